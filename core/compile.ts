@@ -1,0 +1,219 @@
+/**
+ * The one compile step: a fragment and a dialect in, `{ text, params }` out. Nothing else in
+ * Retort builds SQL text or numbers placeholders.
+ *
+ * @module
+ */
+import type { Dialect } from "./dialect.ts";
+import { ArgumentError } from "./errors.ts";
+import { Fragment, Identifier, isSqlNode, List, Param, type SqlSource, toSql } from "./sql.ts";
+
+/**
+ * A compiled statement: SQL text with placeholders and the parameters in order.
+ *
+ * @example
+ * ```ts
+ * import { compile, type Compiled, sql, sqliteDialect } from "@retort/orm";
+ * const c: Compiled = compile(sql`SELECT ${1}, ${"a"}`, sqliteDialect);
+ * console.assert(c.text === "SELECT ?, ?" && c.params.length === 2);
+ * ```
+ */
+export interface Compiled {
+  /** The SQL text, with the dialect's placeholders. */
+  readonly text: string;
+  /** The parameters, in placeholder order, as given (drivers encode them). */
+  readonly params: unknown[];
+}
+
+/** What the call-site cache keeps for one template and dialect. */
+interface Shape {
+  readonly text: string;
+  /** Per value position: the nested node it held, or null for a parameter. */
+  readonly nodes: readonly (object | null)[];
+  /** Whether nested nodes contributed no parameters (so params are the top-level values). */
+  readonly flat: boolean;
+}
+
+const cache = new WeakMap<readonly string[], Map<string, Shape>>();
+const quoted = new Map<string, WeakMap<Identifier, string>>();
+const MAX_DEPTH = 256;
+
+class Compiler {
+  text = "";
+  params: unknown[] = [];
+  nestedParams = false;
+  constructor(readonly dialect: Dialect) {}
+
+  fragment(f: Fragment, depth: number): void {
+    if (depth > MAX_DEPTH) {
+      throw new ArgumentError(
+        `SQL nests deeper than ${MAX_DEPTH} levels; a fragment probably contains itself.`,
+      );
+    }
+    const { strings, values } = f;
+    this.text += strings[0];
+    for (let i = 0; i < values.length; i++) {
+      this.value(values[i], depth);
+      this.text += strings[i + 1];
+    }
+  }
+
+  param(v: unknown, depth: number): void {
+    if (depth > 0) this.nestedParams = true;
+    this.params.push(v instanceof Param ? v.value : v);
+    this.text += this.dialect.placeholder(this.params.length);
+  }
+
+  value(v: unknown, depth: number): void {
+    if (
+      typeof v !== "object" || v === null || v instanceof Param || v instanceof Date ||
+      v instanceof Uint8Array || Array.isArray(v)
+    ) {
+      this.param(v, depth);
+    } else if (v instanceof Fragment) {
+      this.fragment(v, depth + 1);
+    } else if (v instanceof Identifier) {
+      this.text += quoteIdentifier(v, this.dialect);
+    } else if (v instanceof List) {
+      this.list(v, depth);
+    } else if (typeof (v as Partial<SqlSource>)[toSql] === "function") {
+      this.fragment((v as SqlSource<unknown>)[toSql](), depth + 1);
+    } else {
+      this.param(v, depth);
+    }
+  }
+
+  list(l: List, depth: number): void {
+    if (l.items.length === 0) {
+      const { before, list } = this.dialect.emptyList(this.text);
+      this.text = before + list;
+      return;
+    }
+    this.text += "(";
+    l.items.forEach((item, i) => {
+      if (i > 0) this.text += ", ";
+      this.value(item, depth + 1);
+    });
+    this.text += ")";
+  }
+}
+
+/**
+ * Quotes an identifier for a dialect, checking the dialect's length limit.
+ *
+ * @example
+ * ```ts
+ * import { postgresDialect, quoteIdentifier, sql } from "@retort/orm";
+ * console.assert(quoteIdentifier(sql.id('a"b'), postgresDialect) === '"a""b"');
+ * ```
+ */
+export function quoteIdentifier(id: Identifier, dialect: Dialect): string {
+  let byDialect = quoted.get(dialect.name);
+  if (!byDialect) quoted.set(dialect.name, byDialect = new WeakMap());
+  let text = byDialect.get(id);
+  if (text === undefined) {
+    for (const name of id.names) {
+      if (name.length * 3 > dialect.maxIdentifierLength) {
+        const bytes = new TextEncoder().encode(name).length;
+        if (bytes > dialect.maxIdentifierLength) {
+          throw new ArgumentError(
+            `The identifier ${JSON.stringify(name.slice(0, 80))} is ${bytes} bytes long; ` +
+              `${dialect.name} keeps at most ${dialect.maxIdentifierLength} and would ` +
+              "silently truncate it. Choose a shorter name.",
+          );
+        }
+      }
+    }
+    text = id.names.map(dialect.quote).join(".");
+    byDialect.set(id, text);
+  }
+  return text;
+}
+
+function shapeMatches(shape: Shape, values: readonly unknown[]): boolean {
+  const nodes = shape.nodes;
+  if (nodes.length !== values.length) return false;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    const v = values[i];
+    if (node === null) {
+      if (typeof v === "object" && v !== null && !(v instanceof Param) && isSqlNode(v)) {
+        return false;
+      }
+    } else if (node !== v) return false;
+  }
+  return true;
+}
+
+/**
+ * Compiles a fragment (or anything that renders as one) for a dialect.
+ *
+ * The text is cached per template call site and dialect: when a template is compiled again
+ * with the same nested SQL (the same tables, columns and fragments) and only its parameter
+ * values differ, the text is reused and only the parameters are collected.
+ *
+ * @example
+ * ```ts
+ * import { compile, postgresDialect, sql, sqliteDialect } from "@retort/orm";
+ * const q = sql`SELECT * FROM ${sql.id("users")} WHERE id IN ${sql.list([1, 2])}`;
+ * console.assert(compile(q, sqliteDialect).text === 'SELECT * FROM "users" WHERE id IN (?, ?)');
+ * console.assert(compile(q, postgresDialect).text === 'SELECT * FROM "users" WHERE id IN ($1, $2)');
+ * ```
+ */
+export function compile(source: SqlSource<unknown>, dialect: Dialect): Compiled {
+  const fragment = source instanceof Fragment ? source : toFragment(source);
+  const { strings, values } = fragment;
+  let byDialect = cache.get(strings);
+  const shape = byDialect?.get(dialect.name);
+  if (shape !== undefined && shape.flat && shapeMatches(shape, values)) {
+    const params: unknown[] = [];
+    for (let i = 0; i < values.length; i++) {
+      if (shape.nodes[i] === null) {
+        const v = values[i];
+        params.push(v instanceof Param ? v.value : v);
+      }
+    }
+    return { text: shape.text, params };
+  }
+  const c = new Compiler(dialect);
+  c.fragment(fragment, 0);
+  if (!c.nestedParams) {
+    const nodes = values.map((v) =>
+      typeof v === "object" && v !== null && !(v instanceof Param) && isSqlNode(v) &&
+        !(v instanceof List)
+        ? v as object
+        : null
+    );
+    if (!values.some((v) => v instanceof List)) {
+      if (!byDialect) cache.set(strings, byDialect = new Map());
+      byDialect.set(dialect.name, { text: c.text, nodes, flat: true });
+    }
+  }
+  return { text: c.text, params: c.params };
+}
+
+function toFragment(source: SqlSource<unknown>): Fragment {
+  if (typeof source !== "object" || source === null || typeof source[toSql] !== "function") {
+    throw new ArgumentError(
+      "A statement must be built with the sql tag or a statement builder; " +
+        "for trusted raw text use sql.unsafe(text).",
+    );
+  }
+  return source[toSql]();
+}
+
+/**
+ * Tells whether the compile cache holds the text of a fragment's template for a dialect, for
+ * tests and benchmarks. (The cache is weak: unreachable templates are dropped.)
+ *
+ * @example
+ * ```ts
+ * import { compile, isCompileCached, sql, sqliteDialect } from "@retort/orm";
+ * const q = sql`SELECT ${1}`;
+ * compile(q, sqliteDialect);
+ * console.assert(isCompileCached(q, sqliteDialect));
+ * ```
+ */
+export function isCompileCached(fragment: Fragment, dialect: Dialect): boolean {
+  return cache.get(fragment.strings)?.has(dialect.name) ?? false;
+}

@@ -1,0 +1,83 @@
+/**
+ * The driver contract: what a database client must do for Retort. Only `dialects/` implements
+ * it; nothing else knows a driver's API.
+ *
+ * @module
+ */
+import type { Dialect } from "./dialect.ts";
+import type { Row } from "./sql.ts";
+
+/**
+ * What running one statement returns.
+ *
+ * @example
+ * ```ts
+ * import type { QueryResult } from "@retort/orm";
+ * const r: QueryResult = { rows: [], rowsAffected: 0 };
+ * ```
+ */
+export interface QueryResult {
+  /** The rows the statement returned (empty for most writes). */
+  rows: Row[];
+  /** How many rows a write changed, or how many rows were returned. */
+  rowsAffected: number;
+  /** The row id of the last insert, where the database reports one (SQLite). */
+  lastInsertId?: number | bigint;
+  /** In `"values"` mode: the column names, in the order of each row array. */
+  columns?: string[];
+}
+
+/**
+ * How a statement is run: `"all"` returns rows as objects, `"values"` returns rows as arrays
+ * with the column names beside them, `"run"` returns counts.
+ *
+ * @example
+ * ```ts
+ * import type { QueryMode } from "@retort/orm";
+ * const mode: QueryMode = "all";
+ * ```
+ */
+export type QueryMode = "all" | "values" | "run";
+
+/**
+ * One database connection, used by one task at a time.
+ *
+ * @example
+ * ```ts
+ * import type { DriverConnection } from "@retort/orm";
+ * async function ping(conn: DriverConnection): Promise<void> {
+ *   await conn.query("SELECT 1", [], "all");
+ * }
+ * ```
+ */
+export interface DriverConnection {
+  /** Runs SQL text with parameters; throws Retort's database errors. */
+  query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult>;
+  /** Gives the connection back to its pool. */
+  release(): Promise<void>;
+}
+
+/**
+ * A database client made ready for Retort: a dialect, a source of connections, and a way to
+ * run a statement on any free connection.
+ *
+ * @example
+ * ```ts
+ * import type { Driver } from "@retort/orm";
+ * function describe(driver: Driver): string {
+ *   return `${driver.dialect.name}, pool of ${driver.poolSize}`;
+ * }
+ * ```
+ */
+export interface Driver {
+  /** The SQL flavour. */
+  readonly dialect: Dialect;
+  /** How many connections the pool keeps at most. */
+  readonly poolSize: number;
+  /** Takes a connection for exclusive use (a transaction), waiting for one if needed. */
+  connect(): Promise<DriverConnection>;
+  /** Runs one statement on any free connection, in autocommit mode. */
+  query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult>;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}

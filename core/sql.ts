@@ -1,0 +1,408 @@
+/**
+ * The `sql` tagged template: safe, immutable, composable SQL fragments.
+ *
+ * A value interpolated into a fragment is always a bound parameter, never text. A fragment,
+ * an identifier, a table or a column interpolated into a fragment nests as SQL. The only way
+ * raw text gets in is `sql.unsafe(text)`.
+ *
+ * @module
+ */
+import { ArgumentError } from "./errors.ts";
+
+/**
+ * The symbol through which schema objects and statements render themselves as SQL: an object
+ * with a `[toSql]()` method returning a {@linkcode Fragment} can be interpolated into `sql`.
+ *
+ * @example
+ * ```ts
+ * import { sql, toSql } from "@retort/orm";
+ * const now = { [toSql]: () => sql`CURRENT_TIMESTAMP` };
+ * const q = sql`SELECT ${now}`;
+ * console.assert(q.values.length === 1);
+ * ```
+ */
+export const toSql: unique symbol = Symbol.for("retort.toSql") as never;
+
+/**
+ * Anything that renders as SQL: a fragment, a table, a column, a statement.
+ *
+ * @example
+ * ```ts
+ * import { sql, type SqlSource } from "@retort/orm";
+ * const source: SqlSource = sql`SELECT 1`;
+ * ```
+ */
+export interface SqlSource<R = Row> {
+  /** Renders this object as a fragment. */
+  [toSql](): Fragment;
+  /** Type-only: the row type a query returns (never set at run time). */
+  readonly "~row"?: R;
+}
+
+/**
+ * A result row when no type is given.
+ *
+ * @example
+ * ```ts
+ * import type { Row } from "@retort/orm";
+ * const row: Row = { id: 1 };
+ * ```
+ */
+export type Row = Record<string, unknown>;
+
+/**
+ * A SQL fragment: the literal strings of a template and the values between them. Fragments
+ * are immutable; composing them builds new ones.
+ *
+ * @example
+ * ```ts
+ * import { Fragment, sql } from "@retort/orm";
+ * const q = sql`SELECT ${1} AS one`;
+ * console.assert(q instanceof Fragment && q.strings.length === 2);
+ * ```
+ */
+export class Fragment implements SqlSource {
+  /** The literal text between the values; one more than `values`. */
+  readonly strings: readonly string[];
+  /** The interpolated values: parameters and nested SQL. */
+  readonly values: readonly unknown[];
+  /**
+   * Builds a fragment. Prefer the `sql` tag: this constructor trusts that `values` were
+   * checked, and `strings` become SQL text as they are.
+   */
+  constructor(strings: readonly string[], values: readonly unknown[]) {
+    this.strings = strings;
+    this.values = values;
+  }
+
+  /** Returns this fragment. */
+  [toSql](): Fragment {
+    return this;
+  }
+}
+
+/**
+ * A quoted identifier: a schema, table, column or alias name, possibly qualified.
+ *
+ * @example
+ * ```ts
+ * import { Identifier, sql } from "@retort/orm";
+ * console.assert(sql.id("public", "users") instanceof Identifier);
+ * ```
+ */
+export class Identifier {
+  /** The name's parts, unquoted, outermost first. */
+  readonly names: readonly string[];
+  /** Builds an identifier from checked names. Prefer `sql.id(...)`. */
+  constructor(names: readonly string[]) {
+    this.names = names;
+  }
+}
+
+/**
+ * An explicitly bound parameter, for values the tag would otherwise refuse (such as a plain
+ * object sent as JSON with `sql.json`).
+ *
+ * @example
+ * ```ts
+ * import { Param, sql } from "@retort/orm";
+ * console.assert(sql.json({ a: 1 }) instanceof Param);
+ * ```
+ */
+export class Param {
+  /** The value sent to the driver. */
+  readonly value: unknown;
+  /** Builds a parameter around a value that was already checked or encoded. */
+  constructor(value: unknown) {
+    this.value = value;
+  }
+}
+
+/**
+ * A parenthesised, comma-separated list of bound values, for `IN`. An empty list still
+ * compiles to valid SQL that matches nothing (or everything, after `NOT IN`).
+ *
+ * @example
+ * ```ts
+ * import { List, sql } from "@retort/orm";
+ * console.assert(sql.list([1, 2]) instanceof List);
+ * ```
+ */
+export class List {
+  /** The list's values, each a parameter or nested SQL. */
+  readonly items: readonly unknown[];
+  /** Builds a list from checked items. Prefer `sql.list(...)`. */
+  constructor(items: readonly unknown[]) {
+    this.items = items;
+  }
+}
+
+/** What the `sql` tag is: a template tag with helpers attached. */
+export interface SqlTag {
+  /**
+   * Builds a fragment from a template. Values become bound parameters; fragments, tables,
+   * columns and identifiers nest as SQL.
+   */
+  (strings: TemplateStringsArray, ...values: unknown[]): Fragment;
+  /** Quotes an identifier, qualified by its parts: `sql.id("public", "users")`. */
+  id(...names: string[]): Identifier;
+  /** Expands values into a parenthesised list for `IN`. */
+  list(values: readonly unknown[]): List;
+  /** Joins fragments with a separator fragment (a comma by default). */
+  join(parts: readonly unknown[], separator?: Fragment): Fragment;
+  /** Builds `"a" = $1, "b" = $2` for `UPDATE ... SET`. */
+  set(values: Record<string, unknown>): Fragment;
+  /** Builds `("a", "b") VALUES ($1, $2), ($3, $4)` for a multi-row `INSERT`. */
+  values(rows: readonly Record<string, unknown>[]): Fragment;
+  /** Puts raw text into SQL. Never pass it user input. */
+  unsafe(text: string): Fragment;
+  /** Binds a value explicitly, checked as the tag checks it. */
+  param(value: unknown): Param;
+  /** Binds any JSON-serialisable value as JSON text. */
+  json(value: unknown): Param;
+  /** The empty fragment. */
+  readonly empty: Fragment;
+}
+
+const isPlainObject = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/** Whether a value nests as SQL rather than binding as a parameter. */
+export function isSqlNode(v: unknown): boolean {
+  return typeof v === "object" && v !== null &&
+    (v instanceof Fragment || v instanceof Identifier || v instanceof List ||
+      typeof (v as Partial<SqlSource>)[toSql] === "function");
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "undefined";
+  if (typeof v === "function") return `a function (${v.name || "anonymous"})`;
+  if (typeof v === "symbol") return `a symbol (${v.description ?? ""})`;
+  if (typeof v === "object" && v !== null) {
+    const name = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)
+      ?.constructor?.name;
+    return isPlainObject(v) ? "a plain object" : `an instance of ${name ?? "an unknown class"}`;
+  }
+  return typeof v;
+}
+
+/**
+ * Checks a value bound as a parameter and returns what is bound: arrays are copied so that
+ * later changes (or a Proxy's traps) cannot alter a built fragment.
+ */
+export function checkParam(v: unknown, where: string): unknown {
+  switch (typeof v) {
+    case "string":
+      if (!v.isWellFormed()) {
+        throw new ArgumentError(
+          `${where} is a string with a lone UTF-16 surrogate, which no database stores ` +
+            "exactly; fix the string (String.prototype.toWellFormed) or bind bytes instead.",
+        );
+      }
+      return v;
+    case "number":
+    case "bigint":
+    case "boolean":
+      return v;
+    case "object": {
+      if (v === null) return v;
+      if (ArrayBuffer.isView(v) && v instanceof Uint8Array) return v;
+      if (v instanceof Date) {
+        let time: number;
+        try {
+          time = Date.prototype.getTime.call(v);
+        } catch {
+          throw new ArgumentError(`${where} is not a real Date; bind a Date instance.`);
+        }
+        if (Number.isNaN(time)) {
+          throw new ArgumentError(`${where} is an invalid Date; bind a valid Date or null.`);
+        }
+        return v;
+      }
+      if (v instanceof Param) return v;
+      if (Array.isArray(v)) {
+        const copy = Array.from(v as unknown[]);
+        for (let i = 0; i < copy.length; i++) {
+          const item = copy[i];
+          if (
+            item !== null && typeof item === "object" && !(item instanceof Date) &&
+            !(item instanceof Uint8Array) && !Array.isArray(item)
+          ) {
+            throw new ArgumentError(
+              `${where}[${i}] is ${describe(item)}; an array parameter holds scalars only. ` +
+                "Use sql.json(value) to bind structured data as JSON.",
+            );
+          }
+          copy[i] = checkParam(item, `${where}[${i}]`);
+        }
+        return copy;
+      }
+      break;
+    }
+  }
+  const hint = v === undefined
+    ? "pass null for SQL NULL"
+    : typeof v === "object"
+    ? "use sql.json(value) to bind it as JSON, or pick the scalar you meant"
+    : "bind a string, number, bigint, boolean, Date, Uint8Array, array or null";
+  throw new ArgumentError(`${where} is ${describe(v)}, which cannot be bound; ${hint}.`);
+}
+
+function checkValue(v: unknown, where: string): unknown {
+  return isSqlNode(v) ? v : checkParam(v, where);
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== "string") {
+    throw new ArgumentError(`An identifier must be a string, not ${describe(name)}.`);
+  }
+  if (name.length === 0) {
+    throw new ArgumentError("An identifier cannot be empty; give the table or column a name.");
+  }
+  if (name.includes("\0")) {
+    throw new ArgumentError(
+      `The identifier ${JSON.stringify(name)} contains a NUL byte, which no database allows.`,
+    );
+  }
+  if (!name.isWellFormed()) {
+    throw new ArgumentError(
+      `The identifier ${JSON.stringify(name)} contains a lone UTF-16 surrogate; fix the name.`,
+    );
+  }
+  return name;
+}
+
+const COMMA: Fragment = new Fragment([", "], []);
+const EMPTY: Fragment = new Fragment([""], []);
+
+function tag(strings: TemplateStringsArray, ...values: unknown[]): Fragment {
+  if (!Array.isArray(strings) || !Array.isArray((strings as TemplateStringsArray).raw)) {
+    throw new ArgumentError(
+      'sql must be used as a tagged template: write sql`SELECT ${value}`, not sql("..."). ' +
+        "For trusted raw text use sql.unsafe(text).",
+    );
+  }
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "object" || v === null || !isSqlNode(v)) {
+      values[i] = checkParam(v, `Value ${i + 1} of the sql template`);
+    }
+  }
+  return new Fragment(strings, values);
+}
+
+function join(parts: readonly unknown[], separator: Fragment = COMMA): Fragment {
+  if (!(separator instanceof Fragment)) {
+    throw new ArgumentError(
+      "sql.join's separator must be a fragment, such as sql`, ` or sql` AND `.",
+    );
+  }
+  if (parts.length === 0) return EMPTY;
+  const strings: string[] = [""];
+  const values: unknown[] = [];
+  parts.forEach((part, i) => {
+    if (i > 0) {
+      values.push(separator);
+      strings.push("");
+    }
+    values.push(checkValue(part, `Part ${i + 1} of sql.join`));
+    strings.push("");
+  });
+  return new Fragment(strings, values);
+}
+
+function set(assignments: Record<string, unknown>): Fragment {
+  if (typeof assignments !== "object" || assignments === null) {
+    throw new ArgumentError("sql.set takes an object of column names to values.");
+  }
+  const keys = Object.keys(assignments);
+  if (keys.length === 0) {
+    throw new ArgumentError("sql.set needs at least one column to assign.");
+  }
+  const strings: string[] = [""];
+  const values: unknown[] = [];
+  keys.forEach((key, i) => {
+    values.push(new Identifier([checkName(key)]));
+    strings.push(" = ");
+    values.push(checkValue(assignments[key], `sql.set's value for ${JSON.stringify(key)}`));
+    strings.push(i === keys.length - 1 ? "" : ", ");
+  });
+  return new Fragment(strings, values);
+}
+
+function valuesOf(rows: readonly Record<string, unknown>[]): Fragment {
+  if (!Array.isArray(rows) || rows.length === 0) {
+    throw new ArgumentError("sql.values takes a non-empty array of rows.");
+  }
+  const keys = Object.keys(rows[0]);
+  if (keys.length === 0) throw new ArgumentError("sql.values' rows need at least one column.");
+  const strings: string[] = ["("];
+  const values: unknown[] = [];
+  keys.forEach((key, i) => {
+    values.push(new Identifier([checkName(key)]));
+    strings.push(i === keys.length - 1 ? ") VALUES (" : ", ");
+  });
+  rows.forEach((row, r) => {
+    const rowKeys = Object.keys(row);
+    if (rowKeys.length !== keys.length || rowKeys.some((k) => !(k in rows[0]))) {
+      throw new ArgumentError(
+        `Row ${r + 1} of sql.values has the columns [${rowKeys}], but row 1 has [${keys}]; ` +
+          "every row must have the same columns.",
+      );
+    }
+    keys.forEach((key, i) => {
+      values.push(checkValue(row[key], `sql.values' row ${r + 1}, column ${JSON.stringify(key)}`));
+      strings.push(i < keys.length - 1 ? ", " : r < rows.length - 1 ? "), (" : ")");
+    });
+  });
+  return new Fragment(strings, values);
+}
+
+/**
+ * The `sql` tag. Values are bound, never inlined; identifiers are quoted; fragments nest.
+ *
+ * @example
+ * ```ts
+ * import { createEngine, sql } from "@retort/orm";
+ * await using engine = createEngine("sqlite::memory:");
+ * const name = "Robert'); DROP TABLE students;--";
+ * const row = await engine.one<{ greeting: string }>(
+ *   sql`SELECT ${"hello, "} || ${name} AS greeting`,
+ * );
+ * console.assert(row.greeting === "hello, " + name);
+ * ```
+ */
+export const sql: SqlTag = Object.assign(tag, {
+  id(...names: string[]): Identifier {
+    if (names.length === 0) throw new ArgumentError("sql.id needs at least one name.");
+    return new Identifier(names.map(checkName));
+  },
+  list(items: readonly unknown[]): List {
+    if (!Array.isArray(items)) {
+      throw new ArgumentError(`sql.list takes an array, not ${describe(items)}.`);
+    }
+    return new List(items.map((v, i) => checkValue(v, `Item ${i + 1} of sql.list`)));
+  },
+  join,
+  set,
+  values: valuesOf,
+  unsafe(text: string): Fragment {
+    if (typeof text !== "string") {
+      throw new ArgumentError(`sql.unsafe takes a string, not ${describe(text)}.`);
+    }
+    return new Fragment([text], []);
+  },
+  param(value: unknown): Param {
+    return new Param(checkParam(value, "sql.param's value"));
+  },
+  json(value: unknown): Param {
+    const text = JSON.stringify(value);
+    if (text === undefined) {
+      throw new ArgumentError(`sql.json cannot serialise ${describe(value)}.`);
+    }
+    return new Param(text);
+  },
+  empty: EMPTY,
+});

@@ -1,0 +1,47 @@
+/**
+ * Opens PostgreSQL by URL with postgres.js, loaded only when a `postgres://` engine is used.
+ *
+ * @module
+ */
+import postgres from "postgres";
+import type { Driver } from "../../core/driver.ts";
+import type { PostgresClient } from "../../core/engine.ts";
+import { postgresDriver } from "./driver.ts";
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+/**
+ * Opens a postgres.js pool for a URL. `int8` values come back as numbers when they fit in a
+ * double exactly and as bigints when they do not; notices are not printed.
+ *
+ * @example
+ * ```ts ignore
+ * import { openPostgres } from "@retort/orm/postgres";
+ * const driver = await openPostgres("postgres://postgres@127.0.0.1:5432/test", { poolSize: 5 });
+ * await driver.close();
+ * ```
+ */
+export function openPostgres(
+  url: string,
+  options: { poolSize?: number; hideParameters?: boolean } = {},
+): Promise<Driver> {
+  const client = postgres(url, {
+    max: options.poolSize ?? 10,
+    onnotice: () => {},
+    types: {
+      int8: {
+        to: 20,
+        from: [20],
+        serialize: (x: unknown) => String(x),
+        parse: (x: string) => {
+          const n = BigInt(x);
+          return n >= MIN_SAFE && n <= MAX_SAFE ? Number(n) : n;
+        },
+      },
+    },
+  });
+  return Promise.resolve(
+    postgresDriver(client as unknown as PostgresClient, { ...options, owned: true }),
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * Retort's SQLite entry point: the driver over `node:sqlite` (the default) or a `@db/sqlite`
+ * Database passed in by the user.
+ *
+ * SQLite's quirks, handled here: foreign keys are enforced only when `PRAGMA foreign_keys` is
+ * on, so every connection turns it on; file databases use WAL and a busy timeout; an
+ * in-memory database lives in one connection, shared by one transaction at a time; integers
+ * beyond 2^53 come back as bigints; booleans are stored as 0 and 1, dates as ISO 8601 text.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { createEngine, sql } from "@retort/orm";
+ * import { sqliteDriver } from "@retort/orm/sqlite";
+ * await using engine = createEngine(sqliteDriver(new DatabaseSync(":memory:")));
+ * console.assert(await engine.scalar(sql`SELECT sqlite_version()`) !== null);
+ * ```
+ *
+ * @module
+ */
+export {
+  openSqlite,
+  sqliteDriver,
+  type SqliteDriverOptions,
+  translateSqliteError,
+} from "./driver.ts";
+export { sqliteDialect } from "../../core/dialect.ts";

@@ -1,0 +1,53 @@
+/**
+ * Retort: a Deno-first ORM for TypeScript, after SQLAlchemy 2.0.
+ *
+ * Core: the `sql` tag builds safe, composable fragments (values always bound, identifiers
+ * quoted) compiled per dialect; an Engine runs them with connections, transactions,
+ * savepoints and `echo` logging. SQLite (`node:sqlite`, or a `@db/sqlite` Database) and
+ * PostgreSQL (`npm:postgres`) are supported; each driver loads only when used.
+ *
+ * @example
+ * ```ts
+ * import { createEngine, sql } from "@retort/orm";
+ * await using engine = createEngine("sqlite:///:memory:");
+ * await engine.run(sql`CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)`);
+ * await engine.run(sql`INSERT INTO users (name) VALUES (${"ada"}), (${"grace"})`);
+ * const names = await engine.all<{ name: string }>(
+ *   sql`SELECT name FROM users WHERE id IN ${sql.list([1, 2])} ORDER BY id`,
+ * );
+ * console.assert(names.map((r) => r.name).join() === "ada,grace");
+ * ```
+ *
+ * @module
+ */
+export * from "./core/errors.ts";
+export {
+  Fragment,
+  Identifier,
+  List,
+  Param,
+  type Row,
+  sql,
+  type SqlSource,
+  type SqlTag,
+  toSql,
+} from "./core/sql.ts";
+export { compile, type Compiled, isCompileCached, quoteIdentifier } from "./core/compile.ts";
+export { type Dialect, postgresDialect, sqliteDialect } from "./core/dialect.ts";
+export type { Driver, DriverConnection, QueryMode, QueryResult } from "./core/driver.ts";
+export {
+  Connection,
+  createEngine,
+  type EchoEntry,
+  type EchoFunction,
+  Engine,
+  type EngineOptions,
+  type EngineSource,
+  Executor,
+  type PostgresClient,
+  type RunResult,
+  type SqliteClient,
+  sqlitePathOf,
+  Transaction,
+  type TransactionOptions,
+} from "./core/engine.ts";

@@ -1,0 +1,111 @@
+/**
+ * The shared test harness: one suite, run on every database.
+ *
+ * `dbTest(name, fn)` registers `name [sqlite]` (in memory), `name [sqlite-file]` where asked,
+ * and `name [postgres]` (at `DATABASE_URL`, by default the local server). Where PostgreSQL is
+ * unreachable its tests are skipped with a notice, except when `RETORT_REQUIRE_POSTGRES=1`
+ * (as CI sets), where they fail.
+ */
+import { createEngine, type Engine, type EngineOptions } from "../mod.ts";
+
+export const PG_URL: string = Deno.env.get("DATABASE_URL") ??
+  "postgres://postgres@127.0.0.1:5432/test";
+const REQUIRE_PG = Deno.env.get("RETORT_REQUIRE_POSTGRES") === "1";
+
+async function probePostgres(): Promise<boolean> {
+  try {
+    const url = new URL(PG_URL);
+    const conn = await Deno.connect({
+      hostname: url.hostname || "127.0.0.1",
+      port: Number(url.port || 5432),
+    });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const PG_UP: boolean = await probePostgres();
+if (!PG_UP) {
+  const what = REQUIRE_PG
+    ? "its tests will FAIL (RETORT_REQUIRE_POSTGRES=1)"
+    : "skipping its tests";
+  console.warn(`PostgreSQL is not reachable at ${PG_URL}: ${what}.`);
+}
+
+/** The kinds of database the suite runs on. */
+export type DbKind = "sqlite" | "sqlite-file" | "postgres";
+
+/** One database a test runs on. */
+export interface Db {
+  readonly kind: DbKind;
+  readonly dialect: "sqlite" | "postgres";
+  readonly url: string;
+  /** Opens an engine on this database; the harness disposes it after the test. */
+  engine(options?: EngineOptions): Engine;
+}
+
+/** Options of `dbTest`. */
+export interface DbTestOptions {
+  /** The databases to run on; by default in-memory SQLite and PostgreSQL. */
+  on?: DbKind[];
+  /** Passed to Deno.test. */
+  sanitizeOps?: boolean;
+  sanitizeResources?: boolean;
+}
+
+function fileUrl(): { url: string; cleanup: () => void } {
+  const dir = Deno.makeTempDirSync({ prefix: "retort-test-" });
+  return {
+    url: `sqlite:///${dir}/test.db`.replace("sqlite:////", "sqlite:////"),
+    cleanup: () => Deno.removeSync(dir, { recursive: true }),
+  };
+}
+
+/** Registers a test on each database. */
+export function dbTest(
+  name: string,
+  fn: (db: Db) => Promise<void>,
+  options: DbTestOptions = {},
+): void {
+  const kinds = options.on ?? ["sqlite", "postgres"];
+  for (const kind of kinds) {
+    Deno.test({
+      name: `${name} [${kind}]`,
+      ignore: kind === "postgres" && !PG_UP && !REQUIRE_PG,
+      sanitizeOps: options.sanitizeOps,
+      sanitizeResources: options.sanitizeResources,
+      fn: async () => {
+        const engines: Engine[] = [];
+        let cleanup = () => {};
+        let url: string;
+        if (kind === "postgres") url = PG_URL;
+        else if (kind === "sqlite") url = "sqlite::memory:";
+        else ({ url, cleanup } = fileUrl());
+        const db: Db = {
+          kind,
+          dialect: kind === "postgres" ? "postgres" : "sqlite",
+          url,
+          engine(opts) {
+            const e = createEngine(url, opts);
+            engines.push(e);
+            return e;
+          },
+        };
+        try {
+          await fn(db);
+        } finally {
+          for (const e of engines) await e.dispose();
+          cleanup();
+        }
+      },
+    });
+  }
+}
+
+/** Collects the statements an engine sends (pass as `echo`). */
+export function statementLog(): { echo: (e: { text: string }) => void; texts: string[] } {
+  const texts: string[] = [];
+  return { echo: (e) => texts.push(e.text), texts };
+}
