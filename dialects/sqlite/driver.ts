@@ -12,7 +12,7 @@ import { sqliteDialect } from "../../core/dialect.ts";
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
 import type { SqliteClient } from "../../core/engine.ts";
 import {
-  DatabaseError,
+  type DatabaseError,
   IntegrityError,
   OperationalError,
   ProgrammingError,
