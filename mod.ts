@@ -51,3 +51,27 @@ export {
   Transaction,
   type TransactionOptions,
 } from "./core/engine.ts";
+export {
+  type ColumnType,
+  type Converter,
+  enumType,
+  numeric,
+  types,
+  varchar,
+} from "./core/types.ts";
+export {
+  Column,
+  column,
+  type ColumnConfig,
+  type ColumnDefault,
+  type Columns,
+  constraint,
+  type InsertOf,
+  type ReferenceOptions,
+  type ReferentialAction,
+  type RowOf,
+  snakeCase,
+  Table,
+  table,
+  type TableConstraint,
+} from "./core/schema.ts";

@@ -1,0 +1,585 @@
+/**
+ * Schema: columns and tables. A table interpolates into `sql` as its quoted name, and a column
+ * as its quoted, table-qualified name.
+ *
+ * @module
+ */
+import { ArgumentError } from "./errors.ts";
+import { Fragment, Identifier, type SqlSource, toSql } from "./sql.ts";
+import { type ColumnType, enumType, numeric, types, varchar } from "./types.ts";
+
+/**
+ * What a foreign key does when the row it points at is deleted or its key changes.
+ *
+ * @example
+ * ```ts
+ * import type { ReferentialAction } from "@retort/orm";
+ * const action: ReferentialAction = "cascade";
+ * ```
+ */
+export type ReferentialAction = "cascade" | "restrict" | "set null" | "set default" | "no action";
+
+/**
+ * Options of `column.references(...)`.
+ *
+ * @example
+ * ```ts
+ * import type { ReferenceOptions } from "@retort/orm";
+ * const options: ReferenceOptions = { onDelete: "cascade" };
+ * ```
+ */
+export interface ReferenceOptions {
+  /** What happens to this row when the referenced row is deleted. */
+  onDelete?: ReferentialAction;
+  /** What happens to this row when the referenced key changes. */
+  onUpdate?: ReferentialAction;
+}
+
+/**
+ * A column's default: a value, a function called for each new row, or a SQL fragment
+ * evaluated by the database at insert.
+ *
+ * @example
+ * ```ts
+ * import { type ColumnDefault, sql } from "@retort/orm";
+ * const now: ColumnDefault<Date> = () => new Date();
+ * const serverNow: ColumnDefault<Date> = sql`CURRENT_TIMESTAMP`;
+ * ```
+ */
+export type ColumnDefault<T> = T | (() => T) | Fragment;
+
+/**
+ * Everything a column declares besides its type.
+ *
+ * @example
+ * ```ts
+ * import { column } from "@retort/orm";
+ * console.assert(column.text().unique().config.unique === true);
+ * ```
+ */
+export interface ColumnConfig {
+  /** The column's name in the database; by default the property name in snake_case. */
+  name?: string;
+  primaryKey: boolean;
+  /** Generated key: SQLite rowid alias or PostgreSQL identity. */
+  autoincrement: boolean | "auto";
+  nullable: boolean;
+  unique: boolean;
+  index: boolean;
+  default?: ColumnDefault<unknown>;
+  serverDefault?: Fragment;
+  onUpdate?: ColumnDefault<unknown>;
+  references?: { target: () => Column; options: ReferenceOptions };
+  check?: Fragment;
+  /** A version counter for optimistic concurrency (ORM). */
+  version: boolean;
+}
+
+/**
+ * A column: a type and its options. `T` is the value type (with `null` when nullable), and
+ * `Opt` whether a new row may leave it out (a default, a generated key, nullable, or a
+ * foreign key a relationship may fill).
+ *
+ * Columns are immutable: each option returns a new column. Declared in a table or model, a
+ * column is bound to it and knows its table and property key.
+ *
+ * @example
+ * ```ts
+ * import { column, table } from "@retort/orm";
+ * const users = table("users", {
+ *   id: column.integer().primaryKey(),
+ *   displayName: column.text().nullable(),
+ * });
+ * console.assert(users.c.displayName.name === "display_name");
+ * ```
+ */
+export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSource {
+  /** The column's type. */
+  readonly type: ColumnType;
+  /** The column's options. */
+  readonly config: Readonly<ColumnConfig>;
+  /** The property key in the table's columns (set when bound to a table). */
+  readonly key: string;
+  /** The table this column belongs to, once bound. */
+  readonly table: Table | undefined;
+  /** Type-only: the value type. */
+  declare readonly "~type"?: T;
+  /** Type-only: whether an insert may leave it out. */
+  declare readonly "~optional"?: Opt;
+  #sql: Fragment | undefined;
+
+  /** Internal: use the `column.<type>()` factories. */
+  constructor(type: ColumnType, config: ColumnConfig, key = "", table?: Table) {
+    this.type = type;
+    this.config = config;
+    this.key = key;
+    this.table = table;
+  }
+
+  /** The column's name in the database. */
+  get name(): string {
+    return this.config.name ?? snakeCase(this.key);
+  }
+
+  /** Whether an insert may leave the column out. */
+  get optional(): boolean {
+    const c = this.config;
+    return c.nullable || c.default !== undefined || c.serverDefault !== undefined ||
+      this.generated || c.references !== undefined;
+  }
+
+  /** Whether the database generates the value (an integer primary key, an identity). */
+  get generated(): boolean {
+    const c = this.config;
+    return c.autoincrement === true ||
+      (c.autoincrement === "auto" && c.primaryKey &&
+        (this.type === types.integer || this.type === types.bigint) &&
+        (this.table === undefined || this.table.primaryKey.length <= 1));
+  }
+
+  #with(changes: Partial<ColumnConfig>): Column<never, never> {
+    if (this.table !== undefined) {
+      throw new ArgumentError(
+        `Column ${this.table.name}.${this.key} is already part of a table; declare its ` +
+          "options where it is defined.",
+      );
+    }
+    return new Column(this.type, { ...this.config, ...changes }) as Column<never, never>;
+  }
+
+  /** Internal: binds a copy of this column to a table under a key. */
+  bind(table: Table, key: string): Column<T, Opt> {
+    return new Column(this.type, this.config, key, table);
+  }
+
+  /** Names the column in the database (the default is the key in snake_case). */
+  named(name: string): Column<T, Opt> {
+    return this.#with({ name });
+  }
+
+  /** Makes the column (part of) the primary key. An integer key is generated. */
+  primaryKey(): Column<T, T extends number | bigint ? true : Opt> {
+    return this.#with({ primaryKey: true });
+  }
+
+  /** Makes the key generated (`true`) or not (`false`) whatever its type. */
+  autoincrement(on = true): Column<T, true> {
+    return this.#with({ autoincrement: on });
+  }
+
+  /** Same as `autoincrement()`: PostgreSQL's `GENERATED BY DEFAULT AS IDENTITY`. */
+  identity(): Column<T, true> {
+    return this.#with({ autoincrement: true });
+  }
+
+  /** Allows NULL; the value type gains `null`. */
+  nullable(): Column<T | null, true> {
+    return this.#with({ nullable: true });
+  }
+
+  /** Adds a UNIQUE constraint. */
+  unique(): Column<T, Opt> {
+    return this.#with({ unique: true });
+  }
+
+  /** Adds an index on this column. */
+  index(): Column<T, Opt> {
+    return this.#with({ index: true });
+  }
+
+  /** A default: a value, a function called per row, or a fragment the database evaluates. */
+  default(value: ColumnDefault<T>): Column<T, true> {
+    return this.#with({ default: value });
+  }
+
+  /** A DEFAULT clause in the table's DDL, evaluated by the database. */
+  serverDefault(expression: Fragment): Column<T, true> {
+    return this.#with({ serverDefault: expression });
+  }
+
+  /** A value set on every UPDATE of the row (by the ORM and the `update` builder). */
+  onUpdate(value: ColumnDefault<T>): Column<T, Opt> {
+    return this.#with({ onUpdate: value });
+  }
+
+  /** A foreign key to another column, given lazily so tables may refer to each other. */
+  references(target: () => Column, options: ReferenceOptions = {}): Column<T, true> {
+    return this.#with({ references: { target, options } });
+  }
+
+  /** A CHECK constraint on this column. */
+  check(condition: Fragment): Column<T, Opt> {
+    return this.#with({ check: condition });
+  }
+
+  /** Marks an integer column as the row's version counter (optimistic concurrency). */
+  version(): Column<T, true> {
+    return this.#with({ version: true, default: 1 as never });
+  }
+
+  /** Renders as the quoted, table-qualified column name. */
+  [toSql](): Fragment {
+    if (this.#sql === undefined) {
+      if (this.table === undefined) {
+        throw new ArgumentError(
+          "This column is not part of a table yet; declare it in table(...) or Model(...).",
+        );
+      }
+      this.#sql = new Fragment(["", ""], [
+        new Identifier([this.table.alias ?? this.table.name, this.name]),
+      ]);
+    }
+    return this.#sql;
+  }
+}
+
+const base = (): ColumnConfig => ({
+  primaryKey: false,
+  autoincrement: "auto",
+  nullable: false,
+  unique: false,
+  index: false,
+  version: false,
+});
+
+const make = <T>(type: ColumnType<T>): Column<T, false> => new Column<T, false>(type, base());
+
+/**
+ * The column factories, one per type.
+ *
+ * @example
+ * ```ts
+ * import { column } from "@retort/orm";
+ * const id = column.integer().primaryKey();
+ * const price = column.numeric(10, 2);
+ * const mood = column.enum(["happy", "sad"]).default("happy");
+ * ```
+ */
+export const column: {
+  /** A 32-bit integer (`number`). */
+  integer(): Column<number, false>;
+  /** A 64-bit integer (`bigint`). */
+  bigint(): Column<bigint, false>;
+  /** A 4-byte float on PostgreSQL, a REAL on SQLite. */
+  real(): Column<number, false>;
+  /** A double-precision float. */
+  double(): Column<number, false>;
+  /** An exact decimal, as a string so no precision is lost. */
+  numeric(precision?: number, scale?: number): Column<string, false>;
+  /** Text of any length. */
+  text(): Column<string, false>;
+  /** Text of at most `length` characters. */
+  varchar(length: number): Column<string, false>;
+  /** A boolean (0/1 on SQLite). */
+  boolean(): Column<boolean, false>;
+  /** A calendar date (a `Date` at UTC midnight). */
+  date(): Column<Date, false>;
+  /** A timestamp without time zone, read and written as UTC. */
+  timestamp(): Column<Date, false>;
+  /** A timestamp with time zone. */
+  timestamptz(): Column<Date, false>;
+  /** JSON, parsed. */
+  json<T = unknown>(): Column<T, false>;
+  /** Binary JSON on PostgreSQL (JSON text on SQLite), parsed. */
+  jsonb<T = unknown>(): Column<T, false>;
+  /** A UUID, as a string. */
+  uuid(): Column<string, false>;
+  /** Bytes (`BLOB` / `BYTEA`), as a `Uint8Array`. */
+  blob(): Column<Uint8Array, false>;
+  /** Same as `blob()`. */
+  bytea(): Column<Uint8Array, false>;
+  /** One of a fixed set of strings. */
+  enum<const V extends readonly string[]>(values: V): Column<V[number], false>;
+} = {
+  integer: () => make(types.integer),
+  bigint: () => make(types.bigint),
+  real: () => make(types.real),
+  double: () => make(types.double),
+  numeric: (precision?: number, scale?: number) => make(numeric(precision, scale)),
+  text: () => make(types.text),
+  varchar: (length: number) => make(varchar(length)),
+  boolean: () => make(types.boolean),
+  date: () => make(types.date),
+  timestamp: () => make(types.timestamp),
+  timestamptz: () => make(types.timestamptz),
+  json: <T>() => make(types.json) as Column<T, false>,
+  jsonb: <T>() => make(types.jsonb) as Column<T, false>,
+  uuid: () => make(types.uuid),
+  blob: () => make(types.blob),
+  bytea: () => make(types.blob),
+  enum: <const V extends readonly string[]>(values: V) => make(enumType(values)),
+};
+
+/**
+ * Converts a camelCase key to a snake_case column name.
+ *
+ * @example
+ * ```ts
+ * import { snakeCase } from "@retort/orm";
+ * console.assert(snakeCase("authorId") === "author_id");
+ * ```
+ */
+export function snakeCase(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .toLowerCase();
+}
+
+/**
+ * A table's columns, by property key.
+ *
+ * @example
+ * ```ts
+ * import { column, type Columns } from "@retort/orm";
+ * const cols: Columns = { id: column.integer().primaryKey() };
+ * ```
+ */
+export type Columns = Record<string, Column>;
+
+/**
+ * The row type of a set of columns: each key with its value type.
+ *
+ * @example
+ * ```ts
+ * import { column, type RowOf } from "@retort/orm";
+ * const cols = { id: column.integer(), bio: column.text().nullable() };
+ * const row: RowOf<typeof cols> = { id: 1, bio: null };
+ * ```
+ */
+export type RowOf<C> = {
+  -readonly [K in keyof C]: C[K] extends Column<infer T, boolean> ? T : never;
+};
+
+type OptionalKeys<C> = { [K in keyof C]: C[K] extends Column<unknown, true> ? K : never }[keyof C];
+type RequiredKeys<C> = Exclude<keyof C, OptionalKeys<C>>;
+
+/**
+ * What a new row needs: required columns, and optional ones (defaults, generated keys,
+ * nullable columns, foreign keys).
+ *
+ * @example
+ * ```ts
+ * import { column, type InsertOf } from "@retort/orm";
+ * const cols = { id: column.integer().primaryKey(), name: column.text() };
+ * const row: InsertOf<typeof cols> = { name: "ada" };
+ * ```
+ */
+export type InsertOf<C> =
+  & { -readonly [K in RequiredKeys<C>]: C[K] extends Column<infer T, boolean> ? T : never }
+  & { -readonly [K in OptionalKeys<C>]?: C[K] extends Column<infer T, boolean> ? T : never };
+
+/**
+ * A table-level constraint or index, from `primaryKey(...)`, `unique(...)`, `index(...)` or
+ * `check(...)`.
+ *
+ * @example
+ * ```ts
+ * import type { TableConstraint } from "@retort/orm";
+ * const c: TableConstraint = { kind: "unique", columns: ["a", "b"] };
+ * ```
+ */
+export interface TableConstraint {
+  /** The kind of constraint. */
+  kind: "primaryKey" | "unique" | "index" | "check";
+  /** The column keys it covers (not for checks). */
+  columns?: string[];
+  /** The constraint's or index's name. */
+  name?: string;
+  /** The condition, for a check. */
+  condition?: Fragment;
+  /** Whether an index is unique. */
+  unique?: boolean;
+}
+
+/**
+ * Table-level constraint helpers, used in `table(name, columns, (c) => [...])`.
+ *
+ * @example
+ * ```ts
+ * import { column, constraint, table } from "@retort/orm";
+ * const tags = table("post_tags", {
+ *   postId: column.integer(),
+ *   tagId: column.integer(),
+ * }, (c) => [constraint.primaryKey(c.postId, c.tagId)]);
+ * console.assert(tags.primaryKey.length === 2);
+ * ```
+ */
+export const constraint: {
+  /** A composite primary key. */
+  primaryKey(...columns: Column[]): TableConstraint;
+  /** A composite unique constraint. */
+  unique(...columns: Column[]): TableConstraint;
+  /** An index over columns (named, optionally unique). */
+  index(name: string, columns: Column[], options?: { unique?: boolean }): TableConstraint;
+  /** A table CHECK constraint. */
+  check(name: string, condition: Fragment): TableConstraint;
+} = {
+  primaryKey: (...columns) => ({ kind: "primaryKey", columns: columns.map((c) => c.key) }),
+  unique: (...columns) => ({ kind: "unique", columns: columns.map((c) => c.key) }),
+  index: (name, columns, options = {}) => ({
+    kind: "index",
+    name,
+    columns: columns.map((c) => c.key),
+    unique: options.unique ?? false,
+  }),
+  check: (name, condition) => ({ kind: "check", name, condition }),
+};
+
+/**
+ * A table: a name, columns and constraints. It interpolates into `sql` as its quoted name;
+ * `table.c.<key>` are its columns.
+ *
+ * @example
+ * ```ts
+ * import { column, compile, sql, sqliteDialect, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
+ * const q = sql`SELECT ${users.c.name} FROM ${users} WHERE ${users.c.id} = ${1}`;
+ * console.assert(
+ *   compile(q, sqliteDialect).text === 'SELECT "users"."name" FROM "users" WHERE "users"."id" = ?',
+ * );
+ * ```
+ */
+export class Table<C extends Columns = Columns> implements SqlSource {
+  /** The table's name. */
+  readonly name: string;
+  /** The schema (PostgreSQL) the table lives in, if not the default. */
+  readonly schema: string | undefined;
+  /** The alias this table is known by in a query, for self-joins. */
+  readonly alias: string | undefined;
+  /** The columns, by key. */
+  readonly c: C;
+  /** The columns, in declaration order. */
+  readonly columns: readonly Column[];
+  /** The primary key's columns. */
+  readonly primaryKey: readonly Column[];
+  /** Table-level constraints and indexes. */
+  readonly constraints: readonly TableConstraint[];
+  /** The object this table was declared for (an ORM model class), if any. */
+  readonly owner: unknown;
+  #sql: Fragment | undefined;
+
+  /** Internal: use {@linkcode table} (or `Model(...)`). */
+  constructor(
+    name: string,
+    columns: C,
+    extras: ((c: C) => TableConstraint[]) | undefined,
+    options: { schema?: string; alias?: string; owner?: unknown } = {},
+  ) {
+    if (typeof name !== "string" || name.length === 0) {
+      throw new ArgumentError("A table needs a non-empty name.");
+    }
+    this.name = name;
+    this.schema = options.schema;
+    this.alias = options.alias;
+    this.owner = options.owner;
+    const bound = {} as Record<string, Column>;
+    for (const [key, col] of Object.entries(columns)) {
+      if (!(col instanceof Column)) {
+        throw new ArgumentError(
+          `Table ${name}: ${key} is not a column; declare it with column.<type>().`,
+        );
+      }
+      bound[key] = col.bind(this as unknown as Table, key);
+    }
+    this.c = bound as C;
+    this.columns = Object.values(bound);
+    this.constraints = extras ? extras(this.c) : [];
+    for (const con of this.constraints) {
+      for (const key of con.columns ?? []) {
+        if (!(key in bound)) {
+          throw new ArgumentError(
+            `Table ${name}: a ${con.kind} constraint names the unknown column ${key}.`,
+          );
+        }
+      }
+    }
+    const composite = this.constraints.find((con) => con.kind === "primaryKey");
+    this.primaryKey = composite
+      ? composite.columns!.map((k) => bound[k])
+      : this.columns.filter((col) => col.config.primaryKey);
+    const names = new Set<string>();
+    for (const col of this.columns) {
+      if (names.has(col.name)) {
+        throw new ArgumentError(
+          `Table ${name}: two columns are named ${JSON.stringify(col.name)} in the database; ` +
+            "rename one with .named(...).",
+        );
+      }
+      names.add(col.name);
+    }
+  }
+
+  /** The columns that are foreign keys, with what they reference. */
+  get foreignKeys(): { column: Column; target: Column; options: ReferenceOptions }[] {
+    return this.columns.filter((c) => c.config.references).map((c) => {
+      const ref = c.config.references!;
+      const target = ref.target();
+      if (!(target instanceof Column) || target.table === undefined) {
+        throw new ArgumentError(
+          `${this.name}.${c.key} references something that is not a table's column; ` +
+            "write .references(() => Other.c.id).",
+        );
+      }
+      return { column: c, target, options: ref.options };
+    });
+  }
+
+  /** The column with a key, or an ArgumentError naming the table's columns. */
+  column(key: string): Column {
+    const col = (this.c as Columns)[key];
+    if (!(col instanceof Column) || !Object.hasOwn(this.c, key)) {
+      throw new ArgumentError(
+        `Table ${this.name} has no column ${JSON.stringify(key)}; its columns are ` +
+          `${Object.keys(this.c).join(", ")}.`,
+      );
+    }
+    return col;
+  }
+
+  /** A copy of this table under an alias, for self-joins: `users.as("u2")`. */
+  as(alias: string): Table<C> {
+    const raw = {} as Record<string, Column>;
+    for (const col of this.columns) raw[col.key] = new Column(col.type, col.config);
+    return new Table(this.name, raw as C, () => [...this.constraints], {
+      schema: this.schema,
+      alias,
+      owner: this.owner,
+    });
+  }
+
+  /** Renders as the quoted (schema-qualified) name, with `AS alias` when aliased. */
+  [toSql](): Fragment {
+    if (this.#sql === undefined) {
+      const id = new Identifier(this.schema ? [this.schema, this.name] : [this.name]);
+      this.#sql = this.alias
+        ? new Fragment(["", " AS ", ""], [id, new Identifier([this.alias])])
+        : new Fragment(["", ""], [id]);
+    }
+    return this.#sql;
+  }
+}
+
+/**
+ * Declares a table.
+ *
+ * @example
+ * ```ts
+ * import { column, table } from "@retort/orm";
+ * const users = table("users", {
+ *   id: column.integer().primaryKey(),
+ *   email: column.text().unique(),
+ * });
+ * const posts = table("posts", {
+ *   id: column.integer().primaryKey(),
+ *   authorId: column.integer().references(() => users.c.id, { onDelete: "cascade" }),
+ * });
+ * console.assert(posts.foreignKeys[0].target === users.c.id);
+ * ```
+ */
+export function table<C extends Columns>(
+  name: string,
+  columns: C,
+  extras?: (c: C) => TableConstraint[],
+  options?: { schema?: string },
+): Table<C> {
+  return new Table(name, columns, extras, options);
+}
