@@ -75,3 +75,21 @@ export {
   table,
   type TableConstraint,
 } from "./core/schema.ts";
+export { Model, type ModelClass, type ModelOptions } from "./orm/model.ts";
+export {
+  Collection,
+  Relationship,
+  relationship,
+  type RelationshipOptions,
+} from "./orm/relationship.ts";
+export { joined, type LoaderOption, selectin } from "./orm/loading.ts";
+export {
+  type EntityQuery,
+  type ExecuteResult,
+  Session,
+  sessionMaker,
+  type SessionOptions,
+  type SessionSavepoint,
+} from "./orm/session.ts";
+export { inspect, type InstanceInfo } from "./orm/inspect.ts";
+export type { ObjectStatus } from "./orm/state.ts";

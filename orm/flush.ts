@@ -1,0 +1,781 @@
+/**
+ * The unit of work: turns the session's new, changed and deleted objects into INSERT, UPDATE
+ * and DELETE statements, ordered by foreign-key dependencies and batched.
+ *
+ * Order: relationships are reconciled first (cascades, foreign-key sync, orphans,
+ * association rows); then, table by table in dependency order, inserts (multi-row
+ * `INSERT ... RETURNING`, self-referential rows level by level) and updates (only the changed
+ * columns); then association rows; then deletes, dependents first.
+ *
+ * @module
+ */
+import type { QueryMode, QueryResult } from "../core/driver.ts";
+import {
+  ArgumentError,
+  IntegrityError,
+  InvalidRequestError,
+  StaleDataError,
+} from "../core/errors.ts";
+import type { Column, Table } from "../core/schema.ts";
+import { Fragment, Identifier, sql } from "../core/sql.ts";
+import { type LoadContext, loadRelationship } from "./loading.ts";
+import type { Mapper } from "./mapper.ts";
+import type { Relationship } from "./relationship.ts";
+import { type InstanceState, stateOf } from "./state.ts";
+
+/** What a flush needs from its session. */
+export interface FlushContext extends LoadContext {
+  readonly pending: Set<InstanceState>;
+  readonly dirty: Set<InstanceState>;
+  readonly deleted: Set<InstanceState>;
+  readonly holders: Set<InstanceState>;
+  /** Adds a transient object to the session (a cascade). */
+  add(obj: object): void;
+  /** Removes a pending object from the session (an orphan never inserted). */
+  expunge(state: InstanceState): void;
+  /** Runs a fragment in the session's transaction. */
+  run(fragment: Fragment, mode: QueryMode): Promise<QueryResult>;
+}
+
+/** What a successful flush did, for the session to finalise. */
+export interface FlushResult {
+  inserted: InstanceState[];
+  updated: InstanceState[];
+  deleted: InstanceState[];
+  reconciled: InstanceState[];
+}
+
+interface Rule {
+  parent: InstanceState | null;
+  ref: number;
+}
+
+const ids = new WeakMap<Column, Identifier>();
+const idOf = (c: Column): Identifier => {
+  let id = ids.get(c);
+  if (!id) ids.set(c, id = new Identifier([c.name]));
+  return id;
+};
+
+const tableIds = new WeakMap<Table, Fragment>();
+const tableOf = (t: Table): Fragment => {
+  let f = tableIds.get(t);
+  if (!f) {
+    tableIds.set(
+      t,
+      f = new Fragment(["", ""], [new Identifier(t.schema ? [t.schema, t.name] : [t.name])]),
+    );
+  }
+  return f;
+};
+
+const isNew = (s: InstanceState): boolean => s.status === "transient" || s.status === "pending";
+
+/** Builds a fragment from pieces, caching the strings array per statement shape. */
+class Builder {
+  strings: string[] = [""];
+  values: unknown[] = [];
+  text(t: string): this {
+    this.strings[this.strings.length - 1] += t;
+    return this;
+  }
+  value(v: unknown): this {
+    this.values.push(v);
+    this.strings.push("");
+    return this;
+  }
+  build(mapper: Mapper, key: string): Fragment {
+    return new Fragment(mapper.template(key, () => this.strings), this.values);
+  }
+}
+
+/** One flush. */
+export class UnitOfWork {
+  readonly #ctx: FlushContext;
+  /** Foreign-key values to set from a parent (or to null), per child state and column. */
+  readonly #rules = new Map<InstanceState, Map<number, Rule>>();
+  readonly #nullRules = new Map<InstanceState, Set<number>>();
+  readonly #orphans: InstanceState[] = [];
+  readonly #assocAdd = new Map<
+    Table,
+    Map<string, [Column, InstanceState, number, Column, InstanceState, number]>
+  >();
+  readonly #assocRemove = new Map<
+    Table,
+    Map<string, [Column, InstanceState, number, Column, InstanceState, number]>
+  >();
+  readonly #preDelete: Fragment[] = [];
+  readonly #reconciled: InstanceState[] = [];
+  readonly #inserted: InstanceState[] = [];
+  readonly #updated: InstanceState[] = [];
+  readonly #deletedDone: InstanceState[] = [];
+
+  constructor(ctx: FlushContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Reconciles relationships and checks values; sends nothing. */
+  prepare(): void {
+    this.#reconcile();
+    this.#check();
+  }
+
+  /** Runs the flush's statements. */
+  async execute(): Promise<FlushResult> {
+    await this.#cascadeDeletes();
+    for (const s of this.#ctx.pending) if (s.original === null) s.original = s.values.slice();
+    const order = this.#order();
+    for (const mapper of order) {
+      await this.#inserts(mapper);
+      await this.#updates(mapper);
+    }
+    await this.#associations();
+    for (const f of this.#preDelete) await this.#ctx.run(f, "run");
+    for (const mapper of [...order].reverse()) await this.#deletes(mapper);
+    return {
+      inserted: this.#inserted,
+      updated: this.#updated,
+      deleted: this.#deletedDone,
+      reconciled: this.#reconciled,
+    };
+  }
+
+  #rule(child: InstanceState, fk: number, parent: InstanceState | null, ref: number): void {
+    if (parent === null) {
+      let set = this.#nullRules.get(child);
+      if (!set) this.#nullRules.set(child, set = new Set());
+      set.add(fk);
+      return;
+    }
+    let m = this.#rules.get(child);
+    if (!m) this.#rules.set(child, m = new Map());
+    m.set(fk, { parent, ref });
+  }
+
+  #reconcile(): void {
+    const ctx = this.#ctx;
+    const queue: InstanceState[] = [...ctx.pending, ...ctx.dirty, ...ctx.holders];
+    const seen = new Set<InstanceState>();
+    const removedChildren: [InstanceState, Relationship, InstanceState][] = [];
+    while (queue.length > 0) {
+      const s = queue.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      if (s.relations === null || ctx.deleted.has(s)) continue;
+      this.#reconciled.push(s);
+      for (const name in s.relations) {
+        const rel = s.mapper.relationships.get(name)!;
+        const l = s.relations[name] as { value: unknown; base: unknown };
+        const cascade = rel.cascade;
+        const enlist = (obj: object) => {
+          const os = stateOf(obj)!;
+          if (os.status === "transient" && cascade.saveUpdate) ctx.add(obj);
+          if (os.status === "transient") {
+            throw new InvalidRequestError(
+              `${rel.qualifiedName} refers to a new ${os.mapper.name} that is not in the ` +
+                "session (its cascade has no save-update); add it with session.add().",
+            );
+          }
+          queue.push(os);
+          return os;
+        };
+        if (rel.direction === "manyToOne") {
+          const v = l.value as object | null;
+          if (v) this.#rule(s, rel.fk, enlist(v), rel.ref);
+          else if (l.base !== null || isNew(s)) this.#rule(s, rel.fk, null, rel.ref);
+          continue;
+        }
+        const current = (rel.scalar ? (l.value ? [l.value] : []) : l.value) as object[];
+        const base = (rel.scalar ? (l.base ? [l.base] : []) : (l.base ?? [])) as object[];
+        if (rel.direction === "oneToMany") {
+          for (const child of current) this.#rule(enlist(child), rel.fk, s, rel.ref);
+          for (const child of base) {
+            if (!current.includes(child)) removedChildren.push([stateOf(child)!, rel, s]);
+          }
+        } else {
+          const sec = rel.secondary!;
+          for (const t of current) {
+            const ts = enlist(t);
+            if (!base.includes(t)) this.#pair(this.#assocAdd, sec, s, rel, ts);
+          }
+          for (const t of base) {
+            if (!current.includes(t)) this.#pair(this.#assocRemove, sec, s, rel, stateOf(t)!);
+          }
+        }
+      }
+    }
+    for (const [child, rel] of removedChildren) {
+      if (this.#rules.get(child)?.has(rel.fk)) continue; // moved to another parent
+      if (rel.cascade.deleteOrphan) this.#orphans.push(child);
+      else this.#rule(child, rel.fk, null, rel.ref);
+    }
+    for (const orphan of this.#orphans) {
+      if (orphan.status === "pending") ctx.expunge(orphan);
+      else if (orphan.status === "persistent") ctx.deleted.add(orphan);
+    }
+  }
+
+  #pair(
+    into: Map<Table, Map<string, [Column, InstanceState, number, Column, InstanceState, number]>>,
+    sec: { table: Table; owner: Column; target: Column },
+    owner: InstanceState,
+    rel: Relationship,
+    target: InstanceState,
+  ): void {
+    let m = into.get(sec.table);
+    if (!m) into.set(sec.table, m = new Map());
+    // One row per (column, object) pair, whichever side of a back-populated pair saw it.
+    const a = [sec.owner, owner, rel.ref] as const;
+    const b = [sec.target, target, rel.fk] as const;
+    const [x, y] = a[0].name <= b[0].name ? [a, b] : [b, a];
+    const key = `${x[0].name}:${objectId(x[1])}|${y[0].name}:${objectId(y[1])}`;
+    m.set(key, [...x, ...y] as [Column, InstanceState, number, Column, InstanceState, number]);
+  }
+
+  /** Checks every value that will be written, before anything is sent. */
+  #check(): void {
+    const ctx = this.#ctx;
+    const checkState = (s: InstanceState, columns: Iterable<number>) => {
+      const cols = s.mapper.columns;
+      for (const i of columns) {
+        const v = s.values[i];
+        if (v === undefined || v === null || v instanceof Fragment) continue;
+        const problem = cols[i].type.check(v);
+        if (problem !== null) {
+          throw new ArgumentError(`${s.mapper.name}.${cols[i].key} ${problem}.`);
+        }
+      }
+    };
+    for (const s of ctx.pending) checkState(s, s.values.keys());
+    for (const s of ctx.dirty) checkState(s, s.changedColumns());
+  }
+
+  async #cascadeDeletes(): Promise<void> {
+    const ctx = this.#ctx;
+    const queue = [...ctx.deleted];
+    const done = new Set<InstanceState>();
+    while (queue.length > 0) {
+      const d = queue.shift()!;
+      if (done.has(d)) continue;
+      done.add(d);
+      for (const rel of d.mapper.relationships.values()) {
+        const direction = rel.direction;
+        if (direction === "manyToMany") {
+          if (rel.options.passiveDeletes) continue;
+          const sec = rel.secondary!;
+          const key = d.values[rel.ref];
+          this.#preDelete.push(sql`DELETE FROM ${sec.table} WHERE ${idOf(sec.owner)} = ${key}`);
+          continue;
+        }
+        if (direction === "manyToOne") {
+          if (!rel.cascade.delete) continue;
+          let parent: unknown;
+          try {
+            parent = rel.get(d.obj);
+          } catch {
+            continue;
+          }
+          const ps = stateOf(parent);
+          if (ps && ps.status === "persistent" && !ctx.deleted.has(ps)) {
+            ctx.deleted.add(ps);
+            queue.push(ps);
+          }
+          continue;
+        }
+        if (rel.options.passiveDeletes) continue;
+        let l = rel.loaded(d);
+        if (l === undefined && rel.cascade.delete) {
+          await loadRelationship(ctx, [d], rel, [], false);
+          l = rel.loaded(d);
+        }
+        if (l === undefined) {
+          // Not loaded, no delete cascade: the children lose their parent in one statement.
+          const target = rel.targetMapper;
+          const fkCol = target.columns[rel.fk];
+          if (!fkCol.config.nullable) {
+            throw new IntegrityError(
+              `Deleting ${d.mapper.name} would leave its ${target.name} rows (${rel.qualifiedName}) ` +
+                `without a parent, and ${target.name}.${fkCol.key} is NOT NULL. Give ` +
+                `${rel.qualifiedName} cascade: "all" (or "delete"), or passiveDeletes: true ` +
+                "with ON DELETE CASCADE on the foreign key.",
+            );
+          }
+          this.#preDelete.push(
+            sql`UPDATE ${tableOf(target.table)} SET ${idOf(fkCol)} = NULL WHERE ${idOf(fkCol)} = ${
+              d.values[rel.ref]
+            }`,
+          );
+          continue;
+        }
+        const children = new Set<object>([
+          ...((rel.scalar ? (l.value ? [l.value] : []) : l.value) as object[]),
+          ...((rel.scalar ? (l.base ? [l.base] : []) : (l.base ?? [])) as object[]),
+        ]);
+        for (const child of children) {
+          const cs = stateOf(child)!;
+          if (rel.cascade.delete) {
+            if (cs.status === "pending") ctx.expunge(cs);
+            else if (cs.status === "persistent" && !ctx.deleted.has(cs)) {
+              ctx.deleted.add(cs);
+              queue.push(cs);
+            }
+          } else if (cs.status === "persistent" && !ctx.deleted.has(cs)) {
+            this.#rule(cs, rel.fk, null, rel.ref);
+          }
+        }
+      }
+    }
+  }
+
+  /** Mappers in foreign-key order: parents before children. */
+  #order(): Mapper[] {
+    const ctx = this.#ctx;
+    const mappers = new Set<Mapper>();
+    for (const set of [ctx.pending, ctx.dirty, ctx.deleted]) {
+      for (const s of set) mappers.add(s.mapper);
+    }
+    for (const child of this.#rules.keys()) mappers.add(child.mapper);
+    for (const child of this.#nullRules.keys()) mappers.add(child.mapper);
+    const list = [...mappers];
+    const byTable = new Map(list.map((m) => [m.table.name, m]));
+    const deps = new Map<Mapper, Mapper[]>(list.map((m) => [
+      m,
+      m.table.foreignKeys.map((f) => byTable.get(f.target.table!.name)).filter((p): p is Mapper =>
+        p !== undefined && p !== m
+      ),
+    ]));
+    const out: Mapper[] = [];
+    const state = new Map<Mapper, 1 | 2>();
+    const visit = (m: Mapper, path: Mapper[]) => {
+      const s = state.get(m);
+      if (s === 2) return;
+      if (s === 1) {
+        const cycle = [...path.slice(path.indexOf(m)), m].map((x) => x.table.name);
+        throw new InvalidRequestError(
+          `Cannot order the flush: the tables ${cycle.join(" → ")} depend on each other through ` +
+            "foreign keys. Flush the rows in two steps (insert, flush, then link them).",
+        );
+      }
+      state.set(m, 1);
+      for (const d of deps.get(m)!) visit(d, [...path, m]);
+      state.set(m, 2);
+      out.push(m);
+    };
+    for (const m of list) visit(m, []);
+    return out;
+  }
+
+  #applyRules(s: InstanceState): void {
+    const nulls = this.#nullRules.get(s);
+    if (nulls) { for (const fk of nulls) if (!this.#rules.get(s)?.has(fk)) s.set(fk, null); }
+    const rules = this.#rules.get(s);
+    if (!rules) return;
+    for (const [fk, rule] of rules) {
+      const v = rule.parent!.values[rule.ref];
+      if (v === undefined) {
+        throw new InvalidRequestError(
+          `${s.mapper.name}.${s.mapper.keys[fk]} refers to a ${rule.parent!.mapper.name} with no ` +
+            "key yet; the flush could not order them.",
+        );
+      }
+      s.set(fk, v);
+    }
+  }
+
+  async #inserts(mapper: Mapper): Promise<void> {
+    const ctx = this.#ctx;
+    const states: InstanceState[] = [];
+    for (const s of ctx.pending) if (s.mapper === mapper) states.push(s);
+    if (states.length === 0) {
+      for (const s of this.#rules.keys()) if (s.mapper === mapper) this.#applyRules(s);
+      for (const s of this.#nullRules.keys()) if (s.mapper === mapper) this.#applyRules(s);
+      return;
+    }
+    states.sort((a, b) => a.order - b.order);
+    // Self-referential rows: insert level by level, parents first.
+    const pendingSet = new Set(states);
+    const level = new Map<InstanceState, number>();
+    const levelOf = (s: InstanceState, path: Set<InstanceState>): number => {
+      const known = level.get(s);
+      if (known !== undefined) return known;
+      if (path.has(s)) {
+        throw new InvalidRequestError(
+          `Cannot order the flush: ${mapper.name} rows refer to each other in a cycle.`,
+        );
+      }
+      path.add(s);
+      let l = 0;
+      for (const rule of this.#rules.get(s)?.values() ?? []) {
+        if (rule.parent && pendingSet.has(rule.parent)) {
+          l = Math.max(l, levelOf(rule.parent, path) + 1);
+        }
+      }
+      path.delete(s);
+      level.set(s, l);
+      return l;
+    };
+    let maxLevel = 0;
+    for (const s of states) maxLevel = Math.max(maxLevel, levelOf(s, new Set()));
+    for (const s of this.#rules.keys()) {
+      if (s.mapper === mapper && !pendingSet.has(s)) this.#applyRules(s);
+    }
+    for (const s of this.#nullRules.keys()) {
+      if (s.mapper === mapper && !pendingSet.has(s)) this.#applyRules(s);
+    }
+    for (let l = 0; l <= maxLevel; l++) {
+      const batch = maxLevel === 0 ? states : states.filter((s) => level.get(s) === l);
+      for (const s of batch) this.#applyRules(s);
+      await this.#insertBatch(mapper, batch);
+    }
+  }
+
+  async #insertBatch(mapper: Mapper, states: InstanceState[]): Promise<void> {
+    const cols = mapper.columns;
+    const n = cols.length;
+    const { list: encoders } = mapper.encoders(this.#ctx.dialect);
+    // Fill defaults and find which columns each row provides.
+    const signatures: string[] = new Array(states.length);
+    for (let r = 0; r < states.length; r++) {
+      const s = states[r];
+      const values = s.values;
+      let sig = "";
+      for (let i = 0; i < n; i++) {
+        let v = values[i];
+        if (v === undefined) {
+          const c = cols[i].config;
+          if (c.default !== undefined) {
+            v = c.default instanceof Fragment
+              ? c.default
+              : typeof c.default === "function"
+              ? (c.default as () => unknown)()
+              : c.default;
+            if (!(v instanceof Fragment)) {
+              const problem = v === null ? null : cols[i].type.check(v);
+              if (problem !== null) {
+                throw new ArgumentError(`The default of ${mapper.name}.${cols[i].key} ${problem}.`);
+              }
+              values[i] = v;
+            }
+          } else if (cols[i].generated || c.serverDefault !== undefined) {
+            sig += "-";
+            continue;
+          } else if (c.nullable) {
+            values[i] = v = null;
+          } else {
+            throw new IntegrityError(
+              `${mapper.name}.${cols[i].key} is NOT NULL and has no value: set it, give the ` +
+                "column a default, or make it nullable.",
+              { code: "NOT_NULL" },
+            );
+          }
+        }
+        sig += v instanceof Fragment ? "f" : "+";
+      }
+      signatures[r] = sig;
+    }
+    let start = 0;
+    while (start < states.length) {
+      const sig = signatures[start];
+      let end = start + 1;
+      while (end < states.length && signatures[end] === sig) end++;
+      const provided: number[] = [];
+      const returned: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (sig[i] === "-" || sig[i] === "f") returned.push(i);
+        if (sig[i] !== "-") provided.push(i);
+      }
+      if (returned.length > 0) {
+        for (const p of [...mapper.pk].reverse()) if (!returned.includes(p)) returned.unshift(p);
+      }
+      const perRow = Math.max(1, provided.length);
+      const maxRows = Math.max(1, Math.floor((this.#ctx.maxParams - 10) / perRow));
+      for (let i = start; i < end; i += maxRows) {
+        await this.#insertRows(
+          mapper,
+          states.slice(i, Math.min(end, i + maxRows)),
+          provided,
+          returned,
+          encoders,
+        );
+      }
+      start = end;
+    }
+  }
+
+  async #insertRows(
+    mapper: Mapper,
+    states: InstanceState[],
+    provided: number[],
+    returned: number[],
+    encoders: ((v: unknown) => unknown)[] | (((v: unknown) => unknown) | null)[],
+  ): Promise<void> {
+    const cols = mapper.columns;
+    const b = new Builder().text("INSERT INTO ").value(tableOf(mapper.table));
+    if (provided.length === 0) {
+      b.text(this.#ctx.dialect.name === "postgres" ? " DEFAULT VALUES" : " DEFAULT VALUES");
+    } else {
+      b.text(" (");
+      provided.forEach((i, k) => {
+        if (k > 0) b.text(", ");
+        b.value(idOf(cols[i]));
+      });
+      b.text(") VALUES ");
+      for (let r = 0; r < states.length; r++) {
+        const values = states[r].values;
+        b.text(r === 0 ? "(" : ", (");
+        for (let k = 0; k < provided.length; k++) {
+          const i = provided[k];
+          if (k > 0) b.text(", ");
+          const v = values[i];
+          const enc = encoders[i];
+          b.value(v === null || v instanceof Fragment || enc === null ? v : enc(v));
+        }
+        b.text(")");
+      }
+    }
+    if (returned.length > 0) {
+      b.text(" RETURNING ");
+      returned.forEach((i, k) => {
+        if (k > 0) b.text(", ");
+        b.value(idOf(cols[i]));
+      });
+    }
+    const key = `ins:${provided.join(",")}:${returned.join(",")}:${states.length}`;
+    const fragment = b.build(mapper, key);
+    if (states.length > 1 && provided.length === 0) {
+      for (const s of states) await this.#insertRows(mapper, [s], provided, returned, encoders);
+      return;
+    }
+    if (returned.length === 0) {
+      await this.#ctx.run(fragment, "run");
+    } else {
+      const result = await this.#ctx.run(fragment, "values");
+      const rows = result.rows as unknown as unknown[][];
+      const { list: decoders } = mapper.decoders(this.#ctx.dialect);
+      const pkGenerated = mapper.pk.length === 1 && states[0].values[mapper.pk[0]] === undefined;
+      if (pkGenerated && rows.length > 1) {
+        // Generated keys increase in insert order; match them to rows by sorting.
+        rows.sort((x, y) => (x[0] as number) < (y[0] as number) ? -1 : 1);
+      }
+      const byKey = pkGenerated ? null : new Map(states.map((s) => [mapper.identity(s.values), s]));
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r];
+        let s: InstanceState | undefined;
+        const decoded = returned.map((i, k) => {
+          const v = row[k];
+          const d = decoders[i];
+          return v === null || v === undefined || d === null ? v : d(v);
+        });
+        if (byKey) {
+          const probe = new Array(cols.length);
+          returned.forEach((i, k) => (probe[i] = decoded[k]));
+          s = byKey.get(mapper.identity(probe));
+        } else s = states[r];
+        if (!s) continue;
+        returned.forEach((i, k) => (s!.values[i] = decoded[k]));
+      }
+    }
+    for (const s of states) this.#inserted.push(s);
+  }
+
+  async #updates(mapper: Mapper): Promise<void> {
+    const ctx = this.#ctx;
+    const cols = mapper.columns;
+    const { list: encoders } = mapper.encoders(ctx.dialect);
+    const { list: decoders } = mapper.decoders(ctx.dialect);
+    for (const s of ctx.dirty) {
+      if (s.mapper !== mapper || ctx.deleted.has(s) || s.status !== "persistent") continue;
+      const changed = s.changedColumns();
+      if (changed.length === 0) continue;
+      const old = s.loaded ?? s.values;
+      const returning: number[] = [];
+      for (let i = 0; i < cols.length; i++) {
+        const onUpdate = cols[i].config.onUpdate;
+        if (onUpdate === undefined || changed.includes(i)) continue;
+        if (onUpdate instanceof Fragment) returning.push(i);
+        else {s.values[i] = typeof onUpdate === "function"
+            ? (onUpdate as () => unknown)()
+            : onUpdate;}
+        changed.push(i);
+      }
+      const version = mapper.version;
+      if (version >= 0 && !changed.includes(version)) {
+        s.values[version] = (old[version] as number) + 1;
+        changed.push(version);
+      }
+      changed.sort((a, b) => a - b);
+      const b = new Builder().text("UPDATE ").value(tableOf(mapper.table)).text(" SET ");
+      changed.forEach((i, k) => {
+        if (k > 0) b.text(", ");
+        b.value(idOf(cols[i])).text(" = ");
+        const onUpdate = cols[i].config.onUpdate;
+        const v = returning.includes(i) ? onUpdate : s.values[i];
+        const enc = encoders[i];
+        b.value(v === null || v instanceof Fragment || enc === null ? v : enc(v));
+      });
+      b.text(" WHERE ");
+      mapper.pk.forEach((i, k) => {
+        if (k > 0) b.text(" AND ");
+        const enc = encoders[i];
+        b.value(idOf(cols[i])).text(" = ").value(enc === null ? old[i] : enc(old[i]));
+      });
+      if (version >= 0) b.text(" AND ").value(idOf(cols[version])).text(" = ").value(old[version]);
+      if (returning.length > 0) {
+        b.text(" RETURNING ");
+        returning.forEach((i, k) => {
+          if (k > 0) b.text(", ");
+          b.value(idOf(cols[i]));
+        });
+      }
+      const fragment = b.build(mapper, `upd:${changed.join(",")}:${returning.join(",")}`);
+      const result = await ctx.run(fragment, returning.length > 0 ? "values" : "run");
+      const count = returning.length > 0 ? result.rows.length : result.rowsAffected;
+      if (count === 0) {
+        throw new StaleDataError(
+          `UPDATE of ${mapper.name} ${describeKey(mapper, old)} matched no row: it was deleted, ` +
+            (version >= 0 ? "or its version changed, " : "") +
+            "by another transaction. Reload it and try again.",
+        );
+      }
+      if (returning.length > 0) {
+        const row = (result.rows as unknown as unknown[][])[0];
+        returning.forEach((i, k) => {
+          const d = decoders[i];
+          s.values[i] = row[k] === null || d === null ? row[k] : d(row[k]);
+        });
+      }
+      this.#updated.push(s);
+    }
+  }
+
+  async #associations(): Promise<void> {
+    const ctx = this.#ctx;
+    for (const [table, pairs] of this.#assocRemove) {
+      for (const [colA, sa, ia, colB, sb, ib] of pairs.values()) {
+        if (ctx.deleted.has(sa) || ctx.deleted.has(sb)) continue;
+        await ctx.run(
+          sql`DELETE FROM ${tableOf(table)} WHERE ${idOf(colA)} = ${sa.values[ia]} AND ${
+            idOf(colB)
+          } = ${sb.values[ib]}`,
+          "run",
+        );
+      }
+    }
+    for (const [table, pairs] of this.#assocAdd) {
+      const rows = [...pairs.values()];
+      if (rows.length === 0) continue;
+      const [colA, , , colB] = rows[0];
+      const limit = Math.max(1, Math.floor((ctx.maxParams - 10) / 2));
+      for (let i = 0; i < rows.length; i += limit) {
+        const chunk = rows.slice(i, i + limit);
+        await ctx.run(
+          sql`INSERT INTO ${tableOf(table)} (${idOf(colA)}, ${idOf(colB)}) VALUES ${
+            sql.join(chunk.map(([, sa, ia, , sb, ib]) => sql`(${sa.values[ia]}, ${sb.values[ib]})`))
+          }`,
+          "run",
+        );
+      }
+    }
+  }
+
+  async #deletes(mapper: Mapper): Promise<void> {
+    const ctx = this.#ctx;
+    let states = [...ctx.deleted].filter((s) => s.mapper === mapper && s.status === "persistent");
+    if (states.length === 0) return;
+    states = this.#deleteOrder(mapper, states);
+    const cols = mapper.columns;
+    const { list: encoders } = mapper.encoders(ctx.dialect);
+    const key = (s: InstanceState, i: number) => {
+      const v = (s.loaded ?? s.values)[i];
+      return encoders[i] === null ? v : encoders[i]!(v);
+    };
+    if (mapper.pk.length === 1 && mapper.version < 0 && !this.#selfReferential(mapper)) {
+      const pkCol = cols[mapper.pk[0]];
+      const limit = Math.max(1, ctx.maxParams - 10);
+      for (let i = 0; i < states.length; i += limit) {
+        const chunk = states.slice(i, i + limit);
+        const r = await ctx.run(
+          sql`DELETE FROM ${tableOf(mapper.table)} WHERE ${idOf(pkCol)} IN ${
+            sql.list(chunk.map((s) => key(s, mapper.pk[0])))
+          }`,
+          "run",
+        );
+        if (r.rowsAffected !== chunk.length) {
+          throw new StaleDataError(
+            `DELETE of ${chunk.length} ${mapper.name} rows matched ${r.rowsAffected}: some were ` +
+              "already deleted by another transaction.",
+          );
+        }
+      }
+    } else {
+      for (const s of states) {
+        const conds = mapper.pk.map((i) => sql`${idOf(cols[i])} = ${key(s, i)}`);
+        if (mapper.version >= 0) {
+          conds.push(
+            sql`${idOf(cols[mapper.version])} = ${(s.loaded ?? s.values)[mapper.version]}`,
+          );
+        }
+        const r = await ctx.run(
+          sql`DELETE FROM ${tableOf(mapper.table)} WHERE ${sql.join(conds, sql` AND `)}`,
+          "run",
+        );
+        if (r.rowsAffected === 0) {
+          throw new StaleDataError(
+            `DELETE of ${mapper.name} ${describeKey(mapper, s.values)} matched no row: it was ` +
+              "deleted or changed by another transaction.",
+          );
+        }
+      }
+    }
+    for (const s of states) this.#deletedDone.push(s);
+  }
+
+  #selfReferential(mapper: Mapper): boolean {
+    return mapper.table.foreignKeys.some((f) => f.target.table?.name === mapper.table.name);
+  }
+
+  /** Self-referential rows: children before their parents. */
+  #deleteOrder(mapper: Mapper, states: InstanceState[]): InstanceState[] {
+    if (!this.#selfReferential(mapper)) return states;
+    const selfFks = mapper.table.foreignKeys.filter((f) =>
+      f.target.table?.name === mapper.table.name
+    ).map((f) => [mapper.indexByKey.get(f.column.key)!, mapper.indexByKey.get(f.target.key)!]);
+    const byRef = new Map<unknown, InstanceState>();
+    for (const s of states) {
+      for (const [, ref] of selfFks) byRef.set(`${ref}:${String(s.values[ref])}`, s);
+    }
+    const out: InstanceState[] = [];
+    const seen = new Set<InstanceState>();
+    const children = new Map<InstanceState, InstanceState[]>();
+    for (const s of states) {
+      for (const [fk, ref] of selfFks) {
+        const parent = byRef.get(`${ref}:${String((s.loaded ?? s.values)[fk])}`);
+        if (parent && parent !== s) {
+          const list = children.get(parent) ?? [];
+          list.push(s);
+          children.set(parent, list);
+        }
+      }
+    }
+    const visit = (s: InstanceState) => {
+      if (seen.has(s)) return;
+      seen.add(s);
+      for (const c of children.get(s) ?? []) visit(c);
+      out.push(s);
+    };
+    for (const s of states) visit(s);
+    return out;
+  }
+}
+
+let nextId = 0;
+const objectIds = new WeakMap<object, number>();
+function objectId(s: InstanceState): number {
+  let id = objectIds.get(s);
+  if (id === undefined) objectIds.set(s, id = ++nextId);
+  return id;
+}
+
+function describeKey(mapper: Mapper, values: readonly unknown[]): string {
+  return `(${mapper.pk.map((i) => `${mapper.keys[i]}=${String(values[i])}`).join(", ")})`;
+}

@@ -1,0 +1,169 @@
+/**
+ * Mapped classes: `class User extends Model("users", { ...columns }) { ...methods }`.
+ *
+ * The schema is written once, as the columns given to `Model`; instance property types are
+ * inferred from it. No decorators, no reflection, no code generation.
+ *
+ * @module
+ */
+import { ArgumentError } from "../core/errors.ts";
+import {
+  type Columns,
+  type InsertOf,
+  type RowOf,
+  Table,
+  type TableConstraint,
+} from "../core/schema.ts";
+import { mapperOf, registerBase } from "./mapper.ts";
+import { InstanceState, STATE, stateOf } from "./state.ts";
+
+/**
+ * Options of {@linkcode Model}.
+ *
+ * @example
+ * ```ts
+ * import { column, constraint, type ModelOptions } from "@retort/orm";
+ * const cols = { a: column.integer(), b: column.integer() };
+ * const options: ModelOptions<typeof cols> = {
+ *   constraints: (c) => [constraint.primaryKey(c.a, c.b)],
+ * };
+ * ```
+ */
+export interface ModelOptions<C extends Columns> {
+  /** Table-level constraints and indexes. */
+  constraints?: (c: C) => TableConstraint[];
+  /** The PostgreSQL schema the table lives in. */
+  schema?: string;
+}
+
+/**
+ * What `Model(...)` returns: a class to extend. Instances have the columns as properties;
+ * the class has the table (`User.table`) and its columns (`User.c.username`).
+ *
+ * @example
+ * ```ts
+ * import { column, Model, type ModelClass } from "@retort/orm";
+ * const cols = { id: column.integer().primaryKey(), name: column.text() };
+ * const Base: ModelClass<typeof cols> = Model("model_class_doc", cols);
+ * class Thing extends Base {}
+ * console.assert(new Thing({ name: "x" }).name === "x");
+ * ```
+ */
+export interface ModelClass<C extends Columns> {
+  /** Builds a new (transient) object from column values. */
+  new (init: InsertOf<C>): RowOf<C>;
+  /** The table. */
+  readonly table: Table<C>;
+  /** The table's columns, for queries: `sql\`${User.c.id} = ${1}\``. */
+  readonly c: C;
+}
+
+const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
+
+/**
+ * Declares a mapped class's table and columns; extend the result to add methods and
+ * relationships.
+ *
+ * - `new User({...})` takes the columns; those with a default, a generated key, a foreign
+ *   key (a relationship may fill it) or that are nullable may be left out.
+ * - Objects loaded from the database are instances of the class, built without calling its
+ *   constructor.
+ * - Column names default to the property names in snake_case (`authorId` → `author_id`).
+ *
+ * @example
+ * ```ts
+ * import { column, Model } from "@retort/orm";
+ * class Account extends Model("model_doc_accounts", {
+ *   id: column.integer().primaryKey(),
+ *   owner: column.text(),
+ *   balance: column.integer().default(0),
+ * }) {
+ *   deposit(amount: number): void {
+ *     this.balance += amount;
+ *   }
+ * }
+ * const a = new Account({ owner: "ada", balance: 5 });
+ * a.deposit(10);
+ * console.assert(a.balance === 15 && a instanceof Account);
+ * ```
+ */
+export function Model<const C extends Columns>(
+  name: string,
+  columns: C,
+  options: ModelOptions<C> = {},
+): ModelClass<C> {
+  const Base = class {
+    constructor(init?: Record<string, unknown>) {
+      const mapper = mapperOf(new.target);
+      const n = mapper.columns.length;
+      const values: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) values[i] = undefined;
+      const state = new InstanceState(mapper, this, values);
+      (this as unknown as Record<symbol, unknown>)[STATE] = state;
+      if (init === undefined || init === null) return;
+      if (typeof init !== "object") {
+        throw new ArgumentError(`new ${mapper.name}(...) takes an object of column values.`);
+      }
+      for (const key of Object.keys(init)) {
+        const i = mapper.indexByKey.get(key);
+        if (i !== undefined) values[i] = init[key];
+        else if (mapper.relationships.has(key)) {
+          (this as unknown as Record<string, unknown>)[key] = init[key];
+        } else {
+          throw new ArgumentError(
+            `${mapper.name} has no column or relationship ${JSON.stringify(key)}; its columns ` +
+              `are ${mapper.keys.join(", ")}.`,
+          );
+        }
+      }
+    }
+
+    /** The column values, for JSON.stringify. */
+    toJSON(): Record<string, unknown> {
+      const state = stateOf(this)!;
+      const out: Record<string, unknown> = {};
+      state.mapper.keys.forEach((k, i) => {
+        const v = state.values[i];
+        out[k] = typeof v === "bigint" ? v.toString() : v;
+      });
+      return out;
+    }
+  };
+  const table = new Table(name, columns, options.constraints, {
+    schema: options.schema,
+    owner: Base,
+  });
+  Object.defineProperty(Base, "name", { value: `Model(${name})` });
+  Object.defineProperty(Base, "table", { value: table, enumerable: false });
+  Object.defineProperty(Base, "c", { value: table.c, enumerable: false });
+  table.columns.forEach((col, i) => {
+    Object.defineProperty(Base.prototype, col.key, {
+      configurable: true,
+      enumerable: true,
+      get(this: Record<symbol, InstanceState>) {
+        return this[STATE].values[i];
+      },
+      set(this: Record<symbol, InstanceState>, v: unknown) {
+        this[STATE].set(i, v);
+      },
+    });
+  });
+  for (const sym of inspectSymbols) {
+    Object.defineProperty(Base.prototype, sym, {
+      configurable: true,
+      value(this: object, ...args: unknown[]) {
+        const state = stateOf(this)!;
+        const shown: Record<string, unknown> = {};
+        state.mapper.keys.forEach((k, i) => (shown[k] = state.values[i]));
+        const inspect = args.find((a) => typeof a === "function") as
+          | ((v: unknown, o?: unknown) => string)
+          | undefined;
+        const options = args.find((a) => typeof a === "object" && a !== null);
+        const body = inspect ? inspect(shown, options) : JSON.stringify(shown);
+        return `${state.mapper.name} ${body}`;
+      },
+    });
+  }
+  registerBase(Base);
+  return Base as unknown as ModelClass<C>;
+}
