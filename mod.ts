@@ -22,15 +22,18 @@
  */
 export * from "./core/errors.ts";
 export {
+  ByDialect,
   Fragment,
   Identifier,
   List,
+  Literal,
   Param,
   type Row,
   sql,
   type SqlSource,
   type SqlTag,
   toSql,
+  TypedParam,
 } from "./core/sql.ts";
 export { compile, type Compiled, isCompileCached, quoteIdentifier } from "./core/compile.ts";
 export { type Dialect, postgresDialect, sqliteDialect } from "./core/dialect.ts";
@@ -93,3 +96,12 @@ export {
 } from "./orm/session.ts";
 export { inspect, type InstanceInfo } from "./orm/inspect.ts";
 export type { ObjectStatus } from "./orm/state.ts";
+export { type Executable, isEntity, type TableLike, tableOf } from "./core/statement.ts";
+export {
+  createAllStatements,
+  createTableStatements,
+  type DdlOptions,
+  dropAllStatements,
+  dropTableStatements,
+  sortTables,
+} from "./core/ddl.ts";

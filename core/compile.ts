@@ -6,7 +6,18 @@
  */
 import type { Dialect } from "./dialect.ts";
 import { ArgumentError } from "./errors.ts";
-import { Fragment, Identifier, isSqlNode, List, Param, type SqlSource, toSql } from "./sql.ts";
+import {
+  ByDialect,
+  checkLiteral,
+  Fragment,
+  Identifier,
+  isSqlNode,
+  List,
+  Literal,
+  Param,
+  type SqlSource,
+  toSql,
+} from "./sql.ts";
 
 /**
  * A compiled statement: SQL text with placeholders and the parameters in order.
@@ -42,6 +53,8 @@ class Compiler {
   text = "";
   params: unknown[] = [];
   nestedParams = false;
+  /** Whether parameters are written as literals (inside `sql.literal(fragment)`). */
+  inline = false;
   constructor(readonly dialect: Dialect) {}
 
   fragment(f: Fragment, depth: number): void {
@@ -60,7 +73,11 @@ class Compiler {
 
   param(v: unknown, depth: number): void {
     if (depth > 0) this.nestedParams = true;
-    this.params.push(v instanceof Param ? v.value : v);
+    if (this.inline) {
+      this.text += renderLiteral(v instanceof Param ? v.valueFor(this.dialect) : v, this.dialect);
+      return;
+    }
+    this.params.push(v instanceof Param ? v.valueFor(this.dialect) : v);
     this.text += this.dialect.placeholder(this.params.length);
   }
 
@@ -76,6 +93,15 @@ class Compiler {
       this.text += quoteIdentifier(v, this.dialect);
     } else if (v instanceof List) {
       this.list(v, depth);
+    } else if (v instanceof Literal) {
+      if (isSqlNode(v.value)) {
+        const outer = this.inline;
+        this.inline = true;
+        this.value(v.value, depth + 1);
+        this.inline = outer;
+      } else this.text += renderLiteral(v.value, this.dialect);
+    } else if (v instanceof ByDialect) {
+      this.fragment(v[this.dialect.name], depth + 1);
     } else if (typeof (v as Partial<SqlSource>)[toSql] === "function") {
       this.fragment((v as SqlSource<unknown>)[toSql](), depth + 1);
     } else {
@@ -96,6 +122,36 @@ class Compiler {
     });
     this.text += ")";
   }
+}
+
+const hex = (bytes: Uint8Array): string =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * Writes a value as a SQL literal: the one place Retort turns a value into SQL text. Strings
+ * are quoted with `'` doubled (on PostgreSQL a string holding a backslash uses `E'...'` with
+ * the backslash doubled too, so the text means the same whatever `standard_conforming_strings`
+ * says); NUL is refused.
+ */
+function renderLiteral(value: unknown, dialect: Dialect): string {
+  const v = checkLiteral(value, "A value written as a SQL literal");
+  if (v === null || v === undefined) return "NULL";
+  switch (typeof v) {
+    case "boolean":
+      return v ? "TRUE" : "FALSE";
+    case "number":
+    case "bigint":
+      // A negative number is parenthesised so that `x -${-1}` cannot become a `--` comment.
+      return v < 0 ? `(${v})` : Object.is(v, -0) ? "0" : String(v);
+    case "string":
+      if (dialect.name === "postgres" && v.includes("\\")) {
+        return `E'${v.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+      }
+      return `'${v.replaceAll("'", "''")}'`;
+  }
+  if (v instanceof Date) return renderLiteral(v.toISOString(), dialect);
+  const bytes = v as Uint8Array;
+  return dialect.name === "sqlite" ? `X'${hex(bytes)}'` : `decode('${hex(bytes)}', 'hex')`;
 }
 
 /**
@@ -170,7 +226,7 @@ export function compile(source: SqlSource<unknown>, dialect: Dialect): Compiled 
     for (let i = 0; i < values.length; i++) {
       if (shape.nodes[i] === null) {
         const v = values[i];
-        params.push(v instanceof Param ? v.value : v);
+        params.push(v instanceof Param ? v.valueFor(dialect) : v);
       }
     }
     return { text: shape.text, params };

@@ -9,12 +9,21 @@ import { postgresDialect, sqliteDialect } from "./dialect.ts";
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "./driver.ts";
 import {
   ArgumentError,
+  DatabaseError,
   InvalidRequestError,
   MultipleResultsFound,
   NoResultFound,
   OperationalError,
 } from "./errors.ts";
 import type { Row, SqlSource } from "./sql.ts";
+import {
+  createAllStatements,
+  createTableStatements,
+  type DdlOptions,
+  dropAllStatements,
+  dropTableStatements,
+} from "./ddl.ts";
+import type { Executable, TableLike } from "./statement.ts";
 
 /**
  * One statement as `echo` reports it.
@@ -146,8 +155,33 @@ async function execute(
   source: SqlSource<unknown>,
   mode: QueryMode,
 ): Promise<QueryResult> {
-  const { text, params } = compile(source, runner.dialect);
-  return await send(runner, target, text, params, mode);
+  const statement = source as Executable<Row>;
+  let result: QueryResult;
+  const parts = statement.batches?.(runner.dialect);
+  if (parts !== undefined && parts.length !== 1) {
+    result = { rows: [], rowsAffected: 0 };
+    for (const part of parts) {
+      const { text, params } = compile(part, runner.dialect);
+      const r = await send(runner, target, text, params, mode);
+      for (const row of r.rows) result.rows.push(row);
+      result.rowsAffected += r.rowsAffected;
+      if (r.lastInsertId !== undefined) result.lastInsertId = r.lastInsertId;
+      if (r.columns !== undefined) result.columns = r.columns;
+    }
+  } else {
+    const { text, params } = compile(parts?.[0] ?? source, runner.dialect);
+    result = await send(runner, target, text, params, mode);
+  }
+  if (mode === "all" && statement.decodeRows !== undefined && result.rows.length > 0) {
+    result.rows = statement.decodeRows(result.rows, runner.dialect) as Row[];
+  }
+  return result;
+}
+
+/** Whether a statement goes out as several (so it needs a transaction to be atomic). */
+function isBatched(source: SqlSource<unknown>, dialect: Dialect): boolean {
+  const parts = (source as Executable<unknown>).batches?.(dialect);
+  return parts !== undefined && parts.length > 1;
 }
 
 /**
@@ -163,12 +197,12 @@ export async function send(
   control = false,
 ): Promise<QueryResult> {
   const echo = runner.echo;
-  if (echo === undefined) return await target.query(text, params, mode);
+  if (echo === undefined && !runner.hideParameters) return await target.query(text, params, mode);
   const start = performance.now();
   const shown = runner.hideParameters ? undefined : params;
   try {
     const result = await target.query(text, params, mode);
-    echo({
+    echo?.({
       text,
       params: shown,
       ms: performance.now() - start,
@@ -176,7 +210,11 @@ export async function send(
     });
     return result;
   } catch (error) {
-    echo({ text, params: shown, ms: performance.now() - start, error });
+    // A driver given by the user may not know that this engine hides parameters.
+    if (runner.hideParameters && error instanceof DatabaseError && error.params !== undefined) {
+      (error as { params?: readonly unknown[] }).params = undefined;
+    }
+    echo?.({ text, params: shown, ms: performance.now() - start, error });
     throw error;
   }
 }
@@ -290,6 +328,7 @@ export class Transaction extends Executor implements AsyncDisposable {
     }
   }
 
+  /** Runs a statement (internal; use `all`, `first`, `one`, `scalar` or `run`). */
   protected override exec(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     this.#check("run a statement");
     return this.connection.execRaw(source, mode);
@@ -416,7 +455,11 @@ export class Connection extends Executor implements AsyncDisposable {
     return this.#driverConnection;
   }
 
+  /** Runs a statement (internal; use `all`, `first`, `one`, `scalar` or `run`). */
   protected override exec(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
+    if (this.transactionInProgress === null && isBatched(source, this.dialect)) {
+      return this.transaction((tx) => tx.connection.execRaw(source, mode));
+    }
     return this.execRaw(source, mode);
   }
 
@@ -575,9 +618,46 @@ export class Engine extends Executor implements AsyncDisposable {
     return this.#loaded ?? await this.#driver;
   }
 
+  /** Runs a statement (internal; use `all`, `first`, `one`, `scalar` or `run`). */
   protected override async exec(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     const driver = this.#loaded ?? await this.driver();
+    if (isBatched(source, this.dialect)) {
+      return await this.transaction((tx) => tx.connection.execRaw(source, mode));
+    }
     return await execute(this.#runner, driver, source, mode);
+  }
+
+  /**
+   * Creates tables (or model classes' tables) and their indexes in foreign-key order, in one
+   * transaction. Existing tables are left alone unless `checkFirst: false`.
+   */
+  async createAll(items: readonly TableLike[], options?: DdlOptions): Promise<void> {
+    await this.#ddl(createAllStatements(items, this.dialect, options));
+  }
+
+  /** Drops tables (or model classes' tables) in reverse foreign-key order, in one transaction. */
+  async dropAll(items: readonly TableLike[], options?: DdlOptions): Promise<void> {
+    await this.#ddl(dropAllStatements(items, this.dialect, options));
+  }
+
+  /** Creates one table (or a model class's table) and its indexes. */
+  async createTable(item: TableLike, options?: DdlOptions): Promise<void> {
+    await this.#ddl(createTableStatements(item, this.dialect, options));
+  }
+
+  /** Drops one table (or a model class's table). */
+  async dropTable(item: TableLike, options?: DdlOptions): Promise<void> {
+    await this.#ddl(dropTableStatements(item, this.dialect, options));
+  }
+
+  async #ddl(statements: readonly SqlSource<unknown>[]): Promise<void> {
+    if (statements.length === 1) {
+      await this.run(statements[0]);
+      return;
+    }
+    await this.transaction(async (tx) => {
+      for (const statement of statements) await tx.run(statement);
+    });
   }
 
   /** Takes a connection from the pool for exclusive use; close or dispose it. */
@@ -711,7 +791,11 @@ export function sqlitePathOf(url: string): string | null {
     return ":memory:";
   }
   if (url.startsWith("sqlite:///") && url.length > "sqlite:///".length) {
-    return decodeURIComponent(url.slice("sqlite:///".length));
+    try {
+      return decodeURIComponent(url.slice("sqlite:///".length));
+    } catch {
+      return null; // a malformed %-escape
+    }
   }
   return null;
 }

@@ -7,7 +7,9 @@
  *
  * @module
  */
+import type { Dialect } from "./dialect.ts";
 import { ArgumentError } from "./errors.ts";
+import type { ColumnType } from "./types.ts";
 
 /**
  * The symbol through which schema objects and statements render themselves as SQL: an object
@@ -116,6 +118,94 @@ export class Param {
   constructor(value: unknown) {
     this.value = value;
   }
+
+  /** The value bound for a dialect (the compile step calls it; typed parameters encode). */
+  valueFor(_dialect: Dialect): unknown {
+    return this.value;
+  }
+}
+
+/**
+ * A parameter bound for a column type: the compile step encodes its value with the type's
+ * encoder for the dialect (a boolean becomes 0/1 on SQLite, a Date ISO text, JSON text...).
+ * The statement builder makes these after checking the value with `type.check`.
+ *
+ * @example
+ * ```ts
+ * import { compile, sql, sqliteDialect, TypedParam, types } from "@retort/orm";
+ * const q = sql`SELECT ${new TypedParam(true, types.boolean)}`;
+ * console.assert(compile(q, sqliteDialect).params[0] === 1);
+ * ```
+ */
+export class TypedParam extends Param {
+  /** The column type whose encoder applies. */
+  readonly type: ColumnType;
+  /** Builds a typed parameter around a value already checked with `type.check`. */
+  constructor(value: unknown, type: ColumnType) {
+    super(value);
+    this.type = type;
+  }
+
+  /** The value encoded for a dialect (`null` stays `null`). */
+  override valueFor(dialect: Dialect): unknown {
+    const v = this.value;
+    if (v === null || v === undefined) return v;
+    const encode = this.type.encoder(dialect);
+    return encode === null ? v : encode(v);
+  }
+}
+
+/**
+ * A value written into the SQL text as a literal rather than bound: for DDL, which cannot take
+ * parameters (server defaults, CHECK constraints, enum values). The compile step renders it:
+ * strings quoted with `'` doubled, numbers, bigints, booleans and `NULL` as text. Around a
+ * fragment, every value inside the fragment is written as a literal.
+ *
+ * @example
+ * ```ts
+ * import { compile, sql, sqliteDialect } from "@retort/orm";
+ * const c = compile(sql`SELECT ${sql.literal("it's")}`, sqliteDialect);
+ * console.assert(c.text === "SELECT 'it''s'" && c.params.length === 0);
+ * const d = compile(sql.literal(sql`price > ${0}`), sqliteDialect);
+ * console.assert(d.text === "price > 0");
+ * ```
+ */
+export class Literal implements SqlSource {
+  /** The value (checked when the literal was made), or a fragment to write literally. */
+  readonly value: unknown;
+  /** Builds a literal. Prefer `sql.literal(value)`, which checks the value. */
+  constructor(value: unknown) {
+    this.value = value;
+  }
+
+  /** Renders as a fragment holding this literal. */
+  [toSql](): Fragment {
+    return new Fragment(["", ""], [this]);
+  }
+}
+
+/**
+ * SQL that differs by dialect: the compile step picks the fragment for the dialect it
+ * compiles for.
+ *
+ * @example
+ * ```ts
+ * import { compile, postgresDialect, sql, sqliteDialect } from "@retort/orm";
+ * const q = sql`SELECT ${sql.byDialect({ sqlite: sql`1`, postgres: sql`2` })}`;
+ * console.assert(compile(q, sqliteDialect).text === "SELECT 1");
+ * console.assert(compile(q, postgresDialect).text === "SELECT 2");
+ * ```
+ */
+export class ByDialect {
+  /** The fragment for SQLite. */
+  readonly sqlite: Fragment;
+  /** The fragment for PostgreSQL. */
+  readonly postgres: Fragment;
+  /** Builds the node. Prefer `sql.byDialect({ sqlite, postgres })`. */
+  constructor(cases: { sqlite: Fragment; postgres: Fragment }) {
+    this.sqlite = cases.sqlite;
+    this.postgres = cases.postgres;
+  }
 }
 
 /**
@@ -160,6 +250,14 @@ export interface SqlTag {
   param(value: unknown): Param;
   /** Binds any JSON-serialisable value as JSON text. */
   json(value: unknown): Param;
+  /**
+   * Writes a value into the SQL text as a literal (for DDL, which cannot bind): a string,
+   * number, bigint, boolean, null, Date or Uint8Array; or, given a fragment, writes every
+   * value inside it as a literal.
+   */
+  literal(value: unknown): Literal;
+  /** SQL that differs by dialect: the compile step picks the case for its dialect. */
+  byDialect(cases: { sqlite: Fragment; postgres: Fragment }): ByDialect;
   /** The empty fragment. */
   readonly empty: Fragment;
 }
@@ -173,6 +271,7 @@ const isPlainObject = (v: object): boolean => {
 export function isSqlNode(v: unknown): boolean {
   return typeof v === "object" && v !== null &&
     (v instanceof Fragment || v instanceof Identifier || v instanceof List ||
+      v instanceof Literal || v instanceof ByDialect ||
       typeof (v as Partial<SqlSource>)[toSql] === "function");
 }
 
@@ -250,8 +349,49 @@ export function checkParam(v: unknown, where: string): unknown {
   throw new ArgumentError(`${where} is ${describe(v)}, which cannot be bound; ${hint}.`);
 }
 
+/** Checks a value written as a literal: the scalars SQL can spell, and no NUL in text. */
+export function checkLiteral(v: unknown, where = "sql.literal's value"): unknown {
+  if (isSqlNode(v)) return v;
+  if (v instanceof Param) v = v.value;
+  if (typeof v === "string") {
+    if (v.includes("\0")) {
+      throw new ArgumentError(
+        `${where} contains a NUL character, which cannot be written as a SQL literal.`,
+      );
+    }
+    return checkParam(v, where);
+  }
+  if (typeof v === "number" && !Number.isFinite(v)) {
+    throw new ArgumentError(`${where} is ${v}, which has no SQL literal; use a finite number.`);
+  }
+  if (
+    v === null || typeof v === "number" || typeof v === "bigint" || typeof v === "boolean" ||
+    v instanceof Uint8Array || v instanceof Date
+  ) {
+    return checkParam(v, where);
+  }
+  throw new ArgumentError(
+    `${where} is ${describe(v)}; a literal is a string, number, bigint, boolean, null, ` +
+      "Date or Uint8Array.",
+  );
+}
+
 function checkValue(v: unknown, where: string): unknown {
-  return isSqlNode(v) ? v : checkParam(v, where);
+  try {
+    return isSqlNode(v) ? v : checkParam(v, where);
+  } catch (error) {
+    throw uninspectable(error, where);
+  }
+}
+
+/** An error raised while looking at a value (a Proxy's trap, a revoked Proxy) as misuse. */
+function uninspectable(error: unknown, where: string): ArgumentError {
+  if (error instanceof ArgumentError) return error;
+  return new ArgumentError(
+    `${where} could not be inspected (${(error as Error)?.message ?? error}); ` +
+      "bind a plain value, not a Proxy or an object whose properties throw.",
+    { cause: error },
+  );
 }
 
 function checkName(name: unknown): string {
@@ -286,9 +426,9 @@ function tag(strings: TemplateStringsArray, ...values: unknown[]): Fragment {
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== "object" || v === null || !isSqlNode(v)) {
+    if (typeof v !== "object" || v === null) {
       values[i] = checkParam(v, `Value ${i + 1} of the sql template`);
-    }
+    } else values[i] = checkValue(v, `Value ${i + 1} of the sql template`);
   }
   return new Fragment(strings, values);
 }
@@ -395,14 +535,41 @@ export const sql: SqlTag = Object.assign(tag, {
     return new Fragment([text], []);
   },
   param(value: unknown): Param {
-    return new Param(checkParam(value, "sql.param's value"));
+    try {
+      return new Param(checkParam(value, "sql.param's value"));
+    } catch (error) {
+      throw uninspectable(error, "sql.param's value");
+    }
   },
   json(value: unknown): Param {
-    const text = JSON.stringify(value);
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      throw new ArgumentError(
+        `sql.json cannot serialise its value: ${(error as Error).message}. ` +
+          "Convert bigints to strings or numbers, and break cycles, first.",
+        { cause: error },
+      );
+    }
     if (text === undefined) {
       throw new ArgumentError(`sql.json cannot serialise ${describe(value)}.`);
     }
     return new Param(text);
+  },
+  literal(value: unknown): Literal {
+    return new Literal(checkLiteral(value));
+  },
+  byDialect(cases: { sqlite: Fragment; postgres: Fragment }): ByDialect {
+    if (
+      typeof cases !== "object" || cases === null || !(cases.sqlite instanceof Fragment) ||
+      !(cases.postgres instanceof Fragment)
+    ) {
+      throw new ArgumentError(
+        "sql.byDialect takes { sqlite: sql`...`, postgres: sql`...` }, a fragment for each.",
+      );
+    }
+    return new ByDialect(cases);
   },
   empty: EMPTY,
 });

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Dialect } from "./dialect.ts";
+import { type Fragment, sql, type SqlSource } from "./sql.ts";
 
 /**
  * A conversion function, or `null` when values pass through as they are.
@@ -42,8 +43,11 @@ export interface ColumnType<T = unknown> {
   decoder(dialect: Dialect): Converter;
   /** Why a value cannot go in this column, or null when it can. */
   check(value: unknown): string | null;
-  /** A CHECK condition the dialect needs to enforce the type (SQLite enums), as SQL text. */
-  checkSql?(quotedColumn: string, dialect: Dialect): string | null;
+  /**
+   * A CHECK condition the dialect needs to enforce the type (enums), given the column as SQL;
+   * its values are literals, since DDL cannot bind parameters.
+   */
+  checkSql?(column: SqlSource<unknown>, dialect: Dialect): Fragment | null;
   /** Type-only: the value type. */
   readonly "~value"?: T;
 }
@@ -81,7 +85,7 @@ interface TypeSpec<T> {
   check(value: unknown): string | null;
   encode?: { sqlite?: Converter; postgres?: Converter };
   decode?: { sqlite?: Converter; postgres?: Converter };
-  checkSql?(quotedColumn: string, dialect: Dialect): string | null;
+  checkSql?(column: SqlSource<unknown>, dialect: Dialect): Fragment | null;
   "~value"?: T;
 }
 
@@ -328,8 +332,6 @@ export function numeric(precision?: number, scale?: number): ColumnType<string> 
   return { ...base, ddl: (d) => d.name === "sqlite" ? "TEXT" : spec };
 }
 
-const literal = (s: string): string => `'${s.replaceAll("'", "''")}'`;
-
 /**
  * An enum type: one of a fixed set of strings. A CHECK constraint enforces it on SQLite and
  * PostgreSQL alike.
@@ -351,6 +353,6 @@ export function enumType<const V extends readonly string[]>(values: V): ColumnTy
       typeof v === "string" && allowed.has(v)
         ? null
         : `expects one of ${values.map((x) => JSON.stringify(x)).join(", ")}, got ${show(v)}`,
-    checkSql: (col) => `${col} IN (${values.map(literal).join(", ")})`,
+    checkSql: (col) => sql`${col} IN (${sql.join(values.map((v) => sql.literal(v)))})`,
   });
 }

@@ -1,0 +1,88 @@
+/**
+ * What the Engine asks of a statement besides its SQL: how to split it under a dialect's
+ * parameter limit, and how to decode the rows it returns. Builders implement it; the Engine
+ * (`all`, `first`, `one`, `scalar`, `run`) honours it.
+ *
+ * @module
+ */
+import type { Dialect } from "./dialect.ts";
+import { ArgumentError } from "./errors.ts";
+import { Table } from "./schema.ts";
+import type { Row, SqlSource } from "./sql.ts";
+
+/**
+ * A statement the Engine runs: SQL, plus two optional hooks.
+ *
+ * - `batches(dialect)`: the statements to send in its place, in order (a large multi-row
+ *   insert splits under the dialect's parameter limit). With more than one, the Engine runs
+ *   them in one transaction and concatenates the rows they return.
+ * - `decodeRows(rows, dialect)`: turns the driver's rows into JavaScript values (SQLite's 0/1
+ *   into booleans, JSON text into values...), in place.
+ *
+ * @example
+ * ```ts
+ * import { createEngine, type Executable, type Row, sql, toSql } from "@retort/orm";
+ * const upper: Executable<{ s: string }> = {
+ *   [toSql]: () => sql`SELECT ${"a"} AS s`,
+ *   decodeRows: (rows: Row[]) => rows.map((r) => ({ s: String(r.s).toUpperCase() })),
+ * };
+ * await using engine = createEngine("sqlite::memory:");
+ * console.assert((await engine.one(upper)).s === "A");
+ * ```
+ */
+export interface Executable<R = Row> extends SqlSource<R> {
+  /** The statements to send instead of this one, for a dialect; at least one. */
+  batches?(dialect: Dialect): readonly SqlSource<unknown>[];
+  /** Converts the driver's rows to JavaScript values (in place) and returns them. */
+  decodeRows?(rows: Row[], dialect: Dialect): R[];
+}
+
+/**
+ * A table, or an object with a static `table` (an ORM model class).
+ *
+ * @example
+ * ```ts
+ * import { column, table, type TableLike } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * const items: TableLike[] = [users, { table: users }];
+ * ```
+ */
+export type TableLike = Table | { readonly table: Table };
+
+/**
+ * The table of a {@linkcode TableLike}: the table itself, or a model class's `table`.
+ *
+ * @example
+ * ```ts
+ * import { column, table, tableOf } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * console.assert(tableOf({ table: users }) === users);
+ * ```
+ */
+export function tableOf(item: TableLike): Table {
+  if (item instanceof Table) return item;
+  const t = (item as { table?: unknown } | null | undefined)?.table;
+  if (t instanceof Table) return t;
+  const name = typeof item === "function" ? (item as { name?: string }).name : undefined;
+  throw new ArgumentError(
+    `${name ? `${name} is` : "This is"} neither a table nor a model class with a static ` +
+      "table; pass table(...) or a class declared with Model(...).",
+  );
+}
+
+/**
+ * Whether a value is an entity: a class (function) with a static `table`, such as an ORM
+ * model class.
+ *
+ * @example
+ * ```ts
+ * import { column, isEntity, table } from "@retort/orm";
+ * class User {
+ *   static table = table("users", { id: column.integer().primaryKey() });
+ * }
+ * console.assert(isEntity(User) && !isEntity(User.table));
+ * ```
+ */
+export function isEntity(item: unknown): item is { readonly table: Table } {
+  return typeof item === "function" && (item as { table?: unknown }).table instanceof Table;
+}
