@@ -13,7 +13,9 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
 /**
  * Opens a postgres.js pool for a URL. `int8` values come back as numbers when they fit in a
- * double exactly and as bigints when they do not; notices are not printed.
+ * double exactly and as bigints when they do not; a string bound to a `json` or `jsonb`
+ * parameter is JSON text (as `sql.json` makes) and is sent as it is, not encoded again as a
+ * JSON string; notices are not printed.
  *
  * @example
  * ```ts ignore
@@ -38,6 +40,12 @@ export function openPostgres(
           const n = BigInt(x);
           return n >= MIN_SAFE && n <= MAX_SAFE ? Number(n) : n;
         },
+      },
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (x: unknown) => typeof x === "string" ? x : JSON.stringify(x),
+        parse: (x: string) => JSON.parse(x),
       },
     },
   });

@@ -106,15 +106,37 @@ function toResult(r: PgResult, mode: QueryMode): QueryResult {
   return { rows, rowsAffected: rows.length };
 }
 
+/** What the driver needs of a postgres.js `sql` instance or reserved connection. */
+interface Target {
+  unsafe(text: string, params: unknown[], o: { prepare: boolean }): unknown;
+  typed?(value: unknown, type: number): unknown;
+}
+
+/**
+ * postgres.js declares an array parameter with its first element's type (a `boolean[]` as
+ * `boolean`, a `Date[]` as `timestamptz`), which PostgreSQL then refuses; declaring arrays
+ * as unknown (type 0) lets the server tell their type and postgres.js encode them for it.
+ */
+function arraysUntyped(target: Target, params: readonly unknown[]): unknown[] {
+  let out: unknown[] | null = null;
+  for (let i = 0; i < params.length; i++) {
+    if (Array.isArray(params[i]) && target.typed) {
+      out ??= params.slice();
+      out[i] = target.typed(params[i], 0);
+    }
+  }
+  return out ?? params as unknown[];
+}
+
 async function run(
-  target: { unsafe(text: string, params: unknown[], o: { prepare: boolean }): unknown },
+  target: Target,
   text: string,
   params: readonly unknown[],
   mode: QueryMode,
   hide: boolean,
 ): Promise<QueryResult> {
   try {
-    const query = target.unsafe(text, params as unknown[], {
+    const query = target.unsafe(text, arraysUntyped(target, params), {
       prepare: params.length > 0,
     }) as PgQuery;
     return toResult(await (mode === "values" ? query.values() : query), mode);

@@ -4,7 +4,10 @@
  * Prepared statements are kept per connection, keyed by SQL text, so a statement is prepared
  * once and run many times. Every connection enforces foreign keys; file databases use WAL and
  * a busy timeout. An in-memory database has one connection, taken by one transaction at a
- * time; other work waits for it up to the busy timeout.
+ * time; other work waits for it up to the busy timeout. A file database lets one connection
+ * at a time hold a transaction or write, since a synchronous client waiting on SQLite's busy
+ * handler would block the very task that holds the lock; other writers wait, without
+ * blocking, up to the busy timeout, while reads go on.
  *
  * @module
  */
@@ -56,8 +59,11 @@ function encodeJson(_key: string, v: unknown): unknown {
 
 function encode(v: unknown): unknown {
   switch (typeof v) {
+    case "number":
+      // node:sqlite binds every number as a REAL: 5 would be 5.0, and 'id-' || 5 'id-5.0'.
+      return Number.isSafeInteger(v) && !Object.is(v, -0) ? BigInt(v) : v;
     case "boolean":
-      return v ? 1 : 0;
+      return v ? 1n : 0n;
     case "object":
       if (v === null || v instanceof Uint8Array) return v;
       if (v instanceof Date) return v.toISOString();
@@ -73,7 +79,10 @@ function encodeAll(params: readonly unknown[]): unknown[] {
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
     const t = typeof v;
-    if (t === "boolean" || (t === "object" && v !== null && !(v instanceof Uint8Array))) {
+    if (
+      t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ||
+      (t === "object" && v !== null && !(v instanceof Uint8Array))
+    ) {
       out ??= params.slice();
       out[i] = encode(v);
     }
@@ -141,7 +150,11 @@ export function translateSqliteError(
     return new IntegrityError(message, { ...base, code: "SQLITE_MISMATCH" });
   }
   if (OPERATIONAL.test(message)) {
-    const code = /locked|busy/i.test(message) ? "SQLITE_BUSY" : "SQLITE_IOERR";
+    const code = /locked|busy/i.test(message)
+      ? "SQLITE_BUSY"
+      : /readonly/i.test(message)
+      ? "SQLITE_READONLY"
+      : "SQLITE_IOERR";
     return new OperationalError(message, { ...base, code });
   }
   if (PROGRAMMING.test(message) || error instanceof RangeError) {
@@ -298,6 +311,8 @@ class SqlitePool implements Driver {
   readonly #all: SqliteConnection[] = [];
   readonly #waiters: ((c: SqliteConnection) => void)[] = [];
   readonly #shared: Lock | null;
+  /** Pools of several connections: the one writer (or transaction) of this process. */
+  readonly #writer: Lock | null;
   #closed = false;
 
   constructor(
@@ -311,6 +326,7 @@ class SqlitePool implements Driver {
     this.#options = options;
     this.#configure = configure;
     this.#shared = poolSize === 1 ? new Lock() : null;
+    this.#writer = poolSize === 1 ? null : new Lock();
   }
 
   #new(): SqliteConnection {
@@ -320,8 +336,11 @@ class SqlitePool implements Driver {
   }
 
   #busy(): Error {
+    const holder = this.#writer
+      ? "another connection of this engine held its transaction or write"
+      : "the database's only connection stayed in use";
     return new OperationalError(
-      `database is locked: the database's only connection stayed in use for ${this.#options.busyTimeout} ms. ` +
+      `database is locked: ${holder} for ${this.#options.busyTimeout} ms. ` +
         "Run the statement on the transaction that holds it, or finish that transaction first.",
       { code: "SQLITE_BUSY" },
     );
@@ -347,7 +366,15 @@ class SqlitePool implements Driver {
   }
 
   async connect(): Promise<DriverConnection> {
-    const conn = await this.#take();
+    const writer = this.#writer;
+    await writer?.acquire(this.#options.busyTimeout, () => this.#busy());
+    let conn: SqliteConnection;
+    try {
+      conn = await this.#take();
+    } catch (error) {
+      writer?.release();
+      throw error;
+    }
     let released = false;
     return {
       query: (text, params, mode) => {
@@ -361,6 +388,7 @@ class SqlitePool implements Driver {
         if (!released) {
           released = true;
           this.#give(conn);
+          writer?.release();
         }
         return Promise.resolve();
       },
@@ -378,11 +406,17 @@ class SqlitePool implements Driver {
         lock.release();
       }
     }
-    const conn = await this.#take();
+    const writer = this.#writer !== null && !READ_ONLY.test(text) ? this.#writer : null;
+    await writer?.acquire(this.#options.busyTimeout, () => this.#busy());
     try {
-      return conn.query(text, params, mode);
+      const conn = await this.#take();
+      try {
+        return conn.query(text, params, mode);
+      } finally {
+        this.#give(conn);
+      }
     } finally {
-      this.#give(conn);
+      writer?.release();
     }
   }
 
