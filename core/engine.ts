@@ -486,7 +486,16 @@ export class Connection extends Executor implements AsyncDisposable {
   /** Internal: ends the outermost transaction. */
   async endTransaction(command: "COMMIT" | "ROLLBACK"): Promise<void> {
     this.#transaction = null;
-    await this.sendText(command);
+    try {
+      await this.sendText(command);
+    } catch (error) {
+      // A COMMIT that fails (a deferred foreign key) leaves SQLite's transaction open, where
+      // PostgreSQL ends it: roll it back, so the connection goes back to the pool clean.
+      if (command === "COMMIT" && this.dialect.name === "sqlite") {
+        await this.sendText("ROLLBACK").catch(() => {});
+      }
+      throw error;
+    }
   }
 
   /** Begins a transaction. It rolls back when disposed unless committed. */

@@ -619,7 +619,35 @@ dbTest("a postgres.js instance passed in is used, and left open", async (db) => 
 }, { on: ["postgres"] });
 
 // ---------------------------------------------------------------------------------------------
-// The PostgreSQL pool
+// The pools
+
+Deno.test("in-memory SQLite: transactions take turns on its one connection", async () => {
+  await using engine = createEngine("sqlite::memory:", { busyTimeout: 30_000 });
+  await engine.run(sql`CREATE TABLE t (id INTEGER PRIMARY KEY)`);
+  const order: string[] = [];
+  await Promise.all([1, 2, 3].map((i) =>
+    engine.transaction(async (tx) => {
+      order.push(`begin ${i}`);
+      await insert(tx, i);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      await insert(tx, i + 10);
+      order.push(`end ${i}`);
+    })
+  ));
+  assert.deepEqual(order, ["begin 1", "end 1", "begin 2", "end 2", "begin 3", "end 3"]);
+  assert.deepEqual(await ids(engine), [1, 2, 3, 11, 12, 13]);
+
+  // Other work waits for the connection up to the busy timeout, then fails.
+  await using short = createEngine("sqlite::memory:", { busyTimeout: 50 });
+  await using conn = await short.connect();
+  await assert.rejects(short.all(sql`SELECT 1 AS one`), (e) => {
+    assert.ok(e instanceof OperationalError);
+    assert.equal(e.code, "SQLITE_BUSY");
+    return true;
+  });
+  await conn.close();
+  assert.equal(await short.scalar(sql`SELECT 1 AS one`), 1);
+});
 
 dbTest("the pool size is exposed and concurrent transactions run in parallel", async (db) => {
   const engine = db.engine({ poolSize: 3 });

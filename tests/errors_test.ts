@@ -269,6 +269,28 @@ scopedTest(
   },
 );
 
+scopedTest("a COMMIT refused by a deferred foreign key rolls back cleanly", async ({ open }) => {
+  const texts: string[] = [];
+  const engine = open({ echo: (e) => texts.push(e.text) });
+  await engine.run(sql`CREATE TABLE dp (id INTEGER PRIMARY KEY)`);
+  await engine.run(sql`CREATE TABLE dc (id INTEGER PRIMARY KEY,
+    pid INTEGER REFERENCES dp (id) DEFERRABLE INITIALLY DEFERRED)`);
+  const error = await engine.transaction(async (tx) => {
+    await tx.run(sql`INSERT INTO dc (id, pid) VALUES (${1}, ${99})`);
+  }).then(() => null, (e) => e);
+  assert.ok(error instanceof IntegrityError, String(error));
+  assert.equal(error.sql, "COMMIT");
+  // Nothing was committed, and the connection came back out of any transaction.
+  assert.deepEqual(await engine.all(sql`SELECT * FROM dc`), []);
+  await engine.transaction(async (tx) => {
+    await tx.run(sql`INSERT INTO dp (id) VALUES (${99})`);
+    await tx.run(sql`INSERT INTO dc (id, pid) VALUES (${1}, ${99})`);
+  });
+  assert.deepEqual(await engine.all(sql`SELECT id, pid FROM dc`), [{ id: 1, pid: 99 }]);
+  assert.equal(engine.checkedOut, 0);
+  assert.ok(texts.includes("COMMIT"));
+}, { on: ["sqlite", "sqlite-file", "postgres"] });
+
 dbTest("a value PostgreSQL refuses is a DataError", async (db) => {
   const engine = db.engine();
   await expectError(engine, "postgres", sql`SELECT ${"abc"}::int AS n`, DataError, {
