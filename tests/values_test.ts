@@ -169,6 +169,12 @@ scopedTest("bigints: exact beyond 2^53 both ways, numbers when they fit", async 
     await engine.scalar(sql`WITH x AS (SELECT big FROM n WHERE id = ${4}) SELECT big FROM x`),
     2n ** 63n - 1n,
   );
+  // A query that starts with comments reads bigints too.
+  assert.equal(
+    await engine.scalar(sql`-- the largest
+      /* of them all */ SELECT max(big) AS m FROM n`),
+    2n ** 63n - 1n,
+  );
   const returned = await engine.all(
     sql`INSERT INTO n (id, big) VALUES (${6}, ${BIG + 1n}), (${7}, ${6}) RETURNING id, big`,
   );

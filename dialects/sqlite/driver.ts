@@ -49,8 +49,9 @@ export interface SqliteDriverOptions {
 const STATEMENT_CACHE_SIZE = 256;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+/** A statement that only reads, after any leading whitespace and comments. */
 const READ_ONLY =
-  /^\s*(SELECT|VALUES|PRAGMA|EXPLAIN|WITH\s+(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
+  /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*(SELECT|VALUES|PRAGMA|EXPLAIN|WITH\s+(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
 const RETURNING = /\bRETURNING\b/i;
 
 function encodeJson(_key: string, v: unknown): unknown {
