@@ -603,6 +603,10 @@ dbTest("a postgres.js instance passed in is used, and left open", async (db) => 
       assert.equal(engine.dialect.name, "postgres");
       assert.equal(engine.poolSize, 3);
       assert.equal(await engine.scalar(sql`SELECT ${"it's"}::text || ${"!"} AS v`), "it's!");
+      assert.deepEqual(await engine.scalar(sql`SELECT ${[true, false]}::boolean[] AS v`), [
+        true,
+        false,
+      ]);
       const n = await engine.transaction(async (tx) => {
         await tx.run(sql`CREATE TEMP TABLE tmp_client (id INTEGER)`);
         await tx.run(sql`INSERT INTO tmp_client VALUES (${1}), (${2})`);
