@@ -63,6 +63,7 @@ export {
   varchar,
 } from "./core/types.ts";
 export {
+  type BoundColumns,
   Column,
   column,
   type ColumnConfig,
@@ -105,3 +106,69 @@ export {
   dropTableStatements,
   sortTables,
 } from "./core/ddl.ts";
+export {
+  ColumnRef,
+  type Condition,
+  type Expression,
+  type ResultColumn,
+  typed,
+  TypedExpression,
+} from "./core/builder/expression.ts";
+export {
+  and,
+  asc,
+  between,
+  desc,
+  eq,
+  excluded,
+  exists,
+  ge,
+  gt,
+  ilike,
+  inList,
+  isNotNull,
+  isNull,
+  le,
+  like,
+  lt,
+  ne,
+  not,
+  notIn,
+  or,
+  type OrderOptions,
+} from "./core/builder/operators.ts";
+export {
+  Compound,
+  Cte,
+  type EntityClass,
+  type FromItem,
+  type OrderItem,
+  QueryBase,
+  type RecursiveOptions,
+  type RefsOf,
+  type RowOfColumns,
+  type RowOfRecord,
+  type ScalarOf,
+  Select,
+  select,
+  type SelectItem,
+  type SetOperator,
+  Subquery,
+  union,
+  unionAll,
+  type ValueOf,
+  withCte,
+  withRecursive,
+} from "./core/builder/select.ts";
+export {
+  type ColumnsOf,
+  type Conflict,
+  type DoUpdateOptions,
+  Insert,
+  insert,
+  type InsertRow,
+  OnConflict,
+  type UpdateValues,
+} from "./core/builder/insert.ts";
+export { Update, update } from "./core/builder/update.ts";
+export { Delete, deleteFrom, deleteFrom as delete } from "./core/builder/delete.ts";

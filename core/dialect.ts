@@ -52,7 +52,8 @@ export const sqliteDialect: Dialect = {
 
 /**
  * PostgreSQL's flavour: `$n` placeholders, double-quoted identifiers of at most 63 bytes,
- * 65,535 parameters. An empty `IN` list becomes `= ANY('{}')`, which needs no element type.
+ * 65,533 parameters (the protocol allows 65,535; postgres.js refuses 65,534 or more). An empty
+ * `IN` list becomes `= ANY('{}')`, which needs no element type.
  *
  * @example
  * ```ts
@@ -62,7 +63,7 @@ export const sqliteDialect: Dialect = {
  */
 export const postgresDialect: Dialect = {
   name: "postgres",
-  maxParams: 65535,
+  maxParams: 65533,
   maxIdentifierLength: 63,
   placeholder: (n) => "$" + n,
   quote,

@@ -336,6 +336,22 @@ export function snakeCase(key: string): string {
 export type Columns = Record<string, Column>;
 
 /**
+ * A table's columns once bound: each column's type also carries its key, which the statement
+ * builder uses to type result rows (`select(users.c.id)` gives rows `{ id: number }`).
+ *
+ * @example
+ * ```ts
+ * import { type BoundColumns, column, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * const c: BoundColumns<{ id: typeof users.c.id }> = users.c;
+ * const key: "id" = c.id.key;
+ * ```
+ */
+export type BoundColumns<C extends Columns> = {
+  readonly [K in keyof C]: C[K] & { readonly key: K & string };
+};
+
+/**
  * The row type of a set of columns: each key with its value type.
  *
  * @example
@@ -445,8 +461,8 @@ export class Table<C extends Columns = Columns> implements SqlSource {
   readonly schema: string | undefined;
   /** The alias this table is known by in a query, for self-joins. */
   readonly alias: string | undefined;
-  /** The columns, by key. */
-  readonly c: C;
+  /** The columns, by key (each typed with its key, so `select(t.c.id)` rows have `id`). */
+  readonly c: BoundColumns<C>;
   /** The columns, in declaration order. */
   readonly columns: readonly Column[];
   /** The primary key's columns. */
@@ -480,7 +496,7 @@ export class Table<C extends Columns = Columns> implements SqlSource {
       }
       bound[key] = col.bind(this as unknown as Table, key);
     }
-    this.c = bound as C;
+    this.c = bound as BoundColumns<C>;
     this.columns = Object.values(bound);
     this.constraints = extras ? extras(this.c) : [];
     for (const con of this.constraints) {

@@ -2,7 +2,7 @@
  * Retort's PostgreSQL entry point: the driver over postgres.js (`npm:postgres`), with no FFI
  * and nothing of SQLite in its import graph.
  *
- * PostgreSQL's quirks, handled here: at most 65,535 parameters a statement (large inserts are
+ * PostgreSQL's quirks, handled here: at most 65,533 parameters a statement (large inserts are
  * split); identifiers longer than 63 bytes are refused rather than silently truncated; `int8`
  * comes back as a number when exact and a bigint otherwise; `numeric` as a string.
  *

@@ -1,0 +1,121 @@
+/**
+ * DELETE, with WHERE and RETURNING.
+ *
+ * @module
+ */
+import type { Dialect } from "../dialect.ts";
+import type { Columns, RowOf, Table } from "../schema.ts";
+import { Fragment, type Row, type SqlSource, toSql } from "../sql.ts";
+import { type Executable, type TableLike, tableOf } from "../statement.ts";
+import {
+  type Condition,
+  conditionsOf,
+  conjunction,
+  type ResultColumn,
+  returningClause,
+  returningColumns,
+  RowDecoder,
+} from "./expression.ts";
+import type { ColumnsOf } from "./insert.ts";
+import type { RowOfColumns, RowOfRecord, SelectItem } from "./select.ts";
+
+interface DeleteState {
+  readonly table: Table;
+  readonly where: readonly SqlSource<unknown>[];
+  readonly returning: readonly ResultColumn[] | null;
+}
+
+/**
+ * A DELETE statement. Immutable: each method returns a new delete.
+ *
+ * @example
+ * ```ts
+ * import { column, compile, deleteFrom, eq, postgresDialect, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * const q = deleteFrom(users).where(eq(users.c.id, 1)).returning(users.c.id);
+ * console.assert(compile(q, postgresDialect).text ===
+ *   'DELETE FROM "users" WHERE "users"."id" = $1 RETURNING "users"."id"');
+ * ```
+ */
+export class Delete<C extends Columns = Columns, R = Row> implements Executable<R> {
+  /** Type-only: the row type RETURNING gives. */
+  declare readonly "~row"?: R;
+  readonly #s: DeleteState;
+  #sql: Fragment | undefined;
+  #decoder: RowDecoder | undefined;
+
+  /** Internal: use {@linkcode deleteFrom}. */
+  constructor(state: DeleteState) {
+    this.#s = state;
+  }
+
+  /** The table deleted from. */
+  get table(): Table<C> {
+    return this.#s.table as Table<C>;
+  }
+
+  /** Adds WHERE conditions, ANDed. Without any, every row is deleted. */
+  where(...conditions: Condition[]): Delete<C, R> {
+    return new Delete<C, R>({
+      ...this.#s,
+      where: [...this.#s.where, ...conditionsOf(conditions, "where")],
+    });
+  }
+
+  /** `RETURNING` every column of the table, rows keyed by property key. */
+  returning(): Delete<C, RowOf<C>>;
+  /** `RETURNING` these columns. */
+  returning<const A extends readonly SelectItem[]>(...columns: A): Delete<C, RowOfColumns<A>>;
+  /** `RETURNING` named expressions. */
+  returning<const S extends Record<string, SqlSource<unknown>>>(
+    record: S,
+  ): Delete<C, RowOfRecord<S>>;
+  returning(...items: unknown[]): Delete<C, unknown> {
+    return new Delete<C, unknown>({
+      ...this.#s,
+      returning: returningColumns(this.#s.table, items),
+    });
+  }
+
+  /** Renders `DELETE FROM table [WHERE ...] [RETURNING ...]`. */
+  [toSql](): Fragment {
+    if (this.#sql === undefined) {
+      const s = this.#s;
+      const where = s.where.length === 0
+        ? new Fragment([""], [])
+        : new Fragment([" WHERE ", ""], [conjunction(s.where)]);
+      this.#sql = new Fragment(["DELETE FROM ", "", "", ""], [
+        s.table,
+        where,
+        returningClause(s.returning),
+      ]);
+    }
+    return this.#sql;
+  }
+
+  /** Decodes RETURNING rows with the returned columns' types (the Engine calls it). */
+  decodeRows(rows: Row[], dialect: Dialect): R[] {
+    if (this.#s.returning === null) return rows as R[];
+    this.#decoder ??= new RowDecoder(this.#s.returning);
+    return this.#decoder.decode(rows, dialect) as R[];
+  }
+}
+
+/**
+ * Starts a DELETE from a table or a model class's table. (Exported as `delete` too; `delete`
+ * is a reserved word, so import it as `import { delete as del }` or use `deleteFrom`.)
+ *
+ * @example
+ * ```ts
+ * import { column, createEngine, deleteFrom, eq, insert, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
+ * await using engine = createEngine("sqlite::memory:");
+ * await engine.createAll([users]);
+ * await engine.run(insert(users).values([{ name: "a" }, { name: "b" }]));
+ * const gone = await engine.all(deleteFrom(users).where(eq(users.c.name, "a")).returning());
+ * console.assert(gone.length === 1 && gone[0].name === "a");
+ * ```
+ */
+export function deleteFrom<T extends TableLike>(target: T): Delete<ColumnsOf<T>> {
+  return new Delete<ColumnsOf<T>>({ table: tableOf(target), where: [], returning: null });
+}

@@ -1,0 +1,487 @@
+/**
+ * INSERT: rows checked against the columns' types before anything is sent, defaults applied,
+ * values encoded per dialect by the compile step, upserts (`ON CONFLICT`) that read the same
+ * on SQLite and PostgreSQL, RETURNING, and large inserts split under the parameter limit.
+ *
+ * @module
+ */
+import type { Dialect } from "../dialect.ts";
+import { ArgumentError } from "../errors.ts";
+import { Column, type Columns, type RowOf, type Table } from "../schema.ts";
+import { Fragment, Identifier, type Row, type SqlSource, toSql } from "../sql.ts";
+import { type Executable, type TableLike, tableOf } from "../statement.ts";
+import {
+  bindValue,
+  conjunction,
+  countParams,
+  type ResultColumn,
+  returningClause,
+  returningColumns,
+  RowDecoder,
+} from "./expression.ts";
+import type { RowOfColumns, RowOfRecord, SelectItem } from "./select.ts";
+
+/**
+ * A row for `insert(table).values(...)`: required columns, and optional ones (defaults,
+ * generated keys, nullable columns, foreign keys); each a value or SQL.
+ *
+ * @example
+ * ```ts
+ * import { column, type InsertRow } from "@retort/orm";
+ * const cols = { id: column.integer().primaryKey(), name: column.text() };
+ * const row: InsertRow<typeof cols> = { name: "ada" };
+ * ```
+ */
+export type InsertRow<C> =
+  & {
+    -readonly [K in keyof C as C[K] extends Column<unknown, true> ? never : K]:
+      | (C[K] extends Column<infer T, boolean> ? T : never)
+      | SqlSource<unknown>;
+  }
+  & {
+    -readonly [K in keyof C as C[K] extends Column<unknown, true> ? K : never]?:
+      | (C[K] extends Column<infer T, boolean> ? T : never)
+      | SqlSource<unknown>;
+  };
+
+/**
+ * Assignments for `update(table).set(...)` and upserts: any columns, each a value or SQL.
+ *
+ * @example
+ * ```ts
+ * import { column, sql, type UpdateValues } from "@retort/orm";
+ * const cols = { id: column.integer().primaryKey(), visits: column.integer() };
+ * const set: UpdateValues<typeof cols> = { visits: sql`visits + 1` };
+ * ```
+ */
+export type UpdateValues<C> = {
+  -readonly [K in keyof C]?:
+    | (C[K] extends Column<infer T, boolean> ? T : never)
+    | SqlSource<unknown>;
+};
+
+/**
+ * The columns of a table or of a model class's table.
+ *
+ * @example
+ * ```ts
+ * import { column, type ColumnsOf, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * type C = ColumnsOf<typeof users>; // { id: Column<number, true> }
+ * ```
+ */
+export type ColumnsOf<T> = T extends Table<infer C> ? C
+  : T extends { readonly table: Table<infer C> } ? C
+  : Columns;
+
+/** One row, bound: its columns (in table order) and their values as SQL nodes. */
+interface BoundRow {
+  readonly columns: readonly Column[];
+  readonly values: readonly unknown[];
+  /** The column keys, joined: rows with the same signature share a statement. */
+  readonly signature: string;
+}
+
+/**
+ * An insert's `ON CONFLICT` clause, as `onConflict(...).doNothing()` / `doUpdate(...)` build
+ * it.
+ *
+ * @example
+ * ```ts
+ * import type { Conflict } from "@retort/orm";
+ * const skip: Conflict = { target: [], update: null, where: [] };
+ * ```
+ */
+export interface Conflict {
+  /** The conflict target's columns (none: any conflict, for DO NOTHING). */
+  readonly target: readonly Column[];
+  /** null: DO NOTHING; "inserted": set every inserted column; else the assignments. */
+  readonly update: null | "inserted" | ReadonlyMap<Column, unknown>;
+  /** Conditions of `DO UPDATE ... WHERE`. */
+  readonly where: readonly SqlSource<unknown>[];
+}
+
+interface InsertState {
+  readonly table: Table;
+  readonly rows: readonly BoundRow[];
+  readonly returning: readonly ResultColumn[] | null;
+  readonly conflict: Conflict | null;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== "object" || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+const id = (name: string): Identifier => new Identifier([name]);
+
+function bindRow(table: Table, row: unknown, index: number): BoundRow {
+  if (!isPlainObject(row)) {
+    throw new ArgumentError(
+      `Row ${index + 1} of insert(${table.name}).values(...) is not a plain object of ` +
+        "column values.",
+    );
+  }
+  for (const key of Object.keys(row)) table.column(key); // unknown keys name the columns
+  const columns: Column[] = [];
+  const values: unknown[] = [];
+  for (const col of table.columns) {
+    let v = row[col.key];
+    if (v === undefined || (v === null && col.generated)) {
+      if (col.generated) continue;
+      const d = col.config.default;
+      if (d === undefined) continue;
+      v = typeof d === "function" ? (d as () => unknown)() : d;
+    }
+    columns.push(col);
+    values.push(bindValue(col, v, `${table.name}.${col.key}`));
+  }
+  return { columns, values, signature: columns.map((c) => c.key).join("\0") };
+}
+
+export function bindAssignments(
+  table: Table,
+  set: Record<string, unknown>,
+  what: string,
+): Map<Column, unknown> {
+  if (!isPlainObject(set)) {
+    throw new ArgumentError(`${what} takes an object of column keys to values.`);
+  }
+  const out = new Map<Column, unknown>();
+  for (const [key, v] of Object.entries(set)) {
+    if (v === undefined) continue;
+    const col = table.column(key);
+    out.set(col, bindValue(col, v, `${table.name}.${col.key}`));
+  }
+  return out;
+}
+
+function checkTarget(table: Table, target: readonly unknown[]): Column[] {
+  return target.map((c) => {
+    if (!(c instanceof Column) || c.table?.name !== table.name) {
+      throw new ArgumentError(
+        `onConflict(...) takes columns of ${table.name} (its unique or primary key columns).`,
+      );
+    }
+    return c;
+  });
+}
+
+/** Renders `col = value, ...` with unqualified column names. */
+export function assignments(pairs: readonly [Column, unknown][]): Fragment {
+  const strings = [""];
+  const values: unknown[] = [];
+  pairs.forEach(([col, v], i) => {
+    values.push(id(col.name), v);
+    strings[strings.length - 1] += i === 0 ? "" : ", ";
+    strings.push(" = ", "");
+  });
+  return new Fragment(strings, values);
+}
+
+function conflictClause(c: Conflict | null, inserted: readonly Column[]): Fragment {
+  if (c === null) return new Fragment([""], []);
+  const target = c.target.length === 0
+    ? new Fragment([""], [])
+    : new Fragment([" (", ")"], [columnList(c.target)]);
+  if (c.update === null) return new Fragment([" ON CONFLICT", " DO NOTHING"], [target]);
+  let pairs: [Column, unknown][];
+  if (c.update === "inserted") {
+    const excluded = (col: Column) => new Fragment(["excluded.", ""], [id(col.name)]);
+    pairs = inserted.filter((col) => !c.target.includes(col)).map((col) => [col, excluded(col)]);
+    // Nothing else to set: a no-op assignment still makes RETURNING return the row.
+    if (pairs.length === 0) pairs = [[c.target[0], excluded(c.target[0])]];
+  } else pairs = [...c.update];
+  const where = c.where.length === 0
+    ? new Fragment([""], [])
+    : new Fragment([" WHERE ", ""], [conjunction(c.where)]);
+  return new Fragment([" ON CONFLICT", " DO UPDATE SET ", "", ""], [
+    target,
+    assignments(pairs),
+    where,
+  ]);
+}
+
+function columnList(columns: readonly Column[]): Fragment {
+  return new Fragment(
+    ["", ...columns.map((_, i) => (i === columns.length - 1 ? "" : ", "))],
+    columns.map((c) => id(c.name)),
+  );
+}
+
+/** Renders one INSERT for rows that share their columns. */
+function render(s: InsertState, rows: readonly BoundRow[]): Fragment {
+  const cols = rows[0].columns;
+  const tail = new Fragment(["", "", ""], [
+    conflictClause(s.conflict, cols),
+    returningClause(s.returning),
+  ]);
+  if (cols.length === 0) {
+    return new Fragment(["INSERT INTO ", " DEFAULT VALUES", ""], [s.table, tail]);
+  }
+  const strings: string[] = ["INSERT INTO ", " (", ") VALUES ("];
+  const values: unknown[] = [s.table, columnList(cols)];
+  const n = cols.length;
+  for (let r = 0; r < rows.length; r++) {
+    const v = rows[r].values;
+    for (let i = 0; i < n; i++) {
+      values.push(v[i]);
+      strings.push(i < n - 1 ? ", " : r < rows.length - 1 ? "), (" : ")");
+    }
+  }
+  values.push(tail);
+  strings.push("");
+  return new Fragment(strings, values);
+}
+
+/** Groups consecutive rows with the same columns (one statement each, at least). */
+function runs(rows: readonly BoundRow[]): BoundRow[][] {
+  const out: BoundRow[][] = [];
+  for (const row of rows) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[0].signature === row.signature && row.columns.length > 0) {
+      last.push(row);
+    } else out.push([row]);
+  }
+  return out;
+}
+
+/**
+ * An INSERT statement. Immutable: each method returns a new insert. Rows are checked when
+ * given to `values()`; `engine.run(q)` sends it (as several statements in one transaction
+ * when it is larger than the dialect's parameter limit, or its rows set different columns).
+ *
+ * @example
+ * ```ts
+ * import { column, compile, insert, postgresDialect, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
+ * const q = insert(users).values([{ name: "ada" }, { name: "grace" }]).returning(users.c.id);
+ * const c = compile(q, postgresDialect);
+ * console.assert(c.text ===
+ *   'INSERT INTO "users" ("name") VALUES ($1), ($2) RETURNING "users"."id"');
+ * ```
+ */
+export class Insert<C extends Columns = Columns, R = Row> implements Executable<R> {
+  /** Type-only: the row type RETURNING gives. */
+  declare readonly "~row"?: R;
+  readonly #s: InsertState;
+  #batches = new Map<string, Fragment[]>();
+  #sql: Fragment | undefined;
+  #decoder: RowDecoder | undefined;
+
+  /** Internal: use {@linkcode insert}. */
+  constructor(state: InsertState) {
+    this.#s = state;
+  }
+
+  /** The table inserted into. */
+  get table(): Table<C> {
+    return this.#s.table as Table<C>;
+  }
+
+  /** How many rows the insert holds. */
+  get rowCount(): number {
+    return this.#s.rows.length;
+  }
+
+  /** The RETURNING columns, or null. */
+  get returningColumns(): readonly ResultColumn[] | null {
+    return this.#s.returning;
+  }
+
+  #with(changes: Partial<InsertState>): Insert<C, R> {
+    return new Insert<C, R>({ ...this.#s, ...changes });
+  }
+
+  /**
+   * Adds rows, keyed by the columns' property keys. Each value is checked against its
+   * column's type now (an ArgumentError names the column); missing columns get their
+   * `default`; values are encoded for the dialect when compiled.
+   */
+  values(rows: InsertRow<C> | readonly InsertRow<C>[]): Insert<C, R> {
+    const list = Array.isArray(rows) ? rows : [rows];
+    if (list.length === 0) {
+      throw new ArgumentError(`insert(${this.#s.table.name}).values(...) needs at least one row.`);
+    }
+    const start = this.#s.rows.length;
+    const bound = list.map((row, i) => bindRow(this.#s.table, row, start + i));
+    return this.#with({ rows: [...this.#s.rows, ...bound] });
+  }
+
+  /** `RETURNING` every column of the table, rows keyed by property key. */
+  returning(): Insert<C, RowOf<C>>;
+  /** `RETURNING` these columns. */
+  returning<const A extends readonly SelectItem[]>(...columns: A): Insert<C, RowOfColumns<A>>;
+  /** `RETURNING` named expressions. */
+  returning<const S extends Record<string, SqlSource<unknown>>>(
+    record: S,
+  ): Insert<C, RowOfRecord<S>>;
+  returning(...items: unknown[]): Insert<C, unknown> {
+    return new Insert<C, unknown>({
+      ...this.#s,
+      returning: returningColumns(this.#s.table, items),
+    });
+  }
+
+  /**
+   * `ON CONFLICT (target)`: what to do when a row would break a unique or primary key on
+   * `target` (any, for `doNothing()` without target).
+   */
+  onConflict(...target: Column[]): OnConflict<C, R> {
+    return new OnConflict<C, R>(this, checkTarget(this.#s.table, target));
+  }
+
+  /** Internal: sets the conflict clause. */
+  withConflict(conflict: Conflict): Insert<C, R> {
+    return this.#with({ conflict });
+  }
+
+  /**
+   * The statements this insert sends on a dialect: one per run of rows with the same
+   * columns, split so that none carries more than the dialect's `maxParams` parameters.
+   */
+  batches(dialect: Dialect): Fragment[] {
+    let out = this.#batches.get(dialect.name);
+    if (out !== undefined) return out;
+    const s = this.#s;
+    if (s.rows.length === 0) {
+      throw new ArgumentError(`insert(${s.table.name}) has no rows; call .values(...) first.`);
+    }
+    out = [];
+    for (const run of runs(s.rows)) {
+      const extra = countParams(conflictClause(s.conflict, run[0].columns)) +
+        countParams(returningClause(s.returning));
+      const room = dialect.maxParams - extra;
+      let batch: BoundRow[] = [];
+      let used = 0;
+      for (const row of run) {
+        let n = 0;
+        for (const v of row.values) n += countParams(v);
+        if (n > room) {
+          throw new ArgumentError(
+            `A row of insert(${s.table.name}) needs ${n} parameters; ${dialect.name} allows ` +
+              `${dialect.maxParams} in a statement.`,
+          );
+        }
+        if (used + n > room && batch.length > 0) {
+          out.push(render(s, batch));
+          batch = [];
+          used = 0;
+        }
+        batch.push(row);
+        used += n;
+      }
+      if (batch.length > 0) out.push(render(s, batch));
+    }
+    this.#batches.set(dialect.name, out);
+    return out;
+  }
+
+  /** Renders the insert as one statement (its rows must all set the same columns). */
+  [toSql](): Fragment {
+    if (this.#sql === undefined) {
+      const s = this.#s;
+      if (s.rows.length === 0) {
+        throw new ArgumentError(`insert(${s.table.name}) has no rows; call .values(...) first.`);
+      }
+      const all = runs(s.rows);
+      if (all.length > 1) {
+        throw new ArgumentError(
+          `insert(${s.table.name})'s rows set different columns, so it is ${all.length} ` +
+            "statements: run it with engine.run/all (which sends each), or compile each of " +
+            "insert.batches(dialect).",
+        );
+      }
+      this.#sql = render(s, all[0]);
+    }
+    return this.#sql;
+  }
+
+  /** Decodes RETURNING rows with the returned columns' types (the Engine calls it). */
+  decodeRows(rows: Row[], dialect: Dialect): R[] {
+    if (this.#s.returning === null) return rows as R[];
+    this.#decoder ??= new RowDecoder(this.#s.returning);
+    return this.#decoder.decode(rows, dialect) as R[];
+  }
+}
+
+/** Options of `onConflict(...).doUpdate(...)`. */
+export interface DoUpdateOptions {
+  /** Update only rows matching this condition (`DO UPDATE ... WHERE`). */
+  where?: SqlSource<unknown>;
+}
+
+/**
+ * The choice after `insert(...).onConflict(...)`: `doNothing()` or `doUpdate(set)`.
+ *
+ * @example
+ * ```ts
+ * import { column, compile, excluded, insert, sqliteDialect, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), email: column.text().unique(), name: column.text() });
+ * const q = insert(users).values({ email: "a@x", name: "A" })
+ *   .onConflict(users.c.email).doUpdate({ name: excluded(users.c.name) });
+ * console.assert(compile(q, sqliteDialect).text ===
+ *   'INSERT INTO "users" ("email", "name") VALUES (?, ?) ' +
+ *     'ON CONFLICT ("email") DO UPDATE SET "name" = excluded."name"');
+ * ```
+ */
+export class OnConflict<C extends Columns = Columns, R = Row> {
+  readonly #insert: Insert<C, R>;
+  readonly #target: readonly Column[];
+
+  /** Internal: use `insert(...).onConflict(...)`. */
+  constructor(insert: Insert<C, R>, target: readonly Column[]) {
+    this.#insert = insert;
+    this.#target = target;
+  }
+
+  /** `DO NOTHING`: rows that conflict are skipped. */
+  doNothing(): Insert<C, R> {
+    return this.#insert.withConflict({ target: this.#target, update: null, where: [] });
+  }
+
+  /**
+   * `DO UPDATE SET ...`: the existing row is updated. Without `set`, every inserted column
+   * (but the target) takes the value the insert tried (`excluded.col`); `excluded(col)`
+   * refers to it in your own assignments.
+   */
+  doUpdate(set?: UpdateValues<C>, options: DoUpdateOptions = {}): Insert<C, R> {
+    const table = this.#insert.table;
+    if (this.#target.length === 0) {
+      throw new ArgumentError(
+        `onConflict().doUpdate(...) on ${table.name} needs the conflict target: ` +
+          "onConflict(table.c.email).doUpdate(...).",
+      );
+    }
+    const update = set === undefined
+      ? "inserted" as const
+      : bindAssignments(table, set as Record<string, unknown>, "doUpdate(...)");
+    if (update !== "inserted" && update.size === 0) {
+      throw new ArgumentError("doUpdate(...) needs at least one column to set.");
+    }
+    return this.#insert.withConflict({
+      target: this.#target,
+      update,
+      where: options.where === undefined ? [] : [options.where],
+    });
+  }
+}
+
+/**
+ * Starts an INSERT into a table or a model class's table.
+ *
+ * @example
+ * ```ts
+ * import { column, createEngine, insert, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
+ * await using engine = createEngine("sqlite::memory:");
+ * await engine.createAll([users]);
+ * const rows = await engine.all(insert(users).values({ name: "ada" }).returning());
+ * console.assert(rows[0].id === 1 && rows[0].name === "ada");
+ * ```
+ */
+export function insert<T extends TableLike>(target: T): Insert<ColumnsOf<T>> {
+  const table = tableOf(target);
+  return new Insert<ColumnsOf<T>>({ table, rows: [], returning: null, conflict: null });
+}

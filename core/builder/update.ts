@@ -1,0 +1,150 @@
+/**
+ * UPDATE: assignments checked against the columns' types, `onUpdate` values applied, WHERE
+ * and RETURNING.
+ *
+ * @module
+ */
+import type { Dialect } from "../dialect.ts";
+import { ArgumentError } from "../errors.ts";
+import type { Column, Columns, RowOf, Table } from "../schema.ts";
+import { Fragment, type Row, type SqlSource, toSql } from "../sql.ts";
+import { type Executable, type TableLike, tableOf } from "../statement.ts";
+import {
+  bindValue,
+  type Condition,
+  conditionsOf,
+  conjunction,
+  type ResultColumn,
+  returningClause,
+  returningColumns,
+  RowDecoder,
+} from "./expression.ts";
+import { assignments, bindAssignments, type ColumnsOf, type UpdateValues } from "./insert.ts";
+import type { RowOfColumns, RowOfRecord, SelectItem } from "./select.ts";
+
+interface UpdateState {
+  readonly table: Table;
+  readonly set: ReadonlyMap<Column, unknown>;
+  readonly where: readonly SqlSource<unknown>[];
+  readonly returning: readonly ResultColumn[] | null;
+}
+
+/**
+ * An UPDATE statement. Immutable: each method returns a new update. Columns with an
+ * `onUpdate` value that `set` leaves out get it (a function is called once per statement).
+ *
+ * @example
+ * ```ts
+ * import { column, compile, eq, sqliteDialect, table, update } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
+ * const q = update(users).set({ name: "ada" }).where(eq(users.c.id, 1));
+ * console.assert(compile(q, sqliteDialect).text ===
+ *   'UPDATE "users" SET "name" = ? WHERE "users"."id" = ?');
+ * ```
+ */
+export class Update<C extends Columns = Columns, R = Row> implements Executable<R> {
+  /** Type-only: the row type RETURNING gives. */
+  declare readonly "~row"?: R;
+  readonly #s: UpdateState;
+  #sql: Fragment | undefined;
+  #decoder: RowDecoder | undefined;
+
+  /** Internal: use {@linkcode update}. */
+  constructor(state: UpdateState) {
+    this.#s = state;
+  }
+
+  /** The table updated. */
+  get table(): Table<C> {
+    return this.#s.table as Table<C>;
+  }
+
+  #with(changes: Partial<UpdateState>): Update<C, R> {
+    return new Update<C, R>({ ...this.#s, ...changes });
+  }
+
+  /** Sets columns (by property key) to values or SQL; values are checked now. */
+  set(values: UpdateValues<C>): Update<C, R> {
+    const added = bindAssignments(this.#s.table, values as Record<string, unknown>, "set(...)");
+    return this.#with({ set: new Map([...this.#s.set, ...added]) });
+  }
+
+  /** Adds WHERE conditions, ANDed. Without any, every row is updated. */
+  where(...conditions: Condition[]): Update<C, R> {
+    return this.#with({ where: [...this.#s.where, ...conditionsOf(conditions, "where")] });
+  }
+
+  /** `RETURNING` every column of the table, rows keyed by property key. */
+  returning(): Update<C, RowOf<C>>;
+  /** `RETURNING` these columns. */
+  returning<const A extends readonly SelectItem[]>(...columns: A): Update<C, RowOfColumns<A>>;
+  /** `RETURNING` named expressions. */
+  returning<const S extends Record<string, SqlSource<unknown>>>(
+    record: S,
+  ): Update<C, RowOfRecord<S>>;
+  returning(...items: unknown[]): Update<C, unknown> {
+    return new Update<C, unknown>({
+      ...this.#s,
+      returning: returningColumns(this.#s.table, items),
+    });
+  }
+
+  /** Renders `UPDATE table SET ... [WHERE ...] [RETURNING ...]`. */
+  [toSql](): Fragment {
+    if (this.#sql === undefined) {
+      const s = this.#s;
+      if (s.set.size === 0) {
+        throw new ArgumentError(`update(${s.table.name}) sets nothing; call .set({...}) first.`);
+      }
+      const pairs: [Column, unknown][] = [];
+      for (const col of s.table.columns) {
+        if (s.set.has(col)) pairs.push([col, s.set.get(col)]);
+        else if (col.config.onUpdate !== undefined) {
+          const u = col.config.onUpdate;
+          const v = typeof u === "function" ? (u as () => unknown)() : u;
+          pairs.push([col, bindValue(col, v, `${s.table.name}.${col.key}`)]);
+        }
+      }
+      const where = s.where.length === 0
+        ? new Fragment([""], [])
+        : new Fragment([" WHERE ", ""], [conjunction(s.where)]);
+      this.#sql = new Fragment(["UPDATE ", " SET ", "", "", ""], [
+        s.table,
+        assignments(pairs),
+        where,
+        returningClause(s.returning),
+      ]);
+    }
+    return this.#sql;
+  }
+
+  /** Decodes RETURNING rows with the returned columns' types (the Engine calls it). */
+  decodeRows(rows: Row[], dialect: Dialect): R[] {
+    if (this.#s.returning === null) return rows as R[];
+    this.#decoder ??= new RowDecoder(this.#s.returning);
+    return this.#decoder.decode(rows, dialect) as R[];
+  }
+}
+
+/**
+ * Starts an UPDATE of a table or a model class's table.
+ *
+ * @example
+ * ```ts
+ * import { column, createEngine, eq, insert, table, update } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
+ * await using engine = createEngine("sqlite::memory:");
+ * await engine.createAll([users]);
+ * await engine.run(insert(users).values({ name: "ada" }));
+ * const r = await engine.run(update(users).set({ name: "Ada" }).where(eq(users.c.id, 1)));
+ * console.assert(r.rowsAffected === 1);
+ * ```
+ */
+export function update<T extends TableLike>(target: T): Update<ColumnsOf<T>> {
+  return new Update<ColumnsOf<T>>({
+    table: tableOf(target),
+    set: new Map(),
+    where: [],
+    returning: null,
+  });
+}
