@@ -83,8 +83,8 @@ class Compiler {
 
   value(v: unknown, depth: number): void {
     if (
-      typeof v !== "object" || v === null || v instanceof Param || v instanceof Date ||
-      v instanceof Uint8Array || Array.isArray(v)
+      (typeof v !== "object" && typeof v !== "function") || v === null || v instanceof Param ||
+      v instanceof Date || v instanceof Uint8Array || Array.isArray(v)
     ) {
       this.param(v, depth);
     } else if (v instanceof Fragment) {
@@ -193,7 +193,7 @@ function shapeMatches(shape: Shape, values: readonly unknown[]): boolean {
     const node = nodes[i];
     const v = values[i];
     if (node === null) {
-      if (typeof v === "object" && v !== null && !(v instanceof Param) && isSqlNode(v)) {
+      if (v !== null && !(v instanceof Param) && isSqlNode(v)) {
         return false;
       }
     } else if (node !== v) return false;
@@ -235,8 +235,7 @@ export function compile(source: SqlSource<unknown>, dialect: Dialect): Compiled 
   c.fragment(fragment, 0);
   if (!c.nestedParams) {
     const nodes = values.map((v) =>
-      typeof v === "object" && v !== null && !(v instanceof Param) && isSqlNode(v) &&
-        !(v instanceof List)
+      v !== null && !(v instanceof Param) && isSqlNode(v) && !(v instanceof List)
         ? v as object
         : null
     );

@@ -269,6 +269,8 @@ const isPlainObject = (v: object): boolean => {
 
 /** Whether a value nests as SQL rather than binding as a parameter. */
 export function isSqlNode(v: unknown): boolean {
+  // A class can render itself too (a mapped model class has a static `[toSql]`).
+  if (typeof v === "function") return typeof (v as Partial<SqlSource>)[toSql] === "function";
   return typeof v === "object" && v !== null &&
     (v instanceof Fragment || v instanceof Identifier || v instanceof List ||
       v instanceof Literal || v instanceof ByDialect ||
@@ -426,7 +428,7 @@ function tag(strings: TemplateStringsArray, ...values: unknown[]): Fragment {
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== "object" || v === null) {
+    if ((typeof v !== "object" && typeof v !== "function") || v === null) {
       values[i] = checkParam(v, `Value ${i + 1} of the sql template`);
     } else values[i] = checkValue(v, `Value ${i + 1} of the sql template`);
   }

@@ -96,6 +96,41 @@ Deno.test("compile cache: lists of any length at one call site", () => {
   }
 });
 
+Deno.test("a class with a static [toSql] interpolates as SQL, as a mapped model does", () => {
+  class Users {
+    static [toSql](): Fragment {
+      return sql`${sql.id("users")}`;
+    }
+  }
+  class Posts {
+    static [toSql](): Fragment {
+      return sql`${sql.id("posts")}`;
+    }
+  }
+  const from = (t: unknown) => sql`SELECT * FROM ${t} WHERE id = ${1}`;
+  for (let round = 0; round < 2; round++) {
+    for (const [table, name] of [[Users, "users"], [Posts, "posts"], [2, "?"]] as const) {
+      const pg = compile(from(table), postgresDialect);
+      const lite = compile(from(table), sqliteDialect);
+      if (name === "?") {
+        assert.deepEqual(pg, { text: "SELECT * FROM $1 WHERE id = $2", params: [2, 1] });
+        assert.deepEqual(lite, { text: "SELECT * FROM ? WHERE id = ?", params: [2, 1] });
+      } else {
+        assert.deepEqual(pg, { text: `SELECT * FROM "${name}" WHERE id = $1`, params: [1] });
+        assert.deepEqual(lite, { text: `SELECT * FROM "${name}" WHERE id = ?`, params: [1] });
+      }
+    }
+  }
+  assert.deepEqual(
+    compile(sql`${sql.join([Users, Posts])}`, sqliteDialect).text,
+    '"users", "posts"',
+  );
+  assert.equal(compile(sql`x IN ${sql.list([Users])}`, sqliteDialect).text, 'x IN ("users")');
+  // A function without [toSql] is still refused.
+  assert.throws(() => from(class Plain {}), ArgumentError);
+  assert.throws(() => sql.join([() => 1]), ArgumentError);
+});
+
 Deno.test("compile: placeholders stay numbered in order across a thousand parameters", () => {
   const values = Array.from({ length: 1000 }, (_, i) => i);
   const q = sql`SELECT ${sql.join(values.map((v) => sql`(${v})`))} ${sql.list(["a", "b"])}`;
