@@ -264,4 +264,9 @@ scopedTest("arrays: JSON text on SQLite, typed arrays on PostgreSQL", async ({ d
     false,
   ]);
   assert.equal(await engine.scalar(sql`SELECT 2 = ANY(${[1, 2, 3]}::int[]) AS v`), true);
+  // The same on a connection of its own (a reserved postgres.js connection).
+  const inTx = await engine.transaction((tx) =>
+    tx.scalar(sql`SELECT ${[when]}::timestamptz[] AS v`)
+  );
+  assert.deepEqual((inTx as Date[]).map((d) => d.getTime()), [when.getTime()]);
 });
