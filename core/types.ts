@@ -230,12 +230,25 @@ export const types: {
     sqlite: "TIMESTAMP",
     postgres: "TIMESTAMP(3)",
     check: (v) => isDate(v) ? null : expect("a valid Date")(v),
-    encode: { sqlite: isoText, postgres: (v) => (v as Date).toISOString().replace("Z", "") },
+    // UTC ISO text: PostgreSQL ignores the "Z" for a timestamp without time zone, and
+    // postgres.js, which re-reads a string bound to a timestamp as a Date, reads it exactly.
+    encode: { sqlite: isoText, postgres: isoText },
     decode: {
       sqlite: parseDate,
+      // postgres.js reads the wall-clock time as local time: its local fields are the UTC ones.
       postgres: (v) =>
         v instanceof Date
-          ? new Date(v.getTime() - v.getTimezoneOffset() * 60000)
+          ? new Date(
+            Date.UTC(
+              v.getFullYear(),
+              v.getMonth(),
+              v.getDate(),
+              v.getHours(),
+              v.getMinutes(),
+              v.getSeconds(),
+              v.getMilliseconds(),
+            ),
+          )
           : new Date(`${String(v).replace(" ", "T")}Z`),
     },
   }),
@@ -253,7 +266,8 @@ export const types: {
     postgres: "JSON",
     check: (v) => checkJson(v),
     encode: { sqlite: jsonText, postgres: jsonText },
-    decode: { sqlite: parseJson, postgres: parseJson },
+    // postgres.js parses json and jsonb itself: a JSON string arrives as a string already.
+    decode: { sqlite: parseJson },
   }),
   jsonb: define<unknown>({
     name: "jsonb",
@@ -261,7 +275,8 @@ export const types: {
     postgres: "JSONB",
     check: (v) => checkJson(v),
     encode: { sqlite: jsonText, postgres: jsonText },
-    decode: { sqlite: parseJson, postgres: parseJson },
+    // postgres.js parses json and jsonb itself: a JSON string arrives as a string already.
+    decode: { sqlite: parseJson },
   }),
   uuid: define<string>({
     name: "uuid",
