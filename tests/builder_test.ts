@@ -646,3 +646,38 @@ dbTest("select(Model): the entity, its columns by name, decoded", async (db) => 
     score: null,
   });
 });
+
+dbTest(
+  "defaults: a value, a function per row, a fragment; serverDefault left to the database",
+  async (db) => {
+    const engine = db.engine();
+    let n = 0;
+    const t = table("bld_defaults", {
+      id: column.integer().primaryKey(),
+      a: column.text().default("x"),
+      b: column.integer().default(() => ++n),
+      c: column.text().default(sql`lower(${"ABC"})`),
+      d: column.text().serverDefault(sql`${"server"}`),
+      e: column.integer().nullable().onUpdate(sql`${7} * 6`),
+    });
+    const q = insert(t).values([{}, { a: "y" }]);
+    // Both rows get every default they lack, so they set the same columns: one statement.
+    assert.equal(
+      text(q, S),
+      'INSERT INTO "bld_defaults" ("a", "b", "c") VALUES (?, ?, lower(?)), (?, ?, lower(?))',
+    );
+    assert.deepEqual(params(q, P), ["x", 1, "ABC", "y", 2, "ABC"]);
+    await engine.dropTable(t);
+    await engine.createTable(t);
+    const rows = await engine.all(q.returning(t.c.a, t.c.b, t.c.c, t.c.d, t.c.e));
+    assert.deepEqual(rows, [
+      { a: "x", b: 1, c: "abc", d: "server", e: null },
+      { a: "y", b: 2, c: "abc", d: "server", e: null },
+    ]);
+    const updated = await engine.all(
+      update(t).set({ a: "z" }).where(eq(t.c.id, 1)).returning(t.c.e),
+    );
+    assert.deepEqual(updated, [{ e: 42 }]);
+    await engine.dropTable(t);
+  },
+);
