@@ -81,7 +81,7 @@ export {
 } from "./core/schema.ts";
 export { Model, type ModelClass, type ModelOptions } from "./orm/model.ts";
 export {
-  Collection,
+  type Collection,
   Relationship,
   relationship,
   type RelationshipOptions,

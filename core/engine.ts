@@ -16,6 +16,7 @@ import {
   OperationalError,
 } from "./errors.ts";
 import type { Row, SqlSource } from "./sql.ts";
+import type { Session, SessionOptions } from "../orm/session.ts";
 import {
   createAllStatements,
   createTableStatements,
@@ -694,13 +695,13 @@ export class Engine extends Executor implements AsyncDisposable {
    * Opens an ORM session on this engine (available when Retort's ORM is imported, as it is
    * from the package's main entry point).
    */
-  session<S = unknown>(options?: unknown): S {
+  session(options?: SessionOptions): Session {
     if (!engineHooks.session) {
       throw new InvalidRequestError(
         "The ORM is not loaded; import from the package's main entry point.",
       );
     }
-    return engineHooks.session(this, options) as S;
+    return engineHooks.session(this, options) as Session;
   }
 
   /** Closes every connection; the engine cannot be used afterwards. */

@@ -69,7 +69,7 @@ export interface ColumnConfig {
   default?: ColumnDefault<unknown>;
   serverDefault?: Fragment;
   onUpdate?: ColumnDefault<unknown>;
-  references?: { target: () => Column; options: ReferenceOptions };
+  references?: { target: (self: Table) => Column; options: ReferenceOptions };
   check?: Fragment;
   /** A version counter for optimistic concurrency (ORM). */
   version: boolean;
@@ -202,8 +202,12 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
     return this.#with({ onUpdate: value });
   }
 
-  /** A foreign key to another column, given lazily so tables may refer to each other. */
-  references(target: () => Column, options: ReferenceOptions = {}): Column<T, true> {
+  /**
+   * A foreign key to another column, given lazily so tables may refer to each other:
+   * `.references(() => User.c.id)`. A table referring to itself uses the argument, which is
+   * the column's own table: `.references((self) => self.c.id)`.
+   */
+  references(target: (self: Table) => Column, options: ReferenceOptions = {}): Column<T, true> {
     return this.#with({ references: { target, options } });
   }
 
@@ -528,7 +532,7 @@ export class Table<C extends Columns = Columns> implements SqlSource {
   get foreignKeys(): { column: Column; target: Column; options: ReferenceOptions }[] {
     return this.columns.filter((c) => c.config.references).map((c) => {
       const ref = c.config.references!;
-      const target = ref.target();
+      const target = ref.target(this as unknown as Table);
       if (!(target instanceof Column) || target.table === undefined) {
         throw new ArgumentError(
           `${this.name}.${c.key} references something that is not a table's column; ` +

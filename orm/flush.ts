@@ -204,8 +204,18 @@ export class UnitOfWork {
         }
       }
     }
-    for (const [child, rel] of removedChildren) {
-      if (this.#rules.get(child)?.has(rel.fk)) continue; // moved to another parent
+    for (const [child, rel, parent] of removedChildren) {
+      const rules = this.#rules.get(child);
+      const rule = rules?.get(rel.fk);
+      if (rule && rule.parent !== parent) continue; // moved to another parent
+      if (rule) {
+        // The child still names its old parent (the collection changed by index
+        // assignment, which back-populates cannot see): that link is stale.
+        rules!.delete(rel.fk);
+        const back = rel.back;
+        const l = back?.loaded(child);
+        if (l && l.value === parent.obj) l.value = null;
+      }
       if (rel.cascade.deleteOrphan) this.#orphans.push(child);
       else this.#rule(child, rel.fk, null, rel.ref);
     }
@@ -283,29 +293,28 @@ export class UnitOfWork {
           continue;
         }
         if (rel.options.passiveDeletes) continue;
+        const target = rel.targetMapper;
+        const fkCol = target.columns[rel.fk];
+        const onDelete = fkCol.config.references?.options.onDelete;
         let l = rel.loaded(d);
-        if (l === undefined && rel.cascade.delete) {
-          await loadRelationship(ctx, [d], rel, [], false);
-          l = rel.loaded(d);
+        if (l === undefined && !rel.cascade.delete) {
+          // The database's ON DELETE handles the children it was told to.
+          if (onDelete === "cascade" || onDelete === "set null" || onDelete === "set default") {
+            continue;
+          }
+          if (fkCol.config.nullable) {
+            // The children lose their parent in one statement.
+            this.#preDelete.push(
+              sql`UPDATE ${tableOf(target.table)} SET ${idOf(fkCol)} = NULL WHERE ${
+                idOf(fkCol)
+              } = ${d.values[rel.ref]}`,
+            );
+            continue;
+          }
         }
         if (l === undefined) {
-          // Not loaded, no delete cascade: the children lose their parent in one statement.
-          const target = rel.targetMapper;
-          const fkCol = target.columns[rel.fk];
-          if (!fkCol.config.nullable) {
-            throw new IntegrityError(
-              `Deleting ${d.mapper.name} would leave its ${target.name} rows (${rel.qualifiedName}) ` +
-                `without a parent, and ${target.name}.${fkCol.key} is NOT NULL. Give ` +
-                `${rel.qualifiedName} cascade: "all" (or "delete"), or passiveDeletes: true ` +
-                "with ON DELETE CASCADE on the foreign key.",
-            );
-          }
-          this.#preDelete.push(
-            sql`UPDATE ${tableOf(target.table)} SET ${idOf(fkCol)} = NULL WHERE ${idOf(fkCol)} = ${
-              d.values[rel.ref]
-            }`,
-          );
-          continue;
+          await loadRelationship(ctx, [d], rel, [], false);
+          l = rel.loaded(d)!;
         }
         const children = new Set<object>([
           ...((rel.scalar ? (l.value ? [l.value] : []) : l.value) as object[]),
@@ -320,7 +329,14 @@ export class UnitOfWork {
               queue.push(cs);
             }
           } else if (cs.status === "persistent" && !ctx.deleted.has(cs)) {
-            this.#rule(cs, rel.fk, null, rel.ref);
+            if (!fkCol.config.nullable && onDelete !== "cascade") {
+              throw new IntegrityError(
+                `Deleting ${d.mapper.name} would leave ${target.name} rows (${rel.qualifiedName}) ` +
+                  `without a parent, and ${target.name}.${fkCol.key} is NOT NULL. Give ` +
+                  `${rel.qualifiedName} cascade: "all" (or "delete"), or delete those rows first.`,
+              );
+            }
+            if (onDelete !== "cascade") this.#rule(cs, rel.fk, null, rel.ref);
           }
         }
       }

@@ -5,7 +5,7 @@
  * @module
  */
 import { ArgumentError } from "../core/errors.ts";
-import { Fragment, sql } from "../core/sql.ts";
+import { type Fragment, sql } from "../core/sql.ts";
 import type { Mapper } from "./mapper.ts";
 import type { Relationship } from "./relationship.ts";
 import { type InstanceState, stateOf } from "./state.ts";

@@ -7,7 +7,7 @@
 import type { Dialect } from "../core/dialect.ts";
 import { ArgumentError } from "../core/errors.ts";
 import type { Column, Table } from "../core/schema.ts";
-import { Fragment, sql } from "../core/sql.ts";
+import { type Fragment, sql } from "../core/sql.ts";
 import type { Converter } from "../core/types.ts";
 import { Relationship } from "./relationship.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";

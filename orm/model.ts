@@ -14,6 +14,7 @@ import {
   Table,
   type TableConstraint,
 } from "../core/schema.ts";
+import { type Fragment, toSql } from "../core/sql.ts";
 import { mapperOf, registerBase } from "./mapper.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
 
@@ -56,6 +57,8 @@ export interface ModelClass<C extends Columns> {
   readonly table: Table<C>;
   /** The table's columns, for queries: `sql\`${User.c.id} = ${1}\``. */
   readonly c: C;
+  /** Renders as the table's name, so `${User}` works in `sql`. */
+  [toSql](): Fragment;
 }
 
 const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
@@ -136,6 +139,8 @@ export function Model<const C extends Columns>(
   Object.defineProperty(Base, "name", { value: `Model(${name})` });
   Object.defineProperty(Base, "table", { value: table, enumerable: false });
   Object.defineProperty(Base, "c", { value: table.c, enumerable: false });
+  // `${User}` in sql renders the table's name.
+  Object.defineProperty(Base, toSql, { value: () => table[toSql](), enumerable: false });
   table.columns.forEach((col, i) => {
     Object.defineProperty(Base.prototype, col.key, {
       configurable: true,

@@ -99,86 +99,90 @@ export interface Loaded {
 }
 
 /**
- * A collection relationship's list. It is an Array; `push`, `splice`, `pop`, `shift`,
+ * A collection relationship's list: a plain Array whose `push`, `splice`, `pop`, `shift`,
  * `unshift` and `remove` update the other side of the relationship at once. Other changes
- * (index assignment, `length = 0`, `sort`) are reconciled at flush.
+ * (index assignment, `length = 0`, `sort`) are reconciled at flush. The instrumented methods
+ * are non-enumerable own properties, so the list compares equal to a plain array.
  *
  * @example
  * ```ts
- * import { Collection } from "@retort/orm";
- * console.assert(Collection.prototype instanceof Array);
+ * import type { Collection } from "@retort/orm";
+ * function removeFirst<T>(c: Collection<T>): void {
+ *   if (c.length > 0) c.remove(c[0]);
+ * }
  * ```
  */
-export class Collection<T> extends Array<T> {
-  /** Derived arrays (map, filter, slice) are plain arrays. */
-  static override get [Symbol.species](): ArrayConstructor {
-    return Array;
-  }
-  #owner: object | null = null;
-  #rel: Relationship | null = null;
-
-  /** Internal: ties a new collection to its owner and relationship. */
-  static of_<T>(owner: object, rel: Relationship, items: readonly T[]): Collection<T> {
-    const c = new Collection<T>();
-    c.#owner = owner;
-    c.#rel = rel;
-    for (const item of items) Array.prototype.push.call(c, item);
-    return c;
-  }
-
-  #linked(items: readonly T[]): void {
-    if (this.#rel) { for (const item of items) this.#rel.linked(this.#owner!, item); }
-  }
-
-  #unlinked(items: readonly T[]): void {
-    if (this.#rel) { for (const item of items) this.#rel.unlinked(this.#owner!, item); }
-  }
-
-  /** Adds items to the end, linking each to the owner. */
-  override push(...items: T[]): number {
-    this.#linked(items);
-    return super.push(...items);
-  }
-
-  /** Adds items to the start, linking each to the owner. */
-  override unshift(...items: T[]): number {
-    this.#linked(items);
-    return super.unshift(...items);
-  }
-
-  /** Removes the last item, unlinking it. */
-  override pop(): T | undefined {
-    const had = this.length > 0;
-    const item = super.pop();
-    if (had) this.#unlinked([item as T]);
-    return item;
-  }
-
-  /** Removes the first item, unlinking it. */
-  override shift(): T | undefined {
-    const had = this.length > 0;
-    const item = super.shift();
-    if (had) this.#unlinked([item as T]);
-    return item;
-  }
-
-  /** Removes and inserts items, unlinking and linking them. */
-  override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
-    this.#linked(items);
-    const removed = deleteCount === undefined
-      ? super.splice(start)
-      : super.splice(start, deleteCount, ...items);
-    this.#unlinked(removed);
-    return removed;
-  }
-
+export interface Collection<T> extends Array<T> {
   /** Removes one item (the first equal to it), unlinking it; returns whether it was there. */
-  remove(item: T): boolean {
+  remove(item: T): boolean;
+}
+
+const OWNER: unique symbol = Symbol("retort.owner");
+const REL: unique symbol = Symbol("retort.relationship");
+
+interface Instrumented extends Array<unknown> {
+  [OWNER]: object;
+  [REL]: Relationship;
+}
+
+const arrayProto = Array.prototype;
+function linkAll(c: Instrumented, items: readonly unknown[]): void {
+  for (const item of items) c[REL].linked(c[OWNER], item);
+}
+function unlinkAll(c: Instrumented, items: readonly unknown[]): void {
+  for (const item of items) c[REL].unlinked(c[OWNER], item);
+}
+
+const hidden = (value: unknown): PropertyDescriptor => ({
+  value,
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});
+
+const METHODS: PropertyDescriptorMap = {
+  push: hidden(function (this: Instrumented, ...items: unknown[]): number {
+    linkAll(this, items);
+    return arrayProto.push.apply(this, items);
+  }),
+  unshift: hidden(function (this: Instrumented, ...items: unknown[]): number {
+    linkAll(this, items);
+    return arrayProto.unshift.apply(this, items);
+  }),
+  pop: hidden(function (this: Instrumented): unknown {
+    if (this.length === 0) return undefined;
+    const item = arrayProto.pop.call(this);
+    unlinkAll(this, [item]);
+    return item;
+  }),
+  shift: hidden(function (this: Instrumented): unknown {
+    if (this.length === 0) return undefined;
+    const item = arrayProto.shift.call(this);
+    unlinkAll(this, [item]);
+    return item;
+  }),
+  splice: hidden(function (this: Instrumented, ...args: unknown[]): unknown[] {
+    const items = args.slice(2);
+    linkAll(this, items);
+    const removed = arrayProto.splice.apply(this, args as [number, number, ...unknown[]]);
+    unlinkAll(this, removed);
+    return removed;
+  }),
+  remove: hidden(function (this: Instrumented, item: unknown): boolean {
     const i = this.indexOf(item);
     if (i < 0) return false;
-    this.splice(i, 1);
+    (this as unknown as Collection<unknown>).splice(i, 1);
     return true;
-  }
+  }),
+};
+
+/** Internal: a new instrumented collection of `owner`'s relationship. */
+function collection(owner: object, rel: Relationship, items: readonly unknown[]): unknown[] {
+  const c = items.slice() as Instrumented;
+  Object.defineProperties(c, METHODS);
+  Object.defineProperty(c, OWNER, hidden(owner));
+  Object.defineProperty(c, REL, hidden(rel));
+  return c;
 }
 
 const rawPush = (c: unknown[], item: unknown): void => {
@@ -495,12 +499,13 @@ export class Relationship<T = unknown> {
 
   /** Internal: stores a loaded value (from the database: the base is the same). */
   setLoaded(state: InstanceState, value: unknown): void {
+    state.session?.noteRelations(state);
     const rel = (state.relations ??= {});
     if (this.scalar) rel[this.#name] = { value, base: value };
     else {
       const items = value as unknown[];
       rel[this.#name] = {
-        value: Collection.of_(state.obj, this as Relationship, items),
+        value: collection(state.obj, this as Relationship, items),
         base: items.slice(),
       };
     }
@@ -510,9 +515,10 @@ export class Relationship<T = unknown> {
   current(state: InstanceState, initialise: boolean): Loaded | undefined {
     let l = this.loaded(state);
     if (l === undefined && initialise) {
+      state.session?.noteRelations(state);
       l = this.scalar
         ? { value: null, base: null }
-        : { value: Collection.of_(state.obj, this as Relationship, []), base: [] };
+        : { value: collection(state.obj, this as Relationship, []), base: [] };
       (state.relations ??= {})[this.#name] = l;
     }
     return l;
@@ -568,12 +574,12 @@ export class Relationship<T = unknown> {
             `await session.load(obj, "${this.#name}").`,
         );
       }
-      const old = l.value as Collection<unknown>;
+      const old = l.value as unknown[];
       const next = value as unknown[];
       for (const item of next) this.#check(item);
       for (const item of old) if (!next.includes(item)) this.unlinked(obj, item);
       for (const item of next) if (!old.includes(item)) this.linked(obj, item);
-      l.value = Collection.of_(obj, this as Relationship, next);
+      l.value = collection(obj, this as Relationship, next);
       return;
     }
     if (value !== null) this.#check(value);
@@ -586,6 +592,7 @@ export class Relationship<T = unknown> {
         old = undefined;
       }
       l = { value: old ?? null, base: old };
+      state.session?.noteRelations(state);
       (state.relations ??= {})[this.#name] = l;
     } else old = l.value;
     if (old === value) return;
@@ -635,7 +642,10 @@ export class Relationship<T = unknown> {
       const old = l?.value;
       if (old === other) return;
       if (l) l.value = other;
-      else (state.relations ??= {})[this.#name] = { value: other, base: undefined };
+      else {
+        state.session?.noteRelations(state);
+        (state.relations ??= {})[this.#name] = { value: other, base: undefined };
+      }
       // A many-to-one moving to a new parent leaves the old parent's collection.
       if (old && this.#back) this.#back.#detach(old as object, obj);
     } else if (l) {

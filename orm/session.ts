@@ -36,7 +36,7 @@ import {
   loadRelationship,
 } from "./loading.ts";
 import { type MappedClass, type Mapper, mapperOf } from "./mapper.ts";
-import { Relationship } from "./relationship.ts";
+import type { Relationship } from "./relationship.ts";
 import { type InstanceState, type ObjectStatus, stateOf, type StateOwner } from "./state.ts";
 
 /**
@@ -226,6 +226,11 @@ export class Session implements AsyncDisposable, StateOwner {
     if (state && state.status === "transient") this.#add(state, true);
   }
 
+  /** Internal: an object now holds loaded relationships. */
+  noteRelations(state: InstanceState): void {
+    if (state.session === this && state.status !== "transient") this.#holders.add(state);
+  }
+
   /** Internal: an identity-map lookup, with no I/O. */
   lookup(mapper: Mapper, key: unknown): object | undefined {
     return this.#identity.get(mapper)?.get(key);
@@ -282,9 +287,12 @@ export class Session implements AsyncDisposable, StateOwner {
     return await tx.connection.sendCompiled(text, params, mode);
   }
 
+  #ctx: (LoadContext & { run(f: Fragment, mode: QueryMode): Promise<QueryResult> }) | null = null;
+
   #loadContext(): LoadContext & { run(f: Fragment, mode: QueryMode): Promise<QueryResult> } {
+    if (this.#ctx !== null) return this.#ctx;
     const identity = this.#identity;
-    return {
+    return this.#ctx = {
       maxParams: this.engine.dialect.maxParams,
       dialect: this.engine.dialect,
       values: async (fragment) => {
@@ -667,33 +675,32 @@ export class Session implements AsyncDisposable, StateOwner {
       const tx = await outer.begin();
       const frame: Frame = { tx, values: new Map(), added: new Set() };
       this.#frames.push(frame);
-      const session = this;
       let active = true;
       const close = () => {
         active = false;
-        const i = session.#frames.indexOf(frame);
-        if (i >= 0) session.#frames.splice(i);
+        const i = this.#frames.indexOf(frame);
+        if (i >= 0) this.#frames.splice(i);
+      };
+      const commit = async () => {
+        if (!active) return;
+        await this.#run("commit a savepoint", () => this.#flush());
+        close();
+        await tx.commit();
+      };
+      const rollback = async () => {
+        if (!active) return;
+        close();
+        await tx.rollback();
+        this.#failed = null;
+        this.#undoFrame(frame);
       };
       const savepoint: SessionSavepoint = {
         get isActive() {
           return active && tx.isActive;
         },
-        async commit() {
-          if (!active) return;
-          await session.#run("commit a savepoint", () => session.#flush());
-          close();
-          await tx.commit();
-        },
-        async rollback() {
-          if (!active) return;
-          close();
-          await tx.rollback();
-          session.#failed = null;
-          session.#undoFrame(frame);
-        },
-        async [Symbol.asyncDispose]() {
-          if (active) await savepoint.rollback();
-        },
+        commit,
+        rollback,
+        [Symbol.asyncDispose]: rollback,
       };
       return savepoint;
     });

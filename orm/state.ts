@@ -31,6 +31,8 @@ export interface StateOwner {
   markDirty(state: InstanceState): void;
   /** Cascades a newly related object into the session. */
   cascadeAdd(obj: object): void;
+  /** Records that an object holds loaded relationships, for the flush to reconcile. */
+  noteRelations(state: InstanceState): void;
 }
 
 /** Internal: the state of one mapped instance. */
