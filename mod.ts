@@ -97,7 +97,15 @@ export {
 } from "./orm/session.ts";
 export { inspect, type InstanceInfo } from "./orm/inspect.ts";
 export type { ObjectStatus } from "./orm/state.ts";
-export { type Executable, isEntity, type TableLike, tableOf } from "./core/statement.ts";
+export {
+  type Executable,
+  isEntity,
+  isJoinable,
+  type Joinable,
+  type TableLike,
+  tableOf,
+  toJoin,
+} from "./core/statement.ts";
 export {
   createAllStatements,
   createTableStatements,

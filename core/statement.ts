@@ -86,3 +86,39 @@ export function tableOf(item: TableLike): Table {
 export function isEntity(item: unknown): item is { readonly table: Table } {
   return typeof item === "function" && (item as { table?: unknown }).table instanceof Table;
 }
+
+/**
+ * The symbol through which a relationship (or anything joinable) tells a statement builder
+ * how to join along it: `select(User).join(User.posts)` needs no ON clause.
+ *
+ * @example
+ * ```ts
+ * import { column, select, table, toJoin, eq } from "@retort/orm";
+ * const users = table("join_doc_users", { id: column.integer().primaryKey() });
+ * const posts = table("join_doc_posts", { id: column.integer().primaryKey(), authorId: column.integer() });
+ * const usersPosts = { [toJoin]: () => [{ target: posts, on: eq(posts.c.authorId, users.c.id) }] };
+ * console.assert(select(users).join(usersPosts).toString !== undefined);
+ * ```
+ */
+export const toJoin: unique symbol = Symbol.for("retort.toJoin") as never;
+
+/**
+ * Something a builder can join along: it gives the tables to join and their ON conditions,
+ * in order (a many-to-many relationship gives two: the association table, then the target).
+ *
+ * @example
+ * ```ts
+ * import { type Joinable, toJoin } from "@retort/orm";
+ * const nothing: Joinable = { [toJoin]: () => [] };
+ * ```
+ */
+export interface Joinable {
+  /** The joins, in order. */
+  [toJoin](): { target: Table; on: SqlSource<unknown> }[];
+}
+
+/** Whether a value is {@linkcode Joinable}. */
+export function isJoinable(v: unknown): v is Joinable {
+  return typeof v === "object" && v !== null &&
+    typeof (v as Partial<Joinable>)[toJoin] === "function";
+}

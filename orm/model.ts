@@ -8,6 +8,7 @@
  */
 import { ArgumentError } from "../core/errors.ts";
 import {
+  type BoundColumns,
   type Columns,
   type InsertOf,
   type RowOf,
@@ -56,7 +57,7 @@ export interface ModelClass<C extends Columns> {
   /** The table. */
   readonly table: Table<C>;
   /** The table's columns, for queries: `sql\`${User.c.id} = ${1}\``. */
-  readonly c: C;
+  readonly c: BoundColumns<C>;
   /** Renders as the table's name, so `${User}` works in `sql`. */
   [toSql](): Fragment;
 }

@@ -10,7 +10,8 @@
  */
 import { ArgumentError, InvalidRequestError, NotLoadedError } from "../core/errors.ts";
 import { Column, Table } from "../core/schema.ts";
-import type { Fragment } from "../core/sql.ts";
+import { type Fragment, sql, type SqlSource } from "../core/sql.ts";
+import { toJoin } from "../core/statement.ts";
 import type { MappedClass, Mapper } from "./mapper.ts";
 import { mapperOf } from "./mapper.ts";
 import { type InstanceState, stateOf } from "./state.ts";
@@ -490,6 +491,29 @@ export class Relationship<T = unknown> {
       this.#fk = target.indexByKey.get(fk.column.key)!;
       this.#ref = owner.indexByKey.get(fk.target.key)!;
     }
+  }
+
+  /** How a builder joins along this relationship: `select(User).join(User.posts)`. */
+  [toJoin](): { target: Table; on: SqlSource<unknown> }[] {
+    const owner = this.owner;
+    const target = this.targetMapper;
+    if (this.direction === "manyToOne") {
+      return [{
+        target: target.table,
+        on: sql`${target.columns[this.ref]} = ${owner.columns[this.fk]}`,
+      }];
+    }
+    if (this.direction === "oneToMany") {
+      return [{
+        target: target.table,
+        on: sql`${target.columns[this.fk]} = ${owner.columns[this.ref]}`,
+      }];
+    }
+    const sec = this.secondary!;
+    return [
+      { target: sec.table, on: sql`${sec.owner} = ${owner.columns[this.ref]}` },
+      { target: target.table, on: sql`${target.columns[this.fk]} = ${sec.target}` },
+    ];
   }
 
   /** Internal: what this relationship holds for an instance, or undefined when not loaded. */

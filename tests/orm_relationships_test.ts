@@ -467,3 +467,32 @@ dbTest("relationship mistakes are clear errors naming both sides", () => {
   assert.throws(() => new BadBack({}).author, /BadBack\.author.*Author\.books.*Book, not BadBack/s);
   return Promise.resolve();
 });
+
+dbTest("joins along relationships need no ON clause", async (db) => {
+  const engine = await setup(db);
+  {
+    await using session = engine.session();
+    const a = new Author({ name: "a" });
+    const x = new Book({ title: "x" });
+    a.books.push(x, new Book({ title: "y" }));
+    x.tags.push(new Tag({ label: "red" }));
+    session.add(a);
+    session.add(new Author({ name: "nobody" }));
+    await session.commit();
+  }
+  await using session = engine.session();
+  const writers = await session.all(
+    select(Author).join(Author.books).where(sql`${Book.c.title} = ${"x"}`),
+  );
+  assert.deepEqual(writers.map((w) => w.name), ["a"]);
+  const tagged = await session.all(
+    select(Book).join(Book.tags).where(sql`${Tag.c.label} = ${"red"}`),
+  );
+  assert.deepEqual(tagged.map((b) => b.title), ["x"]);
+  const { rows } = await session.execute(
+    select({ name: Author.c.name, title: Book.c.title }).from(Book).join(Book.author)
+      .orderBy(Book.c.title),
+  );
+  assert.deepEqual(rows, [{ name: "a", title: "x" }, { name: "a", title: "y" }]);
+  assert.throws(() => select(Author).join(Author.books, sql`1 = 1`), /no ON condition/);
+});

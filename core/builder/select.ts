@@ -9,7 +9,15 @@ import type { Dialect } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
 import { Column, type Columns, type RowOf, Table } from "../schema.ts";
 import { Fragment, Identifier, isSqlNode, type Row, sql, type SqlSource, toSql } from "../sql.ts";
-import { type Executable, isEntity, type TableLike, tableOf } from "../statement.ts";
+import {
+  type Executable,
+  isEntity,
+  isJoinable,
+  type Joinable,
+  type TableLike,
+  tableOf,
+  toJoin,
+} from "../statement.ts";
 import {
   checkKeys,
   ColumnRef,
@@ -778,7 +786,18 @@ export class Select<R = Row> extends QueryBase<R> {
     return this.#with({ from: items.map((x) => fromItem(x, "from()")) });
   }
 
-  #join(kind: Join["kind"], target: FromItem, on: SqlSource<unknown> | undefined): Select<R> {
+  #join(
+    kind: Join["kind"],
+    target: FromItem | Joinable,
+    on: SqlSource<unknown> | undefined,
+  ): Select<R> {
+    if (isJoinable(target)) {
+      if (on !== undefined) {
+        throw new ArgumentError("Joining along a relationship takes no ON condition.");
+      }
+      const joins = target[toJoin]().map((j) => ({ kind, target: j.target, on: j.on }));
+      return this.#with({ joins: [...this.#s.joins, ...joins] });
+    }
     const t = fromItem(target, kind === "JOIN" ? "join()" : "leftJoin()");
     const left = [...this.#from(), ...this.#s.joins.map((j) => j.target)].filter((x) => x !== t);
     const condition = on === undefined ? inferOn(left, t) : on;
@@ -789,13 +808,14 @@ export class Select<R = Row> extends QueryBase<R> {
   /**
    * `JOIN target ON on`. Without `on`, the condition follows from the one foreign key between
    * the target and the tables already read; none or several is an error asking for `on`.
+   * A relationship joins along its own condition: `select(User).join(User.posts)`.
    */
-  join(target: FromItem, on?: SqlSource<unknown>): Select<R> {
+  join(target: FromItem | Joinable, on?: SqlSource<unknown>): Select<R> {
     return this.#join("JOIN", target, on);
   }
 
   /** `LEFT JOIN target ON on`, with `on` inferred as for {@linkcode Select.join}. */
-  leftJoin(target: FromItem, on?: SqlSource<unknown>): Select<R> {
+  leftJoin(target: FromItem | Joinable, on?: SqlSource<unknown>): Select<R> {
     return this.#join("LEFT JOIN", target, on);
   }
 
