@@ -74,7 +74,15 @@ function order(items: readonly TableLike[]): { tables: Table[]; cyclic: ForeignK
   const tables: Table[] = [];
   for (const item of items) {
     const t = tableOf(item);
-    if (!tables.some((x) => sameTable(x, t))) tables.push(t);
+    const same = tables.find((x) => sameTable(x, t));
+    if (same === undefined) tables.push(t);
+    else if (same !== t && same.owner !== t.owner) {
+      const who = (x: Table) => (x.owner as { name?: string } | undefined)?.name ?? "a table";
+      throw new ArgumentError(
+        `Two different tables are named ${JSON.stringify(t.name)} (${who(same)} and ` +
+          `${who(t)}); give one of them another name.`,
+      );
+    }
   }
   const deps = new Map<Table, ForeignKey[]>();
   for (const t of tables) {

@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import {
   ArgumentError,
+  type Column,
   column,
+  constraint,
   type Engine,
   inspect,
   IntegrityError,
@@ -543,4 +545,88 @@ dbTest("mapping mistakes are clear errors", async (db) => {
   class Unknown extends Model("sess_unknown", { id: column.integer().primaryKey() }) {}
   await using session = engine.session();
   await assert.rejects(() => session.get(Unknown, "x"), /expects an integer/);
+});
+
+class Stamp extends Model("sess_stamps", {
+  id: column.integer().primaryKey(),
+  label: column.text().default(() => "generated"),
+  code: column.text().serverDefault(sql`'srv'`),
+  createdAt: column.timestamptz().serverDefault(sql`CURRENT_TIMESTAMP`),
+}) {}
+
+class Pair extends Model("sess_pairs", {
+  a: column.integer(),
+  b: column.text(),
+  note: column.text().nullable(),
+}, { constraints: (c) => [constraint.primaryKey(c.a, c.b)] }) {}
+
+dbTest("defaults: client values and functions at flush, server defaults returned", async (db) => {
+  const engine = db.engine();
+  await engine.dropAll([Stamp, Pair]);
+  await engine.createAll([Stamp, Pair]);
+  await using session = engine.session();
+  const s = new Stamp({});
+  const t = new Stamp({ label: "given", code: "mine" });
+  session.addAll([s, t]);
+  await session.flush();
+  assert.equal(s.label, "generated");
+  assert.equal(s.code, "srv", "the server default came back into the object");
+  assert.ok(s.createdAt instanceof Date && !Number.isNaN(s.createdAt.getTime()));
+  assert.equal(t.label, "given");
+  assert.equal(t.code, "mine");
+  await session.commit();
+  await engine.dropAll([Stamp, Pair]);
+});
+
+dbTest("composite primary keys: identity map and get", async (db) => {
+  const engine = db.engine();
+  await engine.dropAll([Pair]);
+  await engine.createAll([Pair]);
+  await using session = engine.session();
+  session.addAll([new Pair({ a: 1, b: "x" }), new Pair({ a: 1, b: "y", note: "n" })]);
+  await session.commit();
+  const y = await session.get(Pair, [1, "y"]);
+  assert.equal(y?.note, "n");
+  assert.equal(await session.get(Pair, [1, "y"]), y);
+  assert.equal(await session.get(Pair, [2, "y"]), null);
+  await assert.rejects(() => session.get(Pair, 1), /composite primary key/);
+  y!.note = "changed";
+  await session.commit();
+  assert.equal(
+    await engine.scalar(sql`SELECT ${Pair.c.note} FROM ${Pair} WHERE ${Pair.c.b} = ${"y"}`),
+    "changed",
+  );
+  await engine.dropAll([Pair]);
+});
+
+dbTest("mapping errors: a duplicate table in createAll, a flush cycle", async (db) => {
+  const engine = db.engine();
+  class Twin1 extends Model("sess_twins", { id: column.integer().primaryKey() }) {}
+  class Twin2 extends Model("sess_twins", { id: column.integer().primaryKey() }) {}
+  await assert.rejects(() => engine.createAll([Twin1, Twin2]), /sess_twins/);
+  class Egg extends Model("sess_eggs", {
+    id: column.integer().primaryKey(),
+    henId: column.integer().nullable().references((): Column => Hen.c.id),
+  }) {
+    static hen = relationship(() => Hen, { foreignKey: (): Column => Egg.c.henId });
+    declare hen: Hen | null;
+  }
+  class Hen extends Model("sess_hens", {
+    id: column.integer().primaryKey(),
+    eggId: column.integer().nullable().references((): Column => Egg.c.id),
+  }) {
+    static egg = relationship(() => Egg, { foreignKey: (): Column => Hen.c.eggId });
+    declare egg: Egg | null;
+  }
+  await engine.dropAll([Egg, Hen]);
+  await engine.createAll([Egg, Hen]);
+  await using session = engine.session();
+  const egg = new Egg({});
+  const hen = new Hen({});
+  egg.hen = hen;
+  hen.egg = egg;
+  session.add(egg);
+  await assert.rejects(() => session.flush(), /depend on each other/);
+  await session.rollback();
+  await engine.dropAll([Egg, Hen]);
 });
