@@ -154,7 +154,10 @@ export class UnitOfWork {
 
   #reconcile(): void {
     const ctx = this.#ctx;
-    const queue: InstanceState[] = [...ctx.pending, ...ctx.dirty, ...ctx.holders];
+    const queue: InstanceState[] = [];
+    for (const set of [ctx.pending, ctx.dirty, ctx.holders]) {
+      for (const s of set) if (s.relations !== null) queue.push(s);
+    }
     const seen = new Set<InstanceState>();
     const removedChildren: [InstanceState, Relationship, InstanceState][] = [];
     while (queue.length > 0) {
@@ -408,35 +411,38 @@ export class UnitOfWork {
       return;
     }
     states.sort((a, b) => a.order - b.order);
-    // Self-referential rows: insert level by level, parents first.
-    const pendingSet = new Set(states);
-    const level = new Map<InstanceState, number>();
-    const levelOf = (s: InstanceState, path: Set<InstanceState>): number => {
-      const known = level.get(s);
-      if (known !== undefined) return known;
-      if (path.has(s)) {
-        throw new InvalidRequestError(
-          `Cannot order the flush: ${mapper.name} rows refer to each other in a cycle.`,
-        );
-      }
-      path.add(s);
-      let l = 0;
-      for (const rule of this.#rules.get(s)?.values() ?? []) {
-        if (rule.parent && pendingSet.has(rule.parent)) {
-          l = Math.max(l, levelOf(rule.parent, path) + 1);
-        }
-      }
-      path.delete(s);
-      level.set(s, l);
-      return l;
-    };
-    let maxLevel = 0;
-    for (const s of states) maxLevel = Math.max(maxLevel, levelOf(s, new Set()));
+    // Rules for this table's rows that are already persistent.
+    const isPending = (s: InstanceState) => s.status === "pending";
     for (const s of this.#rules.keys()) {
-      if (s.mapper === mapper && !pendingSet.has(s)) this.#applyRules(s);
+      if (s.mapper === mapper && !isPending(s)) this.#applyRules(s);
     }
     for (const s of this.#nullRules.keys()) {
-      if (s.mapper === mapper && !pendingSet.has(s)) this.#applyRules(s);
+      if (s.mapper === mapper && !isPending(s)) this.#applyRules(s);
+    }
+    // Self-referential rows: insert level by level, parents first.
+    const level = new Map<InstanceState, number>();
+    let maxLevel = 0;
+    if (this.#selfReferential(mapper)) {
+      const levelOf = (s: InstanceState, path: Set<InstanceState>): number => {
+        const known = level.get(s);
+        if (known !== undefined) return known;
+        if (path.has(s)) {
+          throw new InvalidRequestError(
+            `Cannot order the flush: ${mapper.name} rows refer to each other in a cycle.`,
+          );
+        }
+        path.add(s);
+        let l = 0;
+        for (const rule of this.#rules.get(s)?.values() ?? []) {
+          const p = rule.parent;
+          if (p && p.mapper === mapper && isPending(p)) l = Math.max(l, levelOf(p, path) + 1);
+        }
+        path.delete(s);
+        level.set(s, l);
+        return l;
+      };
+      const path = new Set<InstanceState>();
+      for (const s of states) maxLevel = Math.max(maxLevel, levelOf(s, path));
     }
     for (let l = 0; l <= maxLevel; l++) {
       const batch = maxLevel === 0 ? states : states.filter((s) => level.get(s) === l);
@@ -526,42 +532,47 @@ export class UnitOfWork {
     encoders: ((v: unknown) => unknown)[] | (((v: unknown) => unknown) | null)[],
   ): Promise<void> {
     const cols = mapper.columns;
-    const b = new Builder().text("INSERT INTO ").value(tableOf(mapper.table));
-    if (provided.length === 0) {
-      b.text(this.#ctx.dialect.name === "postgres" ? " DEFAULT VALUES" : " DEFAULT VALUES");
-    } else {
-      b.text(" (");
-      provided.forEach((i, k) => {
-        if (k > 0) b.text(", ");
-        b.value(idOf(cols[i]));
-      });
-      b.text(") VALUES ");
-      for (let r = 0; r < states.length; r++) {
-        const values = states[r].values;
-        b.text(r === 0 ? "(" : ", (");
-        for (let k = 0; k < provided.length; k++) {
-          const i = provided[k];
-          if (k > 0) b.text(", ");
-          const v = values[i];
-          const enc = encoders[i];
-          b.value(v === null || v instanceof Fragment || enc === null ? v : enc(v));
-        }
-        b.text(")");
-      }
-    }
-    if (returned.length > 0) {
-      b.text(" RETURNING ");
-      returned.forEach((i, k) => {
-        if (k > 0) b.text(", ");
-        b.value(idOf(cols[i]));
-      });
-    }
-    const key = `ins:${provided.join(",")}:${returned.join(",")}:${states.length}`;
-    const fragment = b.build(mapper, key);
     if (states.length > 1 && provided.length === 0) {
       for (const s of states) await this.#insertRows(mapper, [s], provided, returned, encoders);
       return;
     }
+    // The values, in placeholder order; the text around them is built once per shape.
+    const width = provided.length;
+    const values: unknown[] = new Array(1 + width + states.length * width + returned.length);
+    let n = 0;
+    values[n++] = tableOf(mapper.table);
+    for (let k = 0; k < width; k++) values[n++] = idOf(cols[provided[k]]);
+    for (let r = 0; r < states.length; r++) {
+      const row = states[r].values;
+      for (let k = 0; k < width; k++) {
+        const i = provided[k];
+        const v = row[i];
+        const enc = encoders[i];
+        values[n++] = v === null || enc === null || v instanceof Fragment ? v : enc(v);
+      }
+    }
+    for (let k = 0; k < returned.length; k++) values[n++] = idOf(cols[returned[k]]);
+    const key = `ins:${provided.join(",")}:${returned.join(",")}:${states.length}`;
+    const strings = mapper.template(key, () => {
+      const b = new Builder().text("INSERT INTO ").value(null);
+      if (width === 0) b.text(" DEFAULT VALUES");
+      else {
+        b.text(" (");
+        for (let k = 0; k < width; k++) b.text(k > 0 ? ", " : "").value(null);
+        b.text(") VALUES ");
+        for (let r = 0; r < states.length; r++) {
+          b.text(r === 0 ? "(" : ", (");
+          for (let k = 0; k < width; k++) b.text(k > 0 ? ", " : "").value(null);
+          b.text(")");
+        }
+      }
+      if (returned.length > 0) {
+        b.text(" RETURNING ");
+        for (let k = 0; k < returned.length; k++) b.text(k > 0 ? ", " : "").value(null);
+      }
+      return b.strings;
+    });
+    const fragment = new Fragment(strings, values);
     if (returned.length === 0) {
       await this.#ctx.run(fragment, "run");
     } else {

@@ -535,18 +535,21 @@ export class Session implements AsyncDisposable, StateOwner {
     deleted: InstanceState[];
     reconciled: InstanceState[];
   }): void {
+    let map: Map<unknown, object> | null = null;
+    let mapper: Mapper | null = null;
     for (const s of result.inserted) {
-      const map = this.#map(s.mapper);
+      if (s.mapper !== mapper) map = this.#map(mapper = s.mapper);
       s.key = s.mapper.identity(s.values);
       s.status = "persistent";
       s.insertedInTransaction = true;
       s.loaded = null;
       s.flagged = null;
-      map.set(s.key, s.obj);
-      this.#pending.delete(s);
+      map!.set(s.key, s.obj);
       this.#touched.add(s);
       if (s.relations !== null) this.#holders.add(s);
     }
+    if (result.inserted.length === this.#pending.size) this.#pending.clear();
+    else for (const s of result.inserted) this.#pending.delete(s);
     for (const s of this.#dirty) {
       s.loaded = null;
       s.flagged = null;
