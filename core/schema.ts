@@ -100,6 +100,8 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
   readonly config: Readonly<ColumnConfig>;
   /** The property key in the table's columns (set when bound to a table). */
   readonly key: string;
+  /** The column's name in the database: `named(...)`, or the key in snake_case. */
+  readonly name: string;
   /** The table this column belongs to, once bound. */
   readonly table: Table | undefined;
   /** Type-only: the value type. */
@@ -113,12 +115,8 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
     this.type = type;
     this.config = config;
     this.key = key;
+    this.name = config.name ?? snakeCase(key);
     this.table = table;
-  }
-
-  /** The column's name in the database. */
-  get name(): string {
-    return this.config.name ?? snakeCase(this.key);
   }
 
   /** Whether an insert may leave the column out. */

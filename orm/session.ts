@@ -281,10 +281,11 @@ export class Session implements AsyncDisposable, StateOwner {
     return this.#tx;
   }
 
-  async #send(fragment: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
-    const tx = await this.#transaction();
+  #send(fragment: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     const { text, params } = compile(fragment, this.engine.dialect);
-    return await tx.connection.sendCompiled(text, params, mode);
+    const tx = this.#tx;
+    if (tx !== null) return tx.connection.sendCompiled(text, params, mode);
+    return this.#transaction().then((t) => t.connection.sendCompiled(text, params, mode));
   }
 
   #ctx: (LoadContext & { run(f: Fragment, mode: QueryMode): Promise<QueryResult> }) | null = null;
@@ -761,8 +762,8 @@ export class Session implements AsyncDisposable, StateOwner {
     }
   }
 
-  async #autoflushNow(): Promise<void> {
-    if (this.#autoflush && this.#hasWork()) await this.#flush();
+  #autoflushNow(): Promise<void> | undefined {
+    return this.#autoflush && this.#hasWork() ? this.#flush() : undefined;
   }
 
   // ---- queries -----------------------------------------------------------------------------
@@ -805,7 +806,8 @@ export class Session implements AsyncDisposable, StateOwner {
       return Promise.resolve(found as InstanceType<M>);
     }
     return this.#run("get", async () => {
-      await this.#autoflushNow();
+      const flushing = this.#autoflushNow();
+      if (flushing !== undefined) await flushing;
       const ctx = this.#loadContext();
       const fragment = getStatement(mapper, keys, this.engine.dialect);
       const r = await this.#send(fragment, "values");

@@ -184,12 +184,7 @@ class SqliteConnection {
 
   #prepare(text: string): Statement {
     let stmt = this.#statements.get(text);
-    if (stmt !== undefined) {
-      // Keep the map in recency order for eviction.
-      this.#statements.delete(text);
-      this.#statements.set(text, stmt);
-      return stmt;
-    }
+    if (stmt !== undefined) return stmt;
     stmt = this.#db.prepare(text) as Statement;
     if (stmt.setReturnArrays) {
       stmt.setReturnArrays(true);
@@ -197,6 +192,7 @@ class SqliteConnection {
     }
     if (RETURNING.test(text)) stmt.setReadBigInts?.(true);
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+      // Evict the oldest: cheaper than keeping recency order on every hit.
       const oldest = this.#statements.keys().next().value as string;
       this.#statements.delete(oldest);
     }
