@@ -110,8 +110,8 @@ function describeError(error: unknown): string {
  * How many timed runs a workload gets: at least `reps`, and more (up to four times as many)
  * when its runs are short, so that a short cell's median rests on enough samples.
  */
-function timedRuns(slowestWarmupMs: number): number {
-  const fit = Math.ceil(TIMED_BUDGET_MS / Math.max(slowestWarmupMs, 0.001));
+function timedRuns(typicalMs: number): number {
+  const fit = Math.ceil(TIMED_BUDGET_MS / Math.max(typicalMs, 0.001));
   return Math.max(reps, Math.min(4 * reps, fit));
 }
 
@@ -133,9 +133,9 @@ async function runWorkload(
     error: h instanceof Error ? `open failed: ${describeError(h)}` : undefined,
   }));
   let rounds = warmup + reps;
-  let slowest = 0; // the slowest warm-up run, which sets how many timed runs fit the budget
+  const warmups: number[] = []; // their median sets how many timed runs fit the budget
   for (let round = 0; round < rounds; round++) {
-    if (round === warmup && warmup > 0) rounds = warmup + timedRuns(slowest);
+    if (round === warmup && warmups.length > 0) rounds = warmup + timedRuns(median(warmups));
     for (let k = 0; k < entries.length; k++) {
       const i = (k + round) % entries.length;
       const [, handle] = entries[i];
@@ -149,7 +149,7 @@ async function runWorkload(
         const elapsed = performance.now() - start;
         await timed.check(result);
         if (round >= warmup) cell.samples.push(elapsed);
-        else slowest = Math.max(slowest, elapsed);
+        else warmups.push(elapsed);
       } catch (error) {
         cell.error = describeError(error);
         console.error(
