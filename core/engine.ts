@@ -17,13 +17,7 @@ import {
 } from "./errors.ts";
 import type { Row, SqlSource } from "./sql.ts";
 import type { Session, SessionOptions } from "../orm/session.ts";
-import {
-  createAllStatements,
-  createTableStatements,
-  type DdlOptions,
-  dropAllStatements,
-  dropTableStatements,
-} from "./ddl.ts";
+import type { DdlOptions } from "./ddl.ts";
 import type { Executable, TableLike } from "./statement.ts";
 
 /**
@@ -150,13 +144,28 @@ function formatParams(params: readonly unknown[]): string {
   return `[${params.map(show).join(", ")}]`;
 }
 
-async function execute(
+function execute(
   runner: Runner,
   target: Pick<DriverConnection, "query">,
   source: SqlSource<unknown>,
   mode: QueryMode,
 ): Promise<QueryResult> {
   const statement = source as Executable<Row>;
+  if (statement.batches === undefined && statement.decodeRows === undefined) {
+    // The common case, with no extra promise: compile, send.
+    const { text, params } = compile(source, runner.dialect);
+    return send(runner, target, text, params, mode);
+  }
+  return executeStatement(runner, target, statement, mode);
+}
+
+async function executeStatement(
+  runner: Runner,
+  target: Pick<DriverConnection, "query">,
+  statement: Executable<Row>,
+  mode: QueryMode,
+): Promise<QueryResult> {
+  const source = statement;
   let result: QueryResult;
   const parts = statement.batches?.(runner.dialect);
   if (parts !== undefined && parts.length !== 1) {
@@ -189,7 +198,7 @@ function isBatched(source: SqlSource<unknown>, dialect: Dialect): boolean {
  * Sends compiled text to a connection or pool, logging it when `echo` is on. Internal: the
  * Engine, its connections and the Session call it.
  */
-export async function send(
+export function send(
   runner: Runner,
   target: Pick<DriverConnection, "query">,
   text: string,
@@ -197,8 +206,21 @@ export async function send(
   mode: QueryMode,
   control = false,
 ): Promise<QueryResult> {
+  if (runner.echo === undefined && !runner.hideParameters) {
+    return target.query(text, params, mode);
+  }
+  return sendLogged(runner, target, text, params, mode, control);
+}
+
+async function sendLogged(
+  runner: Runner,
+  target: Pick<DriverConnection, "query">,
+  text: string,
+  params: readonly unknown[],
+  mode: QueryMode,
+  control: boolean,
+): Promise<QueryResult> {
   const echo = runner.echo;
-  if (echo === undefined && !runner.hideParameters) return await target.query(text, params, mode);
   const start = performance.now();
   const shown = runner.hideParameters ? undefined : params;
   try {
@@ -629,7 +651,15 @@ export class Engine extends Executor implements AsyncDisposable {
   }
 
   /** Runs a statement (internal; use `all`, `first`, `one`, `scalar` or `run`). */
-  protected override async exec(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
+  protected override exec(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
+    const driver = this.#loaded;
+    if (driver !== null && (source as Executable<unknown>).batches === undefined) {
+      return execute(this.#runner, driver, source, mode);
+    }
+    return this.#execSlow(source, mode);
+  }
+
+  async #execSlow(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     const driver = this.#loaded ?? await this.driver();
     if (isBatched(source, this.dialect)) {
       return await this.transaction((tx) => tx.connection.execRaw(source, mode));
@@ -642,22 +672,22 @@ export class Engine extends Executor implements AsyncDisposable {
    * transaction. Existing tables are left alone unless `checkFirst: false`.
    */
   async createAll(items: readonly TableLike[], options?: DdlOptions): Promise<void> {
-    await this.#ddl(createAllStatements(items, this.dialect, options));
+    await this.#ddl((await import("./ddl.ts")).createAllStatements(items, this.dialect, options));
   }
 
   /** Drops tables (or model classes' tables) in reverse foreign-key order, in one transaction. */
   async dropAll(items: readonly TableLike[], options?: DdlOptions): Promise<void> {
-    await this.#ddl(dropAllStatements(items, this.dialect, options));
+    await this.#ddl((await import("./ddl.ts")).dropAllStatements(items, this.dialect, options));
   }
 
   /** Creates one table (or a model class's table) and its indexes. */
   async createTable(item: TableLike, options?: DdlOptions): Promise<void> {
-    await this.#ddl(createTableStatements(item, this.dialect, options));
+    await this.#ddl((await import("./ddl.ts")).createTableStatements(item, this.dialect, options));
   }
 
   /** Drops one table (or a model class's table). */
   async dropTable(item: TableLike, options?: DdlOptions): Promise<void> {
-    await this.#ddl(dropTableStatements(item, this.dialect, options));
+    await this.#ddl((await import("./ddl.ts")).dropTableStatements(item, this.dialect, options));
   }
 
   async #ddl(statements: readonly SqlSource<unknown>[]): Promise<void> {

@@ -428,6 +428,17 @@ function tag(strings: TemplateStringsArray, ...values: unknown[]): Fragment {
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
+    switch (typeof v) {
+      case "number":
+      case "bigint":
+      case "boolean":
+        continue; // the common cases, checked without building a message
+      case "string":
+        if (v.isWellFormed()) continue;
+        break;
+      case "object":
+        if (v === null) continue;
+    }
     if ((typeof v !== "object" && typeof v !== "function") || v === null) {
       values[i] = checkParam(v, `Value ${i + 1} of the sql template`);
     } else values[i] = checkValue(v, `Value ${i + 1} of the sql template`);

@@ -36,6 +36,8 @@ interface Statement {
   keys?: string[];
   /** Whether rows come back as arrays (node:sqlite with setReturnArrays). */
   arrays?: boolean;
+  /** Whether the text has RETURNING (its integers are read as bigints, then narrowed). */
+  returning?: boolean;
 }
 
 /** Options of the SQLite driver. */
@@ -190,7 +192,8 @@ class SqliteConnection {
       stmt.setReturnArrays(true);
       stmt.arrays = true;
     }
-    if (RETURNING.test(text)) stmt.setReadBigInts?.(true);
+    stmt.returning = RETURNING.test(text);
+    if (stmt.returning) stmt.setReadBigInts?.(true);
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
       // Evict the oldest: cheaper than keeping recency order on every hit.
       const oldest = this.#statements.keys().next().value as string;
@@ -205,7 +208,7 @@ class SqliteConnection {
     const args = encodeAll(params);
     try {
       stmt = this.#prepare(text);
-      if (mode !== "run") return this.#read(stmt, args, mode, RETURNING.test(text));
+      if (mode !== "run") return this.#read(stmt, args, mode, stmt.returning === true);
       const r = stmt.run(...args);
       if (this.#denoSqlite) {
         const db = this.#db as unknown as { lastInsertRowId: number | bigint };
@@ -270,6 +273,13 @@ class SqliteConnection {
 class Lock {
   #held = false;
   #waiters: (() => void)[] = [];
+
+  /** Takes the lock if it is free, without waiting. */
+  tryAcquire(): boolean {
+    if (this.#held) return false;
+    this.#held = true;
+    return true;
+  }
 
   acquire(timeoutMs: number, what: () => Error): Promise<void> {
     if (!this.#held) {
@@ -392,9 +402,23 @@ class SqlitePool implements Driver {
     };
   }
 
-  async query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
+  query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
+    const lock = this.#shared;
+    if (lock !== null && !this.#closed && this.#all.length > 0 && lock.tryAcquire()) {
+      // Fast path: the one connection is free; run at once, with no extra promise.
+      try {
+        return Promise.resolve(this.#all[0].query(text, params, mode));
+      } catch (error) {
+        return Promise.reject(error);
+      } finally {
+        lock.release();
+      }
+    }
+    return this.#query(text, params, mode);
+  }
+
+  async #query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
     if (this.#shared && !this.#closed && this.#all.length > 0) {
-      // Fast path: the one connection is free.
       const lock = this.#shared;
       await lock.acquire(this.#options.busyTimeout, () => this.#busy());
       try {
