@@ -243,7 +243,7 @@ export interface SqlTag {
   /** Builds `"a" = $1, "b" = $2` for `UPDATE ... SET`. */
   set(values: Record<string, unknown>): Fragment;
   /** Builds `("a", "b") VALUES ($1, $2), ($3, $4)` for a multi-row `INSERT`. */
-  values(rows: readonly Record<string, unknown>[]): Fragment;
+  values(rows: readonly object[]): Fragment;
   /** Puts raw text into SQL. Never pass it user input. */
   unsafe(text: string): Fragment;
   /** Binds a value explicitly, checked as the tag checks it. */
@@ -485,7 +485,8 @@ function set(assignments: Record<string, unknown>): Fragment {
   return new Fragment(strings, values);
 }
 
-function valuesOf(rows: readonly Record<string, unknown>[]): Fragment {
+function valuesOf(input: readonly object[]): Fragment {
+  const rows = input as readonly Record<string, unknown>[];
   if (!Array.isArray(rows) || rows.length === 0) {
     throw new ArgumentError("sql.values takes a non-empty array of rows.");
   }
