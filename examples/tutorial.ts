@@ -1,8 +1,9 @@
 /**
  * The tutorial: SQLAlchemy's ORM tutorial, the Retort way, on in-memory SQLite with echo on.
  *
- * Run it with `deno task demo`. Pass a database URL as the first argument (or set
- * `DATABASE_URL`) to run the same program elsewhere, e.g. on PostgreSQL.
+ * Run it with `deno task demo`. Pass a database URL as the first argument to run the same
+ * program elsewhere: `deno run -A examples/tutorial.ts postgres://postgres@127.0.0.1/test`
+ * (examples/postgres.ts does that with `DATABASE_URL`).
  */
 import {
   column,
