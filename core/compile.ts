@@ -103,7 +103,7 @@ class Compiler {
     } else if (v instanceof ByDialect) {
       this.fragment(v[this.dialect.name], depth + 1);
     } else if (typeof (v as Partial<SqlSource>)[toSql] === "function") {
-      this.fragment((v as SqlSource<unknown>)[toSql](), depth + 1);
+      this.fragment(rendered(v as SqlSource<unknown>), depth + 1);
     } else {
       this.param(v, depth);
     }
@@ -254,7 +254,19 @@ function toFragment(source: SqlSource<unknown>): Fragment {
         "for trusted raw text use sql.unsafe(text).",
     );
   }
-  return source[toSql]();
+  return rendered(source);
+}
+
+/** What an object renders as: its `[toSql]()`, which must be a fragment. */
+function rendered(source: SqlSource<unknown>): Fragment {
+  const f = source[toSql]();
+  if (!(f instanceof Fragment)) {
+    throw new ArgumentError(
+      `An object interpolated as SQL rendered as ${typeof f}, not a fragment: its [toSql]() ` +
+        "must return one built with the sql tag. Bind plain values, not objects imitating SQL.",
+    );
+  }
+  return f;
 }
 
 /**

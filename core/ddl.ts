@@ -139,8 +139,24 @@ function references(fk: ForeignKey): Fragment {
   return new Fragment(["REFERENCES ", " (", tail], parts);
 }
 
+/**
+ * A generated name cut to PostgreSQL's 63 bytes, as the server would keep it, on a character
+ * boundary: slicing UTF-16 units could split a surrogate pair, or leave more than 63 bytes.
+ */
+function generatedName(name: string): string {
+  let bytes = 0;
+  let out = "";
+  for (const ch of name) {
+    const cp = ch.codePointAt(0)!;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes > 63) break;
+    out += ch;
+  }
+  return out;
+}
+
 function fkName(fk: ForeignKey): string {
-  return `${fk.table.name}_${fk.column.name}_fkey`.slice(0, 63);
+  return generatedName(`${fk.table.name}_${fk.column.name}_fkey`);
 }
 
 function columnDef(
@@ -232,7 +248,7 @@ function createTable(
   const ifNotExists = checkFirst ? raw(" IF NOT EXISTS") : sql.empty;
   for (const col of table.columns) {
     if (!col.config.index) continue;
-    const name = `ix_${table.name}_${col.name}`.slice(0, 63);
+    const name = generatedName(`ix_${table.name}_${col.name}`);
     statements.push(
       sql`CREATE INDEX${ifNotExists} ${id(name)} ON ${tableName(table)} (${id(col.name)})`,
     );

@@ -5,7 +5,7 @@
  * @module
  */
 import { ArgumentError } from "./errors.ts";
-import { Fragment, Identifier, type SqlSource, toSql } from "./sql.ts";
+import { checkName, Fragment, Identifier, type SqlSource, toSql } from "./sql.ts";
 import { type ColumnType, enumType, numeric, types, varchar } from "./types.ts";
 
 /**
@@ -485,6 +485,8 @@ export class Table<C extends Columns = Columns> implements SqlSource {
     if (typeof name !== "string" || name.length === 0) {
       throw new ArgumentError("A table needs a non-empty name.");
     }
+    // Names are refused now, where they are declared, rather than when first rendered.
+    for (const n of [name, options.schema, options.alias]) if (n !== undefined) checkName(n);
     this.name = name;
     this.schema = options.schema;
     this.alias = options.alias;
@@ -502,6 +504,7 @@ export class Table<C extends Columns = Columns> implements SqlSource {
     this.columns = Object.values(bound);
     this.constraints = extras ? extras(this.c) : [];
     for (const con of this.constraints) {
+      if (con.name !== undefined) checkName(con.name);
       for (const key of con.columns ?? []) {
         if (!(key in bound)) {
           throw new ArgumentError(
@@ -516,6 +519,7 @@ export class Table<C extends Columns = Columns> implements SqlSource {
       : this.columns.filter((col) => col.config.primaryKey);
     const names = new Set<string>();
     for (const col of this.columns) {
+      checkName(col.name);
       if (names.has(col.name)) {
         throw new ArgumentError(
           `Table ${name}: two columns are named ${JSON.stringify(col.name)} in the database; ` +

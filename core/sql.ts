@@ -95,9 +95,12 @@ export class Fragment implements SqlSource {
 export class Identifier {
   /** The name's parts, unquoted, outermost first. */
   readonly names: readonly string[];
-  /** Builds an identifier from checked names. Prefer `sql.id(...)`. */
+  /**
+   * Builds an identifier; each name is checked (a string, not empty, no NUL, no lone
+   * surrogate), so that every name is quoted exactly or refused. Prefer `sql.id(...)`.
+   */
   constructor(names: readonly string[]) {
-    this.names = names;
+    this.names = names.map(checkName);
   }
 }
 
@@ -396,7 +399,8 @@ function uninspectable(error: unknown, where: string): ArgumentError {
   );
 }
 
-function checkName(name: unknown): string {
+/** Checks a schema, table, column or alias name: a non-empty string, no NUL, well formed. */
+export function checkName(name: unknown): string {
   if (typeof name !== "string") {
     throw new ArgumentError(`An identifier must be a string, not ${describe(name)}.`);
   }
@@ -477,7 +481,7 @@ function set(assignments: Record<string, unknown>): Fragment {
   const strings: string[] = [""];
   const values: unknown[] = [];
   keys.forEach((key, i) => {
-    values.push(new Identifier([checkName(key)]));
+    values.push(new Identifier([key]));
     strings.push(" = ");
     values.push(checkValue(assignments[key], `sql.set's value for ${JSON.stringify(key)}`));
     strings.push(i === keys.length - 1 ? "" : ", ");
@@ -495,7 +499,7 @@ function valuesOf(input: readonly object[]): Fragment {
   const strings: string[] = ["("];
   const values: unknown[] = [];
   keys.forEach((key, i) => {
-    values.push(new Identifier([checkName(key)]));
+    values.push(new Identifier([key]));
     strings.push(i === keys.length - 1 ? ") VALUES (" : ", ");
   });
   rows.forEach((row, r) => {
@@ -531,7 +535,7 @@ function valuesOf(input: readonly object[]): Fragment {
 export const sql: SqlTag = Object.assign(tag, {
   id(...names: string[]): Identifier {
     if (names.length === 0) throw new ArgumentError("sql.id needs at least one name.");
-    return new Identifier(names.map(checkName));
+    return new Identifier(names);
   },
   list(items: readonly unknown[]): List {
     if (!Array.isArray(items)) {

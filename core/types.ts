@@ -90,15 +90,31 @@ interface TypeSpec<T> {
 }
 
 function define<T>(spec: TypeSpec<T>): ColumnType<T> {
+  const check = spec.check;
   return {
     name: spec.name,
     ddl: (d) => d.name === "sqlite" ? spec.sqlite : spec.postgres,
     encoder: (d) => spec.encode?.[d.name] ?? null,
     decoder: (d) => spec.decode?.[d.name] ?? null,
-    check: spec.check,
+    check: (v) => {
+      try {
+        return check(v);
+      } catch (error) {
+        // A revoked Proxy, or one whose traps throw, cannot even be looked at.
+        return `got a value that could not be inspected (${(error as Error)?.message ?? error}); ` +
+          "pass a plain value, not a Proxy or an object whose properties throw";
+      }
+    },
     checkSql: spec.checkSql,
   };
 }
+
+/** Text a database stores exactly: no lone UTF-16 surrogate. */
+const wellFormed = (v: string): string | null =>
+  v.isWellFormed()
+    ? null
+    : "expects well-formed text, got a string with a lone UTF-16 surrogate, which no database " +
+      "stores exactly; fix it with String.prototype.toWellFormed()";
 
 const expect = (what: string) => (v: unknown) => `expects ${what}, got ${show(v)}`;
 
@@ -207,7 +223,7 @@ export const types: {
     name: "text",
     sqlite: "TEXT",
     postgres: "TEXT",
-    check: (v) => typeof v === "string" ? null : expect("a string")(v),
+    check: (v) => typeof v === "string" ? wellFormed(v) : expect("a string")(v),
   }),
   boolean: define<boolean>({
     name: "boolean",
@@ -326,7 +342,7 @@ export function varchar(length: number): ColumnType<string> {
         ? expect("a string")(v)
         : [...v].length > length
         ? `expects at most ${length} characters, got ${[...v].length}`
-        : null,
+        : wellFormed(v),
   });
 }
 

@@ -69,6 +69,15 @@ const tableOf = (t: Table): Fragment => {
   return f;
 };
 
+/** Whether a value is SQL; false for anything that cannot be looked at (a revoked Proxy). */
+const isFragment = (v: unknown): boolean => {
+  try {
+    return v instanceof Fragment;
+  } catch {
+    return false; // the type check then reports it
+  }
+};
+
 const isNew = (s: InstanceState): boolean => s.status === "transient" || s.status === "pending";
 
 /** Builds a fragment from pieces, caching the strings array per statement shape. */
@@ -252,7 +261,7 @@ export class UnitOfWork {
       const cols = s.mapper.columns;
       for (const i of columns) {
         const v = s.values[i];
-        if (v === undefined || v === null || v instanceof Fragment) continue;
+        if (v === undefined || v === null || isFragment(v)) continue;
         const problem = cols[i].type.check(v);
         if (problem !== null) {
           throw new ArgumentError(`${s.mapper.name}.${cols[i].key} ${problem}.`);

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Dialect } from "../dialect.ts";
-import { ArgumentError } from "../errors.ts";
+import { ArgumentError, RetortError } from "../errors.ts";
 import { Column, type Table } from "../schema.ts";
 import {
   ByDialect,
@@ -175,6 +175,22 @@ const JSON_TYPES: ReadonlySet<ColumnType> = new Set([types.json, types.jsonb]);
  * compile step encodes for its dialect.
  */
 export function bindValue(target: unknown, value: unknown, where?: string): unknown {
+  try {
+    return bindChecked(target, value, where);
+  } catch (error) {
+    if (error instanceof RetortError) throw error;
+    // A revoked Proxy, or one whose traps throw, cannot even be looked at.
+    throw new ArgumentError(
+      `${where ?? nameOf(target)} could not be inspected (${
+        (error as Error)?.message ?? error
+      }); ` +
+        "bind a plain value, not a Proxy or an object whose properties throw.",
+      { cause: error },
+    );
+  }
+}
+
+function bindChecked(target: unknown, value: unknown, where?: string): unknown {
   if (
     typeof value === "object" && value !== null && isSqlNode(value) && !(value instanceof Param)
   ) {

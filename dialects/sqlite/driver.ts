@@ -16,6 +16,7 @@ import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../cor
 import type { SqliteClient } from "../../core/engine.ts";
 import {
   type DatabaseError,
+  DataError,
   IntegrityError,
   OperationalError,
   ProgrammingError,
@@ -77,12 +78,26 @@ function encode(v: unknown): unknown {
   }
 }
 
-function encodeAll(params: readonly unknown[]): unknown[] {
+/**
+ * SQLite stores text holding a NUL, but node:sqlite reads text only up to the first NUL: such
+ * a value would come back cut short. It is refused, as PostgreSQL refuses it.
+ */
+function nulInText(text: string, params: readonly unknown[], hide: boolean): DataError {
+  return new DataError(
+    "A text parameter contains a NUL character, which SQLite cannot return exactly (text is " +
+      "read up to the first NUL); remove it, or bind the value as bytes (Uint8Array).",
+    { sql: text, params: hide ? undefined : params, code: "NUL_IN_TEXT" },
+  );
+}
+
+function encodeAll(params: readonly unknown[], text: string, hide: boolean): unknown[] {
   let out: unknown[] | null = null;
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
     const t = typeof v;
-    if (
+    if (t === "string") {
+      if ((v as string).includes("\0")) throw nulInText(text, params, hide);
+    } else if (
       t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ||
       (t === "object" && v !== null && !(v instanceof Uint8Array))
     ) {
@@ -205,7 +220,7 @@ class SqliteConnection {
 
   query(text: string, params: readonly unknown[], mode: QueryMode): QueryResult {
     let stmt: Statement | undefined;
-    const args = encodeAll(params);
+    const args = encodeAll(params, text, this.#hide);
     try {
       stmt = this.#prepare(text);
       if (mode !== "run") return this.#read(stmt, args, mode, stmt.returning === true);
