@@ -174,10 +174,17 @@ export class UnitOfWork {
       if (seen.has(s)) continue;
       seen.add(s);
       if (s.relations === null || ctx.deleted.has(s)) continue;
-      this.#reconciled.push(s);
+      const fresh = isNew(s);
+      let reconciled = false;
       for (const name in s.relations) {
-        const rel = s.mapper.relationships.get(name)!;
         const l = s.relations[name] as { value: unknown; base: unknown };
+        // What still equals what was loaded (or last flushed) needs nothing.
+        if (!fresh && unchanged(l)) continue;
+        if (!reconciled) {
+          reconciled = true;
+          this.#reconciled.push(s);
+        }
+        const rel = s.mapper.relationships.get(name)!;
         const cascade = rel.cascade;
         const enlist = (obj: object) => {
           const os = stateOf(obj)!;
@@ -268,7 +275,7 @@ export class UnitOfWork {
         }
       }
     };
-    for (const s of ctx.pending) checkState(s, s.values.keys());
+    for (const s of ctx.pending) checkState(s, s.mapper.indexes);
     for (const s of ctx.dirty) checkState(s, s.changedColumns());
   }
 
@@ -802,6 +809,19 @@ export class UnitOfWork {
     for (const s of states) visit(s);
     return out;
   }
+}
+
+/** Whether a loaded relationship still holds what the database holds, with no new object. */
+function unchanged(l: { value: unknown; base: unknown }): boolean {
+  const { value, base } = l;
+  if (!Array.isArray(value)) {
+    return value === base && (value === null || !isNew(stateOf(value)!));
+  }
+  if (!Array.isArray(base) || base.length !== value.length) return false;
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] !== base[i] || isNew(stateOf(value[i])!)) return false;
+  }
+  return true;
 }
 
 let nextId = 0;

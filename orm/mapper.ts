@@ -12,13 +12,30 @@ import type { Converter } from "../core/types.ts";
 import { Relationship } from "./relationship.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
 
-/** A mapped class, as the ORM sees it. */
+/**
+ * A mapped class, as the ORM sees it: a class with a static `table`, such as a subclass of
+ * `Model(...)`.
+ *
+ * @example
+ * ```ts
+ * import { column, type MappedClass, Model } from "@retort/orm";
+ * class Tag extends Model("mapped_class_doc_tags", { id: column.integer().primaryKey() }) {}
+ * const cls: MappedClass = Tag;
+ * console.assert(cls.table.name === "mapped_class_doc_tags");
+ * ```
+ */
 // deno-lint-ignore no-explicit-any
 export type MappedClass = (abstract new (...args: any[]) => object) & { readonly table: Table };
 
 const mappers = new WeakMap<object, Mapper>();
+/** Where a mapped class keeps its mapper, once configured. */
+const MAPPER: unique symbol = Symbol("retort.mapper");
 
-/** Internal: the mapping of one class to one table. */
+/**
+ * Internal: the mapping of one class to one table.
+ *
+ * @internal
+ */
 export class Mapper {
   /** The mapped class (the user's subclass of `Model(...)`). */
   readonly cls: MappedClass;
@@ -35,6 +52,10 @@ export class Mapper {
   readonly relationships: Map<string, Relationship> = new Map();
   /** The identity map of each session keys objects by mapper. */
   readonly name: string;
+  /** The column indexes, 0 to n - 1. */
+  readonly indexes: readonly number[];
+  /** A row of `undefined`s, copied for each new instance. */
+  readonly blank: readonly unknown[];
   /** `SELECT` list of every column, qualified, built once. */
   readonly selectList: Fragment;
   #decoders = new Map<string, { list: Converter[]; any: boolean }>();
@@ -59,6 +80,8 @@ export class Mapper {
       );
     }
     this.selectList = sql.join(this.columns);
+    this.blank = this.columns.map(() => undefined);
+    this.indexes = this.columns.map((_, i) => i);
     this.#installRelationships();
   }
 
@@ -171,6 +194,10 @@ export class Mapper {
  * Subclasses of a mapped class share its mapper.
  */
 export function mapperOf(target: unknown): Mapper {
+  if (typeof target === "function") {
+    const own = (target as { [MAPPER]?: Mapper })[MAPPER];
+    if (own !== undefined && Object.hasOwn(target, MAPPER)) return own;
+  }
   if (typeof target === "object" && target !== null) {
     const state = stateOf(target);
     if (state) return state.mapper;
@@ -188,6 +215,10 @@ export function mapperOf(target: unknown): Mapper {
   mapper = mappers.get(cls) ?? new Mapper(cls);
   mappers.set(cls, mapper);
   mappers.set(target, mapper);
+  Object.defineProperty(target, MAPPER, { value: mapper });
+  if (cls !== target && !Object.hasOwn(cls, MAPPER)) {
+    Object.defineProperty(cls, MAPPER, { value: mapper });
+  }
   return mapper;
 }
 

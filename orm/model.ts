@@ -99,16 +99,15 @@ export function Model<const C extends Columns>(
   const Base = class {
     constructor(init?: Record<string, unknown>) {
       const mapper = mapperOf(new.target);
-      const n = mapper.columns.length;
-      const values: unknown[] = new Array(n);
-      for (let i = 0; i < n; i++) values[i] = undefined;
+      const values = mapper.blank.slice();
       const state = new InstanceState(mapper, this, values);
       (this as unknown as Record<symbol, unknown>)[STATE] = state;
       if (init === undefined || init === null) return;
       if (typeof init !== "object") {
         throw new ArgumentError(`new ${mapper.name}(...) takes an object of column values.`);
       }
-      for (const key of Object.keys(init)) {
+      for (const key in init) {
+        if (!Object.hasOwn(init, key)) continue;
         const i = mapper.indexByKey.get(key);
         if (i !== undefined) values[i] = init[key];
         else if (mapper.relationships.has(key)) {

@@ -51,7 +51,11 @@ export interface RelationshipOptions<T = unknown> {
   direction?: "one-to-many" | "many-to-one";
 }
 
-/** Internal: the cascades of a relationship. */
+/**
+ * Internal: the cascades of a relationship.
+ *
+ * @internal
+ */
 interface Cascade {
   saveUpdate: boolean;
   delete: boolean;
@@ -91,7 +95,11 @@ function parseCascade(text: string | undefined, where: string): Cascade {
   return c;
 }
 
-/** Where each relationship keeps what it loaded, beside its current value. */
+/**
+ * Where each relationship keeps what it loaded, beside its current value.
+ *
+ * @internal
+ */
 export interface Loaded {
   /** Current value: an array (Collection) or an object or null. */
   value: unknown;
@@ -523,7 +531,9 @@ export class Relationship<T = unknown> {
 
   /** Internal: stores a loaded value (from the database: the base is the same). */
   setLoaded(state: InstanceState, value: unknown): void {
-    state.session?.noteRelations(state);
+    // A collection can change without its setter (index assignment): the flush must look at
+    // it. A single reference changes only through the setter, which registers it then.
+    if (!this.scalar) state.session?.noteRelations(state);
     const rel = (state.relations ??= {});
     if (this.scalar) rel[this.#name] = { value, base: value };
     else {
@@ -621,6 +631,7 @@ export class Relationship<T = unknown> {
     } else old = l.value;
     if (old === value) return;
     l.value = value;
+    state.session?.noteRelations(state);
     const back = this.#back;
     if (back) {
       if (old) back.#detach(old as object, obj);
@@ -665,8 +676,10 @@ export class Relationship<T = unknown> {
     if (this.scalar) {
       const old = l?.value;
       if (old === other) return;
-      if (l) l.value = other;
-      else {
+      if (l) {
+        l.value = other;
+        state.session?.noteRelations(state);
+      } else {
         state.session?.noteRelations(state);
         (state.relations ??= {})[this.#name] = { value: other, base: undefined };
       }
@@ -684,7 +697,10 @@ export class Relationship<T = unknown> {
     const l = this.loaded(state);
     if (!l) return;
     if (this.scalar) {
-      if (l.value === other) l.value = null;
+      if (l.value === other) {
+        l.value = null;
+        state.session?.noteRelations(state);
+      }
     } else rawRemove(l.value as unknown[], other);
   }
 }

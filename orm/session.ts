@@ -159,6 +159,8 @@ export class Session implements AsyncDisposable, StateOwner {
   readonly #deleted = new Set<InstanceState>();
   readonly #holders = new Set<InstanceState>();
   readonly #touched = new Set<InstanceState>();
+  /** Objects inserted in the current transaction (an array: cheaper than the set). */
+  #inserted: InstanceState[] = [];
   #busy: string | null = null;
   #failed: unknown = null;
   #closed = false;
@@ -546,9 +548,9 @@ export class Session implements AsyncDisposable, StateOwner {
       s.loaded = null;
       s.flagged = null;
       map!.set(s.key, s.obj);
-      this.#touched.add(s);
       if (s.relations !== null) this.#holders.add(s);
     }
+    for (const s of result.inserted) this.#inserted.push(s);
     if (result.inserted.length === this.#pending.size) this.#pending.clear();
     else for (const s of result.inserted) this.#pending.delete(s);
     for (const s of this.#dirty) {
@@ -588,6 +590,11 @@ export class Session implements AsyncDisposable, StateOwner {
         }
       }
       await this.#release();
+      for (const s of this.#inserted) {
+        s.original = null;
+        s.insertedInTransaction = false;
+      }
+      this.#inserted = [];
       for (const s of this.#touched) {
         s.original = null;
         s.insertedInTransaction = false;
@@ -629,6 +636,8 @@ export class Session implements AsyncDisposable, StateOwner {
   }
 
   #restore(): void {
+    for (const s of this.#inserted) this.#touched.add(s);
+    this.#inserted = [];
     for (const s of this.#touched) {
       if (s.original !== null) s.values = s.original.slice();
       s.original = null;

@@ -25,7 +25,11 @@ export const STATE: unique symbol = Symbol("retort.state") as never;
  */
 export type ObjectStatus = "transient" | "pending" | "persistent" | "deleted" | "detached";
 
-/** A session as the state sees it (to avoid an import cycle). */
+/**
+ * A session as the state sees it (to avoid an import cycle).
+ *
+ * @internal
+ */
 export interface StateOwner {
   /** Records that a persistent object changed. */
   markDirty(state: InstanceState): void;
@@ -35,7 +39,11 @@ export interface StateOwner {
   noteRelations(state: InstanceState): void;
 }
 
-/** Internal: the state of one mapped instance. */
+/**
+ * Internal: the state of one mapped instance.
+ *
+ * @internal
+ */
 export class InstanceState {
   /** The instance's mapper. */
   readonly mapper: Mapper;
