@@ -80,6 +80,7 @@ export {
   type TableConstraint,
 } from "./core/schema.ts";
 export { Model, type ModelClass, type ModelOptions } from "./orm/model.ts";
+export type { MappedClass } from "./orm/mapper.ts";
 export {
   type Collection,
   Relationship,

@@ -8,7 +8,16 @@
  * @module
  */
 
-/** Options shared by every Retort error. */
+/**
+ * Options shared by every Retort error.
+ *
+ * @example
+ * ```ts
+ * import { RetortError, type RetortErrorOptions } from "@retort/orm";
+ * const options: RetortErrorOptions = { cause: new Error("driver") };
+ * console.assert(new RetortError("failed", options).cause === options.cause);
+ * ```
+ */
 export interface RetortErrorOptions {
   /** The error that caused this one, such as the driver's own error. */
   cause?: unknown;
@@ -57,19 +66,29 @@ export class ArgumentError extends RetortError {}
  *
  * @example
  * ```ts
- * import { createEngine, InvalidRequestError } from "@retort/orm";
+ * import { createEngine, InvalidRequestError, sql } from "@retort/orm";
  * const engine = createEngine("sqlite::memory:");
+ * await engine.all(sql`SELECT 1`);
  * await engine.dispose();
  * try {
- *   await engine.all("SELECT 1" as never);
+ *   await engine.all(sql`SELECT 1`);
  * } catch (e) {
- *   console.assert(e instanceof InvalidRequestError || e instanceof Error);
+ *   console.assert(e instanceof InvalidRequestError);
  * }
  * ```
  */
 export class InvalidRequestError extends RetortError {}
 
-/** What a database error carries besides its message. */
+/**
+ * What a database error carries besides its message.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseError, type DatabaseErrorOptions } from "@retort/orm";
+ * const options: DatabaseErrorOptions = { sql: "SELECT ?", params: [1], code: "SQLITE_ERROR" };
+ * console.assert(new DatabaseError("failed", options).code === "SQLITE_ERROR");
+ * ```
+ */
 export interface DatabaseErrorOptions extends RetortErrorOptions {
   /** The SQL text that failed. */
   sql?: string;

@@ -60,16 +60,25 @@ export type ColumnDefault<T> = T | (() => T) | Fragment;
 export interface ColumnConfig {
   /** The column's name in the database; by default the property name in snake_case. */
   name?: string;
+  /** Whether the column is (part of) the primary key. */
   primaryKey: boolean;
   /** Generated key: SQLite rowid alias or PostgreSQL identity. */
   autoincrement: boolean | "auto";
+  /** Whether the column allows NULL. */
   nullable: boolean;
+  /** Whether the column has a UNIQUE constraint. */
   unique: boolean;
+  /** Whether the column has an index of its own. */
   index: boolean;
+  /** The value a new row gets when it leaves the column out. */
   default?: ColumnDefault<unknown>;
+  /** A DEFAULT clause in the DDL, evaluated by the database. */
   serverDefault?: Fragment;
+  /** The value set on every UPDATE of the row. */
   onUpdate?: ColumnDefault<unknown>;
+  /** The foreign key: the referenced column (given lazily) and its actions. */
   references?: { target: (self: Table) => Column; options: ReferenceOptions };
+  /** A CHECK condition on the column. */
   check?: Fragment;
   /** A version counter for optimistic concurrency (ORM). */
   version: boolean;
@@ -367,7 +376,17 @@ export type RowOf<C> = {
   -readonly [K in keyof C]: C[K] extends Column<infer T, boolean> ? T : never;
 };
 
+/**
+ * The keys of columns a new row may leave out.
+ *
+ * @internal
+ */
 type OptionalKeys<C> = { [K in keyof C]: C[K] extends Column<unknown, true> ? K : never }[keyof C];
+/**
+ * The keys of columns a new row must set.
+ *
+ * @internal
+ */
 type RequiredKeys<C> = Exclude<keyof C, OptionalKeys<C>>;
 
 /**

@@ -230,7 +230,17 @@ export class List {
   }
 }
 
-/** What the `sql` tag is: a template tag with helpers attached. */
+/**
+ * What the `sql` tag is: a template tag with helpers attached.
+ *
+ * @example
+ * ```ts
+ * import { compile, sql, type SqlTag, sqliteDialect } from "@retort/orm";
+ * const tag: SqlTag = sql;
+ * const q = tag`UPDATE ${tag.id("users")} SET ${tag.set({ name: "ada" })} WHERE id = ${1}`;
+ * console.assert(compile(q, sqliteDialect).text === 'UPDATE "users" SET "name" = ? WHERE id = ?');
+ * ```
+ */
 export interface SqlTag {
   /**
    * Builds a fragment from a template. Values become bound parameters; fragments, tables,

@@ -117,7 +117,23 @@ export interface Joinable {
   [toJoin](): { target: Table; on: SqlSource<unknown> }[];
 }
 
-/** Whether a value is {@linkcode Joinable}. */
+/**
+ * Whether a value is {@linkcode Joinable}.
+ *
+ * @example
+ * ```ts
+ * import { column, isJoinable, Model, relationship } from "@retort/orm";
+ * class Shelf extends Model("joinable_doc_shelves", { id: column.integer().primaryKey() }) {
+ *   static items = relationship(() => Item);
+ *   declare items: Item[];
+ * }
+ * class Item extends Model("joinable_doc_items", {
+ *   id: column.integer().primaryKey(),
+ *   shelfId: column.integer().references(() => Shelf.c.id),
+ * }) {}
+ * console.assert(isJoinable(Shelf.items) && !isJoinable(Shelf.table));
+ * ```
+ */
 export function isJoinable(v: unknown): v is Joinable {
   return typeof v === "object" && v !== null &&
     typeof (v as Partial<Joinable>)[toJoin] === "function";

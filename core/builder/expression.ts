@@ -124,7 +124,18 @@ export class TypedExpression<T = unknown> implements Expression<T> {
  * ```
  */
 export function typed<T>(fragment: Fragment, type: ColumnType<T>): TypedExpression<T>;
-/** Gives a fragment a value type only. */
+/**
+ * Gives a fragment a value type only.
+ *
+ * @example
+ * ```ts
+ * import { createEngine, select, sql, typed } from "@retort/orm";
+ * await using engine = createEngine("sqlite::memory:");
+ * const row = await engine.one(select({ n: typed<number>(sql`6 * 7`) }));
+ * const n: number = row.n;
+ * console.assert(n === 42);
+ * ```
+ */
 export function typed<T = unknown>(fragment: Fragment): TypedExpression<T>;
 export function typed<T>(fragment: Fragment, type?: ColumnType<T>): TypedExpression<T> {
   if (!(fragment instanceof Fragment)) {
@@ -237,7 +248,17 @@ export function countParams(v: unknown, depth = 0): number {
   return 0; // a Literal
 }
 
-/** One column of a statement's result: its key in each row, its SQL, its type. */
+/**
+ * One column of a statement's result: its key in each row, its SQL, its type.
+ *
+ * @example
+ * ```ts
+ * import { column, select, table } from "@retort/orm";
+ * const users = table("result_column_doc_users", { id: column.integer().primaryKey() });
+ * const [first] = select(users.c.id).columns;
+ * console.assert(first.key === "id" && first.expr === users.c.id);
+ * ```
+ */
 export interface ResultColumn {
   /** The key rows have it under. */
   readonly key: string;

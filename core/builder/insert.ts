@@ -406,7 +406,21 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
   }
 }
 
-/** Options of `onConflict(...).doUpdate(...)`. */
+/**
+ * Options of `onConflict(...).doUpdate(...)`.
+ *
+ * @example
+ * ```ts
+ * import { column, type DoUpdateOptions, excluded, gt, insert, table } from "@retort/orm";
+ * const stock = table("do_update_doc_stock", {
+ *   sku: column.text().primaryKey(),
+ *   count: column.integer(),
+ * });
+ * const options: DoUpdateOptions = { where: gt(excluded(stock.c.count), 0) };
+ * const q = insert(stock).values({ sku: "a", count: 3 })
+ *   .onConflict(stock.c.sku).doUpdate({ count: excluded(stock.c.count) }, options);
+ * ```
+ */
 export interface DoUpdateOptions {
   /** Update only rows matching this condition (`DO UPDATE ... WHERE`). */
   where?: SqlSource<unknown>;

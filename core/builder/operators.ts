@@ -338,7 +338,17 @@ export function exists(query: SqlSource<unknown>): Fragment {
   return atom(new Fragment(["EXISTS (", ")"], [checkLeft(query, "exists")]));
 }
 
-/** Options of {@linkcode asc} and {@linkcode desc}. */
+/**
+ * Options of {@linkcode asc} and {@linkcode desc}.
+ *
+ * @example
+ * ```ts
+ * import { asc, column, type OrderOptions, table } from "@retort/orm";
+ * const t = table("order_options_doc", { n: column.integer().nullable() });
+ * const options: OrderOptions = { nulls: "first" };
+ * const order = asc(t.c.n, options);
+ * ```
+ */
 export interface OrderOptions {
   /** Where NULLs sort: `"first"` or `"last"`. */
   nulls?: "first" | "last";

@@ -116,10 +116,29 @@ export type RowOfRecord<S> = { -readonly [K in keyof S]: ValueOf<S[K]> };
  */
 export type RefsOf<R> = { readonly [K in keyof R & string]: ColumnRef<R[K], K> };
 
-/** What a select reads from: a table, a subquery, a CTE, or a fragment. */
+/**
+ * What a select reads from: a table, a subquery, a CTE, or a fragment.
+ *
+ * @example
+ * ```ts
+ * import { column, type FromItem, select, table } from "@retort/orm";
+ * const users = table("from_item_doc_users", { id: column.integer().primaryKey() });
+ * const sources: FromItem[] = [users, select(users.c.id).as("ids")];
+ * ```
+ */
 export type FromItem = TableLike | Subquery<unknown> | Cte<unknown> | Fragment;
 
-/** Something ORDER BY takes: an expression, or a result key (a string). */
+/**
+ * Something ORDER BY takes: an expression, or a result key (a string).
+ *
+ * @example
+ * ```ts
+ * import { column, desc, type OrderItem, select, table } from "@retort/orm";
+ * const users = table("order_item_doc_users", { id: column.integer().primaryKey() });
+ * const order: OrderItem[] = [desc(users.c.id), "id"];
+ * const q = select(users.c.id).orderBy(...order);
+ * ```
+ */
 export type OrderItem = SqlSource<unknown> | string;
 
 function refsOf(columns: readonly ResultColumn[], alias: string, source: SqlSource): Row {
@@ -237,7 +256,15 @@ export function withCte<R>(name: string, query: QueryBase<R>): Cte<R> {
   return new Cte<R>(name, query.columns, false).define(query);
 }
 
-/** Options of {@linkcode withRecursive}. */
+/**
+ * Options of {@linkcode withRecursive}.
+ *
+ * @example
+ * ```ts
+ * import type { RecursiveOptions } from "@retort/orm";
+ * const options: RecursiveOptions = { distinct: true }; // UNION rather than UNION ALL
+ * ```
+ */
 export interface RecursiveOptions {
   /** Join the anchor and the recursive part with `UNION` (dropping duplicates) instead of `UNION ALL`. */
   distinct?: boolean;
@@ -916,13 +943,47 @@ export function select<C extends Columns>(table: Table<C>): Select<RowOf<C>>;
 /**
  * Starts a SELECT of a model class (an entity): every column of its table, by column name,
  * which the ORM's session turns into objects. `select(User).entity === User`.
+ *
+ * @example
+ * ```ts
+ * import { column, createEngine, Model, select } from "@retort/orm";
+ * class Pet extends Model("select_doc_pets", { id: column.integer().primaryKey(), name: column.text() }) {}
+ * await using engine = createEngine("sqlite::memory:");
+ * await engine.createAll([Pet]);
+ * await using session = engine.session();
+ * session.add(new Pet({ name: "rex" }));
+ * const pets = await session.all(select(Pet)); // autoflush sends the INSERT first
+ * console.assert(pets[0] instanceof Pet && pets[0].name === "rex");
+ * ```
  */
 export function select<M extends EntityClass>(entity: M): Select<InstanceType<M>>;
-/** Starts a SELECT of columns; rows have each column's key. */
+/**
+ * Starts a SELECT of columns; rows have each column's key.
+ *
+ * @example
+ * ```ts
+ * import { column, compile, select, sqliteDialect, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), fullName: column.text() });
+ * const q = select(users.c.id, users.c.fullName); // rows: { id: number; fullName: string }
+ * console.assert(compile(q, sqliteDialect).text ===
+ *   'SELECT "users"."id", "users"."full_name" AS "fullName" FROM "users"');
+ * ```
+ */
 export function select<const A extends readonly SelectItem[]>(
   ...columns: A
 ): Select<RowOfColumns<A>>;
-/** Starts a SELECT of named expressions: `select({ id: users.c.id, n: sql\`count(*)\` })`. */
+/**
+ * Starts a SELECT of named expressions: `select({ id: users.c.id, n: sql\`count(*)\` })`.
+ *
+ * @example
+ * ```ts
+ * import { column, compile, select, sql, sqliteDialect, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * const q = select({ userId: users.c.id, one: sql`1` });
+ * console.assert(compile(q, sqliteDialect).text ===
+ *   'SELECT "users"."id" AS "userId", 1 AS "one" FROM "users"');
+ * ```
+ */
 export function select<const S extends Record<string, SqlSource<unknown>>>(
   record: S,
 ): Select<RowOfRecord<S>>;

@@ -19,7 +19,18 @@ import {
 } from "../../core/errors.ts";
 import type { Row } from "../../core/sql.ts";
 
-/** Options of the PostgreSQL driver. */
+/**
+ * Options of the PostgreSQL driver.
+ *
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { createEngine } from "@retort/orm";
+ * import { postgresDriver, type PostgresDriverOptions } from "@retort/orm/postgres";
+ * const options: PostgresDriverOptions = { hideParameters: true };
+ * await using engine = createEngine(postgresDriver(postgres("postgres://localhost/test"), options));
+ * ```
+ */
 export interface PostgresDriverOptions {
   /** Keep parameters out of errors. */
   hideParameters?: boolean;

@@ -41,7 +41,18 @@ interface Statement {
   returning?: boolean;
 }
 
-/** Options of the SQLite driver. */
+/**
+ * Options of the SQLite driver.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { createEngine } from "@retort/orm";
+ * import { sqliteDriver, type SqliteDriverOptions } from "@retort/orm/sqlite";
+ * const options: SqliteDriverOptions = { busyTimeout: 1000, hideParameters: true };
+ * await using engine = createEngine(sqliteDriver(new DatabaseSync(":memory:"), options));
+ * ```
+ */
 export interface SqliteDriverOptions {
   /** Milliseconds to wait for a lock before failing. */
   busyTimeout: number;
