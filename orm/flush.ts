@@ -624,8 +624,10 @@ export class UnitOfWork {
   async #updates(mapper: Mapper): Promise<void> {
     const ctx = this.#ctx;
     const cols = mapper.columns;
-    const { list: encoders } = mapper.encoders(ctx.dialect);
-    const { list: decoders } = mapper.decoders(ctx.dialect);
+    // PostgreSQL: rows changing the same columns go out in one UPDATE ... FROM (VALUES ...),
+    // one round trip instead of one per row.
+    const batchable = ctx.dialect.name === "postgres";
+    const groups = new Map<string, { changed: number[]; states: InstanceState[] }>();
     for (const s of ctx.dirty) {
       if (s.mapper !== mapper || ctx.deleted.has(s) || s.status !== "persistent") continue;
       const changed = s.changedColumns();
@@ -647,48 +649,136 @@ export class UnitOfWork {
         changed.push(version);
       }
       changed.sort((a, b) => a - b);
-      const b = new Builder().text("UPDATE ").value(tableOf(mapper.table)).text(" SET ");
-      changed.forEach((i, k) => {
-        if (k > 0) b.text(", ");
-        b.value(idOf(cols[i])).text(" = ");
-        const onUpdate = cols[i].config.onUpdate;
-        const v = returning.includes(i) ? onUpdate : s.values[i];
-        const enc = encoders[i];
-        b.value(v === null || v instanceof Fragment || enc === null ? v : enc(v));
-      });
-      b.text(" WHERE ");
-      mapper.pk.forEach((i, k) => {
-        if (k > 0) b.text(" AND ");
-        const enc = encoders[i];
-        b.value(idOf(cols[i])).text(" = ").value(enc === null ? old[i] : enc(old[i]));
-      });
-      if (version >= 0) b.text(" AND ").value(idOf(cols[version])).text(" = ").value(old[version]);
-      if (returning.length > 0) {
-        b.text(" RETURNING ");
-        returning.forEach((i, k) => {
-          if (k > 0) b.text(", ");
-          b.value(idOf(cols[i]));
-        });
+      if (batchable && version < 0 && returning.length === 0) {
+        const key = changed.join(",");
+        let group = groups.get(key);
+        if (!group) groups.set(key, group = { changed, states: [] });
+        group.states.push(s);
+        continue;
       }
-      const fragment = b.build(mapper, `upd:${changed.join(",")}:${returning.join(",")}`);
-      const result = await ctx.run(fragment, returning.length > 0 ? "values" : "run");
-      const count = returning.length > 0 ? result.rows.length : result.rowsAffected;
-      if (count === 0) {
-        throw new StaleDataError(
-          `UPDATE of ${mapper.name} ${describeKey(mapper, old)} matched no row: it was deleted, ` +
-            (version >= 0 ? "or its version changed, " : "") +
-            "by another transaction. Reload it and try again.",
-        );
-      }
-      if (returning.length > 0) {
-        const row = (result.rows as unknown as unknown[][])[0];
-        returning.forEach((i, k) => {
-          const d = decoders[i];
-          s.values[i] = row[k] === null || d === null ? row[k] : d(row[k]);
-        });
-      }
-      this.#updated.push(s);
+      await this.#updateOne(mapper, s, changed, returning, old);
     }
+    for (const { changed, states } of groups.values()) {
+      if (states.length === 1) {
+        await this.#updateOne(mapper, states[0], changed, [], states[0].loaded ?? states[0].values);
+        continue;
+      }
+      const perRow = mapper.pk.length + changed.length;
+      const size = Math.max(1, Math.floor((ctx.maxParams - 10) / perRow));
+      for (let i = 0; i < states.length; i += size) {
+        await this.#updateBatch(mapper, states.slice(i, i + size), changed);
+      }
+    }
+  }
+
+  async #updateOne(
+    mapper: Mapper,
+    s: InstanceState,
+    changed: number[],
+    returning: number[],
+    old: unknown[],
+  ): Promise<void> {
+    const ctx = this.#ctx;
+    const cols = mapper.columns;
+    const version = mapper.version;
+    const { list: encoders } = mapper.encoders(ctx.dialect);
+    const { list: decoders } = mapper.decoders(ctx.dialect);
+    const b = new Builder().text("UPDATE ").value(tableOf(mapper.table)).text(" SET ");
+    changed.forEach((i, k) => {
+      if (k > 0) b.text(", ");
+      b.value(idOf(cols[i])).text(" = ");
+      const v = returning.includes(i) ? cols[i].config.onUpdate : s.values[i];
+      const enc = encoders[i];
+      b.value(v === null || v instanceof Fragment || enc === null ? v : enc(v));
+    });
+    b.text(" WHERE ");
+    mapper.pk.forEach((i, k) => {
+      if (k > 0) b.text(" AND ");
+      const enc = encoders[i];
+      b.value(idOf(cols[i])).text(" = ").value(enc === null ? old[i] : enc(old[i]));
+    });
+    if (version >= 0) b.text(" AND ").value(idOf(cols[version])).text(" = ").value(old[version]);
+    if (returning.length > 0) {
+      b.text(" RETURNING ");
+      returning.forEach((i, k) => {
+        if (k > 0) b.text(", ");
+        b.value(idOf(cols[i]));
+      });
+    }
+    const fragment = b.build(mapper, `upd:${changed.join(",")}:${returning.join(",")}`);
+    const result = await ctx.run(fragment, returning.length > 0 ? "values" : "run");
+    const count = returning.length > 0 ? result.rows.length : result.rowsAffected;
+    if (count === 0) {
+      throw new StaleDataError(
+        `UPDATE of ${mapper.name} ${describeKey(mapper, old)} matched no row: it was deleted, ` +
+          (version >= 0 ? "or its version changed, " : "") +
+          "by another transaction. Reload it and try again.",
+      );
+    }
+    if (returning.length > 0) {
+      const row = (result.rows as unknown as unknown[][])[0];
+      returning.forEach((i, k) => {
+        const d = decoders[i];
+        s.values[i] = row[k] === null || d === null ? row[k] : d(row[k]);
+      });
+    }
+    this.#updated.push(s);
+  }
+
+  /** One UPDATE for many rows changing the same columns (PostgreSQL). */
+  async #updateBatch(mapper: Mapper, states: InstanceState[], changed: number[]): Promise<void> {
+    const ctx = this.#ctx;
+    const cols = mapper.columns;
+    const pk = mapper.pk;
+    const keys = [...pk, ...changed];
+    const { list: encoders } = mapper.encoders(ctx.dialect);
+    const v = new Identifier(["__retort_v"]);
+    const names = keys.map((_, k) => new Identifier([`c${k}`]));
+    const types = keys.map((i) => sql.unsafe(cols[i].type.ddl(ctx.dialect)));
+    const table = tableOf(mapper.table);
+    const values: unknown[] = [table];
+    changed.forEach((i, k) => values.push(idOf(cols[i]), v, names[pk.length + k]));
+    for (const s of states) {
+      const old = s.loaded ?? s.values;
+      keys.forEach((i, k) => {
+        const raw = k < pk.length ? old[i] : s.values[i];
+        const enc = encoders[i];
+        values.push(raw === null || enc === null ? raw : enc(raw), types[k]);
+      });
+    }
+    values.push(v);
+    for (const n of names) values.push(n);
+    pk.forEach((i, k) => values.push(table, idOf(cols[i]), v, names[k]));
+    const strings = mapper.template(`updb:${changed.join(",")}:${states.length}`, () => {
+      const b = new Builder().text("UPDATE ").value(null).text(" SET ");
+      changed.forEach((_, k) => {
+        b.text(k > 0 ? ", " : "").value(null).text(" = ").value(null).text(".").value(null);
+      });
+      b.text(" FROM (VALUES ");
+      states.forEach((_, r) => {
+        b.text(r > 0 ? ", (" : "(");
+        keys.forEach((_, k) => {
+          b.text(k > 0 ? ", CAST(" : "CAST(").value(null).text(" AS ").value(null).text(")");
+        });
+        b.text(")");
+      });
+      b.text(") AS ").value(null).text(" (");
+      names.forEach((_, k) => b.text(k > 0 ? ", " : "").value(null));
+      b.text(") WHERE ");
+      pk.forEach((_, k) => {
+        b.text(k > 0 ? " AND " : "").value(null).text(".").value(null).text(" = ").value(null)
+          .text(".").value(null);
+      });
+      return b.strings;
+    });
+    const r = await ctx.run(new Fragment(strings, values), "run");
+    if (r.rowsAffected !== states.length) {
+      throw new StaleDataError(
+        `UPDATE of ${states.length} ${mapper.name} rows matched ${r.rowsAffected}: some were ` +
+          "deleted by another transaction. Reload them and try again.",
+      );
+    }
+    for (const s of states) this.#updated.push(s);
   }
 
   async #associations(): Promise<void> {

@@ -630,3 +630,35 @@ dbTest("mapping errors: a duplicate table in createAll, a flush cycle", async (d
   await session.rollback();
   await engine.dropAll([Egg, Hen]);
 });
+
+dbTest(
+  "updates of the same columns: one statement on PostgreSQL, correct values everywhere",
+  async (db) => {
+    const texts: string[] = [];
+    const engine = await setup(db, texts);
+    await using session = engine.session();
+    const users = Array.from(
+      { length: 100 },
+      (_, i) => new User({ username: `b${i}`, email: "old" }),
+    );
+    session.addAll(users);
+    await session.commit();
+    texts.splice(0);
+    users.forEach((u, i) => (u.email = `new-${i}`));
+    users[3].passwordHash = "h"; // a different set of changed columns
+    await session.commit();
+    const updates = dataStatements(texts).filter((t) => t.startsWith("UPDATE"));
+    assert.equal(updates.length, db.dialect === "postgres" ? 2 : 100);
+    const rows = await engine.all<{ u: string; e: string; p: string | null }>(
+      sql`SELECT ${User.c.username} AS u, ${User.c.email} AS e, ${User.c.passwordHash} AS p FROM ${User}`,
+    );
+    const byName = new Map(rows.map((r) => [r.u, r]));
+    users.forEach((u, i) => assert.equal(byName.get(u.username)?.e, `new-${i}`));
+    assert.equal(byName.get("b3")?.p, "h");
+    assert.equal(byName.get("b4")?.p, null);
+    // A row deleted behind the session's back is a StaleDataError for the whole batch.
+    await session.execute(sql`DELETE FROM ${User} WHERE ${User.c.username} = ${"b7"}`);
+    users.forEach((u) => (u.email = "again"));
+    await assert.rejects(() => session.commit(), StaleDataError);
+  },
+);
