@@ -121,6 +121,9 @@ export const ATOMS: readonly string[] = [
   "${x}",
   "{}",
   "[]",
+  "[x]",
+  ".",
+  "a.b",
   "\n",
   "\r\n",
   "\t",
@@ -149,6 +152,10 @@ export const ATOMS: readonly string[] = [
   "\udc00\ud800",
   "NULL",
   "null",
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
   "undefined",
   "true",
   "0",
@@ -362,7 +369,9 @@ export function relTest(
 
 const KEYWORDS = new Set(
   ("SELECT INSERT INTO VALUES UPDATE SET WHERE AND OR NOT IN IS NULL FROM ORDER BY ASC DESC " +
-    "BEGIN COMMIT ROLLBACK RETURNING DELETE AS LIMIT OFFSET DEFAULT ANY ALL SAVEPOINT RELEASE TO COUNT")
+    "BEGIN COMMIT ROLLBACK RETURNING DELETE AS LIMIT OFFSET DEFAULT ANY ALL SAVEPOINT RELEASE TO COUNT " +
+    "CAST INTEGER BIGINT TEXT BYTEA BLOB BOOLEAN REAL DOUBLE PRECISION NUMERIC JSON JSONB UUID DATE " +
+    "TIMESTAMP TIMESTAMPTZ")
     .split(" "),
 );
 const TOKEN = /"(?:[^"]|"")*"|\?|\$\d+|[A-Za-z_][A-Za-z0-9_]*|[(),.*=<>]|\s+/y;
@@ -380,7 +389,9 @@ export function templateOnly(text: string, identifiers: ReadonlySet<string>): bo
     if (m === null || m.index !== at) return false;
     const t = m[0];
     if (t.startsWith('"')) {
-      if (!identifiers.has(t.slice(1, -1).replaceAll('""', '"'))) return false;
+      const name = t.slice(1, -1).replaceAll('""', '"');
+      // Retort's own aliases (`__retort_v`, and its columns c1, c2...) are template text too.
+      if (!identifiers.has(name) && !/^(__retort_\w+|c\d+)$/.test(name)) return false;
     } else if (/^[A-Za-z_]/.test(t) && !KEYWORDS.has(t.toUpperCase())) return false;
   }
   return true;
