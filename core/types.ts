@@ -305,7 +305,9 @@ export const types: {
     name: "blob",
     sqlite: "BLOB",
     postgres: "BYTEA",
-    check: (v) => v instanceof Uint8Array ? null : expect("a Uint8Array")(v),
+    // isView: an object merely given Uint8Array's prototype holds no bytes.
+    check: (v) =>
+      ArrayBuffer.isView(v) && v instanceof Uint8Array ? null : expect("a Uint8Array")(v),
     decode: { postgres: toBytes, sqlite: toBytes },
   }),
 };

@@ -18,8 +18,10 @@ import {
   isQuery,
   nameOf,
   operand,
+  TypedExpression,
 } from "./expression.ts";
 import { Column } from "../schema.ts";
+import { types } from "../types.ts";
 
 function checkLeft(left: unknown, op: string): SqlSource<unknown> {
   if (typeof left !== "object" || left === null) {
@@ -181,8 +183,11 @@ function pattern(op: string, left: unknown, value: unknown): [unknown, unknown] 
   if (typeof value !== "string" && (typeof value !== "object" || value === null)) {
     throw new ArgumentError(`${op}(...) takes a pattern string such as "%ada%".`);
   }
-  return [operand(l), bindValue(null, value, `The pattern of ${op}(...)`)];
+  return [operand(l), bindValue(PATTERN, value, `The pattern of ${op}(...)`)];
 }
+
+/** What a pattern is checked as: text (an array or object is not a pattern). */
+const PATTERN = new TypedExpression<string>(new Fragment([""], []), types.text);
 
 /**
  * `left LIKE pattern` (`%` any run, `_` one character). SQLite compares ASCII letters
