@@ -513,17 +513,24 @@ function valuesOf(input: readonly object[]): Fragment {
     strings.push(i === keys.length - 1 ? ") VALUES (" : ", ");
   });
   rows.forEach((row, r) => {
-    const rowKeys = Object.keys(row);
-    if (rowKeys.length !== keys.length || rowKeys.some((k) => !(k in rows[0]))) {
+    const rowKeys = r === 0 ? keys : Object.keys(row);
+    if (rowKeys.length !== keys.length || (r > 0 && rowKeys.some((k) => !(k in rows[0])))) {
       throw new ArgumentError(
         `Row ${r + 1} of sql.values has the columns [${rowKeys}], but row 1 has [${keys}]; ` +
           "every row must have the same columns.",
       );
     }
-    keys.forEach((key, i) => {
-      values.push(checkValue(row[key], `sql.values' row ${r + 1}, column ${JSON.stringify(key)}`));
+    for (let i = 0; i < keys.length; i++) {
+      const v = row[keys[i]];
+      const t = typeof v;
+      values.push(
+        t === "number" || t === "bigint" || t === "boolean" || v === null ||
+          (t === "string" && (v as string).isWellFormed())
+          ? v
+          : checkValue(v, `sql.values' row ${r + 1}, column ${JSON.stringify(keys[i])}`),
+      );
       strings.push(i < keys.length - 1 ? ", " : r < rows.length - 1 ? "), (" : ")");
-    });
+    }
   });
   return new Fragment(strings, values);
 }
