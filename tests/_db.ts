@@ -6,7 +6,7 @@
  * unreachable its tests are skipped with a notice, except when `RETORT_REQUIRE_POSTGRES=1`
  * (as CI sets), where they fail.
  */
-import { createEngine, type Engine, type EngineOptions } from "../mod.ts";
+import { createEngine, type Engine, type EngineOptions, sql } from "../mod.ts";
 
 export const PG_URL: string = Deno.env.get("DATABASE_URL") ??
   "postgres://postgres@127.0.0.1:5432/test";
@@ -108,4 +108,36 @@ export function dbTest(
 export function statementLog(): { echo: (e: { text: string }) => void; texts: string[] } {
   const texts: string[] = [];
   return { echo: (e) => texts.push(e.text), texts };
+}
+
+/** One database for a test, in a scope of its own: on PostgreSQL, a fresh schema. */
+export interface Scope {
+  db: Db;
+  open(options?: EngineOptions): Engine;
+}
+
+export function scopedTest(
+  name: string,
+  fn: (s: Scope) => Promise<void>,
+  opts?: DbTestOptions,
+): void {
+  dbTest(name, async (db) => {
+    if (db.kind !== "postgres") return await fn({ db, open: (o) => db.engine(o) });
+    const schema = `retort_test_${crypto.randomUUID().replaceAll("-", "")}`;
+    const admin = db.engine();
+    await admin.run(sql`CREATE SCHEMA ${sql.id(schema)}`);
+    const url = `${db.url}${db.url.includes("?") ? "&" : "?"}search_path=${schema}`;
+    const engines: Engine[] = [];
+    const open = (o?: EngineOptions): Engine => {
+      const e = createEngine(url, o);
+      engines.push(e);
+      return e;
+    };
+    try {
+      await fn({ db: { ...db, url, engine: open }, open });
+    } finally {
+      for (const e of engines) await e.dispose();
+      await admin.run(sql`DROP SCHEMA ${sql.id(schema)} CASCADE`);
+    }
+  }, opts);
 }

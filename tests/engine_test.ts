@@ -26,34 +26,7 @@ import {
   Transaction,
 } from "../mod.ts";
 import { sqliteDriver } from "../dialects/sqlite/mod.ts";
-import { type Db, dbTest, type DbTestOptions, PG_URL } from "./_db.ts";
-
-interface Scope {
-  db: Db;
-  open(options?: EngineOptions): Engine;
-}
-
-function scopedTest(name: string, fn: (s: Scope) => Promise<void>, opts?: DbTestOptions): void {
-  dbTest(name, async (db) => {
-    if (db.kind !== "postgres") return await fn({ db, open: (o) => db.engine(o) });
-    const schema = `retort_test_${crypto.randomUUID().replaceAll("-", "")}`;
-    const admin = db.engine();
-    await admin.run(sql`CREATE SCHEMA ${sql.id(schema)}`);
-    const url = `${db.url}${db.url.includes("?") ? "&" : "?"}search_path=${schema}`;
-    const engines: Engine[] = [];
-    const open = (o?: EngineOptions): Engine => {
-      const e = createEngine(url, o);
-      engines.push(e);
-      return e;
-    };
-    try {
-      await fn({ db: { ...db, url, engine: open }, open });
-    } finally {
-      for (const e of engines) await e.dispose();
-      await admin.run(sql`DROP SCHEMA ${sql.id(schema)} CASCADE`);
-    }
-  }, opts);
-}
+import { type Db, dbTest, type DbTestOptions, PG_URL, type Scope, scopedTest } from "./_db.ts";
 
 interface Person {
   id: number;

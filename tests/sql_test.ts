@@ -18,35 +18,7 @@ import {
   sql,
   sqliteDialect,
 } from "../mod.ts";
-import { type Db, dbTest, type DbTestOptions } from "./_db.ts";
-
-/** One database for a test, in a scope of its own: on PostgreSQL, a fresh schema. */
-interface Scope {
-  db: Db;
-  open(options?: EngineOptions): Engine;
-}
-
-function scopedTest(name: string, fn: (s: Scope) => Promise<void>, opts?: DbTestOptions): void {
-  dbTest(name, async (db) => {
-    if (db.kind !== "postgres") return await fn({ db, open: (o) => db.engine(o) });
-    const schema = `retort_test_${crypto.randomUUID().replaceAll("-", "")}`;
-    const admin = db.engine();
-    await admin.run(sql`CREATE SCHEMA ${sql.id(schema)}`);
-    const url = `${db.url}${db.url.includes("?") ? "&" : "?"}search_path=${schema}`;
-    const engines: Engine[] = [];
-    const open = (o?: EngineOptions): Engine => {
-      const e = createEngine(url, o);
-      engines.push(e);
-      return e;
-    };
-    try {
-      await fn({ db: { ...db, url, engine: open }, open });
-    } finally {
-      for (const e of engines) await e.dispose();
-      await admin.run(sql`DROP SCHEMA ${sql.id(schema)} CASCADE`);
-    }
-  }, opts);
-}
+import { type Db, dbTest, type DbTestOptions, type Scope, scopedTest } from "./_db.ts";
 
 /** Asserts what a fragment compiles to on each dialect. */
 function expectSql(
