@@ -557,15 +557,7 @@ export class Connection extends Executor implements AsyncDisposable {
     const conn = this.#driverConnection;
     if (conn === null) return;
     try {
-      const tx = this.#transaction;
-      if (tx?.isActive) {
-        try {
-          await tx.rollback();
-        } catch (error) {
-          // A lost connection has no transaction left to roll back.
-          if (!(error instanceof OperationalError)) throw error;
-        }
-      }
+      await rollbackIfActive(this.#transaction);
     } finally {
       this.#driverConnection = null;
       this.#onRelease();
@@ -576,6 +568,22 @@ export class Connection extends Executor implements AsyncDisposable {
   /** Same as `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/**
+ * Rolls back a transaction that is still active. A lost connection has no transaction left
+ * to roll back, so an OperationalError is not raised again. Internal: connections and
+ * sessions use it when they end.
+ *
+ * @internal
+ */
+export async function rollbackIfActive(tx: Transaction | null): Promise<void> {
+  if (!tx?.isActive) return;
+  try {
+    await tx.rollback();
+  } catch (error) {
+    if (!(error instanceof OperationalError)) throw error;
   }
 }
 

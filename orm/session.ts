@@ -15,6 +15,7 @@ import {
   type Connection,
   type Engine,
   engineHooks,
+  rollbackIfActive,
   type RunResult,
   type Transaction,
 } from "../core/engine.ts";
@@ -23,7 +24,6 @@ import {
   InvalidRequestError,
   MultipleResultsFound,
   NoResultFound,
-  OperationalError,
   PendingRollbackError,
 } from "../core/errors.ts";
 import { Fragment, type Row, sql, type SqlSource } from "../core/sql.ts";
@@ -522,14 +522,7 @@ export class Session implements AsyncDisposable, StateOwner {
 
   async #abort(error: unknown): Promise<void> {
     this.#failed = error;
-    const tx = this.#tx;
-    if (tx) {
-      try {
-        await tx.rollback();
-      } catch (e) {
-        if (!(e instanceof OperationalError)) throw e;
-      }
-    }
+    await rollbackIfActive(this.#tx);
   }
 
   #finalize(result: {
@@ -621,14 +614,7 @@ export class Session implements AsyncDisposable, StateOwner {
         `Cannot roll back: this session is running ${this.#busy} in another task.`,
       );
     }
-    const tx = this.#tx;
-    if (tx?.isActive) {
-      try {
-        await tx.rollback();
-      } catch (e) {
-        if (!(e instanceof OperationalError)) throw e;
-      }
-    }
+    await rollbackIfActive(this.#tx);
     await this.#release();
     this.#restore();
     this.#failed = null;
@@ -1088,14 +1074,7 @@ export class Session implements AsyncDisposable, StateOwner {
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
-      const tx = this.#tx;
-      if (tx?.isActive) {
-        try {
-          await tx.rollback();
-        } catch (e) {
-          if (!(e instanceof OperationalError)) throw e;
-        }
-      }
+      await rollbackIfActive(this.#tx);
       this.#restore();
     } finally {
       await this.#release().catch(() => {});
