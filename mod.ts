@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite:///:memory:");
  * await engine.run(sql`CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)`);
@@ -15,7 +16,7 @@
  * const names = await engine.all<{ name: string }>(
  *   sql`SELECT name FROM users WHERE id IN ${sql.list([1, 2])} ORDER BY id`,
  * );
- * console.assert(names.map((r) => r.name).join() === "ada,grace");
+ * assert(names.map((r) => r.name).join() === "ada,grace");
  * ```
  *
  * @module

@@ -24,9 +24,10 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, type Compiled, sql, sqliteDialect } from "@retort/orm";
  * const c: Compiled = compile(sql`SELECT ${1}, ${"a"}`, sqliteDialect);
- * console.assert(c.text === "SELECT ?, ?" && c.params.length === 2);
+ * assert(c.text === "SELECT ?, ?" && c.params.length === 2);
  * ```
  */
 export interface Compiled {
@@ -159,8 +160,9 @@ function renderLiteral(value: unknown, dialect: Dialect): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { postgresDialect, quoteIdentifier, sql } from "@retort/orm";
- * console.assert(quoteIdentifier(sql.id('a"b'), postgresDialect) === '"a""b"');
+ * assert(quoteIdentifier(sql.id('a"b'), postgresDialect) === '"a""b"');
  * ```
  */
 export function quoteIdentifier(id: Identifier, dialect: Dialect): string {
@@ -210,10 +212,11 @@ function shapeMatches(shape: Shape, values: readonly unknown[]): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, postgresDialect, sql, sqliteDialect } from "@retort/orm";
  * const q = sql`SELECT * FROM ${sql.id("users")} WHERE id IN ${sql.list([1, 2])}`;
- * console.assert(compile(q, sqliteDialect).text === 'SELECT * FROM "users" WHERE id IN (?, ?)');
- * console.assert(compile(q, postgresDialect).text === 'SELECT * FROM "users" WHERE id IN ($1, $2)');
+ * assert(compile(q, sqliteDialect).text === 'SELECT * FROM "users" WHERE id IN (?, ?)');
+ * assert(compile(q, postgresDialect).text === 'SELECT * FROM "users" WHERE id IN ($1, $2)');
  * ```
  */
 export function compile(source: SqlSource<unknown>, dialect: Dialect): Compiled {
@@ -275,10 +278,11 @@ function rendered(source: SqlSource<unknown>): Fragment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, isCompileCached, sql, sqliteDialect } from "@retort/orm";
  * const q = sql`SELECT ${1}`;
  * compile(q, sqliteDialect);
- * console.assert(isCompileCached(q, sqliteDialect));
+ * assert(isCompileCached(q, sqliteDialect));
  * ```
  */
 export function isCompileCached(fragment: Fragment, dialect: Dialect): boolean {

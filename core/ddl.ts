@@ -118,13 +118,14 @@ function order(items: readonly TableLike[]): { tables: Table[]; cyclic: ForeignK
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, sortTables, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const posts = table("posts", {
  *   id: column.integer().primaryKey(),
  *   authorId: column.integer().references(() => users.c.id),
  * });
- * console.assert(sortTables([posts, users])[0] === users);
+ * assert(sortTables([posts, users])[0] === users);
  * ```
  */
 export function sortTables(items: readonly TableLike[]): Table[] {
@@ -282,13 +283,14 @@ function dropTable(table: Table, checkFirst: boolean): Fragment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, createTableStatements, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", {
  *   id: column.integer().primaryKey(),
  *   email: column.text().unique(),
  * });
  * const [create] = createTableStatements(users, sqliteDialect);
- * console.assert(compile(create, sqliteDialect).text ===
+ * assert(compile(create, sqliteDialect).text ===
  *   'CREATE TABLE IF NOT EXISTS "users" (\n  "id" INTEGER PRIMARY KEY,\n' +
  *     '  "email" TEXT NOT NULL UNIQUE\n)');
  * ```
@@ -306,10 +308,11 @@ export function createTableStatements(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, dropTableStatements, postgresDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const [drop] = dropTableStatements(users, postgresDialect);
- * console.assert(compile(drop, postgresDialect).text === 'DROP TABLE IF EXISTS "users"');
+ * assert(compile(drop, postgresDialect).text === 'DROP TABLE IF EXISTS "users"');
  * ```
  */
 export function dropTableStatements(
@@ -326,6 +329,7 @@ export function dropTableStatements(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, createAllStatements, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const posts = table("posts", {
@@ -334,7 +338,7 @@ export function dropTableStatements(
  * });
  * const texts = createAllStatements([posts, users], sqliteDialect)
  *   .map((s) => compile(s, sqliteDialect).text);
- * console.assert(texts[0].includes('"users"') && texts[1].includes("ON DELETE CASCADE"));
+ * assert(texts[0].includes('"users"') && texts[1].includes("ON DELETE CASCADE"));
  * ```
  */
 export function createAllStatements(
@@ -358,6 +362,7 @@ export function createAllStatements(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, dropAllStatements, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const posts = table("posts", {
@@ -366,7 +371,7 @@ export function createAllStatements(
  * });
  * const texts = dropAllStatements([users, posts], sqliteDialect)
  *   .map((s) => compile(s, sqliteDialect).text);
- * console.assert(texts.join("; ") === 'DROP TABLE IF EXISTS "posts"; DROP TABLE IF EXISTS "users"');
+ * assert(texts.join("; ") === 'DROP TABLE IF EXISTS "posts"; DROP TABLE IF EXISTS "users"');
  * ```
  */
 export function dropAllStatements(

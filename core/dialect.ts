@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sqliteDialect } from "@retort/orm";
- * console.assert(sqliteDialect.placeholder(3) === "?");
+ * assert(sqliteDialect.placeholder(3) === "?");
  * ```
  */
 export interface Dialect {
@@ -37,8 +38,9 @@ const IN_BEFORE = /\b(NOT\s+)?IN\s*$/i;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, sql, sqliteDialect } from "@retort/orm";
- * console.assert(compile(sql`SELECT ${1}`, sqliteDialect).text === "SELECT ?");
+ * assert(compile(sql`SELECT ${1}`, sqliteDialect).text === "SELECT ?");
  * ```
  */
 export const sqliteDialect: Dialect = {
@@ -57,8 +59,9 @@ export const sqliteDialect: Dialect = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, postgresDialect, sql } from "@retort/orm";
- * console.assert(compile(sql`SELECT ${1}`, postgresDialect).text === "SELECT $1");
+ * assert(compile(sql`SELECT ${1}`, postgresDialect).text === "SELECT $1");
  * ```
  */
 export const postgresDialect: Dialect = {

@@ -80,11 +80,12 @@ export interface EngineOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, type RunResult, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * await engine.run(sql`CREATE TABLE t (x INTEGER)`);
  * const r: RunResult = await engine.run(sql`INSERT INTO t VALUES (${1})`);
- * console.assert(r.rowsAffected === 1);
+ * assert(r.rowsAffected === 1);
  * ```
  */
 export interface RunResult {
@@ -247,12 +248,13 @@ async function sendLogged(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, type Executor, sql } from "@retort/orm";
  * async function count(db: Executor): Promise<number> {
  *   return await db.scalar<number>(sql`SELECT 42`);
  * }
  * await using engine = createEngine("sqlite::memory:");
- * console.assert(await count(engine) === 42);
+ * assert(await count(engine) === 42);
  * ```
  */
 export abstract class Executor {
@@ -303,6 +305,7 @@ export abstract class Executor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * await engine.run(sql`CREATE TABLE t (x INTEGER)`);
@@ -316,7 +319,7 @@ export abstract class Executor {
  *   } // rolled back to the savepoint
  *   await tx.commit();
  * }
- * console.assert(await engine.scalar(sql`SELECT count(*) FROM t`) === 1);
+ * assert(await engine.scalar(sql`SELECT count(*) FROM t`) === 1);
  * ```
  */
 export class Transaction extends Executor implements AsyncDisposable {
@@ -433,10 +436,11 @@ async function runInTransaction<T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * await using conn = await engine.connect();
- * console.assert(await conn.scalar(sql`SELECT ${2} + ${3}`) === 5);
+ * assert(await conn.scalar(sql`SELECT ${2} + ${3}`) === 5);
  * ```
  */
 export class Connection extends Executor implements AsyncDisposable {
@@ -596,6 +600,7 @@ export const engineHooks: { session?: (engine: Engine, options?: unknown) => unk
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite:///:memory:");
  * await engine.run(sql`CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)`);
@@ -603,7 +608,7 @@ export const engineHooks: { session?: (engine: Engine, options?: unknown) => unk
  *   await tx.run(sql`INSERT INTO users (name) VALUES (${"ada"})`);
  * });
  * const rows = await engine.all<{ id: number; name: string }>(sql`SELECT * FROM users`);
- * console.assert(rows[0].name === "ada");
+ * assert(rows[0].name === "ada");
  * ```
  */
 export class Engine extends Executor implements AsyncDisposable {
@@ -828,10 +833,11 @@ const isDriver = (x: object): x is Driver =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sqlitePathOf } from "@retort/orm";
- * console.assert(sqlitePathOf("sqlite:///:memory:") === ":memory:");
- * console.assert(sqlitePathOf("sqlite:////tmp/app.db") === "/tmp/app.db");
- * console.assert(sqlitePathOf("sqlite:///app.db") === "app.db");
+ * assert(sqlitePathOf("sqlite:///:memory:") === ":memory:");
+ * assert(sqlitePathOf("sqlite:////tmp/app.db") === "/tmp/app.db");
+ * assert(sqlitePathOf("sqlite:///app.db") === "app.db");
  * ```
  */
 export function sqlitePathOf(url: string): string | null {
@@ -861,9 +867,10 @@ export function sqlitePathOf(url: string): string | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:", { echo: false });
- * console.assert(await engine.scalar(sql`SELECT ${1} + ${1}`) === 2);
+ * assert(await engine.scalar(sql`SELECT ${1} + ${1}`) === 2);
  * ```
  */
 export function createEngine(source: EngineSource, options: EngineOptions = {}): Engine {

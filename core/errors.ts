@@ -13,9 +13,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RetortError, type RetortErrorOptions } from "@retort/orm";
  * const options: RetortErrorOptions = { cause: new Error("driver") };
- * console.assert(new RetortError("failed", options).cause === options.cause);
+ * assert(new RetortError("failed", options).cause === options.cause);
  * ```
  */
 export interface RetortErrorOptions {
@@ -28,11 +29,12 @@ export interface RetortErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RetortError, sql } from "@retort/orm";
  * try {
  *   sql`SELECT ${undefined}`;
  * } catch (e) {
- *   console.assert(e instanceof RetortError);
+ *   assert(e instanceof RetortError);
  * }
  * ```
  */
@@ -50,11 +52,12 @@ export class RetortError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ArgumentError, sql } from "@retort/orm";
  * try {
  *   sql`SELECT ${() => 1}`;
  * } catch (e) {
- *   console.assert(e instanceof ArgumentError);
+ *   assert(e instanceof ArgumentError);
  * }
  * ```
  */
@@ -66,6 +69,7 @@ export class ArgumentError extends RetortError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, InvalidRequestError, sql } from "@retort/orm";
  * const engine = createEngine("sqlite::memory:");
  * await engine.all(sql`SELECT 1`);
@@ -73,7 +77,7 @@ export class ArgumentError extends RetortError {}
  * try {
  *   await engine.all(sql`SELECT 1`);
  * } catch (e) {
- *   console.assert(e instanceof InvalidRequestError);
+ *   assert(e instanceof InvalidRequestError);
  * }
  * ```
  */
@@ -84,9 +88,10 @@ export class InvalidRequestError extends RetortError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DatabaseError, type DatabaseErrorOptions } from "@retort/orm";
  * const options: DatabaseErrorOptions = { sql: "SELECT ?", params: [1], code: "SQLITE_ERROR" };
- * console.assert(new DatabaseError("failed", options).code === "SQLITE_ERROR");
+ * assert(new DatabaseError("failed", options).code === "SQLITE_ERROR");
  * ```
  */
 export interface DatabaseErrorOptions extends RetortErrorOptions {
@@ -103,12 +108,13 @@ export interface DatabaseErrorOptions extends RetortErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, DatabaseError, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * try {
  *   await engine.run(sql`SELECT * FROM missing_table`);
  * } catch (e) {
- *   console.assert(e instanceof DatabaseError && e.sql!.includes("missing_table"));
+ *   assert(e instanceof DatabaseError && e.sql!.includes("missing_table"));
  * }
  * ```
  */
@@ -134,6 +140,7 @@ export class DatabaseError extends RetortError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, IntegrityError, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * await engine.run(sql`CREATE TABLE t (x INTEGER UNIQUE)`);
@@ -141,7 +148,7 @@ export class DatabaseError extends RetortError {
  * try {
  *   await engine.run(sql`INSERT INTO t VALUES (${1})`);
  * } catch (e) {
- *   console.assert(e instanceof IntegrityError);
+ *   assert(e instanceof IntegrityError);
  * }
  * ```
  */
@@ -153,8 +160,9 @@ export class IntegrityError extends DatabaseError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OperationalError } from "@retort/orm";
- * console.assert(new OperationalError("database is locked").name === "OperationalError");
+ * assert(new OperationalError("database is locked").name === "OperationalError");
  * ```
  */
 export class OperationalError extends DatabaseError {}
@@ -165,12 +173,13 @@ export class OperationalError extends DatabaseError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, ProgrammingError, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * try {
  *   await engine.all(sql`SELEKT 1`);
  * } catch (e) {
- *   console.assert(e instanceof ProgrammingError);
+ *   assert(e instanceof ProgrammingError);
  * }
  * ```
  */
@@ -181,8 +190,9 @@ export class ProgrammingError extends DatabaseError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DataError } from "@retort/orm";
- * console.assert(new DataError("invalid input syntax").name === "DataError");
+ * assert(new DataError("invalid input syntax").name === "DataError");
  * ```
  */
 export class DataError extends DatabaseError {}
@@ -192,12 +202,13 @@ export class DataError extends DatabaseError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, NoResultFound, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * try {
  *   await engine.one(sql`SELECT 1 WHERE 1 = 0`);
  * } catch (e) {
- *   console.assert(e instanceof NoResultFound);
+ *   assert(e instanceof NoResultFound);
  * }
  * ```
  */
@@ -208,12 +219,13 @@ export class NoResultFound extends RetortError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, MultipleResultsFound, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * try {
  *   await engine.one(sql`SELECT 1 UNION ALL SELECT 2`);
  * } catch (e) {
- *   console.assert(e instanceof MultipleResultsFound);
+ *   assert(e instanceof MultipleResultsFound);
  * }
  * ```
  */
@@ -225,8 +237,9 @@ export class MultipleResultsFound extends RetortError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NotLoadedError } from "@retort/orm";
- * console.assert(new NotLoadedError("User.posts is not loaded").name === "NotLoadedError");
+ * assert(new NotLoadedError("User.posts is not loaded").name === "NotLoadedError");
  * ```
  */
 export class NotLoadedError extends RetortError {}
@@ -237,8 +250,9 @@ export class NotLoadedError extends RetortError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PendingRollbackError } from "@retort/orm";
- * console.assert(new PendingRollbackError("call rollback()").name === "PendingRollbackError");
+ * assert(new PendingRollbackError("call rollback()").name === "PendingRollbackError");
  * ```
  */
 export class PendingRollbackError extends RetortError {}
@@ -249,8 +263,9 @@ export class PendingRollbackError extends RetortError {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StaleDataError } from "@retort/orm";
- * console.assert(new StaleDataError("row changed").name === "StaleDataError");
+ * assert(new StaleDataError("row changed").name === "StaleDataError");
  * ```
  */
 export class StaleDataError extends RetortError {}

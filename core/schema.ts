@@ -53,8 +53,9 @@ export type ColumnDefault<T> = T | (() => T) | Fragment;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column } from "@retort/orm";
- * console.assert(column.text().unique().config.unique === true);
+ * assert(column.text().unique().config.unique === true);
  * ```
  */
 export interface ColumnConfig {
@@ -94,12 +95,13 @@ export interface ColumnConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, table } from "@retort/orm";
  * const users = table("users", {
  *   id: column.integer().primaryKey(),
  *   displayName: column.text().nullable(),
  * });
- * console.assert(users.c.displayName.name === "display_name");
+ * assert(users.c.displayName.name === "display_name");
  * ```
  */
 export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSource {
@@ -326,8 +328,9 @@ export const column: {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { snakeCase } from "@retort/orm";
- * console.assert(snakeCase("authorId") === "author_id");
+ * assert(snakeCase("authorId") === "author_id");
  * ```
  */
 export function snakeCase(key: string): string {
@@ -432,12 +435,13 @@ export interface TableConstraint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, constraint, table } from "@retort/orm";
  * const tags = table("post_tags", {
  *   postId: column.integer(),
  *   tagId: column.integer(),
  * }, (c) => [constraint.primaryKey(c.postId, c.tagId)]);
- * console.assert(tags.primaryKey.length === 2);
+ * assert(tags.primaryKey.length === 2);
  * ```
  */
 export const constraint: {
@@ -467,10 +471,11 @@ export const constraint: {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, sql, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
  * const q = sql`SELECT ${users.c.name} FROM ${users} WHERE ${users.c.id} = ${1}`;
- * console.assert(
+ * assert(
  *   compile(q, sqliteDialect).text === 'SELECT "users"."name" FROM "users" WHERE "users"."id" = ?',
  * );
  * ```
@@ -604,6 +609,7 @@ export class Table<C extends Columns = Columns> implements SqlSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, table } from "@retort/orm";
  * const users = table("users", {
  *   id: column.integer().primaryKey(),
@@ -613,7 +619,7 @@ export class Table<C extends Columns = Columns> implements SqlSource {
  *   id: column.integer().primaryKey(),
  *   authorId: column.integer().references(() => users.c.id, { onDelete: "cascade" }),
  * });
- * console.assert(posts.foreignKeys[0].target === users.c.id);
+ * assert(posts.foreignKeys[0].target === users.c.id);
  * ```
  */
 export function table<C extends Columns>(

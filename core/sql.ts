@@ -17,10 +17,11 @@ import type { ColumnType } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sql, toSql } from "@retort/orm";
  * const now = { [toSql]: () => sql`CURRENT_TIMESTAMP` };
  * const q = sql`SELECT ${now}`;
- * console.assert(q.values.length === 1);
+ * assert(q.values.length === 1);
  * ```
  */
 export const toSql: unique symbol = Symbol.for("retort.toSql") as never;
@@ -58,9 +59,10 @@ export type Row = Record<string, unknown>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Fragment, sql } from "@retort/orm";
  * const q = sql`SELECT ${1} AS one`;
- * console.assert(q instanceof Fragment && q.strings.length === 2);
+ * assert(q instanceof Fragment && q.strings.length === 2);
  * ```
  */
 export class Fragment implements SqlSource {
@@ -88,8 +90,9 @@ export class Fragment implements SqlSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Identifier, sql } from "@retort/orm";
- * console.assert(sql.id("public", "users") instanceof Identifier);
+ * assert(sql.id("public", "users") instanceof Identifier);
  * ```
  */
 export class Identifier {
@@ -110,8 +113,9 @@ export class Identifier {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Param, sql } from "@retort/orm";
- * console.assert(sql.json({ a: 1 }) instanceof Param);
+ * assert(sql.json({ a: 1 }) instanceof Param);
  * ```
  */
 export class Param {
@@ -135,9 +139,10 @@ export class Param {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, sql, sqliteDialect, TypedParam, types } from "@retort/orm";
  * const q = sql`SELECT ${new TypedParam(true, types.boolean)}`;
- * console.assert(compile(q, sqliteDialect).params[0] === 1);
+ * assert(compile(q, sqliteDialect).params[0] === 1);
  * ```
  */
 export class TypedParam extends Param {
@@ -166,11 +171,12 @@ export class TypedParam extends Param {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, sql, sqliteDialect } from "@retort/orm";
  * const c = compile(sql`SELECT ${sql.literal("it's")}`, sqliteDialect);
- * console.assert(c.text === "SELECT 'it''s'" && c.params.length === 0);
+ * assert(c.text === "SELECT 'it''s'" && c.params.length === 0);
  * const d = compile(sql.literal(sql`price > ${0}`), sqliteDialect);
- * console.assert(d.text === "price > 0");
+ * assert(d.text === "price > 0");
  * ```
  */
 export class Literal implements SqlSource {
@@ -193,10 +199,11 @@ export class Literal implements SqlSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, postgresDialect, sql, sqliteDialect } from "@retort/orm";
  * const q = sql`SELECT ${sql.byDialect({ sqlite: sql`1`, postgres: sql`2` })}`;
- * console.assert(compile(q, sqliteDialect).text === "SELECT 1");
- * console.assert(compile(q, postgresDialect).text === "SELECT 2");
+ * assert(compile(q, sqliteDialect).text === "SELECT 1");
+ * assert(compile(q, postgresDialect).text === "SELECT 2");
  * ```
  */
 export class ByDialect {
@@ -217,8 +224,9 @@ export class ByDialect {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { List, sql } from "@retort/orm";
- * console.assert(sql.list([1, 2]) instanceof List);
+ * assert(sql.list([1, 2]) instanceof List);
  * ```
  */
 export class List {
@@ -235,10 +243,11 @@ export class List {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, sql, type SqlTag, sqliteDialect } from "@retort/orm";
  * const tag: SqlTag = sql;
  * const q = tag`UPDATE ${tag.id("users")} SET ${tag.set({ name: "ada" })} WHERE id = ${1}`;
- * console.assert(compile(q, sqliteDialect).text === 'UPDATE "users" SET "name" = ? WHERE id = ?');
+ * assert(compile(q, sqliteDialect).text === 'UPDATE "users" SET "name" = ? WHERE id = ?');
  * ```
  */
 export interface SqlTag {
@@ -540,13 +549,14 @@ function valuesOf(input: readonly object[]): Fragment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * const name = "Robert'); DROP TABLE students;--";
  * const row = await engine.one<{ greeting: string }>(
  *   sql`SELECT ${"hello, "} || ${name} AS greeting`,
  * );
- * console.assert(row.greeting === "hello, " + name);
+ * assert(row.greeting === "hello, " + name);
  * ```
  */
 export const sql: SqlTag = Object.assign(tag, {

@@ -21,13 +21,14 @@ import type { Row, SqlSource } from "./sql.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, type Executable, type Row, sql, toSql } from "@retort/orm";
  * const upper: Executable<{ s: string }> = {
  *   [toSql]: () => sql`SELECT ${"a"} AS s`,
  *   decodeRows: (rows: Row[]) => rows.map((r) => ({ s: String(r.s).toUpperCase() })),
  * };
  * await using engine = createEngine("sqlite::memory:");
- * console.assert((await engine.one(upper)).s === "A");
+ * assert((await engine.one(upper)).s === "A");
  * ```
  */
 export interface Executable<R = Row> extends SqlSource<R> {
@@ -54,9 +55,10 @@ export type TableLike = Table | { readonly table: Table };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, table, tableOf } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
- * console.assert(tableOf({ table: users }) === users);
+ * assert(tableOf({ table: users }) === users);
  * ```
  */
 export function tableOf(item: TableLike): Table {
@@ -76,11 +78,12 @@ export function tableOf(item: TableLike): Table {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, isEntity, table } from "@retort/orm";
  * class User {
  *   static table = table("users", { id: column.integer().primaryKey() });
  * }
- * console.assert(isEntity(User) && !isEntity(User.table));
+ * assert(isEntity(User) && !isEntity(User.table));
  * ```
  */
 export function isEntity(item: unknown): item is { readonly table: Table } {
@@ -93,11 +96,12 @@ export function isEntity(item: unknown): item is { readonly table: Table } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, select, table, toJoin, eq } from "@retort/orm";
  * const users = table("join_doc_users", { id: column.integer().primaryKey() });
  * const posts = table("join_doc_posts", { id: column.integer().primaryKey(), authorId: column.integer() });
  * const usersPosts = { [toJoin]: () => [{ target: posts, on: eq(posts.c.authorId, users.c.id) }] };
- * console.assert(select(users).join(usersPosts).toString !== undefined);
+ * assert(select(users).join(usersPosts).toString !== undefined);
  * ```
  */
 export const toJoin: unique symbol = Symbol.for("retort.toJoin") as never;
@@ -122,6 +126,7 @@ export interface Joinable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, isJoinable, Model, relationship } from "@retort/orm";
  * class Shelf extends Model("joinable_doc_shelves", { id: column.integer().primaryKey() }) {
  *   static items = relationship(() => Item);
@@ -131,7 +136,7 @@ export interface Joinable {
  *   id: column.integer().primaryKey(),
  *   shelfId: column.integer().references(() => Shelf.c.id),
  * }) {}
- * console.assert(isJoinable(Shelf.items) && !isJoinable(Shelf.table));
+ * assert(isJoinable(Shelf.items) && !isJoinable(Shelf.table));
  * ```
  */
 export function isJoinable(v: unknown): v is Joinable {

@@ -27,9 +27,10 @@ export type Converter = ((value: unknown) => unknown) | null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sqliteDialect, types } from "@retort/orm";
- * console.assert(types.boolean.ddl(sqliteDialect) === "BOOLEAN");
- * console.assert(types.boolean.decoder(sqliteDialect)!(1) === true);
+ * assert(types.boolean.ddl(sqliteDialect) === "BOOLEAN");
+ * assert(types.boolean.decoder(sqliteDialect)!(1) === true);
  * ```
  */
 export interface ColumnType<T = unknown> {
@@ -146,9 +147,10 @@ const checkInteger = (v: unknown): string | null =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { types } from "@retort/orm";
- * console.assert(types.integer.check("1") !== null);
- * console.assert(types.integer.check(1) === null);
+ * assert(types.integer.check("1") !== null);
+ * assert(types.integer.check(1) === null);
  * ```
  */
 export const types: {
@@ -330,8 +332,9 @@ function checkJson(v: unknown): string | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { varchar } from "@retort/orm";
- * console.assert(varchar(3).check("abcd") !== null);
+ * assert(varchar(3).check("abcd") !== null);
  * ```
  */
 export function varchar(length: number): ColumnType<string> {
@@ -353,8 +356,9 @@ export function varchar(length: number): ColumnType<string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { numeric, postgresDialect } from "@retort/orm";
- * console.assert(numeric(10, 2).ddl(postgresDialect) === "NUMERIC(10, 2)");
+ * assert(numeric(10, 2).ddl(postgresDialect) === "NUMERIC(10, 2)");
  * ```
  */
 export function numeric(precision?: number, scale?: number): ColumnType<string> {
@@ -371,9 +375,10 @@ export function numeric(precision?: number, scale?: number): ColumnType<string> 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { enumType } from "@retort/orm";
  * const mood = enumType(["happy", "sad"]);
- * console.assert(mood.check("meh") !== null && mood.check("sad") === null);
+ * assert(mood.check("meh") !== null && mood.check("sad") === null);
  * ```
  */
 export function enumType<const V extends readonly string[]>(values: V): ColumnType<V[number]> {

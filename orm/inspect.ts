@@ -36,9 +36,10 @@ export interface InstanceInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, inspect, Model } from "@retort/orm";
  * class Pet extends Model("inspect_doc_pets", { id: column.integer().primaryKey(), name: column.text() }) {}
- * console.assert(inspect(new Pet({ name: "rex" })).status === "transient");
+ * assert(inspect(new Pet({ name: "rex" })).status === "transient");
  * ```
  */
 export function inspect(obj: object): InstanceInfo {

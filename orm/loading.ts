@@ -16,9 +16,10 @@ import { type InstanceState, stateOf } from "./state.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type LoaderOption, selectin } from "@retort/orm";
  * const option: LoaderOption = selectin("posts", selectin("comments"));
- * console.assert(option.strategy === "selectin" && option.nested.length === 1);
+ * assert(option.strategy === "selectin" && option.nested.length === 1);
  * ```
  */
 export interface LoaderOption {
@@ -36,9 +37,10 @@ export interface LoaderOption {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectin } from "@retort/orm";
  * const option = selectin("posts");
- * console.assert(option.path === "posts");
+ * assert(option.path === "posts");
  * ```
  */
 export function selectin(path: string, ...nested: LoaderOption[]): LoaderOption {
@@ -50,8 +52,9 @@ export function selectin(path: string, ...nested: LoaderOption[]): LoaderOption 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { joined } from "@retort/orm";
- * console.assert(joined("author").strategy === "joined");
+ * assert(joined("author").strategy === "joined");
  * ```
  */
 export function joined(path: string, ...nested: LoaderOption[]): LoaderOption {

@@ -18,10 +18,11 @@ import { InstanceState, STATE, stateOf } from "./state.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, type MappedClass, Model } from "@retort/orm";
  * class Tag extends Model("mapped_class_doc_tags", { id: column.integer().primaryKey() }) {}
  * const cls: MappedClass = Tag;
- * console.assert(cls.table.name === "mapped_class_doc_tags");
+ * assert(cls.table.name === "mapped_class_doc_tags");
  * ```
  */
 // deno-lint-ignore no-explicit-any

@@ -44,11 +44,12 @@ export interface ModelOptions<C extends Columns> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, Model, type ModelClass } from "@retort/orm";
  * const cols = { id: column.integer().primaryKey(), name: column.text() };
  * const Base: ModelClass<typeof cols> = Model("model_class_doc", cols);
  * class Thing extends Base {}
- * console.assert(new Thing({ name: "x" }).name === "x");
+ * assert(new Thing({ name: "x" }).name === "x");
  * ```
  */
 export interface ModelClass<C extends Columns> {
@@ -76,6 +77,7 @@ const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.uti
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, Model } from "@retort/orm";
  * class Account extends Model("model_doc_accounts", {
  *   id: column.integer().primaryKey(),
@@ -88,7 +90,7 @@ const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.uti
  * }
  * const a = new Account({ owner: "ada", balance: 5 });
  * a.deposit(10);
- * console.assert(a.balance === 15 && a instanceof Account);
+ * assert(a.balance === 15 && a instanceof Account);
  * ```
  */
 export function Model<const C extends Columns>(

@@ -208,6 +208,7 @@ const rawRemove = (c: unknown[], item: unknown): void => {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, Model, relationship } from "@retort/orm";
  * class Author extends Model("rel_doc_authors", { id: column.integer().primaryKey() }) {
  *   static books = relationship(() => Book, { backPopulates: "author" });
@@ -223,7 +224,7 @@ const rawRemove = (c: unknown[], item: unknown): void => {
  * const a = new Author({});
  * const b = new Book({});
  * a.books.push(b);
- * console.assert(b.author === a);
+ * assert(b.author === a);
  * ```
  */
 export class Relationship<T = unknown> {
@@ -714,6 +715,7 @@ export class Relationship<T = unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, Model, relationship } from "@retort/orm";
  * class Parent extends Model("rel_doc_parents", { id: column.integer().primaryKey() }) {
  *   static children = relationship(() => Child, { backPopulates: "parent", cascade: "all" });
@@ -729,7 +731,7 @@ export class Relationship<T = unknown> {
  * const p = new Parent({});
  * const c = new Child({});
  * c.parent = p;
- * console.assert(p.children[0] === c);
+ * assert(p.children[0] === c);
  * ```
  */
 export function relationship<C extends abstract new (...args: never[]) => object>(

@@ -128,6 +128,7 @@ interface Frame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, createEngine, Model, select, sql } from "@retort/orm";
  * class Note extends Model("session_doc_notes", {
  *   id: column.integer().primaryKey(),
@@ -142,7 +143,7 @@ interface Frame {
  * }
  * await using session = engine.session();
  * const notes = await session.all(select(Note).where(sql`${Note.c.body} = ${"hello"}`));
- * console.assert(notes.length === 1 && notes[0] instanceof Note);
+ * assert(notes.length === 1 && notes[0] instanceof Note);
  * ```
  */
 export class Session implements AsyncDisposable, StateOwner {
@@ -1115,11 +1116,12 @@ function describe(x: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, sessionMaker } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * const Session = sessionMaker(engine);
  * await using session = Session();
- * console.assert(!session.inTransaction);
+ * assert(!session.inTransaction);
  * ```
  */
 export function sessionMaker(

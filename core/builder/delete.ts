@@ -30,10 +30,11 @@ interface DeleteState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, deleteFrom, eq, postgresDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const q = deleteFrom(users).where(eq(users.c.id, 1)).returning(users.c.id);
- * console.assert(compile(q, postgresDialect).text ===
+ * assert(compile(q, postgresDialect).text ===
  *   'DELETE FROM "users" WHERE "users"."id" = $1 RETURNING "users"."id"');
  * ```
  */
@@ -107,13 +108,14 @@ export class Delete<C extends Columns = Columns, R = Row> implements Executable<
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, createEngine, deleteFrom, eq, insert, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
  * await using engine = createEngine("sqlite::memory:");
  * await engine.createAll([users]);
  * await engine.run(insert(users).values([{ name: "a" }, { name: "b" }]));
  * const gone = await engine.all(deleteFrom(users).where(eq(users.c.name, "a")).returning());
- * console.assert(gone.length === 1 && gone[0].name === "a");
+ * assert(gone.length === 1 && gone[0].name === "a");
  * ```
  */
 export function deleteFrom<T extends TableLike>(target: T): Delete<ColumnsOf<T>> {

@@ -45,10 +45,11 @@ export interface Expression<T = unknown> extends SqlSource<unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, select, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const sub = select(users.c.id).as("u");
- * console.assert(compile(sub.c.id, sqliteDialect).text === '"u"."id"');
+ * assert(compile(sub.c.id, sqliteDialect).text === '"u"."id"');
  * ```
  */
 export class ColumnRef<T = unknown, K extends string = string> implements Expression<T> {
@@ -85,9 +86,10 @@ export class ColumnRef<T = unknown, K extends string = string> implements Expres
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TypedExpression, sql, types } from "@retort/orm";
  * const e = new TypedExpression<boolean>(sql`1 = 1`, types.boolean);
- * console.assert(e.type === types.boolean);
+ * assert(e.type === types.boolean);
  * ```
  */
 export class TypedExpression<T = unknown> implements Expression<T> {
@@ -116,11 +118,12 @@ export class TypedExpression<T = unknown> implements Expression<T> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, select, sql, typed, types } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * const q = select({ yes: typed(sql`1 = 1`, types.boolean) });
  * const row = await engine.one(q);
- * console.assert(row.yes === true);
+ * assert(row.yes === true);
  * ```
  */
 export function typed<T>(fragment: Fragment, type: ColumnType<T>): TypedExpression<T>;
@@ -129,11 +132,12 @@ export function typed<T>(fragment: Fragment, type: ColumnType<T>): TypedExpressi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, select, sql, typed } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * const row = await engine.one(select({ n: typed<number>(sql`6 * 7`) }));
  * const n: number = row.n;
- * console.assert(n === 42);
+ * assert(n === 42);
  * ```
  */
 export function typed<T = unknown>(fragment: Fragment): TypedExpression<T>;
@@ -253,10 +257,11 @@ export function countParams(v: unknown, depth = 0): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, select, table } from "@retort/orm";
  * const users = table("result_column_doc_users", { id: column.integer().primaryKey() });
  * const [first] = select(users.c.id).columns;
- * console.assert(first.key === "id" && first.expr === users.c.id);
+ * assert(first.key === "id" && first.expr === users.c.id);
  * ```
  */
 export interface ResultColumn {

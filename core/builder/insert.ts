@@ -254,11 +254,12 @@ function runs(rows: readonly BoundRow[]): BoundRow[][] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, insert, postgresDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
  * const q = insert(users).values([{ name: "ada" }, { name: "grace" }]).returning(users.c.id);
  * const c = compile(q, postgresDialect);
- * console.assert(c.text ===
+ * assert(c.text ===
  *   'INSERT INTO "users" ("name") VALUES ($1), ($2) RETURNING "users"."id"');
  * ```
  */
@@ -431,11 +432,12 @@ export interface DoUpdateOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, excluded, insert, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), email: column.text().unique(), name: column.text() });
  * const q = insert(users).values({ email: "a@x", name: "A" })
  *   .onConflict(users.c.email).doUpdate({ name: excluded(users.c.name) });
- * console.assert(compile(q, sqliteDialect).text ===
+ * assert(compile(q, sqliteDialect).text ===
  *   'INSERT INTO "users" ("email", "name") VALUES (?, ?) ' +
  *     'ON CONFLICT ("email") DO UPDATE SET "name" = excluded."name"');
  * ```
@@ -487,12 +489,13 @@ export class OnConflict<C extends Columns = Columns, R = Row> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, createEngine, insert, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
  * await using engine = createEngine("sqlite::memory:");
  * await engine.createAll([users]);
  * const rows = await engine.all(insert(users).values({ name: "ada" }).returning());
- * console.assert(rows[0].id === 1 && rows[0].name === "ada");
+ * assert(rows[0].id === 1 && rows[0].name === "ada");
  * ```
  */
 export function insert<T extends TableLike>(target: T): Insert<ColumnsOf<T>> {

@@ -43,10 +43,11 @@ function compare(op: string, sqlOp: string, left: unknown, right: unknown): Frag
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, eq, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
  * const c = compile(eq(users.c.name, "ada"), sqliteDialect);
- * console.assert(c.text === '"users"."name" = ?' && c.params[0] === "ada");
+ * assert(c.text === '"users"."name" = ?' && c.params[0] === "ada");
  * ```
  */
 export function eq<T>(
@@ -61,9 +62,10 @@ export function eq<T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, ne, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
- * console.assert(compile(ne(users.c.id, 1), sqliteDialect).text === '"users"."id" <> ?');
+ * assert(compile(ne(users.c.id, 1), sqliteDialect).text === '"users"."id" <> ?');
  * ```
  */
 export function ne<T>(
@@ -78,9 +80,10 @@ export function ne<T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, lt, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(lt(t.c.n, 5), sqliteDialect).text === '"t"."n" < ?');
+ * assert(compile(lt(t.c.n, 5), sqliteDialect).text === '"t"."n" < ?');
  * ```
  */
 export function lt<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown>): Fragment {
@@ -92,9 +95,10 @@ export function lt<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, le, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(le(t.c.n, 5), sqliteDialect).text === '"t"."n" <= ?');
+ * assert(compile(le(t.c.n, 5), sqliteDialect).text === '"t"."n" <= ?');
  * ```
  */
 export function le<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown>): Fragment {
@@ -106,9 +110,10 @@ export function le<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, gt, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(gt(t.c.n, 5), sqliteDialect).text === '"t"."n" > ?');
+ * assert(compile(gt(t.c.n, 5), sqliteDialect).text === '"t"."n" > ?');
  * ```
  */
 export function gt<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown>): Fragment {
@@ -120,9 +125,10 @@ export function gt<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, ge, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(ge(t.c.n, 5), sqliteDialect).text === '"t"."n" >= ?');
+ * assert(compile(ge(t.c.n, 5), sqliteDialect).text === '"t"."n" >= ?');
  * ```
  */
 export function ge<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown>): Fragment {
@@ -148,10 +154,11 @@ function membership(op: string, not: boolean, left: unknown, values: unknown): F
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, inList, postgresDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(inList(t.c.n, [1, 2]), postgresDialect).text === '"t"."n" IN ($1, $2)');
- * console.assert(compile(inList(t.c.n, []), postgresDialect).text === `"t"."n" = ANY('{}')`);
+ * assert(compile(inList(t.c.n, [1, 2]), postgresDialect).text === '"t"."n" IN ($1, $2)');
+ * assert(compile(inList(t.c.n, []), postgresDialect).text === `"t"."n" = ANY('{}')`);
  * ```
  */
 export function inList<T>(
@@ -166,9 +173,10 @@ export function inList<T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, notIn, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(notIn(t.c.n, [1]), sqliteDialect).text === '"t"."n" NOT IN (?)');
+ * assert(compile(notIn(t.c.n, [1]), sqliteDialect).text === '"t"."n" NOT IN (?)');
  * ```
  */
 export function notIn<T>(
@@ -195,9 +203,10 @@ const PATTERN = new TypedExpression<string>(new Fragment([""], []), types.text);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, like, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { s: column.text() });
- * console.assert(compile(like(t.c.s, "a%"), sqliteDialect).text === '"t"."s" LIKE ?');
+ * assert(compile(like(t.c.s, "a%"), sqliteDialect).text === '"t"."s" LIKE ?');
  * ```
  */
 export function like(left: Expression<unknown>, pattern_: string | SqlSource<unknown>): Fragment {
@@ -210,10 +219,11 @@ export function like(left: Expression<unknown>, pattern_: string | SqlSource<unk
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, ilike, postgresDialect, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { s: column.text() });
- * console.assert(compile(ilike(t.c.s, "a%"), postgresDialect).text === '"t"."s" ILIKE $1');
- * console.assert(
+ * assert(compile(ilike(t.c.s, "a%"), postgresDialect).text === '"t"."s" ILIKE $1');
+ * assert(
  *   compile(ilike(t.c.s, "a%"), sqliteDialect).text === 'lower("t"."s") LIKE lower(?)',
  * );
  * ```
@@ -233,9 +243,10 @@ export function ilike(left: Expression<unknown>, pattern_: string | SqlSource<un
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, isNull, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { s: column.text().nullable() });
- * console.assert(compile(isNull(t.c.s), sqliteDialect).text === '"t"."s" IS NULL');
+ * assert(compile(isNull(t.c.s), sqliteDialect).text === '"t"."s" IS NULL');
  * ```
  */
 export function isNull(left: Expression<unknown>): Fragment {
@@ -247,9 +258,10 @@ export function isNull(left: Expression<unknown>): Fragment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, isNotNull, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { s: column.text().nullable() });
- * console.assert(compile(isNotNull(t.c.s), sqliteDialect).text === '"t"."s" IS NOT NULL');
+ * assert(compile(isNotNull(t.c.s), sqliteDialect).text === '"t"."s" IS NOT NULL');
  * ```
  */
 export function isNotNull(left: Expression<unknown>): Fragment {
@@ -261,9 +273,10 @@ export function isNotNull(left: Expression<unknown>): Fragment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { between, column, compile, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(between(t.c.n, 1, 9), sqliteDialect).text === '"t"."n" BETWEEN ? AND ?');
+ * assert(compile(between(t.c.n, 1, 9), sqliteDialect).text === '"t"."n" BETWEEN ? AND ?');
  * ```
  */
 export function between<T>(
@@ -287,10 +300,11 @@ export function between<T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { and, column, compile, eq, gt, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { a: column.integer(), b: column.integer() });
  * const c = compile(and(eq(t.c.a, 1), gt(t.c.b, 2)), sqliteDialect);
- * console.assert(c.text === '"t"."a" = ? AND "t"."b" > ?');
+ * assert(c.text === '"t"."a" = ? AND "t"."b" > ?');
  * ```
  */
 export function and(...parts: Condition[]): Fragment {
@@ -303,10 +317,11 @@ export function and(...parts: Condition[]): Fragment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { and, column, compile, eq, or, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { a: column.integer(), b: column.integer() });
  * const c = compile(and(or(eq(t.c.a, 1), eq(t.c.a, 2)), eq(t.c.b, 3)), sqliteDialect);
- * console.assert(c.text === '("t"."a" = ? OR "t"."a" = ?) AND "t"."b" = ?');
+ * assert(c.text === '("t"."a" = ? OR "t"."a" = ?) AND "t"."b" = ?');
  * ```
  */
 export function or(...parts: Condition[]): Fragment {
@@ -319,9 +334,10 @@ export function or(...parts: Condition[]): Fragment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, eq, not, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { a: column.integer() });
- * console.assert(compile(not(eq(t.c.a, 1)), sqliteDialect).text === 'NOT ("t"."a" = ?)');
+ * assert(compile(not(eq(t.c.a, 1)), sqliteDialect).text === 'NOT ("t"."a" = ?)');
  * ```
  */
 export function not(condition: SqlSource<unknown>): Fragment {
@@ -333,10 +349,11 @@ export function not(condition: SqlSource<unknown>): Fragment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, eq, exists, select, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const c = compile(exists(select(users.c.id).where(eq(users.c.id, 1))), sqliteDialect);
- * console.assert(c.text === 'EXISTS (SELECT "users"."id" FROM "users" WHERE "users"."id" = ?)');
+ * assert(c.text === 'EXISTS (SELECT "users"."id" FROM "users" WHERE "users"."id" = ?)');
  * ```
  */
 export function exists(query: SqlSource<unknown>): Fragment {
@@ -377,9 +394,10 @@ function order(dir: "ASC" | "DESC", e: SqlSource<unknown>, options: OrderOptions
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { asc, column, compile, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(asc(t.c.n), sqliteDialect).text === '"t"."n" ASC');
+ * assert(compile(asc(t.c.n), sqliteDialect).text === '"t"."n" ASC');
  * ```
  */
 export function asc(e: SqlSource<unknown>, options: OrderOptions = {}): Fragment {
@@ -391,9 +409,10 @@ export function asc(e: SqlSource<unknown>, options: OrderOptions = {}): Fragment
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, desc, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(desc(t.c.n, { nulls: "last" }), sqliteDialect).text === '"t"."n" DESC NULLS LAST');
+ * assert(compile(desc(t.c.n, { nulls: "last" }), sqliteDialect).text === '"t"."n" DESC NULLS LAST');
  * ```
  */
 export function desc(e: SqlSource<unknown>, options: OrderOptions = {}): Fragment {
@@ -405,9 +424,10 @@ export function desc(e: SqlSource<unknown>, options: OrderOptions = {}): Fragmen
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, excluded, sqliteDialect, table } from "@retort/orm";
  * const t = table("t", { n: column.integer() });
- * console.assert(compile(excluded(t.c.n), sqliteDialect).text === 'excluded."n"');
+ * assert(compile(excluded(t.c.n), sqliteDialect).text === 'excluded."n"');
  * ```
  */
 export function excluded<T>(col: Expression<T>): Expression<T> {

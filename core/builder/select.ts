@@ -159,11 +159,12 @@ function checkName(name: unknown, what: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, select, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const sub = select(users.c.id).as("u");
  * const q = select(sub.c.id);
- * console.assert(
+ * assert(
  *   compile(q, sqliteDialect).text === 'SELECT "u"."id" FROM (SELECT "users"."id" FROM "users") AS "u"',
  * );
  * ```
@@ -196,10 +197,11 @@ export class Subquery<R = Row> implements SqlSource<unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, gt, select, sqliteDialect, table, withCte } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const big = withCte("big", select(users.c.id).where(gt(users.c.id, 10)));
- * console.assert(compile(select(big.c.id), sqliteDialect).text ===
+ * assert(compile(select(big.c.id), sqliteDialect).text ===
  *   'WITH "big" AS (SELECT "users"."id" FROM "users" WHERE "users"."id" > ?) ' +
  *     'SELECT "big"."id" FROM "big"');
  * ```
@@ -243,10 +245,11 @@ export class Cte<R = Row> implements SqlSource<unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, select, sql, withCte } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * const one = withCte("one", select({ n: sql`1` }));
- * console.assert((await engine.one(select(one.c.n))).n === 1);
+ * assert((await engine.one(select(one.c.n))).n === 1);
  * ```
  */
 export function withCte<R>(name: string, query: QueryBase<R>): Cte<R> {
@@ -276,6 +279,7 @@ export interface RecursiveOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, lt, select, sql, withRecursive } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * const nums = withRecursive(
@@ -284,7 +288,7 @@ export interface RecursiveOptions {
  *   (self) => select({ n: sql`${self.c.n} + 1` }).from(self).where(lt(self.c.n, 5)),
  * );
  * const rows = await engine.all(select(nums.c.n));
- * console.assert(rows.length === 5);
+ * assert(rows.length === 5);
  * ```
  */
 export function withRecursive<R>(
@@ -483,9 +487,10 @@ function checkSetOp(op: SetOperator, first: QueryBase<unknown>, others: readonly
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, sql, select, sqliteDialect, union } from "@retort/orm";
  * const q = union(select({ n: sql`1` }), select({ n: sql`2` }));
- * console.assert(compile(q, sqliteDialect).text === 'SELECT 1 AS "n" UNION SELECT 2 AS "n"');
+ * assert(compile(q, sqliteDialect).text === 'SELECT 1 AS "n" UNION SELECT 2 AS "n"');
  * ```
  */
 export function union<R>(first: QueryBase<R>, ...others: QueryBase<R>[]): Compound<R> {
@@ -497,9 +502,10 @@ export function union<R>(first: QueryBase<R>, ...others: QueryBase<R>[]): Compou
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compile, sql, select, sqliteDialect, unionAll } from "@retort/orm";
  * const q = unionAll(select({ n: sql`1` }), select({ n: sql`1` }));
- * console.assert(compile(q, sqliteDialect).text === 'SELECT 1 AS "n" UNION ALL SELECT 1 AS "n"');
+ * assert(compile(q, sqliteDialect).text === 'SELECT 1 AS "n" UNION ALL SELECT 1 AS "n"');
  * ```
  */
 export function unionAll<R>(first: QueryBase<R>, ...others: QueryBase<R>[]): Compound<R> {
@@ -512,10 +518,11 @@ export function unionAll<R>(first: QueryBase<R>, ...others: QueryBase<R>[]): Com
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createEngine, select, sql } from "@retort/orm";
  * await using engine = createEngine("sqlite::memory:");
  * const q = select({ n: sql`2` }).unionAll(select({ n: sql`1` })).orderBy("n").limit(1);
- * console.assert((await engine.one(q)).n === 1);
+ * assert((await engine.one(q)).n === 1);
  * ```
  */
 export class Compound<R = Row> extends QueryBase<R> {
@@ -710,14 +717,15 @@ function inferOn(left: readonly SqlSource<unknown>[], target: SqlSource<unknown>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, desc, eq, select, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
  * const q = select(users.c.id, users.c.name).where(eq(users.c.name, "ada"))
  *   .orderBy(desc(users.c.id)).limit(10);
  * const c = compile(q, sqliteDialect);
- * console.assert(c.text === 'SELECT "users"."id", "users"."name" FROM "users" ' +
+ * assert(c.text === 'SELECT "users"."id", "users"."name" FROM "users" ' +
  *   'WHERE "users"."name" = ? ORDER BY "users"."id" DESC LIMIT ?');
- * console.assert(c.params.join() === "ada,10");
+ * assert(c.params.join() === "ada,10");
  * ```
  */
 export class Select<R = Row> extends QueryBase<R> {
@@ -933,9 +941,10 @@ function tableColumns(t: Table, byName: boolean): ResultColumn[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, select, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), fullName: column.text() });
- * console.assert(compile(select(users), sqliteDialect).text ===
+ * assert(compile(select(users), sqliteDialect).text ===
  *   'SELECT "users"."id", "users"."full_name" AS "fullName" FROM "users"');
  * ```
  */
@@ -946,6 +955,7 @@ export function select<C extends Columns>(table: Table<C>): Select<RowOf<C>>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, createEngine, Model, select } from "@retort/orm";
  * class Pet extends Model("select_doc_pets", { id: column.integer().primaryKey(), name: column.text() }) {}
  * await using engine = createEngine("sqlite::memory:");
@@ -953,7 +963,7 @@ export function select<C extends Columns>(table: Table<C>): Select<RowOf<C>>;
  * await using session = engine.session();
  * session.add(new Pet({ name: "rex" }));
  * const pets = await session.all(select(Pet)); // autoflush sends the INSERT first
- * console.assert(pets[0] instanceof Pet && pets[0].name === "rex");
+ * assert(pets[0] instanceof Pet && pets[0].name === "rex");
  * ```
  */
 export function select<M extends EntityClass>(entity: M): Select<InstanceType<M>>;
@@ -962,10 +972,11 @@ export function select<M extends EntityClass>(entity: M): Select<InstanceType<M>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, select, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), fullName: column.text() });
  * const q = select(users.c.id, users.c.fullName); // rows: { id: number; fullName: string }
- * console.assert(compile(q, sqliteDialect).text ===
+ * assert(compile(q, sqliteDialect).text ===
  *   'SELECT "users"."id", "users"."full_name" AS "fullName" FROM "users"');
  * ```
  */
@@ -977,10 +988,11 @@ export function select<const A extends readonly SelectItem[]>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, select, sql, sqliteDialect, table } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey() });
  * const q = select({ userId: users.c.id, one: sql`1` });
- * console.assert(compile(q, sqliteDialect).text ===
+ * assert(compile(q, sqliteDialect).text ===
  *   'SELECT "users"."id" AS "userId", 1 AS "one" FROM "users"');
  * ```
  */

@@ -35,10 +35,11 @@ interface UpdateState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, compile, eq, sqliteDialect, table, update } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
  * const q = update(users).set({ name: "ada" }).where(eq(users.c.id, 1));
- * console.assert(compile(q, sqliteDialect).text ===
+ * assert(compile(q, sqliteDialect).text ===
  *   'UPDATE "users" SET "name" = ? WHERE "users"."id" = ?');
  * ```
  */
@@ -131,13 +132,14 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { column, createEngine, eq, insert, table, update } from "@retort/orm";
  * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
  * await using engine = createEngine("sqlite::memory:");
  * await engine.createAll([users]);
  * await engine.run(insert(users).values({ name: "ada" }));
  * const r = await engine.run(update(users).set({ name: "Ada" }).where(eq(users.c.id, 1)));
- * console.assert(r.rowsAffected === 1);
+ * assert(r.rowsAffected === 1);
  * ```
  */
 export function update<T extends TableLike>(target: T): Update<ColumnsOf<T>> {

@@ -67,10 +67,11 @@ const CONNECTION_CODES = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { translatePostgresError } from "@retort/orm/postgres";
  * const driverError = Object.assign(new Error("duplicate key"), { code: "23505" });
  * const e = translatePostgresError(driverError, "INSERT", [], false);
- * console.assert(e.name === "IntegrityError" && e.code === "23505");
+ * assert(e.name === "IntegrityError" && e.code === "23505");
  * ```
  */
 export function translatePostgresError(

@@ -151,9 +151,10 @@ const OPERATIONAL = /database is locked|database table is locked|busy|readonly|d
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { translateSqliteError } from "@retort/orm/sqlite";
  * const e = translateSqliteError(new Error("UNIQUE constraint failed: t.x"), "INSERT", [], false);
- * console.assert(e.name === "IntegrityError" && e.code === "SQLITE_CONSTRAINT_UNIQUE");
+ * assert(e.name === "IntegrityError" && e.code === "SQLITE_CONSTRAINT_UNIQUE");
  * ```
  */
 export function translateSqliteError(
@@ -482,9 +483,10 @@ class SqlitePool implements Driver {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openSqlite } from "@retort/orm/sqlite";
  * const driver = await openSqlite(":memory:", { busyTimeout: 5000, hideParameters: false });
- * console.assert(driver.dialect.name === "sqlite");
+ * assert(driver.dialect.name === "sqlite");
  * await driver.close();
  * ```
  */
@@ -515,12 +517,13 @@ export async function openSqlite(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DatabaseSync } from "node:sqlite";
  * import { createEngine, sql } from "@retort/orm";
  * import { sqliteDriver } from "@retort/orm/sqlite";
  * const driver = sqliteDriver(new DatabaseSync(":memory:"));
  * await using engine = createEngine(driver);
- * console.assert(await engine.scalar(sql`SELECT ${7}`) === 7);
+ * assert(await engine.scalar(sql`SELECT ${7}`) === 7);
  * ```
  */
 export function sqliteDriver(

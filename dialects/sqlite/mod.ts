@@ -9,11 +9,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DatabaseSync } from "node:sqlite";
  * import { createEngine, sql } from "@retort/orm";
  * import { sqliteDriver } from "@retort/orm/sqlite";
  * await using engine = createEngine(sqliteDriver(new DatabaseSync(":memory:")));
- * console.assert(await engine.scalar(sql`SELECT sqlite_version()`) !== null);
+ * assert(await engine.scalar(sql`SELECT sqlite_version()`) !== null);
  * ```
  *
  * @module
