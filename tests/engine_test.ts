@@ -13,7 +13,6 @@ import {
   DatabaseError,
   type EchoEntry,
   type Engine,
-  type EngineOptions,
   type Executor,
   IntegrityError,
   InvalidRequestError,
@@ -26,7 +25,7 @@ import {
   Transaction,
 } from "../mod.ts";
 import { sqliteDriver } from "../dialects/sqlite/mod.ts";
-import { type Db, dbTest, type DbTestOptions, PG_URL, type Scope, scopedTest } from "./_db.ts";
+import { dbTest, PG_URL, scopedTest } from "./_db.ts";
 
 interface Person {
   id: number;

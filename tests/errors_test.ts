@@ -9,7 +9,6 @@ import {
   DatabaseError,
   DataError,
   type Engine,
-  type EngineOptions,
   type Executor,
   type Fragment,
   IntegrityError,
@@ -24,7 +23,7 @@ import {
 } from "../mod.ts";
 import { translateSqliteError } from "../dialects/sqlite/mod.ts";
 import { translatePostgresError } from "../dialects/postgres/mod.ts";
-import { type Db, dbTest, type DbTestOptions, type Scope, scopedTest } from "./_db.ts";
+import { dbTest, scopedTest } from "./_db.ts";
 
 async function family(engine: Engine): Promise<void> {
   await engine.run(sql`CREATE TABLE parents (

@@ -7,9 +7,6 @@ import assert from "node:assert/strict";
 import {
   ArgumentError,
   compile,
-  createEngine,
-  type Engine,
-  type EngineOptions,
   Fragment,
   Identifier,
   List,
@@ -18,7 +15,7 @@ import {
   sql,
   sqliteDialect,
 } from "../mod.ts";
-import { type Db, dbTest, type DbTestOptions, type Scope, scopedTest } from "./_db.ts";
+import { scopedTest } from "./_db.ts";
 
 /** Asserts what a fragment compiles to on each dialect. */
 function expectSql(

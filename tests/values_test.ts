@@ -7,8 +7,8 @@
  *   number when exact and a bigint otherwise.
  */
 import assert from "node:assert/strict";
-import { createEngine, type Engine, type EngineOptions, sql } from "../mod.ts";
-import { type Db, dbTest, type DbTestOptions, type Scope, scopedTest } from "./_db.ts";
+import { sql } from "../mod.ts";
+import { scopedTest } from "./_db.ts";
 
 const BIG = 2n ** 62n;
 const JUST_UNSAFE = 2n ** 53n + 1n;
