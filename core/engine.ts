@@ -638,7 +638,10 @@ export class Engine extends Executor implements AsyncDisposable {
       ? options.echo
       : undefined;
     this.#runner = { dialect, echo, hideParameters: options.hideParameters ?? false };
-    const loading = Promise.resolve(driver).then((d) => (this.#loaded = d));
+    const loading = Promise.resolve(driver).then((d) => {
+      if (!this.#disposed) this.#loaded = d; // dispose() may have come first
+      return d;
+    });
     loading.catch(() => {}); // surfaced on first use
     this.#driver = loading;
   }

@@ -691,3 +691,19 @@ Deno.test("DatabaseError carries what the echo function saw", async () => {
   assert.equal(entries.at(-1)!.text, error.sql);
   assert.deepEqual(entries.at(-1)!.params, error.params);
 });
+
+Deno.test("an engine disposed before its first statement refuses work with InvalidRequestError", async () => {
+  const engine = createEngine("sqlite::memory:");
+  await engine.dispose();
+  await assert.rejects(() => engine.all(sql`SELECT 1`), InvalidRequestError);
+});
+
+dbTest("run() after DDL reports no rows affected", async (db) => {
+  const engine = db.engine();
+  await engine.run(sql`DROP TABLE IF EXISTS ddl_count`);
+  await engine.run(sql`CREATE TABLE ddl_count (x INTEGER)`);
+  const inserted = await engine.run(sql`INSERT INTO ddl_count VALUES (${1}), (${2}), (${3})`);
+  assert.equal(inserted.rowsAffected, 3);
+  const dropped = await engine.run(sql`DROP TABLE ddl_count`);
+  assert.equal(dropped.rowsAffected, 0);
+});

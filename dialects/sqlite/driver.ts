@@ -39,6 +39,8 @@ interface Statement {
   arrays?: boolean;
   /** Whether the text has RETURNING (its integers are read as bigints, then narrowed). */
   returning?: boolean;
+  /** Whether the statement changes rows, so that its change count is its own. */
+  writes?: boolean;
 }
 
 /**
@@ -67,6 +69,8 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const READ_ONLY =
   /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*(SELECT|VALUES|PRAGMA|EXPLAIN|WITH\s+(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
 const RETURNING = /\bRETURNING\b/i;
+/** A statement that changes rows (SQLite's change count means nothing after DDL). */
+const WRITES = /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*(INSERT|UPDATE|DELETE|REPLACE|WITH)\b/i;
 
 function encodeJson(_key: string, v: unknown): unknown {
   return typeof v === "bigint" ? (v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString()) : v;
@@ -220,6 +224,7 @@ class SqliteConnection {
       stmt.arrays = true;
     }
     stmt.returning = RETURNING.test(text);
+    stmt.writes = WRITES.test(text);
     if (stmt.returning) stmt.setReadBigInts?.(true);
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
       // Evict the oldest: cheaper than keeping recency order on every hit.
@@ -239,13 +244,18 @@ class SqliteConnection {
       const r = stmt.run(...args);
       if (this.#denoSqlite) {
         const db = this.#db as unknown as { lastInsertRowId: number | bigint };
-        return { rows: [], rowsAffected: r as number, lastInsertId: db.lastInsertRowId };
+        const changes = stmt.writes ? r as number : 0;
+        return { rows: [], rowsAffected: changes, lastInsertId: db.lastInsertRowId };
       }
       const { changes, lastInsertRowid } = r as {
         changes: number | bigint;
         lastInsertRowid: number | bigint;
       };
-      return { rows: [], rowsAffected: Number(changes), lastInsertId: lastInsertRowid };
+      return {
+        rows: [],
+        rowsAffected: stmt.writes ? Number(changes) : 0,
+        lastInsertId: lastInsertRowid,
+      };
     } catch (error) {
       if (
         error instanceof RangeError && stmt?.setReadBigInts && mode === "all" &&
