@@ -404,9 +404,13 @@ export class Transaction extends Executor implements AsyncDisposable {
     for (const child of this.#children) child.#close();
   }
 
-  /** Rolls back unless committed. */
+  /** Rolls back unless committed; on a lost connection there is nothing left to roll back. */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.rollback();
+    try {
+      await this.rollback();
+    } catch (error) {
+      if (!(error instanceof OperationalError)) throw error;
+    }
   }
 }
 

@@ -108,6 +108,13 @@ export function translatePostgresError(
   return new DatabaseError(message, options);
 }
 
+/** Whether an error means the connection is gone: the socket closed, or the server ended it. */
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" &&
+    (CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("57P0"));
+}
+
 function toResult(r: PgResult, mode: QueryMode): QueryResult {
   if (mode === "run") return { rows: [], rowsAffected: r.count ?? r.length };
   const rows: Row[] = new Array(r.length);
@@ -120,7 +127,11 @@ function toResult(r: PgResult, mode: QueryMode): QueryResult {
 
 /** What the driver needs of a postgres.js `sql` instance or reserved connection. */
 interface Target {
-  unsafe(text: string, params: unknown[], o: { prepare: boolean }): unknown;
+  unsafe(
+    text: string,
+    params: unknown[],
+    o: { prepare: boolean; onexecute?: (c: PgConnection) => boolean },
+  ): unknown;
   typed?(value: unknown, type: number): unknown;
 }
 
@@ -140,20 +151,48 @@ function arraysUntyped(target: Target, params: readonly unknown[]): unknown[] {
   return out ?? params as unknown[];
 }
 
+/** What postgres.js shows of one of its connections, to a query's `onexecute` hook. */
+interface PgConnection {
+  /** Set while the connection is reserved; postgres.js clears it when the socket closes. */
+  reserved: unknown;
+  /** Called once by postgres.js when the socket closes. */
+  onclose?: ((error: unknown) => void) | null;
+}
+
 async function run(
   target: Target,
   text: string,
   params: readonly unknown[],
   mode: QueryMode,
   hide: boolean,
+  onexecute?: (c: PgConnection) => boolean,
+  retriesUnsent = 0,
+  onLoss?: () => void,
 ): Promise<QueryResult> {
-  try {
-    const query = target.unsafe(text, arraysUntyped(target, params), {
-      prepare: params.length > 0,
-    }) as PgQuery;
-    return toResult(await (mode === "values" ? query.values() : query), mode);
-  } catch (error) {
-    throw translatePostgresError(error, text, params, hide);
+  for (let attempt = 0;; attempt++) {
+    let query: PgQuery | undefined;
+    try {
+      query = target.unsafe(
+        text,
+        arraysUntyped(target, params),
+        onexecute === undefined ? { prepare: params.length > 0 } : {
+          prepare: params.length > 0,
+          onexecute,
+        },
+      ) as PgQuery;
+      return toResult(await (mode === "values" ? query.values() : query), mode);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw translatePostgresError(error, text, params, hide);
+      onLoss?.();
+      // postgres.js keeps the last error of a connection the server closed in mid-statement,
+      // and fails the first query that reconnects it with that error, unsent (each lost
+      // connection of the pool once). A query that never reached a connection (postgres.js
+      // sets `state` when it sends one) is sent again.
+      if (attempt < retriesUnsent && (query as { state?: unknown } | undefined)?.state == null) {
+        continue;
+      }
+      throw translatePostgresError(error, text, params, hide);
+    }
   }
 }
 
@@ -172,25 +211,99 @@ class PostgresDriver implements Driver {
   }
 
   query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
-    return run(this.#client, text, params, mode, this.#hide);
+    return run(
+      this.#client,
+      text,
+      params,
+      mode,
+      this.#hide,
+      undefined,
+      this.poolSize,
+      this.#onLoss,
+    );
+  }
+
+  /** Connections lost in mid-statement since the pool was last healed. */
+  #stale = 0;
+  #healing: Promise<void> | null = null;
+  readonly #onLoss = (): void => {
+    this.#stale++;
+  };
+
+  /**
+   * Clears the errors postgres.js keeps from connections lost in mid-statement (see `run`):
+   * as many one-row queries as the pool has connections reach every idle or closed one, and
+   * each reconnecting connection spends its stale error on one of them. Without this, the
+   * next `reserve()` to reconnect such a connection fails, and postgres.js hands that
+   * connection to nobody, so the pool shrinks for good.
+   */
+  #heal(): Promise<void> {
+    return this.#healing ??= (async () => {
+      // Let postgres.js process the closes first.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      this.#stale = 0;
+      const probe = () => run(this.#client, "SELECT 1", [], "run", this.#hide);
+      const results = await Promise.allSettled(Array.from({ length: this.poolSize }, probe));
+      // postgres.js resets its reconnection backoff when a connection opens, except on the
+      // path that spends a stale error; left alone, each lost connection would make the next
+      // reconnection wait longer, up to 20 s. The pool is working again: reset it.
+      const shared = (this.#client.options as { shared?: { retries?: number } }).shared;
+      if (shared && results.some((r) => r.status === "fulfilled")) shared.retries = 0;
+    })().finally(() => (this.#healing = null));
   }
 
   async connect(): Promise<DriverConnection> {
+    if (this.#stale > 0) await this.#heal();
     let reserved: Reserved;
     try {
       reserved = await this.#client.reserve() as Reserved;
     } catch (error) {
       throw translatePostgresError(error, "(connect)", [], this.#hide);
     }
+    // postgres.js never settles a query sent on a reserved connection whose socket has closed
+    // (and throws an uncaught TypeError from a timer), and `release()` would put such a
+    // connection back in its pool for the next query to hang on. So the connection is watched
+    // (each query's `onexecute` shows it), and once lost it is neither used nor released:
+    // postgres.js keeps it among its closed connections and reconnects it when needed.
+    let conn: PgConnection | null = null;
+    const watch = (c: PgConnection): boolean => {
+      conn = c;
+      return true;
+    };
+    let lost = false;
+    const isLost = (): boolean => lost || (lost = conn !== null && conn.reserved === null);
+    const hide = this.#hide;
+    const onLoss = (): void => {
+      lost = true;
+      this.#onLoss();
+    };
     let released = false;
     return {
-      query: (text, params, mode) => run(reserved, text, params, mode, this.#hide),
-      release: () => {
-        if (!released) {
-          released = true;
-          reserved.release();
+      query: (text, params, mode) =>
+        isLost()
+          ? Promise.reject(
+            new OperationalError(
+              "The connection to PostgreSQL was lost (the server closed it); its transaction " +
+                "is gone. Roll back, and retry on a new connection.",
+              { sql: text, params: hide ? undefined : params, code: "CONNECTION_CLOSED" },
+            ),
+          )
+          : run(reserved, text, params, mode, hide, watch, 0, onLoss),
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (!isLost()) return reserved.release();
+        // Wait until postgres.js has seen the socket close, so that healing reaches it.
+        const c = conn as PgConnection | null;
+        if (c !== null && c.reserved !== null) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await new Promise<void>((resolve) => {
+            c.onclose = () => resolve();
+            timer = setTimeout(resolve, 1000);
+          });
+          clearTimeout(timer);
         }
-        return Promise.resolve();
+        this.#stale++;
       },
     };
   }
