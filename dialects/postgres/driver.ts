@@ -61,6 +61,8 @@ const CONNECTION_CODES = new Set([
   "EPIPE",
   "ETIMEDOUT",
 ]);
+/** Errors of reaching the server at all: operational, like a lost connection. */
+const UNREACHABLE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /**
  * Turns a postgres.js error into Retort's taxonomy, by SQLSTATE class.
@@ -84,7 +86,9 @@ export function translatePostgresError(
   const message = error instanceof Error ? error.message : String(error);
   const code = String((error as { code?: unknown }).code ?? "");
   const options = { cause: error, sql: text, params: hideParameters ? undefined : params, code };
-  if (CONNECTION_CODES.has(code)) return new OperationalError(message, options);
+  if (CONNECTION_CODES.has(code) || UNREACHABLE_CODES.has(code)) {
+    return new OperationalError(message, options);
+  }
   switch (code.slice(0, 2)) {
     case "23":
       return new IntegrityError(message, options);
@@ -97,6 +101,7 @@ export function translatePostgresError(
     case "3F":
       return new ProgrammingError(message, options);
     case "08":
+    case "28": // invalid authorization: an unknown role, a wrong password
     case "40":
     case "53":
     case "55":
@@ -167,7 +172,7 @@ async function run(
   hide: boolean,
   onexecute?: (c: PgConnection) => boolean,
   retriesUnsent = 0,
-  onLoss?: () => void,
+  onLoss?: (sent: boolean) => void,
 ): Promise<QueryResult> {
   for (let attempt = 0;; attempt++) {
     let query: PgQuery | undefined;
@@ -183,14 +188,14 @@ async function run(
       return toResult(await (mode === "values" ? query.values() : query), mode);
     } catch (error) {
       if (!isConnectionLoss(error)) throw translatePostgresError(error, text, params, hide);
-      onLoss?.();
+      const sent = (query as { state?: unknown } | undefined)?.state != null;
+      onLoss?.(sent);
       // postgres.js keeps the last error of a connection the server closed in mid-statement,
-      // and fails the first query that reconnects it with that error, unsent (each lost
-      // connection of the pool once). A query that never reached a connection (postgres.js
-      // sets `state` when it sends one) is sent again.
-      if (attempt < retriesUnsent && (query as { state?: unknown } | undefined)?.state == null) {
-        continue;
-      }
+      // and fails the first query that reconnects it with that server error (a SQLSTATE),
+      // unsent: each lost connection of the pool once. Such a query is sent again. (A query
+      // that could not connect at all is not: postgres.js would wait longer each time.)
+      const stale = /^[0-9A-Z]{5}$/.test((error as { code?: string }).code ?? "");
+      if (!sent && stale && attempt < retriesUnsent) continue;
       throw translatePostgresError(error, text, params, hide);
     }
   }
@@ -225,39 +230,54 @@ class PostgresDriver implements Driver {
 
   /** Connections lost in mid-statement since the pool was last healed. */
   #stale = 0;
-  #healing: Promise<void> | null = null;
-  readonly #onLoss = (): void => {
-    this.#stale++;
+  /** Whether the server answered since the pool last failed to reach it. */
+  #reachable = false;
+  #readying: Promise<void> | null = null;
+  readonly #onLoss = (sent: boolean): void => {
+    if (sent) this.#stale++;
+    else this.#reachable = false;
   };
 
   /**
-   * Clears the errors postgres.js keeps from connections lost in mid-statement (see `run`):
-   * as many one-row queries as the pool has connections reach every idle or closed one, and
-   * each reconnecting connection spends its stale error on one of them. Without this, the
-   * next `reserve()` to reconnect such a connection fails, and postgres.js hands that
-   * connection to nobody, so the pool shrinks for good.
+   * Makes the pool fit to reserve a connection from. postgres.js has two flaws here:
+   *
+   * - A `reserve()` that fails to connect stays in postgres.js's queue: the pool goes on
+   *   reconnecting for it, and the connection it finally gets goes to nobody. So before
+   *   reserving on a pool that has not reached the server yet (or failed to since), one
+   *   ordinary query checks that it can; if it cannot, that query's error is the answer.
+   * - It keeps the error of a connection lost in mid-statement, and fails the first query to
+   *   reconnect it with that error (see `run`); a `reserve()` failing so is the case above.
+   *   So after such losses, as many one-row queries as the pool has connections reach every
+   *   idle or closed one, and spend the stale errors.
    */
-  #heal(): Promise<void> {
-    return this.#healing ??= (async () => {
+  #ready(): Promise<void> {
+    return this.#readying ??= (async () => {
       // Let postgres.js process the closes first.
       await new Promise((resolve) => setTimeout(resolve, 0));
+      const count = this.#stale > 0 ? this.poolSize : 1;
       this.#stale = 0;
       const probe = () => run(this.#client, "SELECT 1", [], "run", this.#hide);
-      const results = await Promise.allSettled(Array.from({ length: this.poolSize }, probe));
+      const results = await Promise.allSettled(Array.from({ length: count }, probe));
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed !== undefined && results.every((r) => r.status === "rejected")) {
+        throw (failed as PromiseRejectedResult).reason;
+      }
+      this.#reachable = true;
       // postgres.js resets its reconnection backoff when a connection opens, except on the
       // path that spends a stale error; left alone, each lost connection would make the next
       // reconnection wait longer, up to 20 s. The pool is working again: reset it.
       const shared = (this.#client.options as { shared?: { retries?: number } }).shared;
-      if (shared && results.some((r) => r.status === "fulfilled")) shared.retries = 0;
-    })().finally(() => (this.#healing = null));
+      if (shared) shared.retries = 0;
+    })().finally(() => (this.#readying = null));
   }
 
   async connect(): Promise<DriverConnection> {
-    if (this.#stale > 0) await this.#heal();
+    if (this.#stale > 0 || !this.#reachable) await this.#ready();
     let reserved: Reserved;
     try {
       reserved = await this.#client.reserve() as Reserved;
     } catch (error) {
+      this.#reachable = false;
       throw translatePostgresError(error, "(connect)", [], this.#hide);
     }
     // postgres.js never settles a query sent on a reserved connection whose socket has closed
@@ -274,8 +294,7 @@ class PostgresDriver implements Driver {
     const isLost = (): boolean => lost || (lost = conn !== null && conn.reserved === null);
     const hide = this.#hide;
     const onLoss = (): void => {
-      lost = true;
-      this.#onLoss();
+      lost = true; // counted as stale when released
     };
     let released = false;
     return {

@@ -507,13 +507,20 @@ export async function openSqlite(
   const { DatabaseSync } = await import("node:sqlite");
   const memory = path === ":memory:";
   const open = (): SqliteClient => {
-    const db = new DatabaseSync(path);
-    if (!memory) {
-      db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout))}`);
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
+    let db: InstanceType<typeof DatabaseSync> | undefined;
+    try {
+      db = new DatabaseSync(path);
+      if (!memory) {
+        db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout))}`);
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = NORMAL");
+      }
+      return db;
+    } catch (error) {
+      // A missing directory, a file that is not a database: node:sqlite's own error, typed.
+      db?.close();
+      throw translateSqliteError(error, `(open ${path})`, [], options.hideParameters);
     }
-    return db;
   };
   const pool = new SqlitePool(open, memory ? 1 : options.poolSize ?? 4, options, false);
   // Open the first connection now so that a bad path fails on first use, clearly.
