@@ -236,7 +236,10 @@ relTest(
     let schemas = 0;
     if (db.dialect === "postgres") {
       const admin = db.admin();
-      const wanted = NAMES.filter((n) => nameFate(n, "postgres", "schema") === "ok")
+      // Schemas are global to the database: a tag keeps concurrent runs apart.
+      const tag = ` ${crypto.randomUUID().slice(0, 6)}`;
+      const wanted = NAMES.map((n) => n + tag)
+        .filter((n) => nameFate(n, "postgres", "schema") === "ok")
         .slice(0, scale(60, 600));
       const made: string[] = [];
       try {
@@ -246,16 +249,34 @@ relTest(
           await engine.run(sql`CREATE TABLE ${sql.id(s, s)} (${sql.id(s)} TEXT)`);
           await engine.run(sql`INSERT INTO ${sql.id(s, s)} VALUES (${s})`);
           assert.equal(await engine.scalar(sql`SELECT ${sql.id(s)} FROM ${sql.id(s, s)}`), s);
+          // The schema API: a table, and a mapped class, in the hostile schema.
+          const t = table(
+            "api",
+            {
+              id: column.integer().primaryKey(),
+              v: column.text().named(s),
+            },
+            undefined,
+            { schema: s },
+          );
+          class M extends Model("orm", { id: column.integer().primaryKey() }, { schema: s }) {}
+          await engine.createAll([t, M]);
+          await engine.run(insert(t).values({ v: s }));
+          assert.equal((await engine.one(select(t.c.v).from(t))).v, s);
+          {
+            await using session = engine.session();
+            session.add(new M({ id: 7 }));
+            await session.commit();
+          }
+          await using session = engine.session();
+          assert.equal((await session.get(M, 7))?.id, 7);
         }
         const listed = await admin.all<{ n: string; t: string }>(sql`
         SELECT n.nspname AS n, c.relname AS t FROM pg_catalog.pg_namespace n
         JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relkind = 'r'
         WHERE n.nspname IN ${sql.list(made)}`);
-        assert.deepEqual(
-          listed.map((r) => r.n).sort(),
-          [...made].sort(),
-        );
-        for (const r of listed) assert.equal(r.t, r.n);
+        const expected = made.flatMap((n) => [`${n}/${n}`, `${n}/api`, `${n}/orm`]);
+        assert.deepEqual(listed.map((r) => `${r.n}/${r.t}`).sort(), expected.sort());
         for (const s of NAMES.filter((n) => nameFate(n, "postgres", "schema") !== "ok")) {
           const fate = nameFate(s, "postgres", "schema") as Exclude<NameFate, "ok">;
           await expectRefused(fate, s, log, () => engine.run(sql`CREATE SCHEMA ${sql.id(s)}`));
@@ -264,6 +285,13 @@ relTest(
       } finally {
         for (const s of made) await admin.run(sql`DROP SCHEMA ${sql.id(s)} CASCADE`);
       }
+    }
+    // Dropped in batches: one DROP SCHEMA of thousands of tables needs more locks than
+    // PostgreSQL has by default.
+    for (const batch of chunks(plans, 50)) {
+      await engine.transaction(async (tx) => {
+        for (const p of batch) await tx.run(sql`DROP TABLE ${sql.id(p.table)}`);
+      });
     }
     console.log(
       `  ${db.kind}: ${plans.length} tables (${2 * plans.length} columns, ` +
@@ -368,6 +396,7 @@ relTest(
     }
     const final = await catalogue(engine, db.dialect);
     assert.equal(final.size, plans.length + models.length, "a refused name created a table");
+    for (const batch of chunks([...tables, ...models], 25)) await engine.dropAll(batch);
     console.log(
       `  ${db.kind}: ${plans.length} tables and ${models.length} mapped classes quoted exactly, ` +
         `${refused.length} names refused`,
