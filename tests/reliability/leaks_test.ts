@@ -14,7 +14,6 @@ import {
   IntegrityError,
   InvalidRequestError,
   Model,
-  PendingRollbackError,
   select,
   type Session,
   sql,
