@@ -79,23 +79,26 @@
  */
 export * from "./core.ts";
 export { createEngine } from "./connect/orm.ts";
-export { Engine } from "./orm/engine.ts";
 export { Engine as CoreEngine } from "./core/engine/engine.ts";
-export { Model, type ModelClass, type ModelOptions } from "./orm/model.ts";
+export { Engine } from "./orm/engine.ts";
 export {
   type Collection,
+  type EntityQuery,
+  type ExecuteResult,
+  inspect,
+  type InstanceInfo,
+  joined,
+  type LoaderOption,
+  Model,
+  type ModelClass,
+  type ModelOptions,
+  type ObjectStatus,
   Relationship,
   relationship,
   type RelationshipOptions,
-} from "./orm/relationship.ts";
-export { joined, type LoaderOption, selectin } from "./orm/loading.ts";
-export {
-  type EntityQuery,
-  type ExecuteResult,
+  selectin,
   Session,
   sessionMaker,
   type SessionOptions,
   type SessionSavepoint,
-} from "./orm/session.ts";
-export { inspect, type InstanceInfo } from "./orm/inspect.ts";
-export type { ObjectStatus } from "./orm/state.ts";
+} from "./orm/mod.ts";

@@ -123,6 +123,11 @@ export interface Dialect extends TypeDialect {
   readonly supportsOnConflict: boolean;
   /** Whether foreign keys that close a cycle of tables are added by ALTER TABLE afterwards. */
   readonly defersCyclicForeignKeys: boolean;
+  /**
+   * A statement that defers foreign-key checks to the end of the transaction, run before
+   * dropping tables that refer to each other (where they are not dropped by ALTER TABLE).
+   */
+  readonly deferForeignKeysSql?: string;
   /** Whether a COMMIT that fails has ended the transaction (else it is rolled back). */
   readonly failedCommitEndsTransaction: boolean;
   /** The placeholder for the parameter at a 1-based position. */

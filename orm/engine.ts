@@ -4,7 +4,8 @@
  * @module
  */
 import { Engine as CoreEngine } from "../core/engine/engine.ts";
-import { Session, type SessionOptions } from "./session.ts";
+import { Session } from "./session/session.ts";
+import type { SessionOptions } from "./session/types.ts";
 
 /**
  * An Engine (see Core's) that also opens ORM sessions: `engine.session()` is

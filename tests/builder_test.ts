@@ -620,7 +620,7 @@ dbTest("a 40,000-row insert is split under the parameter limit", async (db) => {
   await engine.dropTable(big);
 });
 
-dbTest("select(Model): the entity, its columns by name, decoded", async (db) => {
+dbTest("select(Model): the entity, its columns by property key, decoded", async (db) => {
   const engine = db.engine();
   class User {
     static table = users;
@@ -633,15 +633,16 @@ dbTest("select(Model): the entity, its columns by name, decoded", async (db) => 
   assert.deepEqual(q.loadOptions, ["loader"]);
   assert.equal(
     text(q, S),
-    'SELECT "bld_users"."id", "bld_users"."name", "bld_users"."email", "bld_users"."manager_id", ' +
-      '"bld_users"."active", "bld_users"."score" FROM "bld_users" WHERE "bld_users"."name" = ?',
+    'SELECT "bld_users"."id", "bld_users"."name", "bld_users"."email", "bld_users"."manager_id" ' +
+      'AS "managerId", "bld_users"."active", "bld_users"."score" FROM "bld_users" WHERE ' +
+      '"bld_users"."name" = ?',
   );
   const [row] = await engine.all(q) as unknown as Record<string, unknown>[];
   assert.deepEqual(row, {
     id: 1,
     name: "Ada",
     email: "a",
-    manager_id: null,
+    managerId: null,
     active: false,
     score: null,
   });

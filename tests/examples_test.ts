@@ -81,7 +81,7 @@ Deno.test("deno task demo runs the tutorial on in-memory SQLite, echoing its SQL
     ...TUTORIAL_LINES,
     /\[retort\] INSERT INTO "users" \("username", "email", "password_hash"\) VALUES \(\?, \?, \?\), \(\?, \?, \?\) RETURNING "id"/,
     /RETURNING "id" \["dev_expert", "dev@example.com", "[0-9a-f]{64}", "grace", "grace@example.com", null\] \([0-9.]+ ms, 2 rows\)/,
-    /SELECT "posts"."id", "posts"."title", "posts"."author_id" FROM "posts" WHERE "posts"."author_id" IN \(\?\)/,
+    /SELECT "posts"."id", "posts"."title", "posts"."author_id" AS "authorId" FROM "posts" WHERE "posts"."author_id" IN \(\?\)/,
   ]);
 });
 

@@ -349,7 +349,7 @@ export function select(...items: unknown[]): Select<unknown> {
   }
   if (items.length === 1 && isEntity(items[0])) {
     const entity = items[0] as unknown as EntityClass;
-    const columns = tableColumns(tableOf(entity), true);
+    const columns = tableColumns(tableOf(entity), false);
     return new Select({ ...EMPTY_STATE, entity, columns });
   }
   if (items.length === 0) {

@@ -74,6 +74,10 @@ export function dropAllStatements(
           : sql`ALTER TABLE ${tableName(fk.table)} DROP CONSTRAINT ${id(fkName(fk))}`,
       );
     }
+  } else if (cyclic.length > 0 && dialect.deferForeignKeysSql !== undefined) {
+    // Rows of tables that refer to each other: check their foreign keys at commit, when
+    // every table is gone.
+    out.push(sql`${sql.unsafe(dialect.deferForeignKeysSql)}`);
   }
   for (const t of tables.reverse()) out.push(dropTable(t, checkFirst));
   return out;

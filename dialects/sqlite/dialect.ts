@@ -44,6 +44,7 @@ export const sqliteDialect: Dialect = {
   supportsReturning: true,
   supportsOnConflict: true,
   defersCyclicForeignKeys: false,
+  deferForeignKeysSql: "PRAGMA defer_foreign_keys = ON",
   failedCommitEndsTransaction: false,
   placeholder: () => "?",
   quote: (name) => `"${name.replaceAll('"', '""')}"`,

@@ -1,6 +1,6 @@
 /**
- * The ORM's per-instance state: column values, snapshots for dirty tracking and rollback,
- * loaded relationships, and the object's lifecycle status.
+ * The ORM's per-instance state: column values, what the database holds for dirty tracking,
+ * loaded relationships, and the object's place in the session lifecycle.
  *
  * @module
  */
@@ -14,8 +14,8 @@ export const STATE: unique symbol = Symbol("retort.state") as never;
  * - `transient`: new, in no session;
  * - `pending`: added to a session, not yet flushed;
  * - `persistent`: in the session's identity map, with a database row;
- * - `deleted`: marked for deletion (before commit);
- * - `detached`: has a row, but is in no session.
+ * - `deleted`: deleted by a flush (before commit);
+ * - `detached`: has (or had) a row, but is in no session.
  *
  * @example
  * ```ts
@@ -26,21 +26,36 @@ export const STATE: unique symbol = Symbol("retort.state") as never;
 export type ObjectStatus = "transient" | "pending" | "persistent" | "deleted" | "detached";
 
 /**
- * A session as the state sees it (to avoid an import cycle).
+ * What a relationship holds for an instance: its current value (an array or an object or
+ * null) and what the database holds (the base), to reconcile at flush.
+ *
+ * @internal
+ */
+export interface Loaded {
+  value: unknown;
+  base: unknown;
+}
+
+/**
+ * A session as an instance's state sees it.
  *
  * @internal
  */
 export interface StateOwner {
-  /** Records that a persistent object changed. */
+  /** Called before any change to an object, so that a rollback can restore it. */
+  touch(state: InstanceState): void;
+  /** Records that a persistent object's columns changed. */
   markDirty(state: InstanceState): void;
   /** Cascades a newly related object into the session. */
   cascadeAdd(obj: object): void;
   /** Records that an object holds loaded relationships, for the flush to reconcile. */
   noteRelations(state: InstanceState): void;
+  /** The object of a mapper with an identity key, with no I/O. */
+  lookup(mapper: Mapper, key: unknown): object | undefined;
 }
 
 /**
- * Internal: the state of one mapped instance.
+ * The state of one mapped instance.
  *
  * @internal
  */
@@ -51,30 +66,28 @@ export class InstanceState {
   readonly obj: object;
   /** Current column values, by column index. */
   values: unknown[];
-  /** Values as the database holds them now (copy-on-write: null means equal to `values`). */
+  /** Values as the database holds them (copy-on-write: null means equal to `values`). */
   loaded: unknown[] | null = null;
-  /** Values as of the start of the transaction, for rollback (null: unchanged). */
-  original: unknown[] | null = null;
   /** Lifecycle status. */
   status: ObjectStatus = "transient";
   /** The session the object belongs to. */
   session: StateOwner | null = null;
   /** The identity-map key, once persistent. */
   key: unknown = undefined;
-  /** Loaded relationship values by name: an array, an object, or null. */
-  relations: Record<string, unknown> | null = null;
+  /** Loaded relationships by name. */
+  relations: Map<string, Loaded> | null = null;
   /** Whether the object is in its session's dirty set. */
   dirty = false;
   /** Columns flagged as modified in place (JSON objects, dates). */
   flagged: Set<number> | null = null;
-  /** Whether it was inserted in the current transaction (for rollback). */
-  insertedInTransaction = false;
-  /** Whether it was deleted in the current transaction (for rollback). */
-  deletedInTransaction = false;
   /** The order in which it was added, for insert ordering. */
   order = 0;
-  /** Expired at commit (`expireOnCommit`): the next query that returns its row refreshes it. */
+  /** Expired: the next query that returns its row refreshes it. */
   expired = false;
+  /** Whether its row was deleted (a deleted object cannot be added again). */
+  wasDeleted = false;
+  /** The session frame that last saved this state, to save it once per frame. */
+  frame: unknown = null;
 
   constructor(mapper: Mapper, obj: object, values: unknown[]) {
     this.mapper = mapper;
@@ -82,25 +95,36 @@ export class InstanceState {
     this.values = values;
   }
 
+  /** Whether the object has (or had) a row, so its changes are tracked against it. */
+  get tracked(): boolean {
+    const s = this.status;
+    return s === "persistent" || s === "deleted" || s === "detached";
+  }
+
   /** Sets a column value, tracking the change. */
   set(index: number, value: unknown): void {
     const values = this.values;
     if (values[index] === value) {
       // Re-assigning the same object flags it as changed in place (JSON, dates, bytes).
-      if (typeof value !== "object" || value === null || this.status !== "persistent") return;
-      (this.flagged ??= new Set()).add(index);
+      if (typeof value !== "object" || value === null || !this.tracked) return;
+      this.flag(index);
+      return;
     }
-    if (this.status === "persistent" || this.status === "deleted") {
-      if (this.loaded === null) this.loaded = values.slice();
-      if (this.original === null) this.original = this.loaded;
-      values[index] = value;
-      if (!this.dirty && this.session !== null) this.session.markDirty(this);
-    } else {
-      values[index] = value;
-    }
+    this.session?.touch(this);
+    if (this.tracked && this.loaded === null) this.loaded = values.slice();
+    values[index] = value;
+    if (this.status === "persistent" && !this.dirty) this.session?.markDirty(this);
   }
 
-  /** The names of columns whose values differ from what the database holds. */
+  /** Marks a column as changed in place, to be written at the next flush. */
+  flag(index: number): void {
+    this.session?.touch(this);
+    if (this.tracked && this.loaded === null) this.loaded = this.values.slice();
+    (this.flagged ??= new Set()).add(index);
+    if (this.status === "persistent" && !this.dirty) this.session?.markDirty(this);
+  }
+
+  /** The indexes of columns whose values differ from what the database holds. */
   changedColumns(): number[] {
     const loaded = this.loaded;
     const changed: number[] = [];
@@ -115,6 +139,11 @@ export class InstanceState {
       changed.sort((a, b) => a - b);
     }
     return changed;
+  }
+
+  /** The values as the database holds them. */
+  get stored(): readonly unknown[] {
+    return this.loaded ?? this.values;
   }
 }
 
@@ -139,4 +168,12 @@ export function stateOf(obj: unknown): InstanceState | undefined {
   return typeof obj === "object" && obj !== null
     ? (obj as { [STATE]?: InstanceState })[STATE]
     : undefined;
+}
+
+/** Builds an instance from column values, without the user's constructor. */
+export function instance(mapper: Mapper, values: unknown[]): InstanceState {
+  const obj = Object.create(mapper.cls.prototype) as Record<symbol, unknown>;
+  const state = new InstanceState(mapper, obj, values);
+  obj[STATE] = state;
+  return state;
 }

@@ -6,12 +6,13 @@
  *
  * @module
  */
-import { ArgumentError } from "../core/errors.ts";
-import type { BoundColumns, Columns, InsertOf, RowOf } from "../core/schema/rows.ts";
-import { Table } from "../core/schema/table.ts";
-import type { TableConstraint } from "../core/schema/constraint.ts";
-import { type Fragment, toSql } from "../core/sql/nodes.ts";
-import { mapperOf, registerBase } from "./mapper.ts";
+import { ArgumentError } from "../../core/errors.ts";
+import type { TableConstraint } from "../../core/schema/constraint.ts";
+import type { BoundColumns, Columns, InsertOf, RowOf } from "../../core/schema/rows.ts";
+import { Table } from "../../core/schema/table.ts";
+import { type Fragment, toSql } from "../../core/sql/nodes.ts";
+import { relationshipsOf } from "../relationship/relationship.ts";
+import { checkAttributeName, mapperOf, registerBase } from "./configure.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
 
 /**
@@ -69,6 +70,8 @@ const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.uti
  * - Objects loaded from the database are instances of the class, built without calling its
  *   constructor.
  * - Column names default to the property names in snake_case (`authorId` → `author_id`).
+ * - Given a `Table` instead of a name and columns, the class maps that table: two classes
+ *   may share one table so, deliberately.
  *
  * @example
  * ```ts
@@ -91,6 +94,24 @@ const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.uti
 export function Model<const C extends Columns>(
   name: string,
   columns: C,
+  options?: ModelOptions<C>,
+): ModelClass<C>;
+/**
+ * Maps a class to a table declared with `table(...)`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, Model, table } from "@retort/orm";
+ * const pets = table("model_table_doc_pets", { id: column.integer().primaryKey() });
+ * class Pet extends Model(pets) {}
+ * assert(Pet.table === pets);
+ * ```
+ */
+export function Model<C extends Columns>(table: Table<C>): ModelClass<C>;
+export function Model<C extends Columns>(
+  nameOrTable: string | Table<C>,
+  columns?: C,
   options: ModelOptions<C> = {},
 ): ModelClass<C> {
   const Base = class {
@@ -103,11 +124,23 @@ export function Model<const C extends Columns>(
       if (typeof init !== "object") {
         throw new ArgumentError(`new ${mapper.name}(...) takes an object of column values.`);
       }
-      for (const key in init) {
-        if (!Object.hasOwn(init, key)) continue;
+      const relationships = relationshipsOf(mapper);
+      let keys: string[];
+      try {
+        keys = Object.keys(init);
+      } catch (error) {
+        throw new ArgumentError(
+          `new ${mapper.name}(...)'s argument could not be inspected (${
+            (error as Error).message
+          }); ` +
+            "pass a plain object of column values.",
+          { cause: error },
+        );
+      }
+      for (const key of keys) {
         const i = mapper.indexByKey.get(key);
         if (i !== undefined) values[i] = init[key];
-        else if (mapper.relationships.has(key)) {
+        else if (relationships.has(key)) {
           (this as unknown as Record<string, unknown>)[key] = init[key];
         } else {
           throw new ArgumentError(
@@ -129,11 +162,15 @@ export function Model<const C extends Columns>(
       return out;
     }
   };
-  const table = new Table(name, columns, options.constraints, {
-    schema: options.schema,
-    owner: Base,
-  });
-  Object.defineProperty(Base, "name", { value: `Model(${name})` });
+  const table = nameOrTable instanceof Table
+    ? nameOrTable
+    : new Table(nameOrTable, columns!, options.constraints, {
+      schema: options.schema,
+      owner: Base,
+    });
+  const label = `Model(${table.name})`;
+  for (const col of table.columns) checkAttributeName(label, col.key, "column");
+  Object.defineProperty(Base, "name", { value: label });
   Object.defineProperty(Base, "table", { value: table, enumerable: false });
   Object.defineProperty(Base, "c", { value: table.c, enumerable: false });
   // `${User}` in sql renders the table's name.

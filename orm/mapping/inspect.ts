@@ -3,9 +3,8 @@
  *
  * @module
  */
-import { ArgumentError } from "../core/errors.ts";
-import type { ObjectStatus } from "./state.ts";
-import { stateOf } from "./state.ts";
+import { ArgumentError } from "../../core/errors.ts";
+import { type ObjectStatus, stateOf } from "./state.ts";
 
 /**
  * What {@linkcode inspect} tells of a mapped object.
@@ -54,7 +53,7 @@ export function inspect(obj: object): InstanceInfo {
     model: mapper.name,
     identity: known ? mapper.pk.map((i) => state.values[i]) : null,
     modified: state.changedColumns().map((i) => mapper.keys[i]),
-    loaded: state.relations ? Object.keys(state.relations) : [],
+    loaded: state.relations ? [...state.relations.keys()] : [],
     inSession: state.session !== null,
   };
 }

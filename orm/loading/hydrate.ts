@@ -1,0 +1,55 @@
+/**
+ * Hydrating: rows (arrays, decoded) into instances of a mapper's class, through the session's
+ * identity map: a row whose object is already there gives that object.
+ *
+ * @module
+ */
+import type { Dialect } from "../../core/dialect.ts";
+import type { SqlSource } from "../../core/sql/nodes.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
+
+/** What loading needs from a session. */
+export interface LoadContext {
+  readonly dialect: Dialect;
+  /** Runs a select in the session's transaction: rows as arrays, decoded. */
+  rows(statement: SqlSource<unknown>): Promise<unknown[][]>;
+  /** The session's identity map of a mapper. */
+  identityMap(mapper: Mapper): Map<unknown, object>;
+  /** Makes a hydrated object persistent in the session. */
+  attach(state: InstanceState, key: unknown): void;
+  /** Overwrites a persistent object's columns with its row (populate existing, expired). */
+  refresh(state: InstanceState, values: unknown[]): void;
+}
+
+/**
+ * Turns rows into instances of a mapper's class through the identity map; the mapper's
+ * columns are at `offset` in each row, in column order.
+ */
+export function hydrate(
+  ctx: LoadContext,
+  mapper: Mapper,
+  rows: readonly unknown[][],
+  populateExisting: boolean,
+  offset = 0,
+): object[] {
+  const n = mapper.columns.length;
+  const identity = ctx.identityMap(mapper);
+  const out: object[] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const values = offset === 0 && row.length === n ? row : row.slice(offset, offset + n);
+    const key = mapper.identity(values);
+    const existing = identity.get(key);
+    if (existing !== undefined) {
+      const state = stateOf(existing)!;
+      if (populateExisting || state.expired) ctx.refresh(state, values);
+      out[r] = existing;
+      continue;
+    }
+    const state = instance(mapper, values);
+    ctx.attach(state, key);
+    out[r] = state.obj;
+  }
+  return out;
+}

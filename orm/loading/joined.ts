@@ -1,0 +1,100 @@
+/**
+ * Loading relationships in the same query: the query as a subquery, numbered to keep its
+ * order, LEFT JOINed to each relationship's target along the relationship's own condition.
+ * Parent rows repeat once per child and are de-duplicated.
+ *
+ * @module
+ */
+import { ArgumentError } from "../../core/errors.ts";
+import type { Column } from "../../core/schema/column.ts";
+import { typed } from "../../core/builder/expression.ts";
+import { QueryBase } from "../../core/builder/query.ts";
+import { select } from "../../core/builder/select.ts";
+import type { SqlSource } from "../../core/sql/nodes.ts";
+import { sql } from "../../core/sql/tag.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { stateOf } from "../mapping/state.ts";
+import { type Relationship, relationshipOf } from "../relationship/relationship.ts";
+import { hydrate, type LoadContext } from "./hydrate.ts";
+import type { LoaderOption } from "./options.ts";
+import { applyOptions } from "./selectin.ts";
+import { loadedOf, setLoaded } from "../relationship/sync.ts";
+
+/** Runs `query` (a select of `mapper`) with `options` loaded by LEFT JOINs. */
+export async function loadJoined(
+  ctx: LoadContext,
+  mapper: Mapper,
+  query: SqlSource<unknown>,
+  options: readonly LoaderOption[],
+  populate: boolean,
+): Promise<object[]> {
+  if (!(query instanceof QueryBase)) {
+    throw new ArgumentError("joined() loads along a select(Model) statement.");
+  }
+  const rels: Relationship[] = options.map((o) => {
+    const rel = relationshipOf(mapper, o.path);
+    if (rel.direction === "manyToMany") {
+      throw new ArgumentError(
+        `joined("${o.path}") does not load many-to-many relationships; use selectin("${o.path}").`,
+      );
+    }
+    return rel;
+  });
+  const q = query.as("__retort_q");
+  const numbered: Record<string, SqlSource<unknown>> = {
+    __retort_ord: typed(sql`row_number() OVER ()`),
+  };
+  for (const c of mapper.columns) numbered[c.key] = q.c[c.key as keyof typeof q.c];
+  const base = select(numbered).from(q).as("__retort_base");
+  const baseCol = (c: Column) => base.c[c.key as keyof typeof base.c];
+  const record: Record<string, SqlSource<unknown>> = {};
+  mapper.columns.forEach((c, i) => (record[`b${i}`] = baseCol(c)));
+  const aliases = rels.map((rel, k) => rel.targetMapper.table.as(`__retort_j${k}`));
+  rels.forEach((rel, k) => {
+    rel.targetMapper.columns.forEach((c, i) => (record[`j${k}_${i}`] = aliases[k].c[c.key]));
+  });
+  let statement = select(record).from(base);
+  rels.forEach((rel, k) => {
+    const [join] = rel.joinConditions(baseCol, (c) => aliases[k].c[c.key]);
+    statement = statement.leftJoin(aliases[k], join.on);
+  });
+  const order: SqlSource<unknown>[] = [base.c.__retort_ord as SqlSource<unknown>];
+  rels.forEach((rel, k) => {
+    for (const i of rel.targetMapper.pk) order.push(aliases[k].c[rel.targetMapper.columns[i].key]);
+  });
+  const rows = await ctx.rows(statement.orderBy(...order));
+  const parents = hydrate(ctx, mapper, rows, populate);
+  const unique = [...new Set(parents)];
+  let offset = mapper.columns.length;
+  const pending: [Mapper, object[], readonly LoaderOption[]][] = [];
+  rels.forEach((rel, k) => {
+    const target = rel.targetMapper;
+    const present = rows.map((row) => row[offset + target.pk[0]] !== null);
+    const children = hydrate(ctx, target, rows.filter((_, i) => present[i]), populate, offset);
+    const byParent = new Map<object, object[]>(unique.map((p) => [p, []]));
+    let c = 0;
+    rows.forEach((_, i) => {
+      if (!present[i]) return;
+      const list = byParent.get(parents[i])!;
+      const child = children[c++];
+      if (!list.includes(child)) list.push(child);
+    });
+    for (const p of unique) {
+      const list = byParent.get(p)!;
+      const ps = stateOf(p)!;
+      if (!populate && loadedOf(rel, ps) !== undefined) continue;
+      setLoaded(rel, ps, rel.scalar ? (list[0] ?? null) : list);
+      if (rel.back?.scalar && rel.direction === "oneToMany") {
+        for (const child of list) setLoaded(rel.back, stateOf(child)!, p);
+      }
+    }
+    if (options[k].nested.length > 0) {
+      pending.push([target, [...new Set([...byParent.values()].flat())], options[k].nested]);
+    }
+    offset += target.columns.length;
+  });
+  for (const [target, objs, nested] of pending) {
+    await applyOptions(ctx, target, objs.map((o) => stateOf(o)!), nested, populate);
+  }
+  return unique;
+}

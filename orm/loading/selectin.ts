@@ -1,0 +1,208 @@
+/**
+ * Loading a relationship of many objects in a second query: `SELECT ... WHERE fk IN (...)`,
+ * batched under the dialect's parameter limit, built with the statement builder; nested
+ * options then load further relationships of what was loaded.
+ *
+ * @module
+ */
+import { inList } from "../../core/builder/comparison.ts";
+import { select } from "../../core/builder/select.ts";
+import type { SqlSource } from "../../core/sql/nodes.ts";
+import { keyPart } from "../mapping/identity.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { type InstanceState, stateOf } from "../mapping/state.ts";
+import { type Relationship, relationshipOf } from "../relationship/relationship.ts";
+import { hydrate, type LoadContext } from "./hydrate.ts";
+import type { LoaderOption } from "./options.ts";
+import { loadedOf, setLoaded } from "../relationship/sync.ts";
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function orderOf(rel: Relationship): SqlSource<unknown>[] | null {
+  const o = rel.options.orderBy?.();
+  if (o === undefined) return null;
+  return Array.isArray(o) ? o : [o];
+}
+
+/** Groups values by normalised key. */
+class ByKey<V> {
+  readonly #map = new Map<unknown, V[]>();
+  /** The keys, in first-seen order. */
+  readonly keys: unknown[] = [];
+  add(key: unknown, value: V): void {
+    const k = keyPart(key);
+    const list = this.#map.get(k);
+    if (list) list.push(value);
+    else {
+      this.#map.set(k, [value]);
+      this.keys.push(key);
+    }
+  }
+  ensure(key: unknown): void {
+    const k = keyPart(key);
+    if (!this.#map.has(k)) {
+      this.#map.set(k, []);
+      this.keys.push(key);
+    }
+  }
+  get(key: unknown): V[] {
+    return this.#map.get(keyPart(key)) ?? [];
+  }
+}
+
+async function loadManyToOne(
+  ctx: LoadContext,
+  states: readonly InstanceState[],
+  rel: Relationship,
+  populate: boolean,
+): Promise<object[]> {
+  const target = rel.targetMapper;
+  const identity = ctx.identityMap(target);
+  const wanted = new ByKey<InstanceState>();
+  for (const s of states) {
+    const fk = s.values[rel.fk];
+    if (fk === null || fk === undefined) setLoaded(rel, s, null);
+    else wanted.add(fk, s);
+  }
+  const byRef = target.pk.length === 1 && target.pk[0] === rel.ref;
+  const missing = populate || !byRef
+    ? wanted.keys
+    : wanted.keys.filter((k) => !identity.has(keyPart(k)));
+  const refCol = target.columns[rel.ref];
+  const found = new Map<unknown, object>();
+  for (const chunk of chunks(missing, Math.max(1, ctx.dialect.maxParams - 10))) {
+    const rows = await ctx.rows(select(target.cls).where(inList(refCol, chunk)));
+    for (const obj of hydrate(ctx, target, rows, populate)) {
+      found.set(keyPart(stateOf(obj)!.values[rel.ref]), obj);
+    }
+  }
+  const loaded: object[] = [];
+  for (const key of wanted.keys) {
+    const obj = found.get(keyPart(key)) ?? (byRef ? identity.get(keyPart(key)) : undefined) ?? null;
+    for (const s of wanted.get(key)) setLoaded(rel, s, obj);
+    if (obj) loaded.push(obj);
+  }
+  return loaded;
+}
+
+async function loadOneToMany(
+  ctx: LoadContext,
+  states: readonly InstanceState[],
+  rel: Relationship,
+  populate: boolean,
+): Promise<object[]> {
+  const target = rel.targetMapper;
+  const children = new ByKey<object>();
+  for (const s of states) {
+    const k = s.values[rel.ref];
+    if (k !== null && k !== undefined) children.ensure(k);
+  }
+  const fkCol = target.columns[rel.fk];
+  const order = orderOf(rel) ?? target.pk.map((i) => target.columns[i]);
+  let loaded: object[] = [];
+  for (const chunk of chunks(children.keys, Math.max(1, ctx.dialect.maxParams - 10))) {
+    const rows = await ctx.rows(
+      select(target.cls).where(inList(fkCol, chunk)).orderBy(...order),
+    );
+    const objs = hydrate(ctx, target, rows, populate);
+    for (const obj of objs) children.add(stateOf(obj)!.values[rel.fk], obj);
+    loaded = loaded.concat(objs);
+  }
+  const back = rel.back;
+  for (const s of states) {
+    const k = s.values[rel.ref];
+    const list = k === null || k === undefined ? [] : children.get(k);
+    setLoaded(rel, s, rel.scalar ? (list[0] ?? null) : list);
+    if (back?.scalar) {
+      for (const child of list) {
+        const cs = stateOf(child)!;
+        if (populate || loadedOf(back, cs) === undefined) setLoaded(back, cs, s.obj);
+      }
+    }
+  }
+  return loaded;
+}
+
+async function loadManyToMany(
+  ctx: LoadContext,
+  states: readonly InstanceState[],
+  rel: Relationship,
+  populate: boolean,
+): Promise<object[]> {
+  const target = rel.targetMapper;
+  const sec = rel.secondary!;
+  const members = new ByKey<object>();
+  for (const s of states) {
+    const k = s.values[rel.ref];
+    if (k !== null && k !== undefined) members.ensure(k);
+  }
+  const record: Record<string, SqlSource<unknown>> = {};
+  target.columns.forEach((c, i) => (record[`c${i}`] = c));
+  record.owner = sec.owner;
+  const [, toTarget] = rel.joinConditions((c) => c, (c) => c);
+  const order = orderOf(rel);
+  let loaded: object[] = [];
+  for (const chunk of chunks(members.keys, Math.max(1, ctx.dialect.maxParams - 10))) {
+    let q = select(record).from(target.cls).join(sec.table, toTarget.on).where(
+      inList(sec.owner, chunk),
+    );
+    if (order !== null) q = q.orderBy(...order);
+    const rows = await ctx.rows(q);
+    const objs = hydrate(ctx, target, rows, populate);
+    const ownerAt = target.columns.length;
+    objs.forEach((obj, i) => members.add(rows[i][ownerAt], obj));
+    loaded = loaded.concat(objs);
+  }
+  for (const s of states) {
+    const k = s.values[rel.ref];
+    setLoaded(rel, s, k === null || k === undefined ? [] : members.get(k));
+  }
+  return loaded;
+}
+
+/**
+ * Loads one relationship for many objects of one mapper, in as few queries as the parameter
+ * limit allows, then applies nested options to what was loaded.
+ */
+export async function loadRelationship(
+  ctx: LoadContext,
+  states: readonly InstanceState[],
+  rel: Relationship,
+  nested: readonly LoaderOption[],
+  populate: boolean,
+): Promise<void> {
+  const load = rel.direction === "manyToOne"
+    ? loadManyToOne
+    : rel.direction === "oneToMany"
+    ? loadOneToMany
+    : loadManyToMany;
+  const loaded = await load(ctx, states, rel, populate);
+  if (nested.length > 0 && loaded.length > 0) {
+    const unique = [...new Set(loaded)];
+    await applyOptions(ctx, rel.targetMapper, unique.map((o) => stateOf(o)!), nested, populate);
+  }
+}
+
+/** Applies loader options to objects of one mapper. */
+export async function applyOptions(
+  ctx: LoadContext,
+  mapper: Mapper,
+  states: readonly InstanceState[],
+  options: readonly LoaderOption[],
+  populate: boolean,
+): Promise<void> {
+  if (states.length === 0) return;
+  for (const option of options) {
+    await loadRelationship(
+      ctx,
+      states,
+      relationshipOf(mapper, option.path),
+      option.nested,
+      populate,
+    );
+  }
+}

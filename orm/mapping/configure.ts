@@ -1,0 +1,145 @@
+/**
+ * Configuring mapped classes: the mapper of a class (made on first use), the relationships
+ * declared in its static fields (installed as accessors on its prototype), and the names a
+ * column or relationship may not take.
+ *
+ * @module
+ */
+import { ArgumentError } from "../../core/errors.ts";
+import type { EntityClass } from "../../core/statement.ts";
+import { describe } from "../../core/util/describe.ts";
+import { Relationship } from "../relationship/relationship.ts";
+import { Mapper } from "./mapper.ts";
+import { stateOf } from "./state.ts";
+import { readAttribute, writeAttribute } from "../relationship/sync.ts";
+
+/** Where a mapped class keeps its mapper, once configured. */
+const MAPPER: unique symbol = Symbol("retort.mapper");
+const mappers = new WeakMap<object, Mapper>();
+const bases = new WeakSet<object>();
+
+/**
+ * Names an attribute may not take: what every object has (`constructor`, `__proto__`,
+ * `toString`...), what the Model base defines (`toJSON`), and `then`, which would make every
+ * object a thenable that `await` swallows.
+ */
+const RESERVED: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  "toJSON",
+  "then",
+]);
+/** Names a relationship (a static field) may not take either: the class's own. */
+const RESERVED_STATICS: ReadonlySet<string> = new Set([
+  "name",
+  "length",
+  "prototype",
+  "table",
+  "c",
+]);
+
+/** Refuses an attribute name that would shadow what objects or classes rely on. */
+export function checkAttributeName(model: string, name: string, what: string): void {
+  if (RESERVED.has(name)) {
+    throw new ArgumentError(
+      `${model}: the ${what} ${JSON.stringify(name)} would hide Object.prototype.${name} or ` +
+        `Model's own member; name it otherwise (a column can keep its database name with ` +
+        `.named(${JSON.stringify(name)})).`,
+    );
+  }
+}
+
+/** Internal: registers a class made by `Model(...)`. */
+export function registerBase(base: object): void {
+  bases.add(base);
+}
+
+const isModelBase = (x: unknown): boolean => typeof x === "function" && bases.has(x);
+
+function hasModelBase(cls: object): boolean {
+  for (let c = Object.getPrototypeOf(cls); c; c = Object.getPrototypeOf(c)) {
+    if (bases.has(c)) return true;
+  }
+  return false;
+}
+
+/** The class a mapper is for: the first subclass of the `Model(...)` base, or the base. */
+function mappedClassOf(cls: object): EntityClass {
+  if (!isModelBase(cls) && !hasModelBase(cls)) {
+    throw new ArgumentError(
+      `${(cls as { name?: string }).name || "This class"} is not a mapped class; ` +
+        'declare it as class X extends Model("table", { ...columns }).',
+    );
+  }
+  let current = cls;
+  while (true) {
+    const parent = Object.getPrototypeOf(current);
+    if (isModelBase(current) || isModelBase(parent)) return current as EntityClass;
+    current = parent;
+  }
+}
+
+function installRelationships(mapper: Mapper): void {
+  const cls = mapper.cls;
+  for (const name of Object.getOwnPropertyNames(cls)) {
+    const value = (cls as unknown as Record<string, unknown>)[name];
+    if (!(value instanceof Relationship)) continue;
+    checkAttributeName(mapper.name, name, "relationship");
+    if (RESERVED_STATICS.has(name)) {
+      throw new ArgumentError(
+        `${mapper.name}: a relationship cannot be named ${JSON.stringify(name)}, which the ` +
+          "class itself uses; name it otherwise.",
+      );
+    }
+    if (mapper.indexByKey.has(name)) {
+      throw new ArgumentError(
+        `${mapper.name}.${name} is both a column and a relationship; rename one of them.`,
+      );
+    }
+    value.attach(mapper, name, mapperOf);
+    Object.defineProperty(cls.prototype, name, {
+      configurable: true,
+      enumerable: false,
+      get(this: object) {
+        return readAttribute(value, this);
+      },
+      set(this: object, v: unknown) {
+        writeAttribute(value, this, v);
+      },
+    });
+  }
+}
+
+/**
+ * The mapper of a mapped class (or of an instance's class), configured on first use.
+ * Subclasses of a mapped class share its mapper.
+ */
+export function mapperOf(target: unknown): Mapper {
+  if (typeof target === "function") {
+    const own = (target as { [MAPPER]?: Mapper })[MAPPER];
+    if (own !== undefined && Object.hasOwn(target, MAPPER)) return own;
+  }
+  if (typeof target === "object" && target !== null) {
+    const state = stateOf(target);
+    if (state) return state.mapper;
+    throw new ArgumentError(
+      `${describe(target)} is not an instance of a mapped class; ` +
+        "map it with class X extends Model(...).",
+    );
+  }
+  if (typeof target !== "function") {
+    throw new ArgumentError(`${String(target)} is not a mapped class.`);
+  }
+  let mapper = mappers.get(target);
+  if (mapper) return mapper;
+  const cls = mappedClassOf(target);
+  mapper = mappers.get(cls);
+  if (mapper === undefined) {
+    mapper = new Mapper(cls);
+    installRelationships(mapper); // throws on a bad declaration, every time
+    mappers.set(cls, mapper);
+    Object.defineProperty(cls, MAPPER, { value: mapper });
+  }
+  mappers.set(target, mapper);
+  if (!Object.hasOwn(target, MAPPER)) Object.defineProperty(target, MAPPER, { value: mapper });
+  return mapper;
+}

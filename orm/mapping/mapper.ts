@@ -1,0 +1,78 @@
+/**
+ * Mappers: what the ORM knows of a mapped class's table: its columns by key and by name, its
+ * primary key, its version column, and per-dialect encoders. Relationships are registered
+ * beside it (see `relationship/registry.ts`).
+ *
+ * @module
+ */
+import type { Dialect } from "../../core/dialect.ts";
+import { ArgumentError } from "../../core/errors.ts";
+import type { Column } from "../../core/schema/column.ts";
+import type { Table } from "../../core/schema/table.ts";
+import type { EntityClass } from "../../core/statement.ts";
+import type { Converter } from "../../core/types/column_type.ts";
+import { identityKey } from "./identity.ts";
+
+/**
+ * The mapping of one class to one table.
+ *
+ * @internal
+ */
+export class Mapper {
+  /** The mapped class (the user's subclass of `Model(...)`). */
+  readonly cls: EntityClass;
+  readonly table: Table;
+  /** The class's name, for messages. */
+  readonly name: string;
+  readonly columns: readonly Column[];
+  readonly keys: readonly string[];
+  readonly indexByKey: ReadonlyMap<string, number>;
+  /** Column indexes of the primary key. */
+  readonly pk: readonly number[];
+  /** Index of the version column, or -1. */
+  readonly version: number;
+  /** The column indexes, 0 to n - 1. */
+  readonly indexes: readonly number[];
+  /** A row of `undefined`s, copied for each new instance. */
+  readonly blank: readonly unknown[];
+  readonly #encoders = new WeakMap<Dialect, readonly Converter[]>();
+
+  constructor(cls: EntityClass) {
+    this.cls = cls;
+    this.table = cls.table;
+    this.name = cls.name || this.table.name;
+    this.columns = this.table.columns;
+    this.keys = this.columns.map((c) => c.key);
+    this.indexByKey = new Map(this.keys.map((k, i) => [k, i]));
+    this.pk = this.table.primaryKey.map((c) => this.indexByKey.get(c.key)!);
+    this.version = this.columns.findIndex((c) => c.config.version);
+    if (this.pk.length === 0) {
+      throw new ArgumentError(
+        `Model ${this.name} (table ${this.table.name}) has no primary key; mark a column ` +
+          "with .primaryKey() or add constraint.primaryKey(...).",
+      );
+    }
+    this.blank = this.columns.map(() => undefined);
+    this.indexes = this.columns.map((_, i) => i);
+  }
+
+  /** Encoders by column index for a dialect. */
+  encoders(dialect: Dialect): readonly Converter[] {
+    let e = this.#encoders.get(dialect);
+    if (e === undefined) {
+      e = this.columns.map((c) => c.type.encoder(dialect));
+      this.#encoders.set(dialect, e);
+    }
+    return e;
+  }
+
+  /** The identity key of a row's values. */
+  identity(values: readonly unknown[]): unknown {
+    return identityKey(values, this.pk);
+  }
+
+  /** `(id=1, kind="a")`: the primary key of a row, for messages. */
+  describeKey(values: readonly unknown[]): string {
+    return `(${this.pk.map((i) => `${this.keys[i]}=${String(values[i])}`).join(", ")})`;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The ORM's exports: mapped classes, relationships, loader options, sessions, inspection.
+ *
+ * @module
+ */
+export { Engine } from "./engine.ts";
+export { Model, type ModelClass, type ModelOptions } from "./mapping/model.ts";
+export { inspect, type InstanceInfo } from "./mapping/inspect.ts";
+export type { ObjectStatus } from "./mapping/state.ts";
+export type { Collection } from "./relationship/collection.ts";
+export type { RelationshipOptions } from "./relationship/options.ts";
+export { Relationship, relationship } from "./relationship/relationship.ts";
+export { joined, type LoaderOption, selectin } from "./loading/options.ts";
+export { Session, sessionMaker } from "./session/session.ts";
+export type {
+  EntityQuery,
+  ExecuteResult,
+  SessionOptions,
+  SessionSavepoint,
+} from "./session/types.ts";

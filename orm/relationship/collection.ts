@@ -1,0 +1,116 @@
+/**
+ * Collections: the plain arrays a one-to-many or many-to-many relationship holds, whose
+ * changing methods keep the other side of the relationship in sync at once.
+ *
+ * @module
+ */
+
+/**
+ * A collection relationship's list: a plain Array whose `push`, `splice`, `pop`, `shift`,
+ * `unshift` and `remove` update the other side of the relationship at once. Other changes
+ * (index assignment, `length = 0`, `sort`) are reconciled at flush. The instrumented methods
+ * are non-enumerable own properties, so the list compares equal to a plain array.
+ *
+ * @example
+ * ```ts
+ * import type { Collection } from "@retort/orm";
+ * function removeFirst<T>(c: Collection<T>): void {
+ *   if (c.length > 0) c.remove(c[0]);
+ * }
+ * ```
+ */
+export interface Collection<T> extends Array<T> {
+  /** Removes one item (the first equal to it), unlinking it; returns whether it was there. */
+  remove(item: T): boolean;
+}
+
+const OWNER: unique symbol = Symbol("retort.owner");
+const REL: unique symbol = Symbol("retort.relationship");
+
+/** What a collection tells its relationship of items added and removed. */
+export interface CollectionHooks {
+  /** `item` was added to `owner`'s collection. */
+  linked(owner: object, item: unknown): void;
+  /** `item` was removed from `owner`'s collection. */
+  unlinked(owner: object, item: unknown): void;
+}
+
+interface Instrumented extends Array<unknown> {
+  [OWNER]: object;
+  [REL]: CollectionHooks;
+}
+
+const arrayProto = Array.prototype;
+function linkAll(c: Instrumented, items: readonly unknown[]): void {
+  for (const item of items) c[REL].linked(c[OWNER], item);
+}
+function unlinkAll(c: Instrumented, items: readonly unknown[]): void {
+  for (const item of items) c[REL].unlinked(c[OWNER], item);
+}
+
+const hidden = (value: unknown): PropertyDescriptor => ({
+  value,
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});
+
+const METHODS: PropertyDescriptorMap = {
+  push: hidden(function (this: Instrumented, ...items: unknown[]): number {
+    linkAll(this, items);
+    return arrayProto.push.apply(this, items);
+  }),
+  unshift: hidden(function (this: Instrumented, ...items: unknown[]): number {
+    linkAll(this, items);
+    return arrayProto.unshift.apply(this, items);
+  }),
+  pop: hidden(function (this: Instrumented): unknown {
+    if (this.length === 0) return undefined;
+    const item = arrayProto.pop.call(this);
+    unlinkAll(this, [item]);
+    return item;
+  }),
+  shift: hidden(function (this: Instrumented): unknown {
+    if (this.length === 0) return undefined;
+    const item = arrayProto.shift.call(this);
+    unlinkAll(this, [item]);
+    return item;
+  }),
+  splice: hidden(function (this: Instrumented, ...args: unknown[]): unknown[] {
+    const items = args.slice(2);
+    linkAll(this, items);
+    const removed = arrayProto.splice.apply(this, args as [number, number, ...unknown[]]);
+    unlinkAll(this, removed);
+    return removed;
+  }),
+  remove: hidden(function (this: Instrumented, item: unknown): boolean {
+    const i = this.indexOf(item);
+    if (i < 0) return false;
+    (this as unknown as Collection<unknown>).splice(i, 1);
+    return true;
+  }),
+};
+
+/** A new instrumented collection of `owner`'s relationship. */
+export function collection(
+  owner: object,
+  rel: CollectionHooks,
+  items: readonly unknown[],
+): unknown[] {
+  const c = items.slice() as Instrumented;
+  Object.defineProperties(c, METHODS);
+  Object.defineProperty(c, OWNER, hidden(owner));
+  Object.defineProperty(c, REL, hidden(rel));
+  return c;
+}
+
+/** Adds an item without telling the relationship (the other side is being synced). */
+export const rawPush = (c: unknown[], item: unknown): void => {
+  if (!c.includes(item)) Array.prototype.push.call(c, item);
+};
+
+/** Removes an item without telling the relationship. */
+export const rawRemove = (c: unknown[], item: unknown): void => {
+  const i = c.indexOf(item);
+  if (i >= 0) Array.prototype.splice.call(c, i, 1);
+};

@@ -1,0 +1,309 @@
+/**
+ * Relationships between mapped classes: one-to-many, many-to-one, one-to-one and
+ * many-to-many, kept in sync in memory through `backPopulates`.
+ *
+ * Reading a relationship never queries: it returns what was loaded (by `selectin`, `joined`
+ * or `session.load`), a new object's empty collection or null, a many-to-one target found in
+ * the session's identity map, or it throws NotLoadedError.
+ *
+ * @module
+ */
+import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
+import type { Column } from "../../core/schema/column.ts";
+import type { Table } from "../../core/schema/table.ts";
+import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
+import { toJoin } from "../../core/statement.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { type Cascade, parseCascade, type RelationshipOptions } from "./options.ts";
+import { type Keys, resolveForeignKey, resolveSecondary } from "./resolve.ts";
+
+/** How a relationship finds the mapper of a class (given by the mapping layer). */
+export type MapperResolver = (cls: unknown) => Mapper;
+
+/** A column of a table as a query sees it (the table itself, or an alias of it). */
+export type ColumnAt = (column: Column) => SqlSource<unknown>;
+
+const registries = new WeakMap<Mapper, Map<string, Relationship>>();
+
+/** The relationships of a mapper, by name. */
+export function relationshipsOf(mapper: Mapper): ReadonlyMap<string, Relationship> {
+  return registries.get(mapper) ?? new Map();
+}
+
+/** The relationship of a mapper with a name, or an ArgumentError naming those it has. */
+export function relationshipOf(mapper: Mapper, name: string): Relationship {
+  const rel = relationshipsOf(mapper).get(name);
+  if (!rel) {
+    const known = [...relationshipsOf(mapper).keys()];
+    throw new ArgumentError(
+      `${mapper.name} has no relationship ${JSON.stringify(name)}; ` +
+        (known.length ? `its relationships are ${known.join(", ")}.` : "it has none.") +
+        ` Declare it as a static field: static ${name} = relationship(() => Target, {...}).`,
+    );
+  }
+  return rel;
+}
+
+interface Resolved extends Keys {
+  readonly target: Mapper;
+  readonly cascade: Cascade;
+  readonly back: Relationship | null;
+}
+
+/**
+ * A relationship declaration, held in a static field of a mapped class. The instance side is
+ * declared with `declare`: `declare posts: Post[]` or `declare author: User`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, Model, relationship } from "@retort/orm";
+ * class Author extends Model("rel_doc_authors", { id: column.integer().primaryKey() }) {
+ *   static books = relationship(() => Book, { backPopulates: "author" });
+ *   declare books: Book[];
+ * }
+ * class Book extends Model("rel_doc_books", {
+ *   id: column.integer().primaryKey(),
+ *   authorId: column.integer().references(() => Author.c.id),
+ * }) {
+ *   static author = relationship(() => Author, { backPopulates: "books" });
+ *   declare author: Author | null;
+ * }
+ * const a = new Author({});
+ * const b = new Book({});
+ * a.books.push(b);
+ * assert(b.author === a);
+ * ```
+ */
+export class Relationship<T = unknown> {
+  /** The target class, given lazily. */
+  readonly target: () => unknown;
+  /** The options as declared. */
+  readonly options: RelationshipOptions<T>;
+  #owner: Mapper | null = null;
+  #name = "";
+  #mapperOf: MapperResolver | null = null;
+  #resolved: Resolved | null = null;
+
+  /** Internal: use {@linkcode relationship}. */
+  constructor(target: () => unknown, options: RelationshipOptions<T>) {
+    this.target = target;
+    this.options = options;
+  }
+
+  /** Internal: called when the owner's mapper is configured. */
+  attach(owner: Mapper, name: string, mapperOf: MapperResolver): void {
+    if (this.#owner && this.#owner.cls !== owner.cls) {
+      throw new ArgumentError(
+        `The relationship ${owner.name}.${name} is the same object as ` +
+          `${this.#owner.name}.${this.#name}; declare each relationship with its own ` +
+          "relationship(...).",
+      );
+    }
+    this.#owner = owner;
+    this.#name = name;
+    this.#mapperOf = mapperOf;
+    let registry = registries.get(owner);
+    if (!registry) registries.set(owner, registry = new Map());
+    registry.set(name, this as Relationship);
+  }
+
+  /** The relationship's attribute name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** The owner's mapper. */
+  get owner(): Mapper {
+    if (!this.#owner) {
+      throw new InvalidRequestError(
+        "This relationship is not attached to a mapped class; declare it as a static field.",
+      );
+    }
+    return this.#owner;
+  }
+
+  /** `"Owner.name"`, for messages. */
+  get qualifiedName(): string {
+    return `${this.#owner?.name ?? "?"}.${this.#name}`;
+  }
+
+  #r(): Resolved {
+    return this.#resolved ?? this.#resolve();
+  }
+
+  /** The target's mapper. */
+  get targetMapper(): Mapper {
+    return this.#r().target;
+  }
+
+  /** The kind: many-to-one, one-to-many (incl. one-to-one) or many-to-many. */
+  get direction(): "manyToOne" | "oneToMany" | "manyToMany" {
+    return this.#r().direction;
+  }
+
+  /** Whether the attribute holds one object (many-to-one, one-to-one), not a list. */
+  get scalar(): boolean {
+    return this.#r().scalar;
+  }
+
+  /** The foreign-key column index: in the owner (many-to-one) or the target (one-to-many). */
+  get fk(): number {
+    return this.#r().fk;
+  }
+
+  /** The referenced column index: in the target (many-to-one) or the owner (one-to-many). */
+  get ref(): number {
+    return this.#r().ref;
+  }
+
+  /** For many-to-many: the association table and its two foreign-key columns. */
+  get secondary(): { table: Table; owner: Column; target: Column } | null {
+    return this.#r().secondary;
+  }
+
+  /** The relationship on the other side, from `backPopulates`. */
+  get back(): Relationship | null {
+    return this.#r().back;
+  }
+
+  /** The cascades. */
+  get cascade(): Readonly<Cascade> {
+    return this.#r().cascade;
+  }
+
+  /** The foreign-key column, on whichever side holds it (the association's, many-to-many). */
+  get foreignKeyColumn(): Column {
+    const r = this.#r();
+    if (r.secondary) return r.secondary.target;
+    return r.direction === "manyToOne" ? this.owner.columns[r.fk] : r.target.columns[r.fk];
+  }
+
+  /** Resolves the target and the join condition (once). */
+  resolve(): void {
+    this.#r();
+  }
+
+  #resolve(): Resolved {
+    const owner = this.owner;
+    const where = `Relationship ${this.qualifiedName}`;
+    let targetCls: unknown;
+    try {
+      targetCls = this.target();
+    } catch (e) {
+      throw new ArgumentError(`${where}: its target could not be read: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    const mapperOf = this.#mapperOf!;
+    const target = mapperOf(targetCls);
+    const o = this.options as RelationshipOptions<unknown>;
+    const cascade = parseCascade(o.cascade, where);
+    const keys = o.secondary
+      ? resolveSecondary(owner, target, o, where)
+      : resolveForeignKey(owner, target, o, where);
+    let back: Relationship | null = null;
+    if (o.backPopulates !== undefined) {
+      const found = relationshipsOf(target).get(o.backPopulates);
+      if (!found) {
+        const known = [...relationshipsOf(target).keys()];
+        throw new ArgumentError(
+          `${where}: backPopulates refers to ${target.name}.${o.backPopulates}, which is not ` +
+            `a relationship of ${target.name}` +
+            (known.length
+              ? ` (its relationships are ${known.join(", ")}).`
+              : ". Declare it as a static field with relationship(...)."),
+        );
+      }
+      if (found.options.backPopulates !== undefined && found.options.backPopulates !== this.#name) {
+        throw new ArgumentError(
+          `${where}: backPopulates names ${found.qualifiedName}, but that relationship's ` +
+            `backPopulates is ${JSON.stringify(found.options.backPopulates)}, not ` +
+            `${JSON.stringify(this.#name)}. Make the two sides name each other.`,
+        );
+      }
+      const backTarget = mapperOf(found.target());
+      if (backTarget !== owner) {
+        throw new ArgumentError(
+          `${where}: backPopulates names ${found.qualifiedName}, which points at ` +
+            `${backTarget.name}, not ${owner.name}.`,
+        );
+      }
+      back = found;
+    }
+    return this.#resolved = { ...keys, target, cascade, back };
+  }
+
+  /**
+   * The join condition between the owner and the target (through the association table for
+   * many-to-many), with each table's columns as a query sees them: the tables themselves, or
+   * aliases of them.
+   */
+  joinConditions(
+    owner: ColumnAt,
+    target: ColumnAt,
+    association: ColumnAt = (c) => c,
+  ): { table: "association" | "target"; on: Fragment }[] {
+    const r = this.#r();
+    const eq = (a: SqlSource<unknown>, b: SqlSource<unknown>) =>
+      new Fragment(["", " = ", ""], [a, b]);
+    const o = this.owner.columns;
+    const t = r.target.columns;
+    if (r.direction === "manyToOne") {
+      return [{ table: "target", on: eq(target(t[r.ref]), owner(o[r.fk])) }];
+    }
+    if (r.direction === "oneToMany") {
+      return [{ table: "target", on: eq(target(t[r.fk]), owner(o[r.ref])) }];
+    }
+    const sec = r.secondary!;
+    return [
+      { table: "association", on: eq(association(sec.owner), owner(o[r.ref])) },
+      { table: "target", on: eq(target(t[r.fk]), association(sec.target)) },
+    ];
+  }
+
+  /** How a builder joins along this relationship: `select(User).join(User.posts)`. */
+  [toJoin](): { target: Table; on: SqlSource<unknown> }[] {
+    const r = this.#r();
+    const same: ColumnAt = (c) => c;
+    return this.joinConditions(same, same).map((j) => ({
+      target: j.table === "association" ? r.secondary!.table : r.target.table,
+      on: j.on,
+    }));
+  }
+}
+
+/**
+ * Declares a relationship in a static field of a mapped class.
+ *
+ * The kind follows from the foreign keys: a foreign key on this class's table to the target
+ * makes a many-to-one (a single object); one on the target's table makes a one-to-many (a
+ * list, or a single object with `uselist: false`); `secondary` makes a many-to-many.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, Model, relationship } from "@retort/orm";
+ * class Parent extends Model("rel_doc_parents", { id: column.integer().primaryKey() }) {
+ *   static children = relationship(() => Child, { backPopulates: "parent", cascade: "all" });
+ *   declare children: Child[];
+ * }
+ * class Child extends Model("rel_doc_children", {
+ *   id: column.integer().primaryKey(),
+ *   parentId: column.integer().references(() => Parent.c.id),
+ * }) {
+ *   static parent = relationship(() => Parent, { backPopulates: "children" });
+ *   declare parent: Parent | null;
+ * }
+ * const p = new Parent({});
+ * const c = new Child({});
+ * c.parent = p;
+ * assert(p.children[0] === c);
+ * ```
+ */
+export function relationship<C extends abstract new (...args: never[]) => object>(
+  target: () => C,
+  options: RelationshipOptions<InstanceType<C>> = {},
+): Relationship<InstanceType<C>> {
+  return new Relationship<InstanceType<C>>(target, options);
+}

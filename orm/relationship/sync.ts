@@ -1,0 +1,210 @@
+/**
+ * A relationship's attribute on an instance: reading it (what was loaded, a new object's
+ * empty value, a many-to-one found in the identity map, or NotLoadedError, never a query),
+ * writing it, and keeping the other side of a back-populated pair in sync at once.
+ *
+ * @module
+ */
+import { ArgumentError, NotLoadedError } from "../../core/errors.ts";
+import { describe } from "../../core/util/describe.ts";
+import { keyPart } from "../mapping/identity.ts";
+import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
+import { collection, type CollectionHooks, rawPush, rawRemove } from "./collection.ts";
+import type { Relationship } from "./relationship.ts";
+
+/** Whether an object is new (never had a row), so its relations start empty. */
+export const isNew = (state: InstanceState): boolean =>
+  state.status === "transient" || state.status === "pending";
+
+const hooks = new WeakMap<Relationship, CollectionHooks>();
+
+/** What a relationship's collections tell it of items added and removed. */
+export function hooksOf(rel: Relationship): CollectionHooks {
+  let h = hooks.get(rel);
+  if (h === undefined) {
+    h = {
+      linked: (owner, item) => linked(rel, owner, item),
+      unlinked: (owner, item) => unlinked(rel, owner, item),
+    };
+    hooks.set(rel, h);
+  }
+  return h;
+}
+
+/** What a relationship holds for an instance, or undefined when not loaded. */
+export function loadedOf(rel: Relationship, state: InstanceState): Loaded | undefined {
+  return state.relations?.get(rel.name);
+}
+
+function store(rel: Relationship, state: InstanceState, l: Loaded): Loaded {
+  (state.relations ??= new Map()).set(rel.name, l);
+  return l;
+}
+
+/** Stores a value loaded from the database (so its base is the same). */
+export function setLoaded(rel: Relationship, state: InstanceState, value: unknown): void {
+  state.session?.touch(state);
+  // A collection can change without its setter (index assignment): the flush must look at
+  // it. A single reference changes only through the setter, which registers it then.
+  if (!rel.scalar) state.session?.noteRelations(state);
+  if (rel.scalar) store(rel, state, { value, base: value });
+  else {
+    const items = value as unknown[];
+    store(rel, state, { value: collection(state.obj, hooksOf(rel), items), base: items.slice() });
+  }
+}
+
+/** The current value for an instance, initialising a new object's to empty. */
+export function currentOf(
+  rel: Relationship,
+  state: InstanceState,
+  initialise: boolean,
+): Loaded | undefined {
+  const l = loadedOf(rel, state);
+  if (l !== undefined || !initialise) return l;
+  state.session?.touch(state);
+  state.session?.noteRelations(state);
+  return store(
+    rel,
+    state,
+    rel.scalar
+      ? { value: null, base: null }
+      : { value: collection(state.obj, hooksOf(rel), []), base: [] },
+  );
+}
+
+/** The attribute's value: never a query. */
+export function readAttribute(rel: Relationship, obj: object): unknown {
+  const state = stateOf(obj)!;
+  const l = currentOf(rel, state, isNew(state));
+  if (l !== undefined) return l.value;
+  if (rel.direction === "manyToOne" && state.session) {
+    // Resolve from the identity map without any I/O.
+    const fkValue = state.values[rel.fk];
+    if (fkValue === null || fkValue === undefined) return null;
+    const target = rel.targetMapper;
+    if (target.pk.length === 1 && target.pk[0] === rel.ref) {
+      const found = state.session.lookup(target, keyPart(fkValue));
+      if (found !== undefined) return found;
+    }
+  }
+  throw new NotLoadedError(
+    `${rel.qualifiedName} is not loaded, and Retort never queries on attribute access. ` +
+      `Load it with select(${rel.owner.name}).options(selectin("${rel.name}")) or ` +
+      `await session.load(obj, "${rel.name}").`,
+  );
+}
+
+function check(rel: Relationship, item: unknown): void {
+  const target = rel.targetMapper;
+  if (!(item instanceof (target.cls as unknown as new () => object))) {
+    throw new ArgumentError(
+      `${rel.qualifiedName} holds ${target.name} objects; got ${describe(item)}.`,
+    );
+  }
+}
+
+function cascadeAdd(rel: Relationship, state: InstanceState, item: object): void {
+  if (state.session && rel.cascade.saveUpdate) state.session.cascadeAdd(item);
+}
+
+/** Writes the attribute, keeping the other side in sync. */
+export function writeAttribute(rel: Relationship, obj: object, value: unknown): void {
+  const state = stateOf(obj)!;
+  if (!rel.scalar) {
+    if (!Array.isArray(value)) {
+      throw new ArgumentError(
+        `${rel.qualifiedName} is a collection; assign an array of ${rel.targetMapper.name}.`,
+      );
+    }
+    const l = currentOf(rel, state, isNew(state));
+    if (l === undefined) {
+      throw new NotLoadedError(
+        `${rel.qualifiedName} is not loaded, so it cannot be replaced: load it first with ` +
+          `await session.load(obj, "${rel.name}").`,
+      );
+    }
+    const old = l.value as unknown[];
+    const next = value as unknown[];
+    for (const item of next) check(rel, item);
+    state.session?.touch(state);
+    for (const item of old) if (!next.includes(item)) unlinked(rel, obj, item);
+    for (const item of next) if (!old.includes(item)) linked(rel, obj, item);
+    l.value = collection(obj, hooksOf(rel), next);
+    return;
+  }
+  if (value !== null) check(rel, value);
+  let l = currentOf(rel, state, isNew(state));
+  let old: unknown = null;
+  state.session?.touch(state);
+  if (l === undefined) {
+    try {
+      old = readAttribute(rel, obj);
+    } catch {
+      old = undefined;
+    }
+    l = store(rel, state, { value: old ?? null, base: old });
+    state.session?.noteRelations(state);
+  } else old = l.value;
+  if (old === value) return;
+  l.value = value;
+  state.session?.noteRelations(state);
+  const back = rel.back;
+  if (back) {
+    if (old) detachOne(back, old as object, obj);
+    if (value) attachOne(back, value as object, obj);
+  }
+  if (value) cascadeAdd(rel, state, value as object);
+}
+
+/** `item` was added to `owner`'s collection. */
+export function linked(rel: Relationship, owner: object, item: unknown): void {
+  check(rel, item);
+  const state = stateOf(owner)!;
+  state.session?.touch(state);
+  const back = rel.back;
+  if (back) attachOne(back, item as object, owner);
+  cascadeAdd(rel, state, item as object);
+}
+
+/** `item` was removed from `owner`'s collection. */
+export function unlinked(rel: Relationship, owner: object, item: unknown): void {
+  const state = stateOf(owner)!;
+  state.session?.touch(state);
+  const back = rel.back;
+  if (back) detachOne(back, item as object, owner);
+}
+
+/** Sets this side of `obj` to include `other`, without echoing back. */
+function attachOne(rel: Relationship, obj: object, other: object): void {
+  const state = stateOf(obj);
+  if (!state) return;
+  state.session?.touch(state);
+  const l = currentOf(rel, state, isNew(state));
+  if (rel.scalar) {
+    const old = l?.value;
+    if (old === other) return;
+    state.session?.noteRelations(state);
+    if (l) l.value = other;
+    else store(rel, state, { value: other, base: undefined });
+    // A many-to-one moving to a new parent leaves the old parent's collection.
+    if (old && rel.back) detachOne(rel.back, old as object, obj);
+  } else if (l) {
+    rawPush(l.value as unknown[], other);
+  }
+}
+
+/** Removes `other` from this side of `obj`, without echoing back. */
+function detachOne(rel: Relationship, obj: object, other: object): void {
+  const state = stateOf(obj);
+  if (!state) return;
+  const l = loadedOf(rel, state);
+  if (!l) return;
+  state.session?.touch(state);
+  if (rel.scalar) {
+    if (l.value === other) {
+      l.value = null;
+      state.session?.noteRelations(state);
+    }
+  } else rawRemove(l.value as unknown[], other);
+}

@@ -1,0 +1,101 @@
+/**
+ * Adding an object to a session: a new one becomes pending, a detached one persistent again
+ * (its changes made while detached are written at the next flush), and the new objects its
+ * loaded relationships reach come along by a save-update cascade.
+ *
+ * @module
+ */
+import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
+import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { relationshipsOf } from "../relationship/relationship.ts";
+import type { Registry } from "./registry.ts";
+
+/** What adding asks of its session. */
+export interface AddContext {
+  readonly session: StateOwner;
+  readonly registry: Registry;
+  touch(state: InstanceState): void;
+}
+
+function name(state: InstanceState): string {
+  const key = state.key === undefined ? "" : ` ${state.mapper.describeKey(state.values)}`;
+  return `${state.mapper.name}${key}`;
+}
+
+/** Adds a state to the session; `cascaded` when a relationship brought it. */
+export function addState(ctx: AddContext, state: InstanceState, cascaded: boolean): void {
+  const r = ctx.registry;
+  if (state.session !== null && state.session !== ctx.session) {
+    throw new InvalidRequestError(
+      `This ${state.mapper.name} belongs to another session; expunge it there first, or ` +
+        "merge it into this one with session.merge().",
+    );
+  }
+  const mapper = state.mapper;
+  for (const rel of relationshipsOf(mapper).keys()) {
+    if (Object.hasOwn(state.obj, rel)) {
+      throw new ArgumentError(
+        `${mapper.name}.${rel} is declared as a class field, which hides the relationship; ` +
+          `write \`declare ${rel}: ...\` instead of \`${rel}: ... = ...\` or \`${rel}!: ...\`.`,
+      );
+    }
+  }
+  switch (state.status) {
+    case "transient":
+      ctx.touch(state);
+      state.status = "pending";
+      state.session = ctx.session;
+      state.order = ++r.order;
+      r.pending.add(state);
+      break;
+    case "detached": {
+      if (state.wasDeleted) {
+        throw new InvalidRequestError(
+          `${name(state)} was deleted; it cannot be added again. To insert its row anew, ` +
+            `create a new ${mapper.name} with its values.`,
+        );
+      }
+      const map = r.map(mapper);
+      const existing = map.get(state.key);
+      if (existing && existing !== state.obj) {
+        throw new InvalidRequestError(
+          `Another ${mapper.name} with the same key is already in this session; merge the ` +
+            "changes into that object with session.merge(obj).",
+        );
+      }
+      ctx.touch(state);
+      state.status = "persistent";
+      state.session = ctx.session;
+      map.set(state.key, state.obj);
+      if (state.loaded !== null || state.flagged) ctx.session.markDirty(state);
+      break;
+    }
+    case "persistent":
+      if (r.deleted.has(state)) {
+        ctx.touch(state);
+        r.deleted.delete(state);
+        break;
+      }
+      return;
+    case "deleted":
+      if (cascaded) return;
+      throw new InvalidRequestError(
+        `${name(state)} was deleted in this transaction; it cannot be added again. Roll back ` +
+          `to keep it, or create a new ${mapper.name}.`,
+      );
+    default:
+      return;
+  }
+  // save-update cascade along what is loaded.
+  if (state.relations === null) return;
+  r.holders.add(state);
+  const rels = relationshipsOf(mapper);
+  for (const [relName, l] of state.relations) {
+    if (!rels.get(relName)!.cascade.saveUpdate) continue;
+    const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];
+    for (const item of items) {
+      const s = stateOf(item);
+      if (s && s.status === "transient") addState(ctx, s, true);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The session's machinery, behind its public face (`session.ts`): the registry of objects,
+ * the transaction, what objects tell their session (StateOwner), the one-task guard,
+ * autoflush, and running a flush.
+ *
+ * @module
+ */
+import type { QueryMode, QueryResult } from "../../core/driver.ts";
+import type { Engine } from "../../core/engine/engine.ts";
+import { InvalidRequestError } from "../../core/errors.ts";
+import type { SqlSource } from "../../core/sql/nodes.ts";
+import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
+import type { LoadContext } from "../loading/hydrate.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { type AddContext, addState } from "./add.ts";
+import { Registry } from "./registry.ts";
+import { SessionTransaction } from "./transaction.ts";
+import { openSavepoint } from "./savepoint.ts";
+import type { SessionOptions, SessionSavepoint } from "./types.ts";
+
+/** The session's machinery. */
+export class SessionCore implements StateOwner {
+  readonly engine: Engine;
+  readonly registry: Registry = new Registry();
+  readonly tx: SessionTransaction;
+  readonly expireOnCommit: boolean;
+  readonly load: LoadContext;
+  readonly adding: AddContext;
+  autoflush: boolean;
+  closed = false;
+  #busy: string | null = null;
+  #flushing = false;
+
+  constructor(engine: Engine, options: SessionOptions) {
+    this.engine = engine;
+    this.autoflush = options.autoflush ?? true;
+    this.expireOnCommit = options.expireOnCommit ?? false;
+    this.tx = new SessionTransaction(engine, this.registry);
+    const registry = this.registry;
+    this.load = {
+      dialect: engine.dialect,
+      rows: async (statement) =>
+        (await this.tx.execute(statement, "values")).rows as unknown as unknown[][],
+      identityMap: (mapper) => registry.map(mapper),
+      attach: (state, key) => registry.attach(state, key, this),
+      refresh: (state, values) => {
+        this.touch(state);
+        state.values = values;
+        state.loaded = null;
+        state.flagged = null;
+        state.expired = false;
+        registry.dirty.delete(state);
+        state.dirty = false;
+      },
+    };
+    this.adding = { session: this, registry, touch: (s) => this.touch(s) };
+  }
+
+  /** What the session is running now, or null. */
+  get busy(): string | null {
+    return this.#busy;
+  }
+
+  // ---- StateOwner: what objects tell their session --------------------------------------
+
+  /** An object is about to change: the transaction saves it once per frame. */
+  touch(state: InstanceState): void {
+    this.tx.touch(state);
+  }
+
+  /** A persistent object's columns changed. */
+  markDirty(state: InstanceState): void {
+    state.dirty = true;
+    this.registry.dirty.add(state);
+  }
+
+  /** A related object joined through a save-update cascade. */
+  cascadeAdd(obj: object): void {
+    const state = stateOf(obj);
+    if (state && state.status === "transient") addState(this.adding, state, true);
+  }
+
+  /** An object now holds loaded relationships. */
+  noteRelations(state: InstanceState): void {
+    if (state.session === this && state.status !== "transient") this.registry.holders.add(state);
+  }
+
+  /** An identity-map lookup, with no I/O. */
+  lookup(mapper: Mapper, key: unknown): object | undefined {
+    return this.registry.lookup(mapper, key);
+  }
+
+  // ---- guards ---------------------------------------------------------------------------
+
+  /** Throws when the session is closed or waits for `rollback()`. */
+  check(): void {
+    if (this.closed) {
+      throw new InvalidRequestError("This session is closed; open a new one for more work.");
+    }
+    this.tx.checkUsable();
+  }
+
+  /** Runs `fn` as the session's one task; `action` and `doing` name it in messages. */
+  async run<T>(action: string, doing: string, fn: () => Promise<T>): Promise<T> {
+    this.check();
+    if (this.#busy !== null) {
+      throw new InvalidRequestError(
+        `Cannot ${action}: this session is already running ${this.#busy} in another task. ` +
+          "A session is not safe for concurrent use; give each task its own session.",
+      );
+    }
+    this.#busy = doing;
+    try {
+      return await fn();
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  /** Flushes first when autoflush is on and there is work, then runs `fn`. */
+  async withAutoflush<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.autoflush && this.#hasWork()) await this.flush();
+    return await fn();
+  }
+
+  /** Removes an object from the session, for good: no rollback brings it back. */
+  expunge(state: InstanceState): void {
+    this.tx.forget(state);
+    this.registry.forget(state);
+    state.status = state.status === "pending" ? "transient" : "detached";
+    state.session = null;
+  }
+
+  // ---- transactions ---------------------------------------------------------------------
+
+  /** Flushes and commits; objects deleted in the transaction become detached. */
+  async commit(): Promise<void> {
+    await this.flush();
+    await this.tx.commit();
+    for (const s of this.registry.removed) {
+      s.status = "detached";
+      s.session = null;
+    }
+    this.registry.removed.clear();
+    if (this.expireOnCommit) {
+      for (const o of this.registry.objects()) {
+        stateOf(o)!.expired = true;
+      }
+    }
+  }
+
+  /** Flushes, then opens a savepoint. */
+  async beginNested(): Promise<SessionSavepoint> {
+    await this.flush();
+    const frame = await this.tx.beginNested();
+    return openSavepoint(
+      this.tx,
+      frame,
+      () => this.run("commit a savepoint", "a savepoint commit", () => this.flush()),
+    );
+  }
+
+  // ---- the flush ------------------------------------------------------------------------
+
+  #hasWork(): boolean {
+    const r = this.registry;
+    return r.pending.size > 0 || r.dirty.size > 0 || r.deleted.size > 0 || r.holders.size > 0;
+  }
+
+  /** Writes pending changes, in the session's transaction. */
+  async flush(): Promise<void> {
+    if (!this.#hasWork() || this.#flushing) return;
+    this.#flushing = true;
+    try {
+      const uow = new UnitOfWork(this.#flushContext());
+      uow.prepare(); // what it refuses here leaves the database and the session as they were
+      try {
+        this.registry.applyFlush(await uow.execute(), this);
+      } catch (error) {
+        await this.tx.flushFailed(error);
+        throw error;
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #flushContext(): FlushContext {
+    const r = this.registry;
+    return {
+      ...this.load,
+      pending: r.pending,
+      dirty: r.dirty,
+      deleted: r.deleted,
+      holders: r.holders,
+      hideParameters: this.engine.options.hideParameters ?? false,
+      add: (obj) => this.cascadeAdd(obj),
+      expunge: (s) => this.expunge(s),
+      touch: (s) => this.touch(s),
+      execute: (statement: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> =>
+        this.tx.execute(statement, mode),
+    };
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Loading objects for a session: `select(Model)` statements with their loader options, and
+ * objects by primary key.
+ *
+ * @module
+ */
+import { ArgumentError } from "../../core/errors.ts";
+import type { LoadContext } from "../loading/hydrate.ts";
+import { hydrate } from "../loading/hydrate.ts";
+import { byKey } from "../loading/by_key.ts";
+import { loadJoined } from "../loading/joined.ts";
+import { checkOptions, type LoaderOption } from "../loading/options.ts";
+import { applyOptions, loadRelationship } from "../loading/selectin.ts";
+import { mapperOf } from "../mapping/configure.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { type InstanceState, stateOf } from "../mapping/state.ts";
+import { relationshipOf } from "../relationship/relationship.ts";
+import { currentOf } from "../relationship/sync.ts";
+import type { SessionCore } from "./core.ts";
+import type { EntityQuery } from "./types.ts";
+
+/** The mapper of a class a query names, refusing a subclass with no mapping of its own. */
+export function entityMapper(entity: unknown, what: string): Mapper {
+  const mapper = mapperOf(entity);
+  if (entity !== mapper.cls) {
+    const name = (entity as { name?: string }).name ?? "This class";
+    throw new ArgumentError(
+      `${what}: ${name} is a subclass of ${mapper.name} with no mapping of its own, so its ` +
+        `rows would load as ${mapper.name} objects. Use ${mapper.name}, or map ${name} with ` +
+        "inheritance.",
+    );
+  }
+  return mapper;
+}
+
+/** Runs a `select(Model)` and returns its objects, with their relationships loaded as asked. */
+export async function loadEntities<T>(ctx: LoadContext, query: EntityQuery<T>): Promise<T[]> {
+  const entity = query.entity;
+  if (entity === undefined) {
+    throw new ArgumentError(
+      "session.all/first/one take select(Model) statements; for other statements use " +
+        "session.execute().",
+    );
+  }
+  const mapper = entityMapper(entity, "select(...)");
+  const options = checkOptions(mapper, query.loadOptions ?? []);
+  const populate = query.populateExistingRows ?? false;
+  const joined = options.filter((o) => o.strategy === "joined");
+  const objs = joined.length > 0
+    ? await loadJoined(ctx, mapper, query, joined, populate)
+    : hydrate(ctx, mapper, await ctx.rows(query), populate);
+  const rest = options.filter((o) => o.strategy !== "joined");
+  if (rest.length > 0 && objs.length > 0) {
+    await applyOptions(ctx, mapper, [...new Set(objs)].map((o) => stateOf(o)!), rest, populate);
+  }
+  return objs as T[];
+}
+
+/** The primary-key values of `session.get(Model, key)`, checked; an ArgumentError else. */
+export function keyValues(mapper: Mapper, key: unknown): unknown[] {
+  const keys = mapper.pk.length === 1 ? [key] : key;
+  if (!Array.isArray(keys) || keys.length !== mapper.pk.length) {
+    throw new ArgumentError(
+      `${mapper.name} has a composite primary key (${
+        mapper.pk.map((i) => mapper.keys[i]).join(", ")
+      }); pass its values as an array, in that order.`,
+    );
+  }
+  mapper.pk.forEach((i, k) => {
+    const v = keys[k];
+    const problem = v === null || v === undefined
+      ? "needs a value"
+      : mapper.columns[i].type.check(v);
+    if (problem !== null) throw new ArgumentError(`${mapper.name}.${mapper.keys[i]} ${problem}.`);
+  });
+  return keys;
+}
+
+/** Loads one object by key (the caller looked in the identity map first). */
+export async function loadByKey(
+  ctx: LoadContext,
+  mapper: Mapper,
+  keys: readonly unknown[],
+  populate: boolean,
+): Promise<object | null> {
+  const rows = await ctx.rows(byKey(mapper, keys));
+  return hydrate(ctx, mapper, rows, populate)[0] ?? null;
+}
+
+/** A row of a mapper's width with its key values in place, to compute an identity key. */
+export function keyRow(mapper: Mapper, keys: readonly unknown[]): unknown[] {
+  const values = new Array(mapper.columns.length);
+  mapper.pk.forEach((i, k) => (values[i] = keys[k]));
+  return values;
+}
+
+/** `session.load(objs, name, ...nested)`: one relationship of objects of one class. */
+export async function loadFor(
+  c: SessionCore,
+  states: readonly InstanceState[],
+  relationship: string,
+  nested: readonly LoaderOption[],
+): Promise<void> {
+  if (states.length === 0) return;
+  const mapper = states[0].mapper;
+  if (states.some((s) => s.mapper !== mapper)) {
+    throw new ArgumentError("session.load() takes objects of one class at a time.");
+  }
+  const rel = relationshipOf(mapper, relationship);
+  checkOptions(rel.targetMapper, nested);
+  const persistent = states.filter((s) => s.status === "persistent");
+  await c.withAutoflush(() => loadRelationship(c.load, persistent, rel, nested, true));
+  for (const s of states) {
+    if (s.status !== "persistent") currentOf(rel, s, true);
+    c.registry.holders.add(s);
+  }
+}

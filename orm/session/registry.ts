@@ -1,0 +1,152 @@
+/**
+ * What a session holds: its identity map (one object per row), and its new, changed, deleted
+ * objects and those holding loaded relationships. No I/O here; the session's transaction
+ * saves and restores these, and a flush's result is applied to them.
+ *
+ * @module
+ */
+import { InvalidRequestError } from "../../core/errors.ts";
+import type { FlushResult } from "../flush/unit_of_work.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+
+/** The session's objects, by identity and by what the next flush owes them. */
+export class Registry {
+  readonly #identity = new Map<Mapper, Map<unknown, object>>();
+  /** The mapper of each table name in this session, to refuse two classes for one table. */
+  readonly #tables = new Map<string, Mapper>();
+  readonly pending: Set<InstanceState> = new Set();
+  readonly dirty: Set<InstanceState> = new Set();
+  readonly deleted: Set<InstanceState> = new Set();
+  readonly holders: Set<InstanceState> = new Set();
+  /** Objects whose rows a flush deleted, until the transaction ends. */
+  readonly removed: Set<InstanceState> = new Set();
+  /** The order objects were added in, for insert ordering. */
+  order = 0;
+
+  /** The identity map of a mapper. */
+  map(mapper: Mapper): Map<unknown, object> {
+    let m = this.#identity.get(mapper);
+    if (m === undefined) {
+      const name = JSON.stringify([mapper.table.schema ?? null, mapper.table.name]);
+      const other = this.#tables.get(name);
+      if (other !== undefined && other.table !== mapper.table) {
+        throw new InvalidRequestError(
+          `${mapper.name} and ${other.name} are two mapped classes for the table ` +
+            `${mapper.table.name}, so one row would be two objects. Map one class to it, or ` +
+            "share one Table deliberately: class B extends Model(A.table).",
+        );
+      }
+      this.#tables.set(name, mapper);
+      this.#identity.set(mapper, m = new Map());
+    }
+    return m;
+  }
+
+  /** The object of a mapper with an identity key, with no I/O. */
+  lookup(mapper: Mapper, key: unknown): object | undefined {
+    return this.#identity.get(mapper)?.get(key);
+  }
+
+  /** How many objects the identity map holds. */
+  get size(): number {
+    let n = 0;
+    for (const m of this.#identity.values()) n += m.size;
+    return n;
+  }
+
+  /** Every object in the identity map. */
+  *objects(): IterableIterator<object> {
+    for (const m of this.#identity.values()) yield* m.values();
+  }
+
+  /** Makes a state persistent in the session under a key. */
+  attach(state: InstanceState, key: unknown, owner: StateOwner): void {
+    state.status = "persistent";
+    state.session = owner;
+    state.key = key;
+    this.map(state.mapper).set(key, state.obj);
+    if (state.relations !== null) this.holders.add(state);
+  }
+
+  /** Removes a state from the identity map (if it is the one there) and from every set. */
+  forget(state: InstanceState): void {
+    const m = this.#identity.get(state.mapper);
+    if (m?.get(state.key) === state.obj) m.delete(state.key);
+    this.pending.delete(state);
+    this.dirty.delete(state);
+    this.deleted.delete(state);
+    this.holders.delete(state);
+    this.removed.delete(state);
+    state.dirty = false;
+  }
+
+  /** Applies what a flush did: statuses, keys, the identity map, and the new baselines. */
+  applyFlush(result: FlushResult, owner: StateOwner): void {
+    for (const s of result.inserted) {
+      this.pending.delete(s);
+      s.loaded = null;
+      s.flagged = null;
+      this.attach(s, s.mapper.identity(s.values), owner);
+    }
+    for (const s of result.written) {
+      s.loaded = null;
+      s.flagged = null;
+      const key = s.mapper.identity(s.values);
+      if (key !== s.key) {
+        // The primary key changed: the object moves in the identity map.
+        const m = this.map(s.mapper);
+        if (m.get(s.key) === s.obj) m.delete(s.key);
+        s.key = key;
+        m.set(key, s.obj);
+      }
+    }
+    for (const s of this.dirty) {
+      s.dirty = false;
+      if (s.loaded !== null && s.changedColumns().length === 0) {
+        s.loaded = null;
+        s.flagged = null;
+      }
+    }
+    this.dirty.clear();
+    for (const s of result.deleted) {
+      this.forget(s);
+      s.status = "deleted";
+      s.wasDeleted = true;
+      this.removed.add(s);
+    }
+    for (const s of result.reconciled) {
+      if (s.relations === null) continue;
+      for (const l of s.relations.values()) {
+        l.base = Array.isArray(l.value) ? l.value.slice() : l.value;
+      }
+    }
+  }
+
+  /** Detaches every object (persistent ones become detached, pending ones transient). */
+  clear(): void {
+    for (const m of this.#identity.values()) {
+      for (const obj of m.values()) {
+        const s = stateOf(obj)!;
+        s.session = null;
+        s.status = "detached";
+        s.dirty = false;
+      }
+      m.clear();
+    }
+    for (const s of this.pending) {
+      s.session = null;
+      s.status = "transient";
+    }
+    for (const s of this.removed) {
+      s.status = "detached";
+      s.session = null;
+    }
+    for (const s of this.deleted) s.session = null;
+    this.pending.clear();
+    this.dirty.clear();
+    this.deleted.clear();
+    this.holders.clear();
+    this.removed.clear();
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * The Session: a unit of work with an identity map, used with `await using`.
+ *
+ * It begins a transaction on first use; `commit()` flushes and commits; leaving the block
+ * without `commit()` rolls back and releases the connection. Its transaction (see
+ * `transaction.ts`) restores objects on rollback; its unit of work (see `flush/`) writes
+ * them. Using one session from two concurrent tasks is an immediate error.
+ *
+ * @module
+ */
+import type { Engine } from "../../core/engine/engine.ts";
+import type { RunResult } from "../../core/engine/executor.ts";
+import {
+  ArgumentError,
+  InvalidRequestError,
+  MultipleResultsFound,
+  NoResultFound,
+} from "../../core/errors.ts";
+import type { Row, SqlSource } from "../../core/sql/nodes.ts";
+import type { EntityClass } from "../../core/statement.ts";
+import { describe } from "../../core/util/describe.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { type InstanceState, stateOf } from "../mapping/state.ts";
+import { addState } from "./add.ts";
+import { SessionCore } from "./core.ts";
+import { mergeInto } from "./merge.ts";
+import { entityMapper, keyRow, keyValues, loadByKey, loadEntities, loadFor } from "./query.ts";
+import type { LoaderOption } from "../loading/options.ts";
+import type { EntityQuery, ExecuteResult, SessionOptions, SessionSavepoint } from "./types.ts";
+
+/**
+ * A unit of work with an identity map. Make one with `sessionMaker(engine)()` or
+ * `engine.session()`, and use it with `await using`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, createEngine, Model, select, sql } from "@retort/orm";
+ * class Note extends Model("session_doc_notes", {
+ *   id: column.integer().primaryKey(),
+ *   body: column.text(),
+ * }) {}
+ * await using engine = createEngine("sqlite::memory:");
+ * await engine.createAll([Note]);
+ * {
+ *   await using session = engine.session();
+ *   session.add(new Note({ body: "hello" }));
+ *   await session.commit();
+ * }
+ * await using session = engine.session();
+ * const notes = await session.all(select(Note).where(sql`${Note.c.body} = ${"hello"}`));
+ * assert(notes.length === 1 && notes[0] instanceof Note);
+ * ```
+ */
+export class Session implements AsyncDisposable {
+  /** The engine this session runs on. */
+  readonly engine: Engine;
+  readonly #c: SessionCore;
+
+  /** Internal: use `sessionMaker(engine)` or `engine.session()`. */
+  constructor(engine: Engine, options: SessionOptions = {}) {
+    this.engine = engine;
+    this.#c = new SessionCore(engine, options);
+  }
+
+  /** Whether a transaction is open. */
+  get inTransaction(): boolean {
+    return this.#c.tx.active;
+  }
+
+  /** Objects added and not yet flushed. */
+  get new(): object[] {
+    return [...this.#c.registry.pending].map((s) => s.obj);
+  }
+
+  /** Persistent objects with unflushed changes. */
+  get dirty(): object[] {
+    const dirty = [...this.#c.registry.dirty];
+    return dirty.filter((s) => s.changedColumns().length > 0).map((s) => s.obj);
+  }
+
+  /** Objects marked for deletion and not yet flushed. */
+  get deleted(): object[] {
+    return [...this.#c.registry.deleted].map((s) => s.obj);
+  }
+
+  /** How many objects the identity map holds. */
+  get identityCount(): number {
+    return this.#c.registry.size;
+  }
+
+  /** The state of an object of this session, or an InvalidRequestError naming `what`. */
+  #own(obj: object, what: string): InstanceState {
+    const state = stateOf(obj);
+    if (!state || state.session !== this.#c) {
+      throw new InvalidRequestError(
+        `${what} takes an object of this session; this ${
+          state ? state.mapper.name : describe(obj)
+        } is ${state ? state.status : "not mapped"}.`,
+      );
+    }
+    return state;
+  }
+
+  // ---- adding and removing ---------------------------------------------------------------
+
+  /** Adds an object (and, by cascade, the new objects related to it) to the session. */
+  add(obj: object): void {
+    this.#c.check();
+    const state = stateOf(obj);
+    if (!state) {
+      throw new ArgumentError(
+        `session.add() takes an instance of a mapped class; got ${describe(obj)}.`,
+      );
+    }
+    addState(this.#c.adding, state, false);
+  }
+
+  /** Adds several objects. */
+  addAll(objs: Iterable<object>): void {
+    for (const obj of objs) this.add(obj);
+  }
+
+  /** Marks an object for deletion at the next flush (a pending object is just removed). */
+  delete(obj: object): void {
+    this.#c.check();
+    const state = this.#own(obj, "session.delete()");
+    this.#c.touch(state);
+    if (state.status === "pending") this.#c.expunge(state);
+    else if (state.status === "persistent") this.#c.registry.deleted.add(state);
+  }
+
+  /** Removes an object from the session without touching the database. */
+  expunge(obj: object): void {
+    this.#c.expunge(this.#own(obj, "session.expunge()"));
+  }
+
+  /** Removes every object from the session. */
+  expungeAll(): void {
+    this.#c.registry.clear();
+  }
+
+  /**
+   * Copies the state of an object from outside this session (detached, or new) onto this
+   * session's object for the same row, loading it if needed, and returns that object; its
+   * loaded relationships with a save-update cascade are merged too.
+   */
+  merge<T extends object>(obj: T): Promise<T> {
+    const c = this.#c;
+    return c.run("merge an object", "a merge", () => mergeInto(c, obj));
+  }
+
+  /** Marks a column as changed in place (a JSON value mutated), so the next flush writes it. */
+  flagModified(obj: object, key: string): void {
+    const state = this.#own(obj, "flagModified()");
+    const i = state.mapper.indexByKey.get(key);
+    if (i === undefined) {
+      throw new ArgumentError(`${state.mapper.name} has no column ${JSON.stringify(key)}.`);
+    }
+    state.flag(i);
+  }
+
+  // ---- flush and transactions -----------------------------------------------------------
+
+  /** Writes pending changes to the database (inside the session's transaction). */
+  flush(): Promise<void> {
+    return this.#c.run("flush", "a flush", () => this.#c.flush());
+  }
+
+  /** Flushes and commits the transaction; objects stay readable afterwards. */
+  commit(): Promise<void> {
+    return this.#c.run("commit", "a commit", () => this.#c.commit());
+  }
+
+  /** Rolls back the transaction; objects return to what they were when it began. */
+  async rollback(): Promise<void> {
+    if (this.#c.busy !== null) {
+      throw new InvalidRequestError(
+        `Cannot roll back: this session is running ${this.#c.busy} in another task.`,
+      );
+    }
+    await this.#c.tx.rollback();
+  }
+
+  /**
+   * Opens a savepoint (after a flush). Rolling it back undoes its changes in the database
+   * and in memory; a flush that fails inside it rolls it back by itself, and the session goes
+   * on in the enclosing transaction.
+   */
+  beginNested(): Promise<SessionSavepoint> {
+    return this.#c.run("open a savepoint", "a savepoint", () => this.#c.beginNested());
+  }
+
+  /** Runs `fn` and commits, or rolls back if it throws. */
+  async transaction<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await fn(this);
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
+    await this.commit();
+    return result;
+  }
+
+  /** Runs `fn` with autoflush off. */
+  async noAutoflush<T>(fn: () => Promise<T>): Promise<T> {
+    const before = this.#c.autoflush;
+    this.#c.autoflush = false;
+    try {
+      return await fn();
+    } finally {
+      this.#c.autoflush = before;
+    }
+  }
+
+  // ---- queries --------------------------------------------------------------------------
+
+  /** The object with a primary key: from the identity map when there, else one query. */
+  get<M extends EntityClass>(
+    model: M,
+    key: unknown,
+    options: { populateExisting?: boolean } = {},
+  ): Promise<InstanceType<M> | null> {
+    const c = this.#c;
+    let keys: unknown[];
+    let mapper: Mapper;
+    try {
+      mapper = entityMapper(model, "session.get(...)");
+      keys = keyValues(mapper, key);
+      c.check();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const found = c.registry.lookup(mapper, mapper.identity(keyRow(mapper, keys)));
+    if (found !== undefined && !options.populateExisting && !stateOf(found)!.expired) {
+      return Promise.resolve(found as InstanceType<M>);
+    }
+    const populate = options.populateExisting ?? false;
+    return c.run(
+      "get an object",
+      "a get",
+      () => c.withAutoflush(() => loadByKey(c.load, mapper, keys, populate)),
+    ) as Promise<
+      InstanceType<M> | null
+    >;
+  }
+
+  /** Runs a `select(Model)` and returns its objects. */
+  all<T>(query: EntityQuery<T>): Promise<T[]> {
+    const c = this.#c;
+    return c.run(
+      "run a query",
+      "a query",
+      () => c.withAutoflush(() => loadEntities(c.load, query)),
+    );
+  }
+
+  /** The first object of a `select(Model)`, or null. */
+  async first<T>(query: EntityQuery<T>): Promise<T | null> {
+    return (await this.all(query))[0] ?? null;
+  }
+
+  /** The one object of a `select(Model)`; NoResultFound or MultipleResultsFound otherwise. */
+  async one<T>(query: EntityQuery<T>): Promise<T> {
+    const objs = await this.all(query);
+    if (objs.length === 0) throw new NoResultFound("The query returned no row; one() needs one.");
+    if (objs.length > 1) {
+      throw new MultipleResultsFound(`The query returned ${objs.length} rows; one() needs one.`);
+    }
+    return objs[0];
+  }
+
+  /** The one object of a `select(Model)`, or null; MultipleResultsFound for more. */
+  async oneOrNull<T>(query: EntityQuery<T>): Promise<T | null> {
+    const objs = await this.all(query);
+    if (objs.length > 1) {
+      throw new MultipleResultsFound(
+        `The query returned ${objs.length} rows; oneOrNull() needs at most one.`,
+      );
+    }
+    return objs[0] ?? null;
+  }
+
+  /** Runs a Core statement or fragment in the session's transaction (after autoflush). */
+  execute<R = Row>(statement: SqlSource<R>): Promise<ExecuteResult<R>> {
+    const c = this.#c;
+    return c.run("execute a statement", "a statement", () =>
+      c.withAutoflush(async () => {
+        const r = await c.tx.execute(statement, "all");
+        return { rows: r.rows as R[], rowsAffected: r.rowsAffected };
+      }));
+  }
+
+  /** Runs a statement for its effect in the session's transaction. */
+  run(statement: SqlSource<unknown>): Promise<RunResult> {
+    const c = this.#c;
+    return c.run("run a statement", "a statement", () =>
+      c.withAutoflush(async () => {
+        const r = await c.tx.execute(statement, "run");
+        return { rowsAffected: r.rowsAffected, lastInsertId: r.lastInsertId };
+      }));
+  }
+
+  /**
+   * Loads a relationship of one or many objects, in one batched query, with optional nested
+   * options: `await session.load(users, "posts", selectin("comments"))`.
+   */
+  load(
+    objs: object | readonly object[],
+    relationship: string,
+    ...nested: LoaderOption[]
+  ): Promise<void> {
+    return this.#c.run("load a relationship", "a load", () => {
+      const list = Array.isArray(objs) ? objs as object[] : [objs as object];
+      return loadFor(
+        this.#c,
+        list.map((o) => this.#own(o, "session.load()")),
+        relationship,
+        nested,
+      );
+    });
+  }
+
+  /** Reloads an object's columns from the database, discarding unflushed changes. */
+  refresh(obj: object): Promise<void> {
+    const c = this.#c;
+    return c.run("refresh an object", "a refresh", async () => {
+      const state = this.#own(obj, "session.refresh()");
+      if (state.status !== "persistent") {
+        throw new InvalidRequestError("session.refresh() takes a persistent object.");
+      }
+      const mapper = state.mapper;
+      const keys = mapper.pk.map((i) => state.stored[i]);
+      if ((await loadByKey(c.load, mapper, keys, true)) === null) {
+        throw new InvalidRequestError(
+          `${mapper.name} ${String(state.key)} no longer exists in the database.`,
+        );
+      }
+    });
+  }
+
+  /** Rolls back what is not committed, releases the connection, and clears the session. */
+  async close(): Promise<void> {
+    if (this.#c.closed) return;
+    try {
+      await this.#c.tx.rollback();
+    } finally {
+      this.expungeAll();
+      this.#c.closed = true;
+    }
+  }
+
+  /** Same as `close()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/**
+ * A session factory, as SQLAlchemy's `sessionmaker`: `const Session = sessionMaker(engine)`,
+ * then `await using session = Session()`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createEngine, sessionMaker } from "@retort/orm";
+ * await using engine = createEngine("sqlite::memory:");
+ * const Session = sessionMaker(engine);
+ * await using session = Session();
+ * assert(!session.inTransaction);
+ * ```
+ */
+export function sessionMaker(
+  engine: Engine,
+  options: SessionOptions = {},
+): (overrides?: SessionOptions) => Session {
+  return (overrides) => new Session(engine, { ...options, ...overrides });
+}

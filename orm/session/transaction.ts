@@ -1,0 +1,313 @@
+/**
+ * A session's transaction, as SQLAlchemy's SessionTransaction: the one owner of its life.
+ * It begins the database transaction when first needed, keeps a stack of frames (the
+ * transaction, then each savepoint), saves each object the first time a frame changes it,
+ * and on rollback restores exactly the objects that frame changed: column values, status,
+ * keys, identity-map entries, loaded relationships and the session's pending, changed and
+ * deleted sets. A failed flush inside a savepoint rolls back to that savepoint only; one at
+ * the top level leaves the session asking for `rollback()`.
+ *
+ * @module
+ */
+import type { QueryMode, QueryResult } from "../../core/driver.ts";
+import {
+  type Connection,
+  rollbackIfActive,
+  type Transaction,
+} from "../../core/engine/connection.ts";
+import type { Engine } from "../../core/engine/engine.ts";
+import { InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
+import type { SqlSource } from "../../core/sql/nodes.ts";
+import type { InstanceState, Loaded, ObjectStatus, StateOwner } from "../mapping/state.ts";
+import { collection } from "../relationship/collection.ts";
+import { relationshipsOf } from "../relationship/relationship.ts";
+import type { Registry } from "./registry.ts";
+import { hooksOf } from "../relationship/sync.ts";
+
+/** An object as a frame found it, the first time the frame changed it. */
+interface Snapshot {
+  readonly values: unknown[];
+  readonly loaded: unknown[] | null;
+  readonly flagged: Set<number> | null;
+  readonly status: ObjectStatus;
+  readonly key: unknown;
+  readonly session: StateOwner | null;
+  readonly relations: Map<string, Loaded> | null;
+  readonly dirty: boolean;
+  readonly expired: boolean;
+  readonly wasDeleted: boolean;
+  /** Membership of the registry's sets: pending, dirty, deleted, holders, removed. */
+  readonly sets: number;
+}
+
+const copyList = (v: unknown): unknown => Array.isArray(v) ? v.slice() : v;
+
+/** One level of the transaction: the transaction itself, or a savepoint in it. */
+export class Frame {
+  readonly snapshots: Map<InstanceState, Snapshot> = new Map();
+  /** The database savepoint, or null for the outermost frame. */
+  readonly savepoint: Transaction | null;
+  /** Why the frame ended early (a failed flush rolled it back), or null. */
+  failure: unknown = null;
+  constructor(savepoint: Transaction | null) {
+    this.savepoint = savepoint;
+  }
+}
+
+/** A session's transaction: database connection, frames, failure. */
+export class SessionTransaction {
+  readonly #engine: Engine;
+  readonly #registry: Registry;
+  #conn: Connection | null = null;
+  #root: Transaction | null = null;
+  #beginning: Promise<Transaction> | null = null;
+  readonly #frames: Frame[] = [];
+  #failed: unknown = null;
+
+  constructor(engine: Engine, registry: Registry) {
+    this.#engine = engine;
+    this.#registry = registry;
+  }
+
+  /** Whether the database transaction has begun. */
+  get active(): boolean {
+    return this.#root !== null;
+  }
+
+  /** The failure a top-level flush left, until `rollback()`. */
+  get failed(): unknown {
+    return this.#failed;
+  }
+
+  /** Throws PendingRollbackError while a top-level failure waits for `rollback()`. */
+  checkUsable(): void {
+    if (this.#failed === null) return;
+    throw new PendingRollbackError(
+      "This session's transaction was rolled back after an error during flush " +
+        `(${(this.#failed as Error)?.message ?? this.#failed}); call session.rollback() ` +
+        "before using it again.",
+      { cause: this.#failed },
+    );
+  }
+
+  #innermost(): Frame {
+    let f = this.#frames.at(-1);
+    if (f === undefined) this.#frames.push(f = new Frame(null));
+    return f;
+  }
+
+  /** Saves an object's state in the innermost frame, the first time that frame changes it. */
+  touch(state: InstanceState): void {
+    const frame = this.#innermost();
+    if (state.frame === frame) return;
+    state.frame = frame;
+    if (frame.snapshots.has(state)) return;
+    const r = this.#registry;
+    let relations: Map<string, Loaded> | null = null;
+    if (state.relations !== null) {
+      relations = new Map();
+      for (const [name, l] of state.relations) {
+        relations.set(name, { value: copyList(l.value), base: copyList(l.base) });
+      }
+    }
+    frame.snapshots.set(state, {
+      values: state.values.slice(),
+      loaded: state.loaded?.slice() ?? null,
+      flagged: state.flagged === null ? null : new Set(state.flagged),
+      status: state.status,
+      key: state.key,
+      session: state.session,
+      relations,
+      dirty: state.dirty,
+      expired: state.expired,
+      wasDeleted: state.wasDeleted,
+      sets: (r.pending.has(state) ? 1 : 0) | (r.dirty.has(state) ? 2 : 0) |
+        (r.deleted.has(state) ? 4 : 0) | (r.holders.has(state) ? 8 : 0) |
+        (r.removed.has(state) ? 16 : 0),
+    });
+  }
+
+  /** Forgets an object (expunged): no rollback brings it back. */
+  forget(state: InstanceState): void {
+    for (const f of this.#frames) f.snapshots.delete(state);
+    state.frame = null;
+  }
+
+  async #begin(): Promise<Transaction> {
+    this.checkUsable();
+    if (this.#root !== null) return this.#root;
+    this.#beginning ??= (async () => {
+      const conn = await this.#engine.connect();
+      try {
+        this.#root = await conn.begin();
+      } catch (e) {
+        await conn.close();
+        throw e;
+      }
+      this.#conn = conn;
+      return this.#root;
+    })().finally(() => (this.#beginning = null));
+    return await this.#beginning;
+  }
+
+  /** The transaction statements run in: the innermost savepoint's, or the outermost. */
+  #current(): Transaction | null {
+    for (let i = this.#frames.length - 1; i >= 0; i--) {
+      const sp = this.#frames[i].savepoint;
+      if (sp !== null) return sp;
+    }
+    return this.#root;
+  }
+
+  /** Runs a statement in the transaction, beginning it when needed. */
+  execute(statement: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
+    const tx = this.#failed === null ? this.#current() : null;
+    if (tx !== null) return tx.execute(statement, mode);
+    return this.#begin().then(() => this.#current()!.execute(statement, mode));
+  }
+
+  /** Opens a savepoint frame (the caller flushed first). */
+  async beginNested(): Promise<Frame> {
+    await this.#begin();
+    this.#innermost(); // the transaction's own frame comes first
+    const savepoint = await this.#current()!.begin();
+    const frame = new Frame(savepoint);
+    this.#frames.push(frame);
+    return frame;
+  }
+
+  /** Whether a frame is still open. */
+  isOpen(frame: Frame): boolean {
+    return this.#frames.includes(frame);
+  }
+
+  /** Releases a savepoint (and any inside it): their changes join the enclosing frame. */
+  async releaseFrame(frame: Frame): Promise<void> {
+    this.#checkFrame(frame, "commit");
+    const i = this.#frames.indexOf(frame);
+    for (const inner of this.#frames.slice(i + 1).reverse()) this.#merge(inner);
+    await frame.savepoint!.commit();
+    this.#merge(frame);
+  }
+
+  #merge(frame: Frame): void {
+    const i = this.#frames.indexOf(frame);
+    const parent = this.#frames[i - 1];
+    for (const [state, snap] of frame.snapshots) {
+      if (!parent.snapshots.has(state)) parent.snapshots.set(state, snap);
+      if (state.frame === frame) state.frame = parent;
+    }
+    this.#frames.splice(i, 1);
+  }
+
+  #checkFrame(frame: Frame, what: string): void {
+    if (this.isOpen(frame)) return;
+    throw new InvalidRequestError(
+      frame.failure !== null
+        ? `Cannot ${what} this savepoint: a failed flush rolled it back (` +
+          `${(frame.failure as Error)?.message ?? frame.failure}); its work is undone, and the ` +
+          "session goes on in the enclosing transaction."
+        : `Cannot ${what} this savepoint: it was already committed or rolled back.`,
+    );
+  }
+
+  /** Rolls a savepoint back, in the database and in memory, with the savepoints inside it. */
+  async rollbackTo(frame: Frame): Promise<void> {
+    if (!this.isOpen(frame)) return;
+    const i = this.#frames.indexOf(frame);
+    const undone = this.#frames.splice(i);
+    try {
+      await frame.savepoint!.rollback();
+    } finally {
+      for (const f of undone.reverse()) this.#restore(f);
+    }
+  }
+
+  /**
+   * A flush failed: inside a savepoint, roll back to it (the enclosing transaction stays
+   * usable); at the top level, roll the database back and wait for `rollback()`.
+   */
+  async flushFailed(error: unknown): Promise<void> {
+    const frame = this.#frames.at(-1);
+    if (frame?.savepoint != null && frame.savepoint.isActive) {
+      frame.failure = error;
+      try {
+        await this.rollbackTo(frame);
+        return;
+      } catch {
+        // The savepoint could not be rolled back (a lost connection): the whole transaction
+        // is gone.
+      }
+    }
+    this.#failed = error;
+    await rollbackIfActive(this.#root).catch(() => {});
+  }
+
+  /** Commits the database transaction; the frames end. */
+  async commit(): Promise<void> {
+    this.checkUsable();
+    const root = this.#root;
+    if (root !== null) {
+      try {
+        await root.commit();
+      } catch (error) {
+        this.#failed = error;
+        throw error;
+      }
+    }
+    await this.#release();
+    this.#frames.length = 0;
+  }
+
+  /** Rolls back in the database and restores every object the transaction changed. */
+  async rollback(): Promise<void> {
+    try {
+      await rollbackIfActive(this.#root);
+    } finally {
+      await this.#release().catch(() => {});
+      for (const f of this.#frames.splice(0).reverse()) this.#restore(f);
+      this.#failed = null;
+    }
+  }
+
+  async #release(): Promise<void> {
+    const conn = this.#conn;
+    this.#root = null;
+    this.#conn = null;
+    if (conn) await conn.close();
+  }
+
+  /** Puts every object a frame changed back as the frame found it. */
+  #restore(frame: Frame): void {
+    const r = this.#registry;
+    for (const [s, snap] of frame.snapshots) {
+      r.forget(s);
+      s.values = snap.values;
+      s.loaded = snap.loaded;
+      s.flagged = snap.flagged;
+      s.status = snap.status;
+      s.key = snap.key;
+      s.session = snap.session;
+      s.dirty = snap.dirty;
+      s.expired = snap.expired;
+      s.wasDeleted = snap.wasDeleted;
+      s.frame = null;
+      s.relations = null;
+      if (snap.relations !== null) {
+        s.relations = new Map();
+        const rels = relationshipsOf(s.mapper);
+        for (const [name, l] of snap.relations) {
+          const rel = rels.get(name)!;
+          const value = Array.isArray(l.value) ? collection(s.obj, hooksOf(rel), l.value) : l.value;
+          s.relations.set(name, { value, base: copyList(l.base) });
+        }
+      }
+      if (snap.status === "persistent") r.map(s.mapper).set(s.key, s.obj);
+      if (snap.sets & 1) r.pending.add(s);
+      if (snap.sets & 2) r.dirty.add(s);
+      if (snap.sets & 4) r.deleted.add(s);
+      if (snap.sets & 8) r.holders.add(s);
+      if (snap.sets & 16) r.removed.add(s);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The types of the session's API: its options, the statements it loads objects from, what
+ * `execute` returns, and savepoints.
+ *
+ * @module
+ */
+import type { SqlSource } from "../../core/sql/nodes.ts";
+
+/**
+ * Options of a session.
+ *
+ * @example
+ * ```ts
+ * import type { SessionOptions } from "@retort/orm";
+ * const options: SessionOptions = { autoflush: false, expireOnCommit: false };
+ * ```
+ */
+export interface SessionOptions {
+  /** Flush pending changes before each query (default true). */
+  autoflush?: boolean;
+  /**
+   * Mark loaded objects expired at commit, so the next query that returns their rows
+   * refreshes them (default false: objects keep their values and stay readable).
+   */
+  expireOnCommit?: boolean;
+}
+
+/**
+ * A statement whose rows are objects of a mapped class: `select(User)`, with the class in
+ * `entity` and loader options in `loadOptions`.
+ *
+ * @example
+ * ```ts
+ * import type { EntityQuery } from "@retort/orm";
+ * function entityOf<T>(q: EntityQuery<T>): unknown {
+ *   return q.entity;
+ * }
+ * ```
+ */
+export interface EntityQuery<T> extends SqlSource<T> {
+  /** The mapped class whose objects the rows are. */
+  readonly entity?: unknown;
+  /** Loader options (`selectin(...)`, `joined(...)`). */
+  readonly loadOptions?: readonly unknown[];
+  /** Whether rows overwrite objects already in the identity map. */
+  readonly populateExistingRows?: boolean;
+}
+
+/**
+ * What `session.execute` returns.
+ *
+ * @example
+ * ```ts
+ * import type { ExecuteResult } from "@retort/orm";
+ * const r: ExecuteResult<{ n: number }> = { rows: [{ n: 1 }], rowsAffected: 1 };
+ * ```
+ */
+export interface ExecuteResult<R> {
+  /** The rows the statement returned. */
+  readonly rows: R[];
+  /** Rows returned, or changed by a write. */
+  readonly rowsAffected: number;
+}
+
+/**
+ * A savepoint inside a session's transaction (`beginNested()`): commit it to keep its
+ * changes, or roll it back (disposing does) to undo them in the database and in memory. A
+ * flush that fails inside it rolls it back by itself.
+ *
+ * @example
+ * ```ts
+ * import type { SessionSavepoint } from "@retort/orm";
+ * async function undo(sp: SessionSavepoint): Promise<void> {
+ *   await sp.rollback();
+ * }
+ * ```
+ */
+export interface SessionSavepoint extends AsyncDisposable {
+  /** Flushes, then releases the savepoint, keeping its changes in the transaction. */
+  commit(): Promise<void>;
+  /** Rolls back to the savepoint, in the database and in memory. */
+  rollback(): Promise<void>;
+  /** Whether it can still be committed or rolled back. */
+  readonly isActive: boolean;
+}
