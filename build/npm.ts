@@ -4,7 +4,8 @@
  * included), with the drivers kept in chunks of their own that load only when used; `.d.ts`
  * declarations beside it; and a `package.json` with the same exports map.
  *
- * Pass `--pack` to also run `npm pack` there; the tarball's path is printed last.
+ * Pass `--out DIR` to build elsewhere, and `--pack` to also run `npm pack` (the tarball goes to
+ * the folder above the package's; its path is printed last).
  *
  * @module
  */
@@ -245,16 +246,14 @@ export async function buildNpm(dir = `${ROOT}/dist/npm`): Promise<BuildResult> {
     Deno.writeFileSync(f.path, f.contents);
     files[f.path] = f.text;
   }
-  const rel = (p: string) => p.startsWith("/") ? p.slice(ROOT.length + 1) : p;
+  // The metafile's paths are relative to ROOT: make them absolute.
+  const abs = (p: string) => new URL(p, `file://${ROOT}/`).pathname;
   const meta: Metafile = {
     inputs: result.metafile!.inputs,
     outputs: Object.fromEntries(
-      Object.entries(result.metafile!.outputs).map(([k, v]) => [`${ROOT}/${rel(k)}`, {
+      Object.entries(result.metafile!.outputs).map(([k, v]) => [abs(k), {
         ...v,
-        imports: v.imports.map((i) => ({
-          ...i,
-          path: i.external ? i.path : `${ROOT}/${rel(i.path)}`,
-        })),
+        imports: v.imports.map((i) => ({ ...i, path: i.external ? i.path : abs(i.path) })),
       }]),
     ),
   };
@@ -294,7 +293,9 @@ export async function pack(dir: string, destination: string): Promise<string> {
 }
 
 if (import.meta.main) {
-  const { dir, entries } = await buildNpm();
+  // --out DIR: build there instead of dist/npm; --pack: then npm pack beside it.
+  const at = Deno.args.indexOf("--out");
+  const { dir, entries } = await buildNpm(at >= 0 ? Deno.args[at + 1] : undefined);
   console.log(`Built ${dir}: ${entries.map((e) => e.subpath).join(", ")}`);
-  if (Deno.args.includes("--pack")) console.log(await pack(dir, `${ROOT}/dist`));
+  if (Deno.args.includes("--pack")) console.log(await pack(dir, dir.replace(/\/[^/]+$/, "")));
 }

@@ -1,7 +1,8 @@
 // The runtime smoke suite: plain JavaScript that Node.js 22 and 24, Bun and Deno all run.
 //
 //   node smoke.mjs             imports the installed package "@retort/orm" (from a tarball)
-//   node smoke.mjs --source    imports the TypeScript source of this repository (Node.js 24, Bun)
+//   node smoke.mjs --source    imports the TypeScript source (Node.js 24, Bun): of the repository
+//                              at RETORT_SOURCE (a file URL or path), by default ../../
 //
 // On each database it can reach (in-memory SQLite by URL, a node:sqlite DatabaseSync passed in,
 // a bun:sqlite Database under Bun, PostgreSQL at DATABASE_URL in a schema of its own, dropped at
@@ -15,9 +16,12 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
+import { pathToFileURL } from "node:url";
 
 const SOURCE = process.argv.includes("--source");
-const ROOT = new URL("../../", import.meta.url);
+const ROOT = process.env.RETORT_SOURCE
+  ? new URL(process.env.RETORT_SOURCE.replace(/\/?$/, "/"), pathToFileURL("/"))
+  : new URL("../../", import.meta.url);
 /** The entry points the suite loads: subpath -> source file. */
 const ENTRIES = {
   "": "mod.ts",
@@ -82,8 +86,8 @@ class Book extends Model("smoke_books", {
   static author = relationship(() => Author, { backPopulates: "books" });
 }
 
-/** The suite on one engine. */
-async function suite(label, open) {
+/** The suite on one engine (`ints`: whether Retort configured the client's int8 parsing). */
+async function suite(label, open, { ints = true } = {}) {
   const engine = open();
   try {
     await check(`${label}: createAll`, () => engine.createAll([Author, Book]));
@@ -130,6 +134,15 @@ async function suite(label, open) {
       const names = await engine.all(sql`SELECT name FROM smoke_authors ORDER BY name`);
       assert.deepEqual(names.map((r) => r.name), ["Octavia", "Ursula"]);
     });
+    if (ints) {
+      await check(`${label}: integers are numbers, and bigints beyond 2^53`, async () => {
+        const row = await engine.one(
+          sql`SELECT CAST('9007199254740993' AS BIGINT) AS big, CAST('5' AS BIGINT) AS small`,
+        );
+        assert.equal(row.big, 9007199254740993n);
+        assert.equal(row.small, 5);
+      });
+    }
     await check(`${label}: a duplicate is an IntegrityError`, async () => {
       const session = engine.session();
       try {
@@ -205,7 +218,7 @@ if (await reachable(PG_URL)) {
       const { default: postgres } = await import("postgres");
       const client = postgres(url, { max: 4, onnotice: () => {} });
       try {
-        await suite("postgres (postgres.js client)", () => createEngine(client));
+        await suite("postgres (postgres.js client)", () => createEngine(client), { ints: false });
       } finally {
         await client.end({ timeout: 5 });
       }
