@@ -202,3 +202,61 @@ export { e, n, name, postgresDriver, sqliteDriver };
   );
   assert(ok, `deno check of a consumer failed:\n${text}`);
 });
+
+/** The README's ```js blocks for a runtime (```js node, ```js bun): the Install programs. */
+function readmeBlocks(runtime: "node" | "bun"): { line: number; code: string }[] {
+  const lines = Deno.readTextFileSync(`${ROOT}README.md`).split("\n");
+  const out: { line: number; code: string }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const fence = /^```js\s+(\S+)\s*$/.exec(lines[i]);
+    if (!fence) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]); i++) body.push(lines[i]);
+    if (fence[1] === runtime) out.push({ line: start + 1, code: body.join("\n") + "\n" });
+  }
+  return out;
+}
+
+/** The names a block imports from an entry point that the installed package does not export. */
+async function unexported(scratch: string, code: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (const m of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@retort\/orm(\/[a-z]+)?"/g)) {
+    const manifest = JSON.parse(
+      Deno.readTextFileSync(`${scratch}/node_modules/@retort/orm/package.json`),
+    );
+    const file = manifest.exports[`.${m[2] ?? ""}`].default;
+    const mod = await import(`file://${scratch}/node_modules/@retort/orm/${file}`);
+    for (const name of m[1].split(",").map((n) => n.trim()).filter(Boolean)) {
+      if (!(name in mod)) missing.push(`${name} (@retort/orm${m[2] ?? ""})`);
+    }
+  }
+  return missing;
+}
+
+for (const rt of RUNTIMES) {
+  const kind = rt.name === "Bun" ? "bun" : "node";
+  const absent = !exists(rt.path);
+  Deno.test({
+    name: `README: the Install programs run from the installed package [${rt.name}]`,
+    ignore: absent && !REQUIRE,
+    sanitizeResources: false,
+    fn: async () => {
+      assert(!absent, `${rt.name} is not installed at ${rt.path}`);
+      const scratch = await install();
+      const blocks = readmeBlocks(kind);
+      assert(blocks.length > 0, `README.md has no \`\`\`js ${kind} block`);
+      for (const block of blocks) {
+        const missing = await unexported(scratch, block.code);
+        if (missing.length > 0) {
+          console.warn(`README.md:${block.line} skipped: not exported yet: ${missing.join(", ")}`);
+          continue;
+        }
+        const file = `${scratch}/readme_${block.line}.${kind === "bun" ? "ts" : "mjs"}`;
+        Deno.writeTextFileSync(file, block.code);
+        const { ok, text } = await run(rt.path, [file], scratch, SMOKE_ENV);
+        assert(ok, `README.md:${block.line} failed on ${rt.name}:\n${text}`);
+      }
+    },
+  });
+}
