@@ -82,6 +82,7 @@ let installed: Promise<string> | null = null;
 function install(): Promise<string> {
   return installed ??= (async () => {
     const tmp = Deno.makeTempDirSync({ prefix: "retort-npm-" });
+    globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: true }));
     const built = await run(Deno.execPath(), [
       "run",
       "-A",
