@@ -11,11 +11,11 @@
  *
  * @module
  */
-import { postgresDialect } from "../../core/dialect.ts";
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
 import { type DatabaseError, OperationalError } from "../../core/errors.ts";
-import type { Row } from "../../core/sql.ts";
-import { translatePostgresError } from "../postgres/driver.ts";
+import type { Row } from "../../core/sql/nodes.ts";
+import { postgresDialect } from "../postgres/dialect.ts";
+import { translatePostgresError } from "../postgres/errors.ts";
 
 /**
  * A PGlite instance (`new PGlite()` or `await PGlite.create()`), by the shape the driver uses.

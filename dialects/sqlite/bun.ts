@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { SqliteClient } from "../../core/engine.ts";
+import type { SqliteClient } from "./client.ts";
 
 /**
  * A `bun:sqlite` Database, by the shape this adapter uses.
