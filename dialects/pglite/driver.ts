@@ -16,31 +16,7 @@ import { type DatabaseError, OperationalError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
 import { postgresDialect } from "../postgres/dialect.ts";
 import { translatePostgresError } from "../postgres/errors.ts";
-
-/**
- * A PGlite instance (`new PGlite()` or `await PGlite.create()`), by the shape the driver uses.
- *
- * @example
- * ```ts ignore
- * import { PGlite } from "@electric-sql/pglite";
- * import type { PGliteClient } from "@retort/orm/pglite";
- * const db: PGliteClient = await PGlite.create();
- * ```
- */
-export interface PGliteClient {
-  /** Runs one statement with parameters. */
-  query(
-    text: string,
-    params?: unknown[],
-    options?: { rowMode?: "array" | "object"; paramTypes?: number[] },
-  ): Promise<{ rows: unknown[]; fields: { name: string }[]; affectedRows?: number }>;
-  /** Runs SQL text (several statements, no parameters). */
-  exec(text: string): Promise<unknown>;
-  /** Shuts the database down. */
-  close(): Promise<void>;
-  /** Whether the instance was closed. */
-  readonly closed?: boolean;
-}
+import type { PGliteClient } from "./client.ts";
 
 /**
  * Options of the PGlite driver.
@@ -232,24 +208,4 @@ class PGliteDriver implements Driver {
  */
 export function pgliteDriver(db: PGliteClient, options: PGliteDriverOptions = {}): Driver {
   return new PGliteDriver(db, options);
-}
-
-/**
- * Whether a value is a PGlite instance: it runs statements (`query`, `exec`) and speaks
- * PostgreSQL's wire protocol in process (`execProtocol`), which no other client Retort takes
- * does.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { DatabaseSync } from "node:sqlite";
- * import { isPGlite } from "./driver.ts";
- * assert(!isPGlite(new DatabaseSync(":memory:")));
- * ```
- */
-export function isPGlite(x: unknown): x is PGliteClient {
-  const db = x as Record<string, unknown> | null;
-  return typeof db === "object" && db !== null && typeof db.query === "function" &&
-    typeof db.exec === "function" && typeof db.execProtocol === "function" &&
-    typeof db.transaction === "function";
 }

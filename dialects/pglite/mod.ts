@@ -20,4 +20,5 @@
  *
  * @module
  */
-export { isPGlite, type PGliteClient, pgliteDriver, type PGliteDriverOptions } from "./driver.ts";
+export { pgliteDriver, type PGliteDriverOptions } from "./driver.ts";
+export { isPGlite, type PGliteClient } from "./client.ts";
