@@ -3,6 +3,7 @@
  * installs the tarball into a scratch folder as a user would (with `postgres`, its optional
  * peer), and runs `tests/runtimes/smoke.mjs` from there on Node.js 22, Node.js 24 and Bun; the
  * same suite also runs on the TypeScript source under Node.js 24 and Bun, which strip types.
+ * From the tarball it runs on PGlite too (in memory: each runtime pays PGlite's `initdb`).
  *
  * The runtimes are found where `.ci/run` installs them (`~/.cache/retort-ci/`), or at
  * `RETORT_NODE22`, `RETORT_NODE24` and `RETORT_BUN`. A missing one fails the test under CI
@@ -71,6 +72,9 @@ async function run(
   return { ok: out.success, text };
 }
 
+/** PGlite, for the smoke suite's PGlite part: as tests/_pglite.ts loads it under Deno. */
+const PGLITE = "@electric-sql/pglite@^0.5.17";
+
 /** The range of the `postgres` import in deno.json, for the scratch install. */
 function postgresRange(): string {
   const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
@@ -109,6 +113,7 @@ function install(): Promise<string> {
       "--prefer-offline",
       tarball,
       postgresRange(),
+      PGLITE,
     ], scratch);
     assert(npm.ok, `npm install failed:\n${npm.text}`);
     Deno.copyFileSync(`${ROOT}tests/runtimes/smoke.mjs`, `${scratch}/smoke.mjs`);
@@ -133,6 +138,7 @@ async function smoke(runtime: string, args: string[], env: Record<string, string
   // SQLite and, where it answers, PostgreSQL: at least the SQLite checks ran.
   assert(Number(summary[1]) >= 10, `too few checks ran:\n${text}`);
   if (PG_UP) assert.match(text, /ok {3}postgres/, `PostgreSQL did not run:\n${text}`);
+  if (env.RETORT_SMOKE_PGLITE) assert.match(text, /ok {3}pglite/, `PGlite did not run:\n${text}`);
 }
 
 for (const rt of RUNTIMES) {
@@ -142,7 +148,7 @@ for (const rt of RUNTIMES) {
     ignore: absent && !REQUIRE,
     fn: async () => {
       assert(!absent, `${rt.name} is not installed at ${rt.path}`);
-      await smoke(rt.path, []);
+      await smoke(rt.path, [], { RETORT_SMOKE_PGLITE: "1" });
     },
   });
   if (!rt.source) continue;

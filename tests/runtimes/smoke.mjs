@@ -10,6 +10,8 @@
 // rolls back a transaction, and catches an IntegrityError. The last line says how many checks
 // passed; the exit code is 1 when any failed.
 //
+// With RETORT_SMOKE_PGLITE=1 it also runs on PGlite (installed beside it), in memory.
+//
 // Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a PostgreSQL that
 // does not answer is skipped with a notice, or fails when RETORT_REQUIRE_POSTGRES=1.
 import assert from "node:assert/strict";
@@ -25,8 +27,10 @@ const ROOT = process.env.RETORT_SOURCE
 /** The entry points the suite loads: subpath -> source file. */
 const ENTRIES = {
   "": "mod.ts",
+  "/core": "core.ts",
   "/sqlite": "dialects/sqlite/mod.ts",
   "/postgres": "dialects/postgres/mod.ts",
+  "/pglite": "dialects/pglite/mod.ts",
 };
 const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REQUIRE_PG = process.env.RETORT_REQUIRE_POSTGRES === "1";
@@ -204,6 +208,17 @@ if (NO_NODE_SQLITE) {
         () => createEngine(sqliteDriver(bunSqlite(new Database(":memory:")))),
       );
     } else console.log("bunSqlite is not exported by @retort/orm/sqlite yet: skipped.");
+  }
+}
+
+if (process.env.RETORT_SMOKE_PGLITE === "1") {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { pgliteDriver } = await load("/pglite");
+  const db = await PGlite.create();
+  try {
+    await suite("pglite", () => createEngine(pgliteDriver(db)));
+  } finally {
+    await db.close();
   }
 }
 
