@@ -80,6 +80,7 @@
 export * from "./core.ts";
 export { createEngine } from "./connect/orm.ts";
 export { Engine } from "./orm/engine.ts";
+export { Engine as CoreEngine } from "./core/engine/engine.ts";
 export { Model, type ModelClass, type ModelOptions } from "./orm/model.ts";
 export {
   type Collection,
