@@ -7,10 +7,14 @@
  * (as CI sets), where they fail.
  */
 import { createEngine, type Engine, type EngineOptions, sql } from "../mod.ts";
+import { pgliteDriver } from "../dialects/pglite/mod.ts";
+import { PGLITE_SKIP, sharedPGlite } from "./_pglite.ts";
 
 export const PG_URL: string = Deno.env.get("DATABASE_URL") ??
   "postgres://postgres@127.0.0.1:5432/test";
 const REQUIRE_PG = Deno.env.get("RETORT_REQUIRE_POSTGRES") === "1";
+/** Whether the suite also runs on PGlite, as `tests/pglite_test.ts` asks in a subprocess. */
+const PGLITE = Deno.env.get("RETORT_PGLITE") === "1";
 
 async function probePostgres(): Promise<boolean> {
   try {
@@ -35,7 +39,7 @@ if (!PG_UP) {
 }
 
 /** The kinds of database the suite runs on. */
-export type DbKind = "sqlite" | "sqlite-file" | "postgres";
+export type DbKind = "sqlite" | "sqlite-file" | "postgres" | "pglite";
 
 /** One database a test runs on. */
 export interface Db {
@@ -63,13 +67,31 @@ function fileUrl(): { url: string; cleanup: () => void } {
   };
 }
 
+/** A schema of its own on the process's PGlite instance, made the search path. */
+async function pgliteScope() {
+  const db = await sharedPGlite();
+  const schema = `retort_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  await db.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+  return {
+    url: "pglite:",
+    open: (opts?: EngineOptions) =>
+      createEngine(pgliteDriver(db, { busyTimeout: opts?.busyTimeout }), opts),
+    cleanup: async () => {
+      await db.exec(`SET search_path TO public; DROP SCHEMA ${schema} CASCADE`);
+    },
+  };
+}
+
 /** Registers a test on each database. */
 export function dbTest(
   name: string,
   fn: (db: Db) => Promise<void>,
   options: DbTestOptions = {},
 ): void {
-  const kinds = options.on ?? ["sqlite", "postgres"];
+  const kinds: DbKind[] = [...(options.on ?? ["sqlite", "postgres"])];
+  // PGlite runs the shared suite (the tests on the default databases), less what only a
+  // PostgreSQL server or postgres.js does (see tests/_pglite.ts).
+  if (PGLITE && options.on === undefined && !PGLITE_SKIP.has(name)) kinds.push("pglite");
   for (const kind of kinds) {
     Deno.test({
       name: `${name} [${kind}]`,
@@ -78,17 +100,19 @@ export function dbTest(
       sanitizeResources: options.sanitizeResources,
       fn: async () => {
         const engines: Engine[] = [];
-        let cleanup = () => {};
+        let cleanup: () => void | Promise<void> = () => {};
         let url: string;
+        let open = (opts?: EngineOptions) => createEngine(url, opts);
         if (kind === "postgres") url = PG_URL;
         else if (kind === "sqlite") url = "sqlite::memory:";
+        else if (kind === "pglite") ({ url, open, cleanup } = await pgliteScope());
         else ({ url, cleanup } = fileUrl());
         const db: Db = {
           kind,
-          dialect: kind === "postgres" ? "postgres" : "sqlite",
+          dialect: kind === "postgres" || kind === "pglite" ? "postgres" : "sqlite",
           url,
           engine(opts) {
-            const e = createEngine(url, opts);
+            const e = open(opts);
             engines.push(e);
             return e;
           },
@@ -97,7 +121,7 @@ export function dbTest(
           await fn(db);
         } finally {
           for (const e of engines) await e.dispose();
-          cleanup();
+          await cleanup();
         }
       },
     });

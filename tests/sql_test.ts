@@ -213,7 +213,10 @@ Deno.test("sql: an array bound as a parameter is copied when the fragment is bui
 // Misuse: an ArgumentError, and nothing sent
 
 class Point {
-  constructor(readonly x: number) {}
+  readonly x: number;
+  constructor(x: number) {
+    this.x = x;
+  }
 }
 
 const MISUSE: [string, () => unknown][] = [

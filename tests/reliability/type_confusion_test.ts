@@ -23,7 +23,10 @@ import {
 import { relTest, type Rng, rngFor, scale, StatementLog } from "./_support.ts";
 
 class Money {
-  constructor(readonly cents: number) {}
+  readonly cents: number;
+  constructor(cents: number) {
+    this.cents = cents;
+  }
   toString(): string {
     return `${this.cents / 100}`;
   }
