@@ -9,6 +9,8 @@ import type { Driver } from "../core/driver.ts";
 import type { EngineOptions } from "../core/engine/engine.ts";
 import { isPostgresClient } from "../dialects/postgres/client.ts";
 import { postgresDialect } from "../dialects/postgres/dialect.ts";
+import { isPGlite } from "../dialects/postgres/pglite/client.ts";
+import { isBunDatabase } from "../dialects/sqlite/bun.ts";
 import { isSqliteClient } from "../dialects/sqlite/client.ts";
 import { sqliteDialect } from "../dialects/sqlite/dialect.ts";
 
@@ -34,6 +36,21 @@ export function wireClient(client: unknown, options: EngineOptions): Wired | und
       m.postgresDriver(client, { hideParameters })
     );
     return { dialect: postgresDialect, driver, poolSize: client.options?.max ?? 10 };
+  }
+  if (isPGlite(client)) {
+    const busyTimeout = options.busyTimeout ?? 5000;
+    const driver = import("../dialects/postgres/pglite/driver.ts").then((m) =>
+      m.pgliteDriver(client, { busyTimeout, hideParameters })
+    );
+    return { dialect: postgresDialect, driver, poolSize: 1 };
+  }
+  if (isBunDatabase(client)) { // before isSqliteClient: it has prepare() and exec() too
+    const busyTimeout = options.busyTimeout ?? 5000;
+    const driver = Promise.all([
+      import("../dialects/sqlite/bun.ts"),
+      import("../dialects/sqlite/driver.ts"),
+    ]).then(([bun, m]) => m.sqliteDriver(bun.bunSqlite(client), { busyTimeout, hideParameters }));
+    return { dialect: sqliteDialect, driver, poolSize: 1 };
   }
   if (isSqliteClient(client)) {
     const busyTimeout = options.busyTimeout ?? 5000;

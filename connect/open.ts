@@ -10,6 +10,8 @@ import type { EngineOptions } from "../core/engine/engine.ts";
 import { ArgumentError } from "../core/errors.ts";
 import type { PostgresClient } from "../dialects/postgres/client.ts";
 import type { SqliteClient } from "../dialects/sqlite/client.ts";
+import type { BunDatabase } from "../dialects/sqlite/bun.ts";
+import type { PGliteClient } from "../dialects/postgres/pglite/client.ts";
 import { wireClient } from "./clients.ts";
 import { schemeOf, spellings } from "./registry.ts";
 
@@ -22,7 +24,14 @@ import { schemeOf, spellings } from "./registry.ts";
  * const source: EngineSource = "sqlite::memory:";
  * ```
  */
-export type EngineSource = string | URL | Driver | SqliteClient | PostgresClient;
+export type EngineSource =
+  | string
+  | URL
+  | Driver
+  | SqliteClient
+  | PostgresClient
+  | PGliteClient
+  | BunDatabase;
 
 /** A class of engine: Core's Engine, or the ORM's. */
 export type EngineClass<E> = new (
@@ -58,7 +67,8 @@ export function openEngine<E>(
   if (wired === undefined) {
     throw new ArgumentError(
       "createEngine takes a database URL, a node:sqlite DatabaseSync, a @db/sqlite Database, " +
-        `a postgres.js sql instance or a Driver; got ${typeof source}.`,
+        "a bun:sqlite Database, a postgres.js sql instance, a PGlite instance or a Driver; " +
+        `got ${typeof source}.`,
     );
   }
   return new Class(wired.dialect, wired.driver, options, wired.poolSize);

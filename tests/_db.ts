@@ -7,7 +7,7 @@
  * (as CI sets), where they fail.
  */
 import { createEngine, type Engine, type EngineOptions, sql } from "../mod.ts";
-import { pgliteDriver } from "../dialects/pglite/mod.ts";
+import { pgliteDriver } from "../dialects/postgres/pglite/mod.ts";
 import { PGLITE_SKIP, sharedPGlite } from "./_pglite.ts";
 
 export const PG_URL: string = Deno.env.get("DATABASE_URL") ??

@@ -3,7 +3,7 @@
  * directory that `tests/pglite_test.ts` made once (`RETORT_PGLITE_DUMP`), so that `initdb`
  * runs once for the whole suite. Each test works in a schema of its own on that instance.
  */
-import type { PGliteClient } from "../dialects/pglite/mod.ts";
+import type { PGliteClient } from "../dialects/postgres/pglite/mod.ts";
 
 /** Tests of the shared suite that do not apply to PGlite, and why. */
 const SKIPPED: Record<string, string> = {

@@ -11,7 +11,10 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
-const ENTRY_POINTS = ["mod.ts", "core.ts", "dialects/sqlite/mod.ts", "dialects/postgres/mod.ts"];
+/** Every entry point the package exports (deno.json `exports`). */
+const ENTRY_POINTS: string[] = Object.values(
+  JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).exports as Record<string, string>,
+).map((p) => p.replace(/^\.\//, ""));
 const SOURCE_DIRS = ["core", "orm", "dialects", "connect"];
 const MAX_LINES = 400;
 

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { createEngine, IntegrityError, OperationalError, ProgrammingError, sql } from "../mod.ts";
-import { isPGlite, type PGliteClient, pgliteDriver } from "../dialects/pglite/mod.ts";
+import { isPGlite, type PGliteClient, pgliteDriver } from "../dialects/postgres/pglite/mod.ts";
 import { dumpPGlite, openPGlite } from "./_pglite.ts";
 
 let instance: Promise<PGliteClient> | null = null;

@@ -24,3 +24,4 @@ export { translateSqliteError } from "./errors.ts";
 export { sqliteDialect } from "./dialect.ts";
 export { isSqliteClient, type SqliteClient } from "./client.ts";
 export { sqlitePathOf } from "./url.ts";
+export { type BunDatabase, bunSqlite, type BunStatement, isBunDatabase } from "./bun.ts";

@@ -30,7 +30,7 @@ const ENTRIES = {
   "/core": "core.ts",
   "/sqlite": "dialects/sqlite/mod.ts",
   "/postgres": "dialects/postgres/mod.ts",
-  "/pglite": "dialects/pglite/mod.ts",
+  "/pglite": "dialects/postgres/pglite/mod.ts",
 };
 const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REQUIRE_PG = process.env.RETORT_REQUIRE_POSTGRES === "1";

@@ -11,11 +11,11 @@
  *
  * @module
  */
-import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
-import { type DatabaseError, OperationalError } from "../../core/errors.ts";
-import type { Row } from "../../core/sql/nodes.ts";
-import { postgresDialect } from "../postgres/dialect.ts";
-import { translatePostgresError } from "../postgres/errors.ts";
+import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../../core/driver.ts";
+import { type DatabaseError, OperationalError } from "../../../core/errors.ts";
+import type { Row } from "../../../core/sql/nodes.ts";
+import { postgresDialect } from "../dialect.ts";
+import { translatePostgresError } from "../errors.ts";
 import type { PGliteClient } from "./client.ts";
 
 /**
