@@ -171,25 +171,43 @@ function modelSource(s: Shape): string {
   return out;
 }
 
-function useSource(s: Shape): string {
+/** The kinds of typed usage `use{i}` has; `GenerateOptions.parts` picks some. */
+export const PARTS = ["insert", "update", "select", "get", "all", "new", "load"] as const;
+
+/** A kind of typed usage. */
+export type Part = typeof PARTS[number];
+
+function useSource(s: Shape, parts: ReadonlySet<Part>): string {
   const { i } = s;
   const M = `M${i}`;
   const fk = s.hasPrev ? ", prevId: 1" : "";
-  const lines = [
-    `async function use${i}(session: Session): Promise<number> {`,
-    `  let total = 0;`,
-    `  await session.execute(insert(${M}).values({ name: "${M.toLowerCase()}", kind: "b"${fk} }));`,
-    `  const inserted = await session.execute(`,
-    `    insert(${M}).values([{ name: "a${i}", score: null${fk} }, { name: "b${i}", score: 3${fk} }])`,
-    `      .returning(${M}.c.id, ${M}.c.name),`,
-    `  );`,
-    `  const firstId: number = inserted.rows[0].id;`,
-    `  const firstName: string = inserted.rows[0].name;`,
+  const lines = [`async function use${i}(session: Session): Promise<number> {`, `  let total = 0;`];
+  const part = (name: Part, ...more: string[]) => {
+    if (parts.has(name)) lines.push(...more);
+  };
+  if (parts.has("insert")) {
+    lines.push(
+      `  await session.execute(insert(${M}).values({ name: "${M.toLowerCase()}", kind: "b"${fk} }));`,
+      `  const inserted = await session.execute(`,
+      `    insert(${M}).values([{ name: "a${i}", score: null${fk} }, { name: "b${i}", score: 3${fk} }])`,
+      `      .returning(${M}.c.id, ${M}.c.name),`,
+      `  );`,
+      `  const firstId: number = inserted.rows[0].id;`,
+      `  const firstName: string = inserted.rows[0].name;`,
+    );
+  } else {
+    lines.push(`  const firstId = 1;`, `  const firstName = "a${i}";`);
+  }
+  part(
+    "update",
     `  await session.execute(`,
     `    update(${M}).set({ score: 5, note: null, ${
       codeKey(s)
     }: "c${i}" }).where(eq(${M}.c.id, firstId)),`,
     `  );`,
+  );
+  part(
+    "select",
     `  const { rows } = await session.execute(`,
     `    select(${M}.c.id, ${M}.c.name, ${M}.c.score, ${M}.c.kind, ${M}.c.${codeKey(s)})`,
     `      .where(and(eq(${M}.c.active, true), gt(${M}.c.score, 1)), like(${M}.c.name, "%${i}"))`,
@@ -203,44 +221,54 @@ function useSource(s: Shape): string {
     `    const code: string | null = row.${codeKey(s)};`,
     `    total += id + (score ?? 0) + row.name.length + kind.length + (code?.length ?? 0);`,
     `  }`,
+  );
+  part(
+    "get",
     `  const one = await session.get(${M}, firstId);`,
     `  if (one !== null) {`,
     `    one.note = firstName;`,
     `    total += one.label().length;`,
     `  }`,
-  ];
-  const options: string[] = [];
-  if (s.hasNext) options.push(`selectin("next")`);
-  if (s.hasPrev) options.push(`joined("prev")`);
-  if (s.hasPeers) options.push(`selectin("peers")`);
-  if (s.hasPeersOf) options.push(`selectin("peersOf")`);
-  if (s.selfRef) options.push(`selectin("children")`);
-  lines.push(
-    `  const objs = await session.all(`,
-    `    select(${M}).where(inList(${M}.c.id, [1, firstId]), isNull(${M}.c.note))`,
-    `      .orderBy(${M}.c.id)${options.length ? `.options(${options.join(", ")})` : ""},`,
-    `  );`,
-    `  for (const o of objs) {`,
   );
-  if (s.hasNext) lines.push(`    const next: M${i + 1}[] = o.next;`, `    total += next.length;`);
-  if (s.hasPrev) lines.push(`    const prev: M${i - 1} = o.prev;`, `    total += prev.id;`);
-  if (s.hasPeers) lines.push(`    total += o.peers.length;`);
-  if (s.hasPeersOf) lines.push(`    total += o.peersOf.length;`);
-  if (s.selfRef) lines.push(`    total += o.children.length;`);
-  lines.push(`    total += o.id + o.name.length + (o.active ? 1 : 0) + o.createdAt.getTime() * 0;`);
-  lines.push(`  }`);
-  lines.push(`  const made = new ${M}({ name: "new${i}", score: null${fk} });`);
-  if (s.hasNext) lines.push(`  made.next.push(new M${i + 1}({ name: "child${i}" }));`);
-  if (s.selfRef) {
+  if (parts.has("all")) {
+    const options: string[] = [];
+    if (s.hasNext) options.push(`selectin("next")`);
+    if (s.hasPrev) options.push(`joined("prev")`);
+    if (s.hasPeers) options.push(`selectin("peers")`);
+    if (s.hasPeersOf) options.push(`selectin("peersOf")`);
+    if (s.selfRef) options.push(`selectin("children")`);
     lines.push(
-      `  const kid = new ${M}({ name: "kid${i}"${fk} });`,
-      `  kid.parent = made;`,
-      `  total += made.children.length;`,
+      `  const objs = await session.all(`,
+      `    select(${M}).where(inList(${M}.c.id, [1, firstId]), isNull(${M}.c.note))`,
+      `      .orderBy(${M}.c.id)${options.length ? `.options(${options.join(", ")})` : ""},`,
+      `  );`,
+      `  for (const o of objs) {`,
+    );
+    if (s.hasNext) lines.push(`    const next: M${i + 1}[] = o.next;`, `    total += next.length;`);
+    if (s.hasPrev) lines.push(`    const prev: M${i - 1} = o.prev;`, `    total += prev.id;`);
+    if (s.hasPeers) lines.push(`    total += o.peers.length;`);
+    if (s.hasPeersOf) lines.push(`    total += o.peersOf.length;`);
+    if (s.selfRef) lines.push(`    total += o.children.length;`);
+    lines.push(
+      `    total += o.id + o.name.length + (o.active ? 1 : 0) + o.createdAt.getTime() * 0;`,
+      `  }`,
     );
   }
-  lines.push(`  session.add(made);`);
+  if (parts.has("new")) {
+    lines.push(`  const made = new ${M}({ name: "new${i}", score: null${fk} });`);
+    if (s.hasNext) lines.push(`  made.next.push(new M${i + 1}({ name: "child${i}" }));`);
+    if (s.selfRef) {
+      lines.push(
+        `  const kid = new ${M}({ name: "kid${i}"${fk} });`,
+        `  kid.parent = made;`,
+        `  total += made.children.length;`,
+      );
+    }
+    lines.push(`  session.add(made);`);
+  }
   if (s.hasNext && s.hasPrev) {
-    lines.push(
+    part(
+      "load",
       `  const first = await session.first(select(${M}).where(eq(${M}.c.id, firstId)));`,
       `  if (first !== null) {`,
       `    await session.load(first, "next");`,
@@ -249,13 +277,17 @@ function useSource(s: Shape): string {
     );
   }
   if (s.hasPeers) {
-    lines.push(
+    part(
+      "insert",
       `  await session.execute(insert(L${i}).values({ leftId: firstId, rightId: 1 }));`,
+    );
+    part(
+      "get",
       `  const link = await session.get(L${i}, [firstId, 1]);`,
       `  total += link?.weight ?? 0;`,
     );
   }
-  lines.push(`  return total;`, `}`);
+  lines.push(`  return total + firstId + firstName.length;`, `}`);
   return lines.join("\n") + "\n";
 }
 
@@ -267,6 +299,10 @@ export interface GenerateOptions {
    * relationships make the checker compare them deeply: see the README.
    */
   sameColumns?: boolean;
+  /** Write the `use{i}` functions (default true); false gives the declarations alone. */
+  usage?: boolean;
+  /** The kinds of usage in each `use{i}` (default: all of {@linkcode PARTS}). */
+  parts?: readonly Part[];
 }
 
 /** The program of `n` models (n >= 2) with relationships and typed usage. */
@@ -277,13 +313,17 @@ export function generatedProgram(
 ): string {
   if (!Number.isInteger(n) || n < 2) throw new Error(`generatedProgram needs n >= 2, got ${n}`);
   const shapes = Array.from({ length: n }, (_, i) => shapeOf(i, n, options.sameColumns ?? false));
+  const usage = options.usage ?? true;
+  const parts = new Set<Part>(options.parts ?? PARTS);
   const classes = shapes.flatMap((s) => s.hasPeers ? [`M${s.i}`, `L${s.i}`] : [`M${s.i}`]);
   return [
     header(modPath),
     ...shapes.map(modelSource),
-    ...shapes.map(useSource),
+    ...(usage ? shapes.map((s) => useSource(s, parts)) : []),
     `export const models = [${classes.join(", ")}];`,
-    `const uses = [${shapes.map((s) => `use${s.i}`).join(", ")}];`,
+    usage
+      ? `const uses = [${shapes.map((s) => `use${s.i}`).join(", ")}];`
+      : `const uses: ((session: Session) => Promise<number>)[] = [];`,
     "",
     `export async function main(): Promise<number> {`,
     `  await using engine = createEngine("sqlite::memory:");`,

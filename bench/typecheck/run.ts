@@ -9,13 +9,16 @@
  * deno run -A bench/typecheck/run.ts --sizes 50,200,400 --runs 9
  * deno run -A bench/typecheck/run.ts --tsc            # and tsc's --extendedDiagnostics
  * deno run -A bench/typecheck/run.ts --smoke          # 6 models, 1 round, and run the program
+ * deno run -A bench/typecheck/run.ts --no-usage       # the model declarations alone
+ * deno run -A bench/typecheck/run.ts --parts get,all   # only some kinds of usage
+ * deno run -A bench/typecheck/run.ts --same-columns   # every model with the same column keys
  * ```
  *
  * See README.md beside this file for the method.
  *
  * @module
  */
-import { counts, generatedProgram, trivialProgram } from "./generate.ts";
+import { counts, generatedProgram, type Part, PARTS, trivialProgram } from "./generate.ts";
 
 const REPO = new URL("../../", import.meta.url);
 const MOD = new URL("mod.ts", REPO).pathname;
@@ -29,6 +32,8 @@ interface Flags {
   smoke: boolean;
   keep: boolean;
   sameColumns: boolean;
+  noUsage: boolean;
+  parts: Part[];
   json: string | null;
 }
 
@@ -41,6 +46,8 @@ function parseFlags(args: string[]): Flags {
     smoke: false,
     keep: false,
     sameColumns: false,
+    noUsage: false,
+    parts: [...PARTS],
     json: null,
   };
   for (let i = 0; i < args.length; i++) {
@@ -67,6 +74,15 @@ function parseFlags(args: string[]): Flags {
         break;
       case "--same-columns":
         flags.sameColumns = true;
+        break;
+      case "--no-usage":
+        flags.noUsage = true;
+        break;
+      case "--parts":
+        flags.parts = value().split(",") as Part[];
+        if (flags.parts.some((x) => !PARTS.includes(x))) {
+          throw new Error(`--parts takes some of ${PARTS.join(",")}.`);
+        }
         break;
       case "--json":
         flags.json = value();
@@ -414,7 +430,15 @@ async function main(): Promise<number> {
   };
   await add("trivial", 0, trivialProgram(MOD));
   for (const n of flags.sizes) {
-    await add(`models_${n}`, n, generatedProgram(MOD, n, { sameColumns: flags.sameColumns }));
+    await add(
+      `models_${n}`,
+      n,
+      generatedProgram(MOD, n, {
+        sameColumns: flags.sameColumns,
+        usage: !flags.noUsage,
+        parts: flags.parts,
+      }),
+    );
   }
   const denoDir = await privateDenoDir(root);
   console.log(
