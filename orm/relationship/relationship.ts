@@ -17,10 +17,18 @@ import type { Mapper } from "../mapping/mapper.ts";
 import { type Cascade, parseCascade, type RelationshipOptions } from "./options.ts";
 import { type Keys, resolveForeignKey, resolveSecondary } from "./resolve.ts";
 
-/** How a relationship finds the mapper of a class (given by the mapping layer). */
+/**
+ * How a relationship finds the mapper of a class (given by the mapping layer).
+ *
+ * @internal
+ */
 export type MapperResolver = (cls: unknown) => Mapper;
 
-/** A column of a table as a query sees it (the table itself, or an alias of it). */
+/**
+ * A column of a table as a query sees it (the table itself, or an alias of it).
+ *
+ * @internal
+ */
 export type ColumnAt = (column: Column) => SqlSource<unknown>;
 
 const registries = new WeakMap<Mapper, Map<string, Relationship>>();
