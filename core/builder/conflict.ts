@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DialectSql } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
 import { Column } from "../schema/column.ts";
 import { sameTable, type Table } from "../schema/table.ts";
@@ -63,9 +64,23 @@ export function checkTarget(table: Table, target: readonly unknown[]): Column[] 
   });
 }
 
-/** Renders ` ON CONFLICT ...`, or nothing. */
+/** Renders ` ON CONFLICT ...`, or nothing; a dialect without upserts refuses it when compiled. */
 export function conflictClause(c: Conflict | null, inserted: readonly Column[]): Fragment {
   if (c === null) return EMPTY;
+  const clause = renderConflict(c, inserted);
+  return new Fragment(["", ""], [
+    new DialectSql((d) => {
+      if (!d.supportsOnConflict) {
+        throw new ArgumentError(
+          `The ${d.name} dialect has no ON CONFLICT; insert and update apart.`,
+        );
+      }
+      return clause;
+    }),
+  ]);
+}
+
+function renderConflict(c: Conflict, inserted: readonly Column[]): Fragment {
   const target = c.target.length === 0
     ? new Fragment([""], [])
     : new Fragment([" (", ")"], [columnList(c.target)]);

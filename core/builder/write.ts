@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { DialectSql } from "../dialect.ts";
+import { ArgumentError } from "../errors.ts";
 import type { Column } from "../schema/column.ts";
 import { EMPTY, Fragment, Identifier, type SqlSource } from "../sql/nodes.ts";
 import { selectList } from "./rows.ts";
@@ -55,9 +57,20 @@ export function assignments(pairs: readonly (readonly [Column, unknown])[]): Fra
   return new Fragment(strings, values);
 }
 
-/** ` RETURNING list`, or nothing. */
+/** ` RETURNING list`, or nothing; a dialect without RETURNING refuses it when compiled. */
 export function returningClause(columns: readonly ResultColumn[] | null): Fragment {
-  return columns === null ? EMPTY : new Fragment([" RETURNING ", ""], [selectList(columns)]);
+  if (columns === null) return EMPTY;
+  const clause = new Fragment([" RETURNING ", ""], [selectList(columns)]);
+  return new Fragment(["", ""], [
+    new DialectSql((d) => {
+      if (!d.supportsReturning) {
+        throw new ArgumentError(
+          `The ${d.name} dialect has no RETURNING; run the statement, then select what it wrote.`,
+        );
+      }
+      return clause;
+    }),
+  ]);
 }
 
 /**

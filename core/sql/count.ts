@@ -33,3 +33,12 @@ export function countParams(v: unknown, dialect: Dialect, depth = 0): number {
   }
   return 0; // a Literal
 }
+
+/**
+ * How many rows of `perRow` parameters one statement carries on a dialect: the dialect's
+ * parameter limit, less `reserved` for the rest of the statement. The one definition of how
+ * statements are split.
+ */
+export function rowsPerStatement(dialect: Dialect, perRow = 1, reserved = 10): number {
+  return Math.max(1, Math.floor((dialect.maxParams - reserved) / Math.max(1, perRow)));
+}

@@ -20,6 +20,7 @@ import type { Mapper } from "../mapping/mapper.ts";
 import type { InstanceState } from "../mapping/state.ts";
 import { TypedParam } from "../../core/types/param.ts";
 import type { Pair } from "./plan.ts";
+import { rowsPerStatement } from "../../core/sql/count.ts";
 
 /** What the statements of a flush need: a dialect, and the session's way to run SQL. */
 export interface WriteContext {
@@ -119,10 +120,7 @@ export async function insertRows(
     if (back.length > 0) {
       for (const p of [...mapper.pk].reverse()) if (!back.includes(p)) back.unshift(p);
     }
-    const perRow = Math.max(1, given.length);
-    const maxRows = given.length === 0
-      ? 1
-      : Math.max(1, Math.floor((ctx.dialect.maxParams - 10) / perRow));
+    const maxRows = given.length === 0 ? 1 : rowsPerStatement(ctx.dialect, given.length);
     for (let i = start; i < end; i += maxRows) {
       await insertChunk(ctx, mapper, states.slice(i, Math.min(end, i + maxRows)), given, back);
     }
@@ -264,7 +262,7 @@ export async function deleteRows(
   if (mapper.pk.length === 1 && mapper.version < 0 && !oneByOne) {
     const i = mapper.pk[0];
     const pkCol = mapper.columns[i];
-    const limit = Math.max(1, ctx.dialect.maxParams - 10);
+    const limit = rowsPerStatement(ctx.dialect);
     for (let k = 0; k < states.length; k += limit) {
       const chunk = states.slice(k, k + limit);
       const keys = chunk.map((s) => s.stored[i]);
@@ -334,7 +332,7 @@ export async function writeAssociations(
     const rows = [...pairs.values()];
     if (rows.length === 0) continue;
     const [colA, , , colB] = rows[0];
-    const limit = Math.max(1, Math.floor((ctx.dialect.maxParams - 10) / 2));
+    const limit = rowsPerStatement(ctx.dialect, 2);
     for (let i = 0; i < rows.length; i += limit) {
       const chunk = rows.slice(i, i + limit).map(([, sa, ia, , sb, ib]) => [
         new TypedParam(sa.values[ia], colA.type),

@@ -28,6 +28,7 @@ import {
   writeAssociations,
   type WriteContext,
 } from "./statements.ts";
+import { rowsPerStatement } from "../../core/sql/count.ts";
 
 /** What a flush needs from its session. */
 export interface FlushContext extends WriteContext, CascadeContext, PlanContext {
@@ -266,7 +267,7 @@ export class UnitOfWork {
         continue;
       }
       const perRow = mapper.pk.length + changed.length;
-      const size = Math.max(1, Math.floor((ctx.dialect.maxParams - 10) / perRow));
+      const size = rowsPerStatement(ctx.dialect, perRow);
       for (let i = 0; i < states.length; i += size) {
         await updateRows(ctx, mapper, states.slice(i, i + size), changed);
       }

@@ -15,6 +15,7 @@ import { type Relationship, relationshipOf } from "../relationship/relationship.
 import { hydrate, type LoadContext } from "./hydrate.ts";
 import type { LoaderOption } from "./options.ts";
 import { loadedOf, setLoaded } from "../relationship/sync.ts";
+import { rowsPerStatement } from "../../core/sql/count.ts";
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -74,7 +75,7 @@ async function loadManyToOne(
     : wanted.keys.filter((k) => !identity.has(keyPart(k)));
   const refCol = target.columns[rel.ref];
   const found = new Map<unknown, object>();
-  for (const chunk of chunks(missing, Math.max(1, ctx.dialect.maxParams - 10))) {
+  for (const chunk of chunks(missing, rowsPerStatement(ctx.dialect))) {
     const rows = await ctx.rows(select(target.cls).where(inList(refCol, chunk)));
     for (const obj of hydrate(ctx, target, rows, populate)) {
       found.set(keyPart(stateOf(obj)!.values[rel.ref]), obj);
@@ -104,7 +105,7 @@ async function loadOneToMany(
   const fkCol = target.columns[rel.fk];
   const order = orderOf(rel) ?? target.pk.map((i) => target.columns[i]);
   let loaded: object[] = [];
-  for (const chunk of chunks(children.keys, Math.max(1, ctx.dialect.maxParams - 10))) {
+  for (const chunk of chunks(children.keys, rowsPerStatement(ctx.dialect))) {
     const rows = await ctx.rows(
       select(target.cls).where(inList(fkCol, chunk)).orderBy(...order),
     );
@@ -146,7 +147,7 @@ async function loadManyToMany(
   const [, toTarget] = rel.joinConditions((c) => c, (c) => c);
   const order = orderOf(rel);
   let loaded: object[] = [];
-  for (const chunk of chunks(members.keys, Math.max(1, ctx.dialect.maxParams - 10))) {
+  for (const chunk of chunks(members.keys, rowsPerStatement(ctx.dialect))) {
     let q = select(record).from(target.cls).join(sec.table, toTarget.on).where(
       inList(sec.owner, chunk),
     );
