@@ -199,7 +199,9 @@ export function applyToSchema(schema: SchemaSnapshot, op: SchemaOperation): Sche
     const old = tableKey(tables[i]);
     tables[i].name = op.to;
     for (const t of tables) {
-      for (const fk of t.foreignKeys) if (tableKey(fk.references) === old) fk.references.name = op.to;
+      for (const fk of t.foreignKeys) {
+        if (tableKey(fk.references) === old) fk.references.name = op.to;
+      }
     }
     return { tables };
   }

@@ -36,7 +36,9 @@ const fk = (f: ForeignKeySnapshot): string =>
 export function describeOperation(op: Operation): string {
   switch (op.kind) {
     case "createTable":
-      return `create table ${tableKey(op.table)} (${op.table.columns.map((c) => c.name).join(", ")})`;
+      return `create table ${tableKey(op.table)} (${
+        op.table.columns.map((c) => c.name).join(", ")
+      })`;
     case "dropTable":
       return `drop table ${tableKey(op.table)}`;
     case "renameTable":

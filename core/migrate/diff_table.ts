@@ -58,7 +58,8 @@ export interface TableContext {
 }
 
 const same = (a: string | undefined, b: string | undefined): boolean =>
-  (a === undefined ? undefined : normalizeSql(a)) === (b === undefined ? undefined : normalizeSql(b));
+  (a === undefined ? undefined : normalizeSql(a)) ===
+    (b === undefined ? undefined : normalizeSql(b));
 const sameType = (a: string, b: string): boolean =>
   normalizeSql(a).toUpperCase() === normalizeSql(b).toUpperCase();
 
@@ -78,7 +79,9 @@ function fkKey(fk: ForeignKeySnapshot, self: string, ctx: TableContext | null): 
     target = tableKey(t.ref);
     refColumns = refColumns.map((c) => t.columns.get(c) ?? c);
   }
-  return [self, columns.join(","), target, refColumns.join(","), fk.onDelete, fk.onUpdate].join("|");
+  return [self, columns.join(","), target, refColumns.join(","), fk.onDelete, fk.onUpdate].join(
+    "|",
+  );
 }
 
 /** A foreign key of the old side, in the new side's names (after the renames ran). */

@@ -27,8 +27,7 @@ const action = (a: ReferentialAction | undefined): ReferentialAction | undefined
   a === "no action" ? undefined : a;
 
 function tableSnapshot(t: Table, dialect: Dialect): TableSnapshot {
-  const text = (fragment: unknown): string =>
-    compile(sql`${sql.literal(fragment)}`, dialect).text;
+  const text = (fragment: unknown): string => compile(sql`${sql.literal(fragment)}`, dialect).text;
   const keys = new Set(t.primaryKey.map((c) => c.name));
   const columns: ColumnSnapshot[] = t.columns.map((col) => {
     const c = col.config;

@@ -128,7 +128,11 @@ export async function generate(
     renames: invertRenames(options.renames ?? {}),
     narrows: (a, b) => dialect.narrows(a, b),
   });
-  const id = migrationId(options.name, options.now ?? new Date(), history.migrations.map((m) => m.id));
+  const id = migrationId(
+    options.name,
+    options.now ?? new Date(),
+    history.migrations.map((m) => m.id),
+  );
   const text = migrationText({
     id,
     parent: history.migrations.at(-1)?.id ?? null,

@@ -160,7 +160,11 @@ const column = (c: ColumnSnapshot, where: string): ColumnSnapshot => {
 function sqlStep(first: TemplateStringsArray | Fragment, ...rest: unknown[]): SqlStep {
   if (first instanceof Fragment) {
     const options = (rest[0] ?? {}) as StepOptions;
-    return { kind: "sql", sql: first, ...(options.losesRows ? { losesRows: options.losesRows } : {}) };
+    return {
+      kind: "sql",
+      sql: first,
+      ...(options.losesRows ? { losesRows: options.losesRows } : {}),
+    };
   }
   if (Array.isArray(first) && "raw" in first) return { kind: "sql", sql: sql(first, ...rest) };
   throw new ArgumentError(

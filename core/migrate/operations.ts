@@ -231,9 +231,12 @@ export interface DropIndex extends OnTable {
  * ```
  */
 export type ConstraintOperation =
-  | (OnTable & { kind: "addUnique" | "dropUnique"; unique: UniqueSnapshot })
-  | (OnTable & { kind: "addForeignKey" | "dropForeignKey"; foreignKey: ForeignKeySnapshot })
-  | (OnTable & { kind: "addCheck" | "dropCheck"; check: CheckSnapshot });
+  | (OnTable & { kind: "addUnique"; unique: UniqueSnapshot })
+  | (OnTable & { kind: "dropUnique"; unique: UniqueSnapshot })
+  | (OnTable & { kind: "addForeignKey"; foreignKey: ForeignKeySnapshot })
+  | (OnTable & { kind: "dropForeignKey"; foreignKey: ForeignKeySnapshot })
+  | (OnTable & { kind: "addCheck"; check: CheckSnapshot })
+  | (OnTable & { kind: "dropCheck"; check: CheckSnapshot });
 
 /**
  * Hand-written SQL. `losesRows` names the tables whose rows it may delete, so that a

@@ -55,7 +55,10 @@ export async function push(
       return [];
     }
     const ops = assessed.map((c) => c.op);
-    await session.transaction(ops, (tx) => runOperations(tx, dialect, ops, "push", options.progress));
+    await session.transaction(
+      ops,
+      (tx) => runOperations(tx, dialect, ops, "push", options.progress),
+    );
     return assessed;
   } finally {
     await session.close();

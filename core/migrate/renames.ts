@@ -72,9 +72,7 @@ export function renameCandidates(
   const out: RenameCandidate[] = [];
   const renamedFrom = new Set((renames.tables ?? []).map((r) => r.from));
   const renamedTo = new Set((renames.tables ?? []).map((r) => r.to));
-  const dropped = from.tables.filter((t) =>
-    !findTable(to, t) && !renamedFrom.has(tableKey(t))
-  );
+  const dropped = from.tables.filter((t) => !findTable(to, t) && !renamedFrom.has(tableKey(t)));
   const added = to.tables.filter((t) => !findTable(from, t) && !renamedTo.has(t.name));
   for (const b of added) {
     for (const a of dropped) {
@@ -85,9 +83,7 @@ export function renameCandidates(
   }
   for (const b of to.tables) {
     const hint = (renames.tables ?? []).find((r) => r.to === b.name);
-    const a = hint
-      ? from.tables.find((t) => tableKey(t) === hint.from)
-      : findTable(from, b);
+    const a = hint ? from.tables.find((t) => tableKey(t) === hint.from) : findTable(from, b);
     if (a === undefined) continue;
     const done = (renames.columns ?? []).filter((r) =>
       r.table === tableKey(a) || r.table === tableKey(b)

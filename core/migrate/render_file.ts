@@ -17,7 +17,9 @@ function compact(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(compact).join(", ")}]`;
   const entries = Object.entries(v).filter(([, x]) => x !== undefined);
   if (entries.length === 0) return "{}";
-  return `{ ${entries.map(([k, x]) => `${IDENT.test(k) ? k : JSON.stringify(k)}: ${compact(x)}`).join(", ")} }`;
+  return `{ ${
+    entries.map(([k, x]) => `${IDENT.test(k) ? k : JSON.stringify(k)}: ${compact(x)}`).join(", ")
+  } }`;
 }
 
 /** A value as a TypeScript literal, broken over lines where it would pass the width. */

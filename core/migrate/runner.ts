@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { type Engine, InvalidRequestError } from "../mod.ts";
+import { type Engine, InvalidRequestError, OperationalError } from "../mod.ts";
 import type { MigrationDialect, MigrationSession, Progress } from "./contract.ts";
 import { type History, type LoadedMigration, loadHistory } from "./history.ts";
 import { type MigrationSource, operationsOf } from "./migration.ts";
+import type { Operation } from "./operations.ts";
 import { type DialectOption, migrationDialect } from "./resolve.ts";
 import { runOperations } from "./steps.ts";
 import {
@@ -39,6 +40,8 @@ export interface MigrateOptions extends DialectOption {
   versionTable?: string;
   /** Where progress lines go. */
   progress?: Progress;
+  /** How long to wait for another run to finish, in milliseconds; 10 minutes by default. */
+  lockTimeout?: number;
 }
 
 /**
@@ -93,6 +96,8 @@ export interface RunState {
   history: History;
   applied: AppliedMigration[];
   table: string;
+  /** How long to wait for another run's lock, in milliseconds (10 minutes by default). */
+  lockTimeout?: number;
 }
 
 /** Loads the history and refuses one with two heads or a missing parent. */
@@ -156,7 +161,13 @@ async function withSession<T>(
   try {
     await ensureVersionTable(session.db, table);
     const applied = await readApplied(session.db, table);
-    return await fn(session, { dialect, history, applied, table });
+    return await fn(session, {
+      dialect,
+      history,
+      applied,
+      table,
+      lockTimeout: options.lockTimeout,
+    });
   } finally {
     await session.close();
   }
@@ -174,8 +185,37 @@ export async function runMigration(
   progress?: Progress,
 ): Promise<boolean> {
   const ops = operationsOf(m.migration, m.id, direction);
+  const deadline = Date.now() + (state.lockTimeout ?? LOCK_TIMEOUT);
+  for (let waited = false;; waited = true) {
+    try {
+      return await attempt(session, state, m, ops, direction, progress);
+    } catch (error) {
+      if (!(error instanceof LockBusy) || Date.now() > deadline) throw unwrap(error);
+      if (!waited) progress?.("Waiting for another migration run to finish...");
+    }
+  }
+}
+
+/** The lock statement found the database busy: another run holds its write lock. */
+class LockBusy extends Error {}
+const unwrap = (e: unknown) => e instanceof LockBusy ? e.cause : e;
+const LOCK_TIMEOUT = 600_000;
+
+async function attempt(
+  session: MigrationSession,
+  state: RunState,
+  m: LoadedMigration,
+  ops: readonly Operation[],
+  direction: "up" | "down",
+  progress?: Progress,
+): Promise<boolean> {
   return await session.transaction(ops, async (tx) => {
-    await tx.run(lockStatement(state.table));
+    try {
+      await tx.run(lockStatement(state.table));
+    } catch (error) {
+      if (error instanceof OperationalError) throw new LockBusy("busy", { cause: error });
+      throw error;
+    }
     const applied = await isApplied(tx, state.table, m.id);
     if (applied !== (direction === "down")) return false;
     progress?.(`${direction === "up" ? "Applying" : "Reverting"} ${m.id}`);

@@ -94,7 +94,9 @@ export async function status(engine: Engine, options: MigrateOptions): Promise<S
   const lines = migrations.map((m) =>
     `${mark[m.state]} ${m.id}${m.state === "pending" ? "" : `  ${m.state} ${m.appliedAt}`}`
   );
-  if (lines.length === 0) lines.push("No migrations yet: create one with `retort generate <name>`.");
+  if (lines.length === 0) {
+    lines.push("No migrations yet: create one with `retort generate <name>`.");
+  }
   lines.push(
     pending.length === 0
       ? "Up to date."
