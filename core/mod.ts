@@ -41,14 +41,7 @@ export {
   Transaction,
   type TransactionOptions,
 } from "./engine.ts";
-export {
-  type ColumnType,
-  type Converter,
-  enumType,
-  numeric,
-  types,
-  varchar,
-} from "./types.ts";
+export { type ColumnType, type Converter, enumType, numeric, types, varchar } from "./types.ts";
 export {
   type BoundColumns,
   Column,

@@ -135,4 +135,9 @@ export interface MigrationDialect {
    * (`column.varchar(200)`), or `null` when Retort has no such type; for `pull`.
    */
   columnFactory(column: ColumnSnapshot, table: TableSnapshot): string | null;
+  /**
+   * The column and values of a CHECK that allows one of a fixed set of strings (how Retort
+   * writes `column.enum([...])`), or `null` for any other check; for `pull`.
+   */
+  enumCheck(expression: string): { column: string; values: string[] } | null;
 }

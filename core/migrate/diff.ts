@@ -158,8 +158,8 @@ export function sortSnapshots(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { diffSchemas } from "@retort/orm/migrate";
- * const users = (extra: object[]) => ({
+ * import { type ColumnSnapshot, diffSchemas } from "@retort/orm/migrate";
+ * const users = (extra: ColumnSnapshot[]) => ({
  *   name: "users",
  *   columns: [{ name: "id", type: "INTEGER", nullable: false }, ...extra],
  *   uniques: [],

@@ -31,3 +31,5 @@ export * from "./compare.ts";
 export * from "./generate.ts";
 export * from "./push.ts";
 export * from "./rehearse.ts";
+export * from "./pull.ts";
+export * from "./diagram.ts";

@@ -188,3 +188,25 @@ export function renameIdentifier(text: string, from: string, to: string): string
   }
   return out;
 }
+
+/**
+ * The strings of a list of SQL string literals (`'a', 'b'`, or PostgreSQL's `'a'::text,
+ * 'b'::text`), or `null` when the text is anything else.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stringList } from "@retort/orm/migrate";
+ * assert.deepEqual(stringList("'a'::text, 'it''s'::text"), ["a", "it's"]);
+ * assert.equal(stringList("'a', b"), null);
+ * ```
+ */
+export function stringList(text: string): string[] | null {
+  const out: string[] = [];
+  for (const part of splitTopLevel(text, ",")) {
+    const m = /^\s*'((?:[^']|'')*)'(?:::[a-z ]+)?\s*$/i.exec(part);
+    if (!m) return null;
+    out.push(m[1].replaceAll("''", "'"));
+  }
+  return out;
+}

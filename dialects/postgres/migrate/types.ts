@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ColumnSnapshot } from "../../../core/migrate/mod.ts";
+import { type ColumnSnapshot, normalizeSql, stringList } from "../../../core/migrate/mod.ts";
 
 const VARCHAR = /^character varying\((\d+)\)$/;
 const NUMERIC = /^numeric(?:\((\d+)(?:,\s*(\d+))?\))?$/;
@@ -65,4 +65,18 @@ export function columnFactory(col: ColumnSnapshot): string | null {
   const ts = TIMESTAMP.exec(t);
   if (ts) return ts[2] === "with" ? "column.timestamptz()" : "column.timestamp()";
   return FACTORIES[t] ?? null;
+}
+
+/**
+ * The column and values of an enum-like check as PostgreSQL spells it
+ * (`genre = ANY (ARRAY['a'::text, 'b'::text])`), or `null`.
+ */
+export function enumCheck(expression: string): { column: string; values: string[] } | null {
+  const m =
+    /^\(?("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\)?(?:::text)? = ANY \(\(?ARRAY\[([\s\S]*)\]\)?(?:::text\[\])?\)$/
+      .exec(normalizeSql(expression));
+  if (!m) return null;
+  const values = stringList(m[2]);
+  const column = m[1].startsWith('"') ? m[1].slice(1, -1).replaceAll('""', '"') : m[1];
+  return values ? { column, values } : null;
 }

@@ -9,7 +9,7 @@ import type { MigrationDialect } from "../../../core/migrate/mod.ts";
 import { apply } from "./apply.ts";
 import { reflect } from "./reflect.ts";
 import { open, rehearsal, violations } from "./session.ts";
-import { columnFactory, narrows, snapshot } from "./types.ts";
+import { columnFactory, enumCheck, narrows, snapshot } from "./types.ts";
 
 /** The migration side of SQLite. */
 export const sqliteMigrations: MigrationDialect = {
@@ -22,4 +22,5 @@ export const sqliteMigrations: MigrationDialect = {
   rehearsal,
   violations,
   columnFactory,
+  enumCheck,
 };

@@ -8,9 +8,12 @@ import type { Executor, TableLike } from "../../../core/mod.ts";
 import {
   type ColumnSnapshot,
   dialectOf,
+  normalizeSql,
   type SchemaSnapshot,
+  stringList,
   tablesSnapshot,
 } from "../../../core/migrate/mod.ts";
+import { unquote } from "./parse.ts";
 import { isRowid } from "./reflect.ts";
 
 const VARCHAR = /^VARCHAR\((\d+)\)$/;
@@ -76,4 +79,14 @@ export function snapshot(tables: readonly TableLike[], db: Executor): Promise<Sc
     }
   }
   return Promise.resolve(out);
+}
+
+/** The column and values of an enum-like check (`"genre" IN ('a', 'b')`), or `null`. */
+export function enumCheck(expression: string): { column: string; values: string[] } | null {
+  const m = /^\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)\s+IN\s*\(([\s\S]*)\)\s*$/i.exec(
+    normalizeSql(expression),
+  );
+  if (!m) return null;
+  const values = stringList(m[2]);
+  return values ? { column: unquote(m[1]), values } : null;
 }
