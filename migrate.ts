@@ -128,6 +128,7 @@ export {
   operationTable,
   renameCandidates,
   renameIdentifier,
+  sortSchema,
   sortSnapshots,
   splitTopLevel,
   stringList,

@@ -6,7 +6,7 @@
  */
 import type { Change } from "./diff_table.ts";
 import type { Operation } from "./operations.ts";
-import type { TableRef } from "./snapshot.ts";
+import type { TableRef, TableSnapshot } from "./snapshot.ts";
 
 const WIDTH = 100;
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -22,22 +22,37 @@ function compact(v: unknown): string {
   } }`;
 }
 
-/** A value as a TypeScript literal, broken over lines where it would pass the width. */
-function literal(v: unknown, indent: number): string {
+/**
+ * A value as a TypeScript literal; `used` is how much of the line comes before it. Objects
+ * and lists that would pass the width are broken over lines, their items at `indent + 2`.
+ */
+function literal(v: unknown, indent: number, used: number): string {
   const one = compact(v);
-  if (indent + one.length <= WIDTH || v === null || typeof v !== "object") return one;
+  if (used + one.length <= WIDTH || v === null || typeof v !== "object") return one;
   const pad = " ".repeat(indent + 2);
   const end = " ".repeat(indent);
   if (Array.isArray(v)) {
-    return `[\n${v.map((x) => pad + literal(x, indent + 2) + ",\n").join("")}${end}]`;
+    return `[\n${v.map((x) => pad + literal(x, indent + 2, indent + 2) + ",\n").join("")}${end}]`;
   }
   const entries = Object.entries(v).filter(([, x]) => x !== undefined);
   return `{\n${
     entries.map(([k, x]) => {
       const key = IDENT.test(k) ? k : JSON.stringify(k);
-      return `${pad}${key}: ${literal(x, indent + 2 + key.length + 2)},\n`;
+      return `${pad}${key}: ${literal(x, indent + 2, indent + 2 + key.length + 2)},\n`;
     }).join("")
   }${end}}`;
+}
+
+/** A created table as `op.createTable` takes it: keys in reading order, no empty lists. */
+function tableInput(t: TableSnapshot): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: t.name };
+  if (t.schema !== undefined) out.schema = t.schema;
+  out.columns = t.columns;
+  if (t.primaryKey) out.primaryKey = t.primaryKey;
+  for (const k of ["uniques", "indexes", "foreignKeys", "checks"] as const) {
+    if (t[k].length > 0) out[k] = t[k];
+  }
+  return out;
 }
 
 const table = (t: TableRef): unknown => t.schema === undefined ? t.name : t;
@@ -46,7 +61,7 @@ const table = (t: TableRef): unknown => t.schema === undefined ? t.name : t;
 function args(op: Operation): unknown[] {
   switch (op.kind) {
     case "createTable":
-      return [op.table];
+      return [tableInput(op.table)];
     case "dropTable":
       return [table(op.table)];
     case "renameTable":
@@ -88,7 +103,7 @@ function call(op: Operation, indent: number): string {
   const last = parts.length - 1;
   const lead = parts.slice(0, last).map(compact).join(", ");
   const start = `${head}${lead}${lead ? ", " : ""}`;
-  return `${start}${literal(parts[last], indent)}),`;
+  return `${start}${literal(parts[last], indent, indent + start.length)}),`;
 }
 
 function list(changes: readonly Change[], indent: number): string {

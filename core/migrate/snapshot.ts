@@ -250,3 +250,30 @@ export function findTable(schema: SchemaSnapshot, ref: TableRef): TableSnapshot 
 export function cloneTable(table: TableSnapshot): TableSnapshot {
   return structuredClone(table);
 }
+
+const byText = <T>(key: (x: T) => string) => (a: T, b: T) =>
+  key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+
+/**
+ * A schema in a fixed order (tables by schema and name; constraints and indexes by what they
+ * cover), so that two snapshots of the same schema compare equal however they were read.
+ * Columns keep their order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sortSchema } from "@retort/orm/migrate";
+ * const t = (name: string) => ({ name, columns: [], uniques: [], indexes: [], foreignKeys: [], checks: [] });
+ * assert.deepEqual(sortSchema({ tables: [t("b"), t("a")] }).tables.map((x) => x.name), ["a", "b"]);
+ * ```
+ */
+export function sortSchema(schema: SchemaSnapshot): SchemaSnapshot {
+  const tables = schema.tables.map(cloneTable).sort(byText((t) => tableKey(t)));
+  for (const t of tables) {
+    t.uniques.sort(byText((u) => u.columns.join(",")));
+    t.indexes.sort(byText((i) => i.name));
+    t.foreignKeys.sort(byText((f) => f.columns.join(",") + "|" + tableKey(f.references)));
+    t.checks.sort(byText((c) => `${c.name ?? ""}|${c.expression}`));
+  }
+  return { tables };
+}

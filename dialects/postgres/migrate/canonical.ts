@@ -13,6 +13,7 @@ import {
   generatedName,
   normalizeSql,
   type SchemaSnapshot,
+  sortSchema,
   type TableSnapshot,
   tablesSnapshot,
 } from "../../../core/migrate/mod.ts";
@@ -111,5 +112,5 @@ export async function snapshot(
       }
     });
   }
-  return out;
+  return sortSchema(out);
 }

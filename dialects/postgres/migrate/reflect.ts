@@ -12,6 +12,7 @@ import {
   normalizeSql,
   type ReflectOptions,
   type SchemaSnapshot,
+  sortSchema,
   type TableSnapshot,
 } from "../../../core/migrate/mod.ts";
 
@@ -184,7 +185,7 @@ export async function reflectSchemas(
       ...(ix.special || keys.includes(0) ? { definition: ix.def } : {}),
     });
   }
-  return { tables: out };
+  return sortSchema({ tables: out });
 }
 
 /** The first schema of the search path. */

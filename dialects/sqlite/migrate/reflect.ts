@@ -7,14 +7,15 @@
  * @module
  */
 import { type Executor, type ReferentialAction, sql } from "../../../core/mod.ts";
-import type {
-  ColumnSnapshot,
-  ForeignKeySnapshot,
-  IndexSnapshot,
-  ReflectOptions,
-  SchemaSnapshot,
-  TableSnapshot,
-  UniqueSnapshot,
+import {
+  type ColumnSnapshot,
+  type ForeignKeySnapshot,
+  type IndexSnapshot,
+  type ReflectOptions,
+  type SchemaSnapshot,
+  sortSchema,
+  type TableSnapshot,
+  type UniqueSnapshot,
 } from "../../../core/migrate/mod.ts";
 import { parseCreateTable } from "./parse.ts";
 
@@ -161,5 +162,5 @@ export async function reflect(db: Executor, options: ReflectOptions = {}): Promi
     if (options.exclude?.includes(name)) continue;
     tables.push((await reflectTable(db, name))!);
   }
-  return { tables };
+  return sortSchema({ tables });
 }

@@ -10,6 +10,7 @@ import {
   dialectOf,
   normalizeSql,
   type SchemaSnapshot,
+  sortSchema,
   stringList,
   tablesSnapshot,
 } from "../../../core/migrate/mod.ts";
@@ -78,7 +79,7 @@ export function snapshot(tables: readonly TableLike[], db: Executor): Promise<Sc
       if (isRowid(col, t, false) && col.generated === undefined) col.generated = "identity";
     }
   }
-  return Promise.resolve(out);
+  return Promise.resolve(sortSchema(out));
 }
 
 /** The column and values of an enum-like check (`"genre" IN ('a', 'b')`), or `null`. */
