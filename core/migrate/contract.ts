@@ -126,6 +126,11 @@ export interface MigrationDialect {
   /** Makes a copy of the database to rehearse migrations on. */
   rehearsal(engine: Engine, open: OpenEngine): Promise<Rehearsal>;
   /**
+   * Whether an error says another run holds the database's lock (SQLite: busy), so that
+   * the migration is tried again once it is free.
+   */
+  isBusy(error: unknown): boolean;
+  /**
    * Rows that break a constraint the database did not check when it was added (SQLite: its
    * foreign keys and CHECK constraints), one line each; empty when there are none.
    */

@@ -28,7 +28,8 @@ export class MigrationError extends RetortError {
   constructor(migration: string, step: number, what: string, cause: unknown) {
     const why = (cause as Error)?.message ?? String(cause);
     super(
-      `Migration ${migration} failed at step ${step} (${what}): ${why} It was rolled back; ` +
+      `Migration ${migration} failed ${step > 0 ? `at step ${step} ` : ""}(${what}): ${why} ` +
+        "It was rolled back; " +
         "nothing of it was applied. Fix the migration (or the data it needs) and run it again.",
       { cause },
     );

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type Engine, InvalidRequestError, OperationalError } from "../mod.ts";
+import { type Engine, InvalidRequestError, RetortError } from "../mod.ts";
+import { MigrationError } from "./errors.ts";
 import type { MigrationDialect, MigrationSession, Progress } from "./contract.ts";
 import { type History, type LoadedMigration, loadHistory } from "./history.ts";
 import { type MigrationSource, operationsOf } from "./migration.ts";
@@ -190,8 +191,13 @@ export async function runMigration(
     try {
       return await attempt(session, state, m, ops, direction, progress);
     } catch (error) {
-      if (!(error instanceof LockBusy) || Date.now() > deadline) throw unwrap(error);
+      if (!(error instanceof LockBusy) || Date.now() > deadline) {
+        const e = unwrap(error);
+        if (e instanceof MigrationError || !(e instanceof RetortError)) throw e;
+        throw new MigrationError(m.id, 0, "its checks before COMMIT", e);
+      }
       if (!waited) progress?.("Waiting for another migration run to finish...");
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 }
@@ -213,7 +219,7 @@ async function attempt(
     try {
       await tx.run(lockStatement(state.table));
     } catch (error) {
-      if (error instanceof OperationalError) throw new LockBusy("busy", { cause: error });
+      if (state.dialect.isBusy(error)) throw new LockBusy("busy", { cause: error });
       throw error;
     }
     const applied = await isApplied(tx, state.table, m.id);

@@ -24,4 +24,5 @@ export const postgresMigrations: MigrationDialect = {
   violations: () => Promise.resolve([]),
   columnFactory,
   enumCheck,
+  isBusy: () => false,
 };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { OperationalError } from "../../../core/mod.ts";
 import type { MigrationDialect } from "../../../core/migrate/mod.ts";
 import { apply } from "./apply.ts";
 import { reflect } from "./reflect.ts";
@@ -23,4 +24,6 @@ export const sqliteMigrations: MigrationDialect = {
   violations,
   columnFactory,
   enumCheck,
+  isBusy: (error) =>
+    error instanceof OperationalError && /^SQLITE_(BUSY|LOCKED)/.test(String(error.code)),
 };
