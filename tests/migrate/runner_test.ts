@@ -81,26 +81,29 @@ scopedTest("migrate: a failed migration leaves no partial write", async ({ open 
   assert.deepEqual((await status(engine, { migrations })).pending, ["20261201T1530_broken"]);
 });
 
-scopedTest("migrate: an edited applied migration is reported and stops the run", async ({ open }) => {
-  const engine = open();
-  await up(engine, { migrations: chain(steps.slice(0, 2)) });
-  const edited = chain([
-    steps[0],
-    { ...steps[1], text: "the file, edited after it was applied" },
-    steps[2],
-  ]);
-  const s = await status(engine, { migrations: edited });
-  assert.equal(s.migrations[1].state, "edited");
-  assert.match(s.problems[0], /20261201T1510_seed was edited after it was applied/);
-  const error = await up(engine, { migrations: edited }).catch((e) => e);
-  assert.ok(error instanceof InvalidRequestError);
-  assert.match(error.message, /changed after being applied.*--accept-edited/s);
-  assert.deepEqual(
-    (await up(engine, { migrations: edited, acceptEdited: true })).applied,
-    ["20261201T1520_flag"],
-  );
-  assert.equal((await status(engine, { migrations: edited })).problems.length, 0);
-});
+scopedTest(
+  "migrate: an edited applied migration is reported and stops the run",
+  async ({ open }) => {
+    const engine = open();
+    await up(engine, { migrations: chain(steps.slice(0, 2)) });
+    const edited = chain([
+      steps[0],
+      { ...steps[1], text: "the file, edited after it was applied" },
+      steps[2],
+    ]);
+    const s = await status(engine, { migrations: edited });
+    assert.equal(s.migrations[1].state, "edited");
+    assert.match(s.problems[0], /20261201T1510_seed was edited after it was applied/);
+    const error = await up(engine, { migrations: edited }).catch((e) => e);
+    assert.ok(error instanceof InvalidRequestError);
+    assert.match(error.message, /changed after being applied.*--accept-edited/s);
+    assert.deepEqual(
+      (await up(engine, { migrations: edited, acceptEdited: true })).applied,
+      ["20261201T1520_flag"],
+    );
+    assert.equal((await status(engine, { migrations: edited })).problems.length, 0);
+  },
+);
 
 scopedTest("migrate: an applied migration without a file is reported", async ({ open }) => {
   const engine = open();
