@@ -106,11 +106,25 @@ function call(op: Operation, indent: number): string {
   return `${start}${literal(parts[last], indent, indent + start.length)}),`;
 }
 
+/** A comment, wrapped at the width. */
+function comment(text: string, pad: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && pad.length + 3 + line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.map((l) => `${pad}// ${l}\n`).join("");
+}
+
 function list(changes: readonly Change[], indent: number): string {
   if (changes.length === 0) return "[]";
   const pad = " ".repeat(indent + 2);
   const lines = changes.map((c) => {
-    const note = c.destructive ? `${pad}// Destructive: ${c.destructive}.\n` : "";
+    const note = c.destructive ? comment(`Destructive: ${c.destructive}.`, pad) : "";
     return `${note}${pad}${call(c.op, indent + 2)}\n`;
   });
   return `[\n${lines.join("")}${" ".repeat(indent)}]`;
