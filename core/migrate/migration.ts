@@ -154,7 +154,8 @@ export function asMigration(value: unknown, file: MigrationFile): Migration {
       `${where}: ${why}. A migration file ends with ` +
         "`export default { parent, up, down } satisfies Migration`.",
     );
-  if (m === null || typeof m !== "object") throw fail("it has no default export");
+  if (m === undefined) throw fail("it has no default export");
+  if (m === null || typeof m !== "object") throw fail("its default export is not a migration");
   const { parent, up, down } = m as Record<string, unknown>;
   if (typeof up !== "function") throw fail("its default export has no up function");
   if (down !== undefined && typeof down !== "function") throw fail("its down is not a function");
