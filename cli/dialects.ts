@@ -6,7 +6,7 @@
  * @module
  */
 import { ArgumentError, type Engine } from "../mod.ts";
-import type { MigrationDialect } from "../core/migrate/mod.ts";
+import type { DialectOption, MigrationDialect } from "../core/migrate/mod.ts";
 
 /**
  * The migration side of an engine's dialect.
@@ -31,4 +31,9 @@ export async function migrationDialectFor(engine: Engine): Promise<MigrationDial
     default:
       throw new ArgumentError(`Retort has no migrations for the ${engine.dialect.name} dialect.`);
   }
+}
+
+/** Options with the migration dialect filled in. */
+export async function withDialect<O extends DialectOption>(engine: Engine, options: O): Promise<O> {
+  return options.dialect ? options : { ...options, dialect: await migrationDialectFor(engine) };
 }

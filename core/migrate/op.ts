@@ -90,7 +90,10 @@ export interface Ops {
   /** Sets the primary key (no columns: removes it). */
   setPrimaryKey(table: string | TableRef, columns: string[]): SetPrimaryKey;
   /** Creates an index. */
-  createIndex(table: string | TableRef, index: Partial<IndexSnapshot> & IndexIdentity): CreateIndex;
+  createIndex(
+    table: string | TableRef,
+    index: Pick<IndexSnapshot, "name" | "columns"> & Partial<IndexSnapshot>,
+  ): CreateIndex;
   /** Drops an index by name. */
   dropIndex(table: string | TableRef, name: string): DropIndex;
   /** Adds a UNIQUE constraint. */
@@ -112,12 +115,6 @@ export interface Ops {
   sql(first: TemplateStringsArray | Fragment, ...rest: unknown[]): SqlStep;
   /** A data step, run on the migration's transaction. */
   run(fn: (tx: Transaction) => Promise<void>, options?: StepOptions): DataStep;
-}
-
-/** What an index needs at least. */
-interface IndexIdentity {
-  name: string;
-  columns: string[];
 }
 
 const text = (v: unknown, what: string): string => {

@@ -33,8 +33,16 @@ export interface CreateTable {
   table: TableSnapshot;
 }
 
-/** An operation on one table. */
-interface OnTable {
+/**
+ * What every operation on one table has: the table.
+ *
+ * @example
+ * ```ts
+ * import type { OnTable } from "@retort/orm/migrate";
+ * const on: OnTable = { table: { schema: "audit", name: "events" } };
+ * ```
+ */
+export interface OnTable {
   /** The table it changes. */
   table: TableRef;
 }

@@ -143,7 +143,7 @@ scopedTest("migrate: the walkthrough through the CLI", async ({ db }) => {
     r = await run("down");
     assert.match(r.out, /Reverting .*_add_email[\s\S]*Reverted 1 migration\./);
     r = await run("diagram");
-    assert.match(r.out, /^erDiagram\n  users \{/);
+    assert.match(r.out, /^erDiagram\n {2}users \{/);
     const out = `${dir}/pulled.ts`;
     r = await run("pull", "--out", out);
     assert.match(r.err, /Wrote .*pulled\.ts/);
