@@ -79,7 +79,3 @@ export function chain(steps: Step[]): ReturnType<typeof memorySource> {
     return { id: s.id, migration, text: s.text };
   }));
 }
-
-/** The table names of a database, sorted. */
-export const names = (schema: { tables: { name: string }[] }): string[] =>
-  schema.tables.map((t) => t.name).sort();

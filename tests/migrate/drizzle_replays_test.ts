@@ -9,13 +9,12 @@
  */
 import assert from "node:assert/strict";
 import { column, type Engine, IntegrityError, Model, sql, table } from "../../mod.ts";
-import { checkSchema, generate, memorySource, type MigrationSource, up } from "../../migrate.ts";
+import { checkSchema, generate, memorySource, up } from "../../migrate.ts";
 import { scopedTest } from "../_db.ts";
 
 /** Generates a migration for the models and applies it, as a user would. */
 async function migrateTo(
   engine: Engine,
-  source: MigrationSource & { written: Map<string, string> },
   applied: { id: string; text: string }[],
   models: Parameters<typeof generate>[1],
   name: string,
@@ -31,7 +30,6 @@ async function migrateTo(
   const text = files.written.get(result.id!)!;
   applied.push({ id: result.id!, text });
   await up(engine, { migrations: memorySourceFrom(applied) });
-  source.written.set(result.id!, text);
   return text;
 }
 
@@ -58,13 +56,12 @@ scopedTest(
   async ({ open }) => {
     const engine = open();
     const applied: { id: string; text: string }[] = [];
-    const log = memorySource([]);
     class V1 extends Model("test", {
       id: column.integer().primaryKey(),
       column1: column.text(),
       column2: column.text(),
     }) {}
-    await migrateTo(engine, log, applied, [V1], "init");
+    await migrateTo(engine, applied, [V1], "init");
     await engine.run(sql`INSERT INTO test (column1, column2) VALUES ('a', 'b'), ('c', 'd')`);
     class V2 extends Model("test", {
       id: column.integer().primaryKey(),
@@ -72,7 +69,7 @@ scopedTest(
       column2: column.text().nullable(), // a rebuild on SQLite
       column3: column.text().nullable(), // added in the same migration
     }) {}
-    const text = await migrateTo(engine, log, applied, [V2], "relax");
+    const text = await migrateTo(engine, applied, [V2], "relax");
     assert.match(text, /op\.addColumn\("test", \{ name: "column3"/);
     assert.deepEqual(
       await engine.all(sql`SELECT column1, column2, column3 FROM test ORDER BY id`),
@@ -88,16 +85,15 @@ scopedTest(
 scopedTest("migrate: a new unique column is NULL, not its own name (#5360)", async ({ open }) => {
   const engine = open();
   const applied: { id: string; text: string }[] = [];
-  const log = memorySource([]);
   class V1 extends Model("user", { id: column.text().primaryKey(), email: column.text() }) {}
-  await migrateTo(engine, log, applied, [V1], "init");
+  await migrateTo(engine, applied, [V1], "init");
   await engine.run(sql`INSERT INTO "user" (id, email) VALUES ('1', 'a@x'), ('2', 'b@x')`);
   class V2 extends Model("user", {
     id: column.text().primaryKey(),
     email: column.text(),
     referralCode: column.text().nullable().unique(),
   }) {}
-  await migrateTo(engine, log, applied, [V2], "referral");
+  await migrateTo(engine, applied, [V2], "referral");
   assert.deepEqual(await engine.all(sql`SELECT referral_code FROM "user" ORDER BY id`), [
     { referral_code: null },
     { referral_code: null },
@@ -112,7 +108,6 @@ scopedTest("migrate: a new unique column is NULL, not its own name (#5360)", asy
 scopedTest("migrate: renaming a foreign-key column keeps its data (#4932)", async ({ open }) => {
   const engine = open();
   const applied: { id: string; text: string }[] = [];
-  const log = memorySource([]);
   const models = (fk: "userId" | "uId") => {
     class User
       extends Model("usersabc", { id: column.integer().primaryKey(), name: column.text() }) {}
@@ -122,10 +117,10 @@ scopedTest("migrate: renaming a foreign-key column keeps its data (#4932)", asyn
       : table("posts", { id: column.integer().primaryKey(), uId: ref, title: column.text() });
     return [User, posts];
   };
-  await migrateTo(engine, log, applied, models("userId"), "init");
+  await migrateTo(engine, applied, models("userId"), "init");
   await engine.run(sql`INSERT INTO usersabc (id, name) VALUES (1, 'ann'), (2, 'bob')`);
   await engine.run(sql`INSERT INTO posts (user_id, title) VALUES (1, 'a'), (2, 'b'), (2, 'c')`);
-  const text = await migrateTo(engine, log, applied, models("uId"), "rename_fk", {
+  const text = await migrateTo(engine, applied, models("uId"), "rename_fk", {
     columns: [{ table: "posts", from: "user_id", to: "u_id" }],
   });
   assert.match(text, /op\.renameColumn\("posts", "user_id", "u_id"\)/);
@@ -147,13 +142,12 @@ scopedTest(
   async ({ open }) => {
     const engine = open();
     const applied: { id: string; text: string }[] = [];
-    const log = memorySource([]);
     class V1 extends Model("people", { id: column.integer().primaryKey(), name: column.text() }) {}
-    await migrateTo(engine, log, applied, [V1], "init");
+    await migrateTo(engine, applied, [V1], "init");
     class V2
       extends Model("people", { id: column.integer().primaryKey(), fullName: column.text() }) {}
     await assert.rejects(
-      migrateTo(engine, log, applied, [V2], "rename"),
+      migrateTo(engine, applied, [V2], "rename"),
       /would lose data:[\s\S]*drop column people\.name[\s\S]*--rename old=new[\s\S]*--allow-destructive/,
     );
   },

@@ -165,3 +165,51 @@ scopedTest("migrate: a table rename comes from a hint and keeps the rows", async
     assert.equal(await engine.scalar(sql`SELECT name FROM people`), "ann");
   });
 });
+
+scopedTest(
+  "migrate: tables in another PostgreSQL schema, generated, applied and reverted",
+  async ({ open }) => {
+    const engine = open();
+    const audit = `${await engine.scalar<string>(sql`SELECT current_schema()`)}_audit`;
+    await engine.run(sql`CREATE SCHEMA ${sql.id(audit)}`);
+    try {
+      class Account extends Model("accounts", { id: column.integer().primaryKey() }) {}
+      const events = (extra: boolean) =>
+        table(
+          "events",
+          {
+            id: column.bigint().primaryKey(),
+            kind: column.enum(["login", "logout"]),
+            accountId: column.integer().references(() => Account.c.id),
+            ...(extra ? { note: column.text().nullable() } : {}),
+          },
+          undefined,
+          { schema: audit },
+        );
+      await withDir(async (dir) => {
+        await generate(engine, [Account, events(false)], files(dir, "init"));
+        await up(engine, { migrations: directorySource(dir) });
+        assert.equal((await checkSchema(engine, [Account, events(false)])).ok, true);
+        await engine.run(sql`INSERT INTO accounts (id) VALUES (1)`);
+        await engine.run(
+          sql`INSERT INTO ${sql.id(audit, "events")} (kind, account_id) VALUES ('login', 1)`,
+        );
+        const next = await generate(engine, [Account, events(true)], files(dir, "note"));
+        assert.match(
+          next.text!,
+          new RegExp(`op\\.addColumn\\(\\{ schema: "${audit}", name: "events" \\}`),
+        );
+        await up(engine, { migrations: directorySource(dir) });
+        assert.equal((await checkSchema(engine, [Account, events(true)])).ok, true);
+        await down(engine, { migrations: directorySource(dir), steps: 2 });
+        assert.equal(
+          await engine.scalar(sql`SELECT count(*) FROM pg_tables WHERE schemaname = ${audit}`),
+          0,
+        );
+      });
+    } finally {
+      await engine.run(sql`DROP SCHEMA ${sql.id(audit)} CASCADE`);
+    }
+  },
+  { on: ["postgres"] },
+);
