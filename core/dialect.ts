@@ -1,12 +1,107 @@
 /**
- * The SQL flavour of a database: how identifiers are quoted, how placeholders are written,
- * what the database can do. Drivers (running text with parameters) are separate.
+ * The dialect contract: the facts and hooks Core needs about a database's SQL. Core never
+ * asks which database it talks to; it asks the dialect. A dialect implements:
+ *
+ * - spelling: placeholders, identifier quoting and length, string and byte literals, the
+ *   empty `IN` list;
+ * - types: the DDL and the conversions of each column type `kind` (see `TypeDialect`);
+ * - DDL: how a generated key is declared, whether foreign keys closing a cycle are added with
+ *   `ALTER TABLE` afterwards;
+ * - queries: LIMIT/OFFSET (OFFSET without LIMIT), LIKE with and without case;
+ * - transactions: BEGIN with an isolation level, what a failed COMMIT leaves behind;
+ * - writes: RETURNING and ON CONFLICT support, an optional batched UPDATE of many rows, and
+ *   the parameter limit.
+ *
+ * Drivers (running text with parameters) are separate: see `driver.ts`.
  *
  * @module
  */
+import type { Fragment, Identifier, SqlSource } from "./sql/nodes.ts";
+import type { TypeDialect } from "./types/column_type.ts";
 
 /**
- * A dialect: the few facts the compile step and the schema need about a database's SQL.
+ * A transaction's isolation level.
+ *
+ * @example
+ * ```ts
+ * import type { IsolationLevel } from "@retort/orm";
+ * const level: IsolationLevel = "serializable";
+ * ```
+ */
+export type IsolationLevel = "read committed" | "repeatable read" | "serializable";
+
+/**
+ * A generated key as the DDL asks a dialect to declare it.
+ *
+ * @example
+ * ```ts
+ * import type { GeneratedKey } from "@retort/orm";
+ * const key: GeneratedKey = {
+ *   table: "users", column: "id", kind: "integer", typeSql: "INTEGER", soleKey: true, explicit: false,
+ * };
+ * ```
+ */
+export interface GeneratedKey {
+  /** The table's name, for messages. */
+  readonly table: string;
+  /** The column's key, for messages. */
+  readonly column: string;
+  /** The column type's kind. */
+  readonly kind: string;
+  /** The column type's DDL. */
+  readonly typeSql: string;
+  /** Whether the column is the table's whole primary key. */
+  readonly soleKey: boolean;
+  /** Whether the column asked for it (`autoincrement()` or `identity()`), not by default. */
+  readonly explicit: boolean;
+}
+
+/**
+ * How a dialect declares a generated key: the type text, the clauses after it, and whether
+ * those include `PRIMARY KEY`.
+ *
+ * @example
+ * ```ts
+ * import type { GeneratedKeySql } from "@retort/orm";
+ * const sql: GeneratedKeySql = { type: "INTEGER", clauses: ["PRIMARY KEY"], primaryKey: true };
+ * ```
+ */
+export interface GeneratedKeySql {
+  /** The type in DDL. */
+  readonly type: string;
+  /** Clauses after the type. */
+  readonly clauses: readonly string[];
+  /** Whether `clauses` already make the column the primary key. */
+  readonly primaryKey: boolean;
+}
+
+/**
+ * One UPDATE of many rows that change the same columns, for {@linkcode Dialect.updateRows}.
+ *
+ * @example
+ * ```ts
+ * import type { RowsUpdate } from "@retort/orm";
+ * function width(u: RowsUpdate): number {
+ *   return u.keys.length + u.set.length;
+ * }
+ * ```
+ */
+export interface RowsUpdate {
+  /** The table, as SQL (its qualified name). */
+  readonly table: SqlSource<unknown>;
+  /** The key columns that find each row. */
+  readonly keys: readonly Identifier[];
+  /** The columns set. */
+  readonly set: readonly Identifier[];
+  /** The DDL type of each key, then each set column (for casts). */
+  readonly types: readonly string[];
+  /** Per row: the key values, then the new values (encoded for the driver). */
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+/**
+ * A dialect: the SQL flavour of a database. `sqliteDialect` and `postgresDialect` are the two
+ * Retort ships; a third implements this interface and needs no change in Core or the ORM.
  *
  * @example
  * ```ts
@@ -15,68 +110,60 @@
  * assert(sqliteDialect.placeholder(3) === "?");
  * ```
  */
-export interface Dialect {
-  /** The dialect's name. */
-  readonly name: "sqlite" | "postgres";
+export interface Dialect extends TypeDialect {
+  /** The dialect's name, as `sql.byDialect` cases name it. */
+  readonly name: string;
   /** The most bound parameters one statement may carry. */
   readonly maxParams: number;
   /** The longest identifier, in UTF-8 bytes, the database keeps without truncating it. */
   readonly maxIdentifierLength: number;
+  /** Whether INSERT, UPDATE and DELETE may end with RETURNING. */
+  readonly supportsReturning: boolean;
+  /** Whether INSERT takes `ON CONFLICT ... DO NOTHING / DO UPDATE`. */
+  readonly supportsOnConflict: boolean;
+  /** Whether foreign keys that close a cycle of tables are added by ALTER TABLE afterwards. */
+  readonly defersCyclicForeignKeys: boolean;
+  /** Whether a COMMIT that fails has ended the transaction (else it is rolled back). */
+  readonly failedCommitEndsTransaction: boolean;
   /** The placeholder for the parameter at a 1-based position. */
   placeholder(position: number): string;
   /** Quotes one identifier part. */
   quote(name: string): string;
   /** What an empty `IN` list compiles to, given the text just before it. */
   emptyList(before: string): { before: string; list: string };
+  /** A string as a SQL literal (checked: no NUL). */
+  stringLiteral(text: string): string;
+  /** Bytes as a SQL literal. */
+  bytesLiteral(bytes: Uint8Array): string;
+  /** How a generated key is declared; throws ArgumentError when the dialect cannot. */
+  generatedKey(key: GeneratedKey): GeneratedKeySql;
+  /** `LIMIT` and `OFFSET` with bound values, or null when both are null. */
+  limitOffset(limit: number | null, offset: number | null): Fragment | null;
+  /** `left LIKE pattern`: with case, or without (`caseInsensitive`). */
+  like(left: unknown, pattern: unknown, caseInsensitive: boolean): Fragment;
+  /** The statement that begins a transaction. */
+  beginSql(isolationLevel: IsolationLevel | undefined): string;
+  /** One UPDATE for many rows (`UPDATE ... FROM (VALUES ...)`), where the dialect has one. */
+  updateRows?(update: RowsUpdate): Fragment;
 }
 
-const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-const IN_BEFORE = /\b(NOT\s+)?IN\s*$/i;
-
 /**
- * SQLite's flavour: `?` placeholders, double-quoted identifiers, 32,766 parameters.
+ * SQL that a dialect renders: the compile step calls `render` with the dialect it compiles
+ * for. Builders use it for what differs by dialect (LIMIT/OFFSET, LIKE).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { compile, sql, sqliteDialect } from "@retort/orm";
- * assert(compile(sql`SELECT ${1}`, sqliteDialect).text === "SELECT ?");
+ * import { compile, DialectSql, sql, sqliteDialect } from "@retort/orm";
+ * const q = sql`SELECT ${new DialectSql((d) => sql`${d.name}`)}`;
+ * assert(compile(q, sqliteDialect).params[0] === "sqlite");
  * ```
  */
-export const sqliteDialect: Dialect = {
-  name: "sqlite",
-  maxParams: 32766,
-  maxIdentifierLength: Infinity,
-  placeholder: () => "?",
-  quote,
-  emptyList: (before) => ({ before, list: "()" }),
-};
-
-/**
- * PostgreSQL's flavour: `$n` placeholders, double-quoted identifiers of at most 63 bytes,
- * 65,533 parameters (the protocol allows 65,535; postgres.js refuses 65,534 or more). An empty
- * `IN` list becomes `= ANY('{}')`, which needs no element type.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { compile, postgresDialect, sql } from "@retort/orm";
- * assert(compile(sql`SELECT ${1}`, postgresDialect).text === "SELECT $1");
- * ```
- */
-export const postgresDialect: Dialect = {
-  name: "postgres",
-  maxParams: 65533,
-  maxIdentifierLength: 63,
-  placeholder: (n) => "$" + n,
-  quote,
-  emptyList(before) {
-    const m = IN_BEFORE.exec(before);
-    if (!m) return { before, list: "(SELECT NULL WHERE FALSE)" };
-    const head = before.slice(0, m.index);
-    return m[1] ? { before: head + "<> ALL(", list: "'{}')" } : {
-      before: head + "= ANY(",
-      list: "'{}')",
-    };
-  },
-};
+export class DialectSql {
+  /** Renders the SQL for a dialect. */
+  readonly render: (dialect: Dialect) => Fragment;
+  /** Builds the node. */
+  constructor(render: (dialect: Dialect) => Fragment) {
+    this.render = render;
+  }
+}

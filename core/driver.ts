@@ -5,7 +5,7 @@
  * @module
  */
 import type { Dialect } from "./dialect.ts";
-import type { Row } from "./sql.ts";
+import type { Row } from "./sql/nodes.ts";
 
 /**
  * What running one statement returns.

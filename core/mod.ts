@@ -1,14 +1,8 @@
 /**
- * Retort Core, without the ORM: the `sql` tag and its compile step, schema and DDL, the
- * statement builder, the Engine's connections and transactions, and the error taxonomy.
- * Everything here imports only `core/`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { compile, sql } from "@retort/orm";
- * assert(typeof compile === "function" && sql`SELECT 1`.strings[0] === "SELECT 1");
- * ```
+ * Retort Core's exports, importing only `core/`: the `sql` tag and its compile step, the
+ * dialect and driver contracts, column types, schema and DDL, the statement builder, the
+ * Engine's connections and transactions, and the error taxonomy. (`createEngine`, which
+ * knows the databases, sits above it: see `core.ts`.)
  *
  * @module
  */
@@ -21,45 +15,43 @@ export {
   Literal,
   Param,
   type Row,
-  sql,
   type SqlSource,
-  type SqlTag,
   toSql,
-  TypedParam,
-} from "./sql.ts";
-export { compile, type Compiled, isCompileCached, quoteIdentifier } from "./compile.ts";
-export type { Dialect } from "./dialect.ts";
+} from "./sql/nodes.ts";
+export { sql, type SqlTag } from "./sql/tag.ts";
+export { compile, type Compiled, isCompileCached, quoteIdentifier } from "./sql/compile.ts";
+export {
+  type Dialect,
+  DialectSql,
+  type GeneratedKey,
+  type GeneratedKeySql,
+  type IsolationLevel,
+  type RowsUpdate,
+} from "./dialect.ts";
 export type { Driver, DriverConnection, QueryMode, QueryResult } from "./driver.ts";
+export { Connection, Transaction, type TransactionOptions } from "./engine/connection.ts";
+export { type EchoEntry, type EchoFunction, echoLine } from "./engine/echo.ts";
+export { Engine, type EngineOptions } from "./engine/engine.ts";
+export { Executor, type RunResult } from "./engine/executor.ts";
+export type { ColumnType, Converter, TypeDialect } from "./types/column_type.ts";
+export { enumType, numeric, types, varchar } from "./types/builtin.ts";
+export { TypedParam } from "./types/param.ts";
+export type { ResultType } from "./types/decode.ts";
 export {
-  Connection,
-  type EchoEntry,
-  type EchoFunction,
-  Engine,
-  type EngineOptions,
-  Executor,
-  type RunResult,
-  Transaction,
-  type TransactionOptions,
-} from "./engine.ts";
-export { type ColumnType, type Converter, enumType, numeric, types, varchar } from "./types.ts";
-export {
-  type BoundColumns,
   Column,
   column,
   type ColumnConfig,
   type ColumnDefault,
-  type Columns,
-  constraint,
-  type InsertOf,
+  type ColumnTable,
   type ReferenceOptions,
   type ReferentialAction,
-  type RowOf,
   snakeCase,
-  Table,
-  table,
-  type TableConstraint,
-} from "./schema.ts";
+} from "./schema/column.ts";
+export type { BoundColumns, Columns, InsertOf, RowOf } from "./schema/rows.ts";
+export { constraint, type TableConstraint } from "./schema/constraint.ts";
+export { sameTable, Table, table, type TableName } from "./schema/table.ts";
 export {
+  type EntityClass,
   type Executable,
   isEntity,
   isJoinable,
@@ -68,77 +60,52 @@ export {
   tableOf,
   toJoin,
 } from "./statement.ts";
+export { createAllStatements, createTableStatements, type DdlOptions } from "./ddl/create.ts";
+export { dropAllStatements, dropTableStatements } from "./ddl/drop.ts";
+export { sortTables } from "./ddl/order.ts";
+export { ColumnRef, type Expression, typed, TypedExpression } from "./builder/expression.ts";
+export type { ResultColumn } from "./builder/rows.ts";
+export { type Condition, type OrderItem } from "./builder/clauses.ts";
 export {
-  createAllStatements,
-  createTableStatements,
-  type DdlOptions,
-  dropAllStatements,
-  dropTableStatements,
-  sortTables,
-} from "./ddl.ts";
-export {
-  ColumnRef,
-  type Condition,
-  type Expression,
-  type ResultColumn,
-  typed,
-  TypedExpression,
-} from "./builder/expression.ts";
-export {
-  and,
-  asc,
   between,
-  desc,
   eq,
-  excluded,
-  exists,
   ge,
   gt,
-  ilike,
   inList,
   isNotNull,
   isNull,
   le,
-  like,
   lt,
   ne,
-  not,
   notIn,
-  or,
-  type OrderOptions,
-} from "./builder/operators.ts";
+} from "./builder/comparison.ts";
+export { and, exists, not, or } from "./builder/logic.ts";
+export { ilike, like } from "./builder/text.ts";
+export { asc, desc, type OrderOptions } from "./builder/order.ts";
+export { type Conflict, excluded } from "./builder/conflict.ts";
+export type {
+  ColumnsOf,
+  InsertRow,
+  RowOfColumns,
+  RowOfRecord,
+  ScalarOf,
+  SelectItem,
+  UpdateValues,
+  ValueOf,
+} from "./builder/row_types.ts";
+export { Cte, type NestedQuery, type RefsOf, Subquery } from "./builder/cte.ts";
+export type { FromItem } from "./builder/join.ts";
 export {
   Compound,
-  Cte,
-  type EntityClass,
-  type FromItem,
-  type OrderItem,
   QueryBase,
   type RecursiveOptions,
-  type RefsOf,
-  type RowOfColumns,
-  type RowOfRecord,
-  type ScalarOf,
-  Select,
-  select,
-  type SelectItem,
   type SetOperator,
-  Subquery,
   union,
   unionAll,
-  type ValueOf,
   withCte,
   withRecursive,
-} from "./builder/select.ts";
-export {
-  type ColumnsOf,
-  type Conflict,
-  type DoUpdateOptions,
-  Insert,
-  insert,
-  type InsertRow,
-  OnConflict,
-  type UpdateValues,
-} from "./builder/insert.ts";
+} from "./builder/query.ts";
+export { Select, select } from "./builder/select.ts";
+export { type DoUpdateOptions, Insert, insert, OnConflict } from "./builder/insert.ts";
 export { Update, update } from "./builder/update.ts";
 export { Delete, deleteFrom, deleteFrom as delete } from "./builder/delete.ts";

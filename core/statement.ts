@@ -1,23 +1,27 @@
 /**
  * What the Engine asks of a statement besides its SQL: how to split it under a dialect's
  * parameter limit, and how to decode the rows it returns. Builders implement it; the Engine
- * (`all`, `first`, `one`, `scalar`, `run`) honours it.
+ * (`all`, `first`, `one`, `scalar`, `run`) honours it. Also: tables, entities and joinables,
+ * as statements name them.
  *
  * @module
  */
 import type { Dialect } from "./dialect.ts";
 import { ArgumentError } from "./errors.ts";
-import { Table } from "./schema.ts";
-import type { Row, SqlSource } from "./sql.ts";
+import { Table } from "./schema/table.ts";
+import type { Row, SqlSource } from "./sql/nodes.ts";
+import type { ResultType } from "./types/decode.ts";
 
 /**
- * A statement the Engine runs: SQL, plus two optional hooks.
+ * A statement the Engine runs: SQL, plus optional hooks.
  *
  * - `batches(dialect)`: the statements to send in its place, in order (a large multi-row
  *   insert splits under the dialect's parameter limit). With more than one, the Engine runs
  *   them in one transaction and concatenates the rows they return.
- * - `decodeRows(rows, dialect)`: turns the driver's rows into JavaScript values (SQLite's 0/1
- *   into booleans, JSON text into values...), in place.
+ * - `resultTypes`: the key and column type of each result column, in order; the Engine
+ *   decodes rows with them (SQLite's 0/1 into booleans, JSON text into values...), rows keyed
+ *   by key or, as arrays, by position. Builders give these.
+ * - `decodeRows(rows, dialect)`: a decoder of your own for rows keyed by column, in place.
  *
  * @example
  * ```ts
@@ -34,9 +38,28 @@ import type { Row, SqlSource } from "./sql.ts";
 export interface Executable<R = Row> extends SqlSource<R> {
   /** The statements to send instead of this one, for a dialect; at least one. */
   batches?(dialect: Dialect): readonly SqlSource<unknown>[];
+  /** The result columns' keys and types, in order, to decode rows by. */
+  readonly resultTypes?: readonly ResultType[] | null;
   /** Converts the driver's rows to JavaScript values (in place) and returns them. */
   decodeRows?(rows: Row[], dialect: Dialect): R[];
 }
+
+/**
+ * An entity: a class with a static `table`, such as an ORM model class.
+ *
+ * @example
+ * ```ts
+ * import { column, type EntityClass, table } from "@retort/orm";
+ * class User {
+ *   static table = table("users", { id: column.integer().primaryKey() });
+ * }
+ * const e: EntityClass = User;
+ * ```
+ */
+export type EntityClass =
+  // deno-lint-ignore no-explicit-any
+  & (abstract new (...args: any[]) => unknown)
+  & { readonly table: Table };
 
 /**
  * A table, or an object with a static `table` (an ORM model class).

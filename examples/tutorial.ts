@@ -18,7 +18,7 @@ import {
 } from "../mod.ts";
 
 const url = Deno.args[0] ?? "sqlite:///:memory:";
-const heading = (text: string) => console.log(`\n\x1b[1m== ${text} ==\x1b[0m`);
+const heading = (text: string) => console.log(`\n== ${text} ==`);
 
 async function hashPassword(password: string): Promise<string> {
   const salt = new TextEncoder().encode("retort-demo-salt");

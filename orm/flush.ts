@@ -16,8 +16,10 @@ import {
   InvalidRequestError,
   StaleDataError,
 } from "../core/errors.ts";
-import type { Column, Table } from "../core/schema.ts";
-import { Fragment, Identifier, sql } from "../core/sql.ts";
+import type { Column, ColumnTable } from "../core/schema/column.ts";
+import { sameTable, type Table } from "../core/schema/table.ts";
+import { Fragment, Identifier } from "../core/sql/nodes.ts";
+import { sql } from "../core/sql/tag.ts";
 import { type LoadContext, loadRelationship } from "./loading.ts";
 import type { Mapper } from "./mapper.ts";
 import type { Relationship } from "./relationship.ts";
@@ -372,10 +374,10 @@ export class UnitOfWork {
     for (const child of this.#rules.keys()) mappers.add(child.mapper);
     for (const child of this.#nullRules.keys()) mappers.add(child.mapper);
     const list = [...mappers];
-    const byTable = new Map(list.map((m) => [m.table.name, m]));
+    const byTable = (t: ColumnTable) => list.find((m) => sameTable(m.table, t));
     const deps = new Map<Mapper, Mapper[]>(list.map((m) => [
       m,
-      m.table.foreignKeys.map((f) => byTable.get(f.target.table!.name)).filter((p): p is Mapper =>
+      m.table.foreignKeys.map((f) => byTable(f.target.table!)).filter((p): p is Mapper =>
         p !== undefined && p !== m
       ),
     ]));
@@ -626,7 +628,7 @@ export class UnitOfWork {
     const cols = mapper.columns;
     // PostgreSQL: rows changing the same columns go out in one UPDATE ... FROM (VALUES ...),
     // one round trip instead of one per row.
-    const batchable = ctx.dialect.name === "postgres";
+    const batchable = ctx.dialect.updateRows !== undefined;
     const groups = new Map<string, { changed: number[]; states: InstanceState[] }>();
     for (const s of ctx.dirty) {
       if (s.mapper !== mapper || ctx.deleted.has(s) || s.status !== "persistent") continue;
@@ -725,53 +727,29 @@ export class UnitOfWork {
     this.#updated.push(s);
   }
 
-  /** One UPDATE for many rows changing the same columns (PostgreSQL). */
+  /** One UPDATE for many rows changing the same columns, as the dialect writes it. */
   async #updateBatch(mapper: Mapper, states: InstanceState[], changed: number[]): Promise<void> {
     const ctx = this.#ctx;
     const cols = mapper.columns;
     const pk = mapper.pk;
     const keys = [...pk, ...changed];
     const { list: encoders } = mapper.encoders(ctx.dialect);
-    const v = new Identifier(["__retort_v"]);
-    const names = keys.map((_, k) => new Identifier([`c${k}`]));
-    const types = keys.map((i) => sql.unsafe(cols[i].type.ddl(ctx.dialect)));
-    const table = tableOf(mapper.table);
-    const values: unknown[] = [table];
-    changed.forEach((i, k) => values.push(idOf(cols[i]), v, names[pk.length + k]));
-    for (const s of states) {
+    const rows = states.map((s) => {
       const old = s.loaded ?? s.values;
-      keys.forEach((i, k) => {
+      return keys.map((i, k) => {
         const raw = k < pk.length ? old[i] : s.values[i];
         const enc = encoders[i];
-        values.push(raw === null || enc === null ? raw : enc(raw), types[k]);
+        return raw === null || enc === null ? raw : enc(raw);
       });
-    }
-    values.push(v);
-    for (const n of names) values.push(n);
-    pk.forEach((i, k) => values.push(table, idOf(cols[i]), v, names[k]));
-    const strings = mapper.template(`updb:${changed.join(",")}:${states.length}`, () => {
-      const b = new Builder().text("UPDATE ").value(null).text(" SET ");
-      changed.forEach((_, k) => {
-        b.text(k > 0 ? ", " : "").value(null).text(" = ").value(null).text(".").value(null);
-      });
-      b.text(" FROM (VALUES ");
-      states.forEach((_, r) => {
-        b.text(r > 0 ? ", (" : "(");
-        keys.forEach((_, k) => {
-          b.text(k > 0 ? ", CAST(" : "CAST(").value(null).text(" AS ").value(null).text(")");
-        });
-        b.text(")");
-      });
-      b.text(") AS ").value(null).text(" (");
-      names.forEach((_, k) => b.text(k > 0 ? ", " : "").value(null));
-      b.text(") WHERE ");
-      pk.forEach((_, k) => {
-        b.text(k > 0 ? " AND " : "").value(null).text(".").value(null).text(" = ").value(null)
-          .text(".").value(null);
-      });
-      return b.strings;
     });
-    const r = await ctx.run(new Fragment(strings, values), "run");
+    const statement = ctx.dialect.updateRows!({
+      table: tableOf(mapper.table),
+      keys: pk.map((i) => idOf(cols[i])),
+      set: changed.map((i) => idOf(cols[i])),
+      types: keys.map((i) => cols[i].type.ddl(ctx.dialect)),
+      rows,
+    });
+    const r = await ctx.run(statement, "run");
     if (r.rowsAffected !== states.length) {
       throw new StaleDataError(
         `UPDATE of ${states.length} ${mapper.name} rows matched ${r.rowsAffected}: some were ` +
@@ -864,15 +842,14 @@ export class UnitOfWork {
   }
 
   #selfReferential(mapper: Mapper): boolean {
-    return mapper.table.foreignKeys.some((f) => f.target.table?.name === mapper.table.name);
+    return mapper.table.foreignKeys.some((f) => sameTable(f.target.table!, mapper.table));
   }
 
   /** Self-referential rows: children before their parents. */
   #deleteOrder(mapper: Mapper, states: InstanceState[]): InstanceState[] {
     if (!this.#selfReferential(mapper)) return states;
-    const selfFks = mapper.table.foreignKeys.filter((f) =>
-      f.target.table?.name === mapper.table.name
-    ).map((f) => [mapper.indexByKey.get(f.column.key)!, mapper.indexByKey.get(f.target.key)!]);
+    const selfFks = mapper.table.foreignKeys.filter((f) => sameTable(f.target.table!, mapper.table))
+      .map((f) => [mapper.indexByKey.get(f.column.key)!, mapper.indexByKey.get(f.target.key)!]);
     const byRef = new Map<unknown, InstanceState>();
     for (const s of states) {
       for (const [, ref] of selfFks) byRef.set(`${ref}:${String(s.values[ref])}`, s);

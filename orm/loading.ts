@@ -4,8 +4,10 @@
  *
  * @module
  */
+import type { Dialect } from "../core/dialect.ts";
 import { ArgumentError } from "../core/errors.ts";
-import { type Fragment, sql } from "../core/sql.ts";
+import type { Fragment } from "../core/sql/nodes.ts";
+import { sql } from "../core/sql/tag.ts";
 import type { Mapper } from "./mapper.ts";
 import type { Relationship } from "./relationship.ts";
 import { type InstanceState, stateOf } from "./state.ts";
@@ -75,7 +77,7 @@ function loaderOption(
 /** What loading needs from a session. */
 export interface LoadContext {
   readonly maxParams: number;
-  readonly dialect: import("../core/dialect.ts").Dialect;
+  readonly dialect: Dialect;
   /** Runs a fragment in the session's transaction, rows as arrays. */
   values(fragment: Fragment): Promise<{ rows: unknown[][]; columns: string[] }>;
   /** The session's identity map for a mapper. */
@@ -95,6 +97,7 @@ export function hydrate(
   columns: string[],
   populateExisting: boolean,
   offset = 0,
+  decoded = false,
 ): object[] {
   const n = mapper.columns.length;
   let positions: number[] | null = null;
@@ -113,7 +116,8 @@ export function hydrate(
       break;
     }
   }
-  const { list: decoders, any: decode } = mapper.decoders(ctx.dialect);
+  const { list: decoders, any } = mapper.decoders(ctx.dialect);
+  const decode = any && !decoded;
   const identity = ctx.identityMap(mapper);
   const out: object[] = new Array(rows.length);
   const exact = positions === null && offset === 0;

@@ -6,27 +6,14 @@
  */
 import type { Dialect } from "../core/dialect.ts";
 import { ArgumentError } from "../core/errors.ts";
-import type { Column, Table } from "../core/schema.ts";
-import { type Fragment, sql } from "../core/sql.ts";
-import type { Converter } from "../core/types.ts";
+import type { Column } from "../core/schema/column.ts";
+import type { Table } from "../core/schema/table.ts";
+import type { EntityClass } from "../core/statement.ts";
+import type { Fragment } from "../core/sql/nodes.ts";
+import { sql } from "../core/sql/tag.ts";
+import type { Converter } from "../core/types/column_type.ts";
 import { Relationship } from "./relationship.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
-
-/**
- * A mapped class, as the ORM sees it: a class with a static `table`, such as a subclass of
- * `Model(...)`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { column, type MappedClass, Model } from "@retort/orm";
- * class Tag extends Model("mapped_class_doc_tags", { id: column.integer().primaryKey() }) {}
- * const cls: MappedClass = Tag;
- * assert(cls.table.name === "mapped_class_doc_tags");
- * ```
- */
-// deno-lint-ignore no-explicit-any
-export type MappedClass = (abstract new (...args: any[]) => object) & { readonly table: Table };
 
 const mappers = new WeakMap<object, Mapper>();
 /** Where a mapped class keeps its mapper, once configured. */
@@ -39,7 +26,7 @@ const MAPPER: unique symbol = Symbol("retort.mapper");
  */
 export class Mapper {
   /** The mapped class (the user's subclass of `Model(...)`). */
-  readonly cls: MappedClass;
+  readonly cls: EntityClass;
   readonly table: Table;
   readonly columns: readonly Column[];
   readonly keys: readonly string[];
@@ -64,7 +51,7 @@ export class Mapper {
   /** Per-mapper cache of statement templates (stable strings arrays hit the compile cache). */
   readonly templates: Map<string, readonly string[]> = new Map();
 
-  constructor(cls: MappedClass) {
+  constructor(cls: EntityClass) {
     this.cls = cls;
     this.table = cls.table;
     this.name = cls.name || this.table.name;
@@ -224,7 +211,7 @@ export function mapperOf(target: unknown): Mapper {
 }
 
 /** The class a mapper is for: the first subclass of the `Model(...)` base, or the base. */
-function mappedClassOf(cls: object): MappedClass {
+function mappedClassOf(cls: object): EntityClass {
   if (!isModelBase(cls) && !hasModelBase(cls)) {
     throw new ArgumentError(
       `${(cls as { name?: string }).name || "This class"} is not a mapped class; ` +
@@ -234,7 +221,7 @@ function mappedClassOf(cls: object): MappedClass {
   let current = cls;
   while (true) {
     const parent = Object.getPrototypeOf(current);
-    if (isModelBase(current) || isModelBase(parent)) return current as MappedClass;
+    if (isModelBase(current) || isModelBase(parent)) return current as EntityClass;
     current = parent;
   }
 }

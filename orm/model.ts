@@ -7,15 +7,10 @@
  * @module
  */
 import { ArgumentError } from "../core/errors.ts";
-import {
-  type BoundColumns,
-  type Columns,
-  type InsertOf,
-  type RowOf,
-  Table,
-  type TableConstraint,
-} from "../core/schema.ts";
-import { type Fragment, toSql } from "../core/sql.ts";
+import type { BoundColumns, Columns, InsertOf, RowOf } from "../core/schema/rows.ts";
+import { Table } from "../core/schema/table.ts";
+import type { TableConstraint } from "../core/schema/constraint.ts";
+import { type Fragment, toSql } from "../core/sql/nodes.ts";
 import { mapperOf, registerBase } from "./mapper.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
 

@@ -9,10 +9,13 @@
  * @module
  */
 import { ArgumentError, InvalidRequestError, NotLoadedError } from "../core/errors.ts";
-import { Column, Table } from "../core/schema.ts";
-import { type Fragment, sql, type SqlSource } from "../core/sql.ts";
+import { Column } from "../core/schema/column.ts";
+import { sameTable, Table } from "../core/schema/table.ts";
+import type { Fragment, SqlSource } from "../core/sql/nodes.ts";
+import { sql } from "../core/sql/tag.ts";
 import { toJoin } from "../core/statement.ts";
-import type { MappedClass, Mapper } from "./mapper.ts";
+import type { Mapper } from "./mapper.ts";
+import type { EntityClass } from "../core/statement.ts";
 import { mapperOf } from "./mapper.ts";
 import { type InstanceState, stateOf } from "./state.ts";
 
@@ -40,7 +43,7 @@ export interface RelationshipOptions<T = unknown> {
   /** How a loaded collection is ordered. */
   orderBy?: () => Column | Fragment | (Column | Fragment)[];
   /** The association table (or mapped class) of a many-to-many relationship. */
-  secondary?: () => Table | MappedClass;
+  secondary?: () => Table | EntityClass;
   /** The foreign-key column to use, when several link the two tables. */
   foreignKey?: () => Column;
   /** Leave deleting (or nulling) children to the database's ON DELETE. */
@@ -193,6 +196,12 @@ function collection(owner: object, rel: Relationship, items: readonly unknown[])
   Object.defineProperty(c, REL, hidden(rel));
   return c;
 }
+
+/** Whether a column is one of a table's (aliases are the table they stand for). */
+const isOn = (c: Column, t: Table): boolean => c.table !== undefined && sameTable(c.table, t);
+/** Whether two columns are one column of one table. */
+const sameColumn = (a: Column, b: Column): boolean =>
+  a.key === b.key && a.table !== undefined && b.table !== undefined && sameTable(a.table, b.table);
 
 const rawPush = (c: unknown[], item: unknown): void => {
   if (!c.includes(item)) Array.prototype.push.call(c, item);
@@ -399,13 +408,13 @@ export class Relationship<T = unknown> {
 
   #resolveSecondary(owner: Mapper, target: Mapper, where: string): void {
     const s = this.options.secondary!();
-    const table = s instanceof Table ? s : (s as MappedClass).table;
+    const table = s instanceof Table ? s : (s as EntityClass).table;
     if (!(table instanceof Table)) {
       throw new ArgumentError(`${where}: secondary must return a table or a mapped class.`);
     }
     const fks = table.foreignKeys;
-    const toOwner = fks.filter((f) => f.target.table?.name === owner.table.name);
-    const toTarget = fks.filter((f) => f.target.table?.name === target.table.name);
+    const toOwner = fks.filter((f) => isOn(f.target, owner.table));
+    const toTarget = fks.filter((f) => isOn(f.target, target.table));
     let ownerFk = toOwner[0];
     let targetFk = toTarget[0];
     if (owner === target) {
@@ -444,12 +453,10 @@ export class Relationship<T = unknown> {
       );
     }
     const ownerFks = owner.table.foreignKeys.filter((f) =>
-      f.target.table?.name === target.table.name &&
-      (!chosen || f.column.key === chosen.key && f.column.table?.name === chosen.table?.name)
+      isOn(f.target, target.table) && (!chosen || sameColumn(f.column, chosen))
     );
     const targetFks = target.table.foreignKeys.filter((f) =>
-      f.target.table?.name === owner.table.name &&
-      (!chosen || f.column.key === chosen.key && f.column.table?.name === chosen.table?.name)
+      isOn(f.target, owner.table) && (!chosen || sameColumn(f.column, chosen))
     );
     let direction: "manyToOne" | "oneToMany";
     let fk: { column: Column; target: Column };

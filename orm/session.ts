@@ -8,17 +8,11 @@
  *
  * @module
  */
-import { compile } from "../core/compile.ts";
 import type { Dialect } from "../core/dialect.ts";
 import type { QueryMode, QueryResult } from "../core/driver.ts";
-import {
-  type Connection,
-  type Engine,
-  engineHooks,
-  rollbackIfActive,
-  type RunResult,
-  type Transaction,
-} from "../core/engine.ts";
+import { type Connection, rollbackIfActive, type Transaction } from "../core/engine/connection.ts";
+import type { Engine } from "../core/engine/engine.ts";
+import type { RunResult } from "../core/engine/executor.ts";
 import {
   ArgumentError,
   InvalidRequestError,
@@ -26,7 +20,8 @@ import {
   NoResultFound,
   PendingRollbackError,
 } from "../core/errors.ts";
-import { Fragment, type Row, sql, type SqlSource } from "../core/sql.ts";
+import { Fragment, type Row, type SqlSource } from "../core/sql/nodes.ts";
+import { sql } from "../core/sql/tag.ts";
 import { UnitOfWork } from "./flush.ts";
 import {
   applyOptions,
@@ -35,7 +30,8 @@ import {
   type LoaderOption,
   loadRelationship,
 } from "./loading.ts";
-import { type MappedClass, type Mapper, mapperOf } from "./mapper.ts";
+import { type Mapper, mapperOf } from "./mapper.ts";
+import type { EntityClass } from "../core/statement.ts";
 import type { Relationship } from "./relationship.ts";
 import { type InstanceState, type ObjectStatus, stateOf, type StateOwner } from "./state.ts";
 
@@ -284,11 +280,11 @@ export class Session implements AsyncDisposable, StateOwner {
     return this.#tx;
   }
 
-  #send(fragment: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
-    const { text, params } = compile(fragment, this.engine.dialect);
+  /** Runs a statement in the session's transaction, beginning it when needed. */
+  #send(statement: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     const tx = this.#tx;
-    if (tx !== null) return tx.connection.sendCompiled(text, params, mode);
-    return this.#transaction().then((t) => t.connection.sendCompiled(text, params, mode));
+    if (tx !== null) return tx.execute(statement, mode);
+    return this.#transaction().then((t) => t.execute(statement, mode));
   }
 
   #ctx: (LoadContext & { run(f: Fragment, mode: QueryMode): Promise<QueryResult> }) | null = null;
@@ -765,7 +761,7 @@ export class Session implements AsyncDisposable, StateOwner {
   // ---- queries -----------------------------------------------------------------------------
 
   /** The object with a primary key: from the identity map when there, else one query. */
-  get<M extends MappedClass>(
+  get<M extends EntityClass>(
     model: M,
     key: unknown,
     options: { populateExisting?: boolean } = {},
@@ -837,7 +833,15 @@ export class Session implements AsyncDisposable, StateOwner {
       objs = await this.#joined(ctx, mapper, query, joinedOptions, populate);
     } else {
       const r = await this.#send(query, "values");
-      objs = hydrate(ctx, mapper, r.rows as unknown as unknown[][], r.columns ?? [], populate);
+      objs = hydrate(
+        ctx,
+        mapper,
+        r.rows as unknown as unknown[][],
+        r.columns ?? [],
+        populate,
+        0,
+        true,
+      );
     }
     const rest = options.filter((o) => o.strategy !== "joined");
     if (rest.length > 0 && objs.length > 0) {
@@ -989,11 +993,8 @@ export class Session implements AsyncDisposable, StateOwner {
   execute<R = Row>(statement: SqlSource<R>): Promise<ExecuteResult<R>> {
     return this.#run("execute", async () => {
       await this.#autoflushNow();
-      const decode = (statement as { decodeRows?: (rows: Row[], d: Dialect) => Row[] })
-        .decodeRows;
       const r = await this.#send(statement, "all");
-      const rows = decode ? decode.call(statement, r.rows, this.engine.dialect) : r.rows;
-      return { rows: rows as R[], rowsAffected: r.rowsAffected };
+      return { rows: r.rows as R[], rowsAffected: r.rowsAffected };
     });
   }
 
@@ -1130,5 +1131,3 @@ export function sessionMaker(
 ): (overrides?: SessionOptions) => Session {
   return (overrides) => new Session(engine, { ...options, ...overrides });
 }
-
-engineHooks.session = (engine, options) => new Session(engine, options as SessionOptions);

@@ -68,7 +68,7 @@ const TUTORIAL_LINES = [
   "identity map, same object: true",
   "NotLoadedError: User.posts is not loaded",
   "after session.load, grace's posts: 0",
-  /\[retort\] UPDATE "users" SET "email" = (\?|\$1) WHERE "id" = (\?|\$2)\n/,
+  /\[retort\] UPDATE "users" SET "email" = (\?|\$1) WHERE "id" = (\?|\$2) \[/,
   /│\s+0 │ "dev_expert" │ 1 │/,
   "user 1's email: x@example.com",
   "posts left: 0",
@@ -80,7 +80,7 @@ Deno.test("deno task demo runs the tutorial on in-memory SQLite, echoing its SQL
   assertLines(out.stdout, [
     ...TUTORIAL_LINES,
     /\[retort\] INSERT INTO "users" \("username", "email", "password_hash"\) VALUES \(\?, \?, \?\), \(\?, \?, \?\) RETURNING "id"/,
-    /\[retort\] \["dev_expert", "dev@example.com", "[0-9a-f]{64}", "grace", "grace@example.com", null\] \([0-9.]+ ms, 2 rows\)/,
+    /RETURNING "id" \["dev_expert", "dev@example.com", "[0-9a-f]{64}", "grace", "grace@example.com", null\] \([0-9.]+ ms, 2 rows\)/,
     /SELECT "posts"."id", "posts"."title", "posts"."author_id" FROM "posts" WHERE "posts"."author_id" IN \(\?\)/,
   ]);
 });

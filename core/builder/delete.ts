@@ -3,21 +3,14 @@
  *
  * @module
  */
-import type { Dialect } from "../dialect.ts";
-import type { Columns, RowOf, Table } from "../schema.ts";
-import { Fragment, type Row, type SqlSource, toSql } from "../sql.ts";
+import type { Columns, RowOf } from "../schema/rows.ts";
+import type { Table } from "../schema/table.ts";
+import { type Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
 import { type Executable, type TableLike, tableOf } from "../statement.ts";
-import {
-  type Condition,
-  conditionsOf,
-  conjunction,
-  type ResultColumn,
-  returningClause,
-  returningColumns,
-  RowDecoder,
-} from "./expression.ts";
-import type { ColumnsOf } from "./insert.ts";
-import type { RowOfColumns, RowOfRecord, SelectItem } from "./select.ts";
+import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
+import type { ColumnsOf, RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
+import { type ResultColumn, returningColumns } from "./rows.ts";
+import { deleteSql, returningClause } from "./write.ts";
 
 interface DeleteState {
   readonly table: Table;
@@ -43,7 +36,6 @@ export class Delete<C extends Columns = Columns, R = Row> implements Executable<
   declare readonly "~row"?: R;
   readonly #s: DeleteState;
   #sql: Fragment | undefined;
-  #decoder: RowDecoder | undefined;
 
   /** Internal: use {@linkcode deleteFrom}. */
   constructor(state: DeleteState) {
@@ -82,23 +74,15 @@ export class Delete<C extends Columns = Columns, R = Row> implements Executable<
   [toSql](): Fragment {
     if (this.#sql === undefined) {
       const s = this.#s;
-      const where = s.where.length === 0
-        ? new Fragment([""], [])
-        : new Fragment([" WHERE ", ""], [conjunction(s.where)]);
-      this.#sql = new Fragment(["DELETE FROM ", "", "", ""], [
-        s.table,
-        where,
-        returningClause(s.returning),
-      ]);
+      const where = s.where.length === 0 ? null : conjunction(s.where);
+      this.#sql = deleteSql(s.table, where, returningClause(s.returning));
     }
     return this.#sql;
   }
 
-  /** Decodes RETURNING rows with the returned columns' types (the Engine calls it). */
-  decodeRows(rows: Row[], dialect: Dialect): R[] {
-    if (this.#s.returning === null) return rows as R[];
-    this.#decoder ??= new RowDecoder(this.#s.returning);
-    return this.#decoder.decode(rows, dialect) as R[];
+  /** The RETURNING columns' keys and types, by which the Engine decodes the rows. */
+  get resultTypes(): readonly ResultColumn[] | null {
+    return this.#s.returning;
   }
 }
 

@@ -1,78 +1,31 @@
 /**
  * INSERT: rows checked against the columns' types before anything is sent, defaults applied,
- * values encoded per dialect by the compile step, upserts (`ON CONFLICT`) that read the same
- * on SQLite and PostgreSQL, RETURNING, and large inserts split under the parameter limit.
+ * values encoded per dialect by the compile step, upserts (`ON CONFLICT`), RETURNING, and
+ * large inserts split under the parameter limit.
  *
  * @module
  */
 import type { Dialect } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
-import { Column, type Columns, type RowOf, type Table } from "../schema.ts";
-import { Fragment, Identifier, type Row, type SqlSource, toSql } from "../sql.ts";
+import type { Column } from "../schema/column.ts";
+import type { Columns, RowOf } from "../schema/rows.ts";
+import type { Table } from "../schema/table.ts";
+import { countParams } from "../sql/count.ts";
+import { Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
 import { type Executable, type TableLike, tableOf } from "../statement.ts";
-import {
-  bindValue,
-  conjunction,
-  countParams,
-  type ResultColumn,
-  returningClause,
-  returningColumns,
-  RowDecoder,
-} from "./expression.ts";
-import type { RowOfColumns, RowOfRecord, SelectItem } from "./select.ts";
-
-/**
- * A row for `insert(table).values(...)`: required columns, and optional ones (defaults,
- * generated keys, nullable columns, foreign keys); each a value or SQL.
- *
- * @example
- * ```ts
- * import { column, type InsertRow } from "@retort/orm";
- * const cols = { id: column.integer().primaryKey(), name: column.text() };
- * const row: InsertRow<typeof cols> = { name: "ada" };
- * ```
- */
-export type InsertRow<C> =
-  & {
-    -readonly [K in keyof C as C[K] extends Column<unknown, true> ? never : K]:
-      | (C[K] extends Column<infer T, boolean> ? T : never)
-      | SqlSource<unknown>;
-  }
-  & {
-    -readonly [K in keyof C as C[K] extends Column<unknown, true> ? K : never]?:
-      | (C[K] extends Column<infer T, boolean> ? T : never)
-      | SqlSource<unknown>;
-  };
-
-/**
- * Assignments for `update(table).set(...)` and upserts: any columns, each a value or SQL.
- *
- * @example
- * ```ts
- * import { column, sql, type UpdateValues } from "@retort/orm";
- * const cols = { id: column.integer().primaryKey(), visits: column.integer() };
- * const set: UpdateValues<typeof cols> = { visits: sql`visits + 1` };
- * ```
- */
-export type UpdateValues<C> = {
-  -readonly [K in keyof C]?:
-    | (C[K] extends Column<infer T, boolean> ? T : never)
-    | SqlSource<unknown>;
-};
-
-/**
- * The columns of a table or of a model class's table.
- *
- * @example
- * ```ts
- * import { column, type ColumnsOf, table } from "@retort/orm";
- * const users = table("users", { id: column.integer().primaryKey() });
- * type C = ColumnsOf<typeof users>; // { id: Column<number, true> }
- * ```
- */
-export type ColumnsOf<T> = T extends Table<infer C> ? C
-  : T extends { readonly table: Table<infer C> } ? C
-  : Columns;
+import { isPlainObject } from "../util/describe.ts";
+import { bindAssignments, checkTarget, type Conflict, conflictClause } from "./conflict.ts";
+import { bindValue } from "./expression.ts";
+import type {
+  ColumnsOf,
+  InsertRow,
+  RowOfColumns,
+  RowOfRecord,
+  SelectItem,
+  UpdateValues,
+} from "./row_types.ts";
+import { type ResultColumn, returningColumns } from "./rows.ts";
+import { insertSql, returningClause } from "./write.ts";
 
 /** One row, bound: its columns (in table order) and their values as SQL nodes. */
 interface BoundRow {
@@ -82,25 +35,6 @@ interface BoundRow {
   readonly signature: string;
 }
 
-/**
- * An insert's `ON CONFLICT` clause, as `onConflict(...).doNothing()` / `doUpdate(...)` build
- * it.
- *
- * @example
- * ```ts
- * import type { Conflict } from "@retort/orm";
- * const skip: Conflict = { target: [], update: null, where: [] };
- * ```
- */
-export interface Conflict {
-  /** The conflict target's columns (none: any conflict, for DO NOTHING). */
-  readonly target: readonly Column[];
-  /** null: DO NOTHING; "inserted": set every inserted column; else the assignments. */
-  readonly update: null | "inserted" | ReadonlyMap<Column, unknown>;
-  /** Conditions of `DO UPDATE ... WHERE`. */
-  readonly where: readonly SqlSource<unknown>[];
-}
-
 interface InsertState {
   readonly table: Table;
   readonly rows: readonly BoundRow[];
@@ -108,14 +42,7 @@ interface InsertState {
   readonly conflict: Conflict | null;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => {
-  if (typeof v !== "object" || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-};
-
-const id = (name: string): Identifier => new Identifier([name]);
-
+/** Checks one row of `values(...)` and binds it, applying defaults. */
 function bindRow(table: Table, row: unknown, index: number): BoundRow {
   if (!isPlainObject(row)) {
     throw new ArgumentError(
@@ -140,76 +67,6 @@ function bindRow(table: Table, row: unknown, index: number): BoundRow {
   return { columns, values, signature: columns.map((c) => c.key).join("\0") };
 }
 
-export function bindAssignments(
-  table: Table,
-  set: Record<string, unknown>,
-  what: string,
-): Map<Column, unknown> {
-  if (!isPlainObject(set)) {
-    throw new ArgumentError(`${what} takes an object of column keys to values.`);
-  }
-  const out = new Map<Column, unknown>();
-  for (const [key, v] of Object.entries(set)) {
-    if (v === undefined) continue;
-    const col = table.column(key);
-    out.set(col, bindValue(col, v, `${table.name}.${col.key}`));
-  }
-  return out;
-}
-
-function checkTarget(table: Table, target: readonly unknown[]): Column[] {
-  return target.map((c) => {
-    if (!(c instanceof Column) || c.table?.name !== table.name) {
-      throw new ArgumentError(
-        `onConflict(...) takes columns of ${table.name} (its unique or primary key columns).`,
-      );
-    }
-    return c;
-  });
-}
-
-/** Renders `col = value, ...` with unqualified column names. */
-export function assignments(pairs: readonly [Column, unknown][]): Fragment {
-  const strings = [""];
-  const values: unknown[] = [];
-  pairs.forEach(([col, v], i) => {
-    values.push(id(col.name), v);
-    strings[strings.length - 1] += i === 0 ? "" : ", ";
-    strings.push(" = ", "");
-  });
-  return new Fragment(strings, values);
-}
-
-function conflictClause(c: Conflict | null, inserted: readonly Column[]): Fragment {
-  if (c === null) return new Fragment([""], []);
-  const target = c.target.length === 0
-    ? new Fragment([""], [])
-    : new Fragment([" (", ")"], [columnList(c.target)]);
-  if (c.update === null) return new Fragment([" ON CONFLICT", " DO NOTHING"], [target]);
-  let pairs: [Column, unknown][];
-  if (c.update === "inserted") {
-    const excluded = (col: Column) => new Fragment(["excluded.", ""], [id(col.name)]);
-    pairs = inserted.filter((col) => !c.target.includes(col)).map((col) => [col, excluded(col)]);
-    // Nothing else to set: a no-op assignment still makes RETURNING return the row.
-    if (pairs.length === 0) pairs = [[c.target[0], excluded(c.target[0])]];
-  } else pairs = [...c.update];
-  const where = c.where.length === 0
-    ? new Fragment([""], [])
-    : new Fragment([" WHERE ", ""], [conjunction(c.where)]);
-  return new Fragment([" ON CONFLICT", " DO UPDATE SET ", "", ""], [
-    target,
-    assignments(pairs),
-    where,
-  ]);
-}
-
-function columnList(columns: readonly Column[]): Fragment {
-  return new Fragment(
-    ["", ...columns.map((_, i) => (i === columns.length - 1 ? "" : ", "))],
-    columns.map((c) => id(c.name)),
-  );
-}
-
 /** Renders one INSERT for rows that share their columns. */
 function render(s: InsertState, rows: readonly BoundRow[]): Fragment {
   const cols = rows[0].columns;
@@ -217,22 +74,7 @@ function render(s: InsertState, rows: readonly BoundRow[]): Fragment {
     conflictClause(s.conflict, cols),
     returningClause(s.returning),
   ]);
-  if (cols.length === 0) {
-    return new Fragment(["INSERT INTO ", " DEFAULT VALUES", ""], [s.table, tail]);
-  }
-  const strings: string[] = ["INSERT INTO ", " (", ") VALUES ("];
-  const values: unknown[] = [s.table, columnList(cols)];
-  const n = cols.length;
-  for (let r = 0; r < rows.length; r++) {
-    const v = rows[r].values;
-    for (let i = 0; i < n; i++) {
-      values.push(v[i]);
-      strings.push(i < n - 1 ? ", " : r < rows.length - 1 ? "), (" : ")");
-    }
-  }
-  values.push(tail);
-  strings.push("");
-  return new Fragment(strings, values);
+  return insertSql(s.table, cols, rows.map((r) => r.values), tail);
 }
 
 /** Groups consecutive rows with the same columns (one statement each, at least). */
@@ -267,9 +109,8 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
   /** Type-only: the row type RETURNING gives. */
   declare readonly "~row"?: R;
   readonly #s: InsertState;
-  #batches = new Map<string, Fragment[]>();
+  #batches = new WeakMap<Dialect, Fragment[]>();
   #sql: Fragment | undefined;
-  #decoder: RowDecoder | undefined;
 
   /** Internal: use {@linkcode insert}. */
   constructor(state: InsertState) {
@@ -343,7 +184,7 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
    * columns, split so that none carries more than the dialect's `maxParams` parameters.
    */
   batches(dialect: Dialect): Fragment[] {
-    let out = this.#batches.get(dialect.name);
+    let out = this.#batches.get(dialect);
     if (out !== undefined) return out;
     const s = this.#s;
     if (s.rows.length === 0) {
@@ -351,14 +192,14 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
     }
     out = [];
     for (const run of runs(s.rows)) {
-      const extra = countParams(conflictClause(s.conflict, run[0].columns)) +
-        countParams(returningClause(s.returning));
+      const extra = countParams(conflictClause(s.conflict, run[0].columns), dialect) +
+        countParams(returningClause(s.returning), dialect);
       const room = dialect.maxParams - extra;
       let batch: BoundRow[] = [];
       let used = 0;
       for (const row of run) {
         let n = 0;
-        for (const v of row.values) n += countParams(v);
+        for (const v of row.values) n += countParams(v, dialect);
         if (n > room) {
           throw new ArgumentError(
             `A row of insert(${s.table.name}) needs ${n} parameters; ${dialect.name} allows ` +
@@ -375,7 +216,7 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
       }
       if (batch.length > 0) out.push(render(s, batch));
     }
-    this.#batches.set(dialect.name, out);
+    this.#batches.set(dialect, out);
     return out;
   }
 
@@ -399,11 +240,9 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
     return this.#sql;
   }
 
-  /** Decodes RETURNING rows with the returned columns' types (the Engine calls it). */
-  decodeRows(rows: Row[], dialect: Dialect): R[] {
-    if (this.#s.returning === null) return rows as R[];
-    this.#decoder ??= new RowDecoder(this.#s.returning);
-    return this.#decoder.decode(rows, dialect) as R[];
+  /** The RETURNING columns' keys and types, by which the Engine decodes the rows. */
+  get resultTypes(): readonly ResultColumn[] | null {
+    return this.#s.returning;
   }
 }
 

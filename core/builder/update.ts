@@ -4,23 +4,24 @@
  *
  * @module
  */
-import type { Dialect } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
-import type { Column, Columns, RowOf, Table } from "../schema.ts";
-import { Fragment, type Row, type SqlSource, toSql } from "../sql.ts";
+import type { Column } from "../schema/column.ts";
+import type { Columns, RowOf } from "../schema/rows.ts";
+import type { Table } from "../schema/table.ts";
+import { type Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
 import { type Executable, type TableLike, tableOf } from "../statement.ts";
-import {
-  bindValue,
-  type Condition,
-  conditionsOf,
-  conjunction,
-  type ResultColumn,
-  returningClause,
-  returningColumns,
-  RowDecoder,
-} from "./expression.ts";
-import { assignments, bindAssignments, type ColumnsOf, type UpdateValues } from "./insert.ts";
-import type { RowOfColumns, RowOfRecord, SelectItem } from "./select.ts";
+import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
+import { bindAssignments } from "./conflict.ts";
+import { bindValue } from "./expression.ts";
+import type {
+  ColumnsOf,
+  RowOfColumns,
+  RowOfRecord,
+  SelectItem,
+  UpdateValues,
+} from "./row_types.ts";
+import { type ResultColumn, returningColumns } from "./rows.ts";
+import { returningClause, updateSql } from "./write.ts";
 
 interface UpdateState {
   readonly table: Table;
@@ -48,7 +49,6 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
   declare readonly "~row"?: R;
   readonly #s: UpdateState;
   #sql: Fragment | undefined;
-  #decoder: RowDecoder | undefined;
 
   /** Internal: use {@linkcode update}. */
   constructor(state: UpdateState) {
@@ -106,24 +106,15 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
           pairs.push([col, bindValue(col, v, `${s.table.name}.${col.key}`)]);
         }
       }
-      const where = s.where.length === 0
-        ? new Fragment([""], [])
-        : new Fragment([" WHERE ", ""], [conjunction(s.where)]);
-      this.#sql = new Fragment(["UPDATE ", " SET ", "", "", ""], [
-        s.table,
-        assignments(pairs),
-        where,
-        returningClause(s.returning),
-      ]);
+      const where = s.where.length === 0 ? null : conjunction(s.where);
+      this.#sql = updateSql(s.table, pairs, where, returningClause(s.returning));
     }
     return this.#sql;
   }
 
-  /** Decodes RETURNING rows with the returned columns' types (the Engine calls it). */
-  decodeRows(rows: Row[], dialect: Dialect): R[] {
-    if (this.#s.returning === null) return rows as R[];
-    this.#decoder ??= new RowDecoder(this.#s.returning);
-    return this.#decoder.decode(rows, dialect) as R[];
+  /** The RETURNING columns' keys and types, by which the Engine decodes the rows. */
+  get resultTypes(): readonly ResultColumn[] | null {
+    return this.#s.returning;
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import { type Table, type TableLike, tableOf } from "../mod.ts";
 
-const entity = (t: Table) => (t.schema ? `${t.schema}_${t.name}` : t.name).replace(/[^\w-]/g, "_");
+const entity = (t: { name: string; schema: string | undefined }) =>
+  (t.schema ? `${t.schema}_${t.name}` : t.name).replace(/[^\w-]/g, "_");
 const word = (text: string) => text.replace(/[^\w]+/g, "_").replace(/^_+|_+$/g, "") || "value";
 
 /** A Mermaid `erDiagram` of tables or model classes. */

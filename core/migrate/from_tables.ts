@@ -54,7 +54,7 @@ function tableSnapshot(t: Table, dialect: Dialect): TableSnapshot {
     if (col.config.unique && !(keys.size === 1 && keys.has(col.name))) {
       snap.uniques.push({ columns: [col.name] });
     }
-    const typeCheck = col.type.checkSql?.(sql`${sql.id(col.name)}`, dialect);
+    const typeCheck = col.type.checkSql?.(sql`${sql.id(col.name)}`);
     if (typeCheck) snap.checks.push({ expression: text(typeCheck) });
     if (col.config.check !== undefined) snap.checks.push({ expression: text(col.config.check) });
   }

@@ -5,11 +5,9 @@
  */
 import postgres from "postgres";
 import type { Driver } from "../../core/driver.ts";
-import type { PostgresClient } from "../../core/engine.ts";
+import type { PostgresClient } from "./client.ts";
+import { narrow } from "../../core/util/ints.ts";
 import { postgresDriver } from "./driver.ts";
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
 /**
  * Opens a postgres.js pool for a URL. `int8` values come back as numbers when they fit in a
@@ -36,10 +34,7 @@ export function openPostgres(
         to: 20,
         from: [20],
         serialize: (x: unknown) => String(x),
-        parse: (x: string) => {
-          const n = BigInt(x);
-          return n >= MIN_SAFE && n <= MAX_SAFE ? Number(n) : n;
-        },
+        parse: (x: string) => narrow(BigInt(x)),
       },
       json: {
         to: 114,

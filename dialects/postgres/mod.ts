@@ -17,4 +17,5 @@
  */
 export { postgresDriver, type PostgresDriverOptions, translatePostgresError } from "./driver.ts";
 export { openPostgres } from "./connect.ts";
-export { postgresDialect } from "../../core/dialect.ts";
+export { postgresDialect } from "./dialect.ts";
+export { isPostgresClient, type PostgresClient } from "./client.ts";

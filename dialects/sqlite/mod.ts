@@ -19,10 +19,8 @@
  *
  * @module
  */
-export {
-  openSqlite,
-  sqliteDriver,
-  type SqliteDriverOptions,
-  translateSqliteError,
-} from "./driver.ts";
-export { sqliteDialect } from "../../core/dialect.ts";
+export { openSqlite, sqliteDriver, type SqliteDriverOptions } from "./driver.ts";
+export { translateSqliteError } from "./errors.ts";
+export { sqliteDialect } from "./dialect.ts";
+export { isSqliteClient, type SqliteClient } from "./client.ts";
+export { sqlitePathOf } from "./url.ts";

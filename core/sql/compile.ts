@@ -4,20 +4,20 @@
  *
  * @module
  */
-import type { Dialect } from "./dialect.ts";
-import { ArgumentError } from "./errors.ts";
+import { type Dialect, DialectSql } from "../dialect.ts";
+import { ArgumentError } from "../errors.ts";
+import { TypedParam } from "../types/param.ts";
+import { checkLiteral, isSqlNode } from "./check.ts";
 import {
   ByDialect,
-  checkLiteral,
   Fragment,
   Identifier,
-  isSqlNode,
   List,
   Literal,
   Param,
   type SqlSource,
   toSql,
-} from "./sql.ts";
+} from "./nodes.ts";
 
 /**
  * A compiled statement: SQL text with placeholders and the parameters in order.
@@ -33,7 +33,7 @@ import {
 export interface Compiled {
   /** The SQL text, with the dialect's placeholders. */
   readonly text: string;
-  /** The parameters, in placeholder order, as given (drivers encode them). */
+  /** The parameters, in placeholder order, encoded for the dialect. */
   readonly params: unknown[];
 }
 
@@ -42,27 +42,47 @@ interface Shape {
   readonly text: string;
   /** Per value position: the nested node it held, or null for a parameter. */
   readonly nodes: readonly (object | null)[];
-  /** Whether nested nodes contributed no parameters (so params are the top-level values). */
-  readonly flat: boolean;
 }
 
-const cache = new WeakMap<readonly string[], Map<string, Shape>>();
-const quoted = new Map<string, WeakMap<Identifier, string>>();
-const MAX_DEPTH = 256;
+const cache = new WeakMap<readonly string[], WeakMap<Dialect, Shape>>();
+const quoted = new WeakMap<Dialect, WeakMap<Identifier, string>>();
+/** Past this depth, the fragments on the path are remembered, to find one containing itself. */
+const WATCH_DEPTH = 64;
+
+const selfContaining = (): ArgumentError =>
+  new ArgumentError(
+    "SQL contains itself: a fragment nests deeper than any end, so it has no text.",
+  );
+
+/** A parameter's value for a dialect: a typed parameter is encoded by its column type. */
+function bound(v: unknown, dialect: Dialect): unknown {
+  if (!(v instanceof Param)) return v;
+  const value = v.value;
+  if (!(v instanceof TypedParam) || value === null || value === undefined) return value;
+  const encode = v.type.encoder(dialect);
+  return encode === null ? value : encode(value);
+}
 
 class Compiler {
+  readonly dialect: Dialect;
   text = "";
   params: unknown[] = [];
   nestedParams = false;
   /** Whether parameters are written as literals (inside `sql.literal(fragment)`). */
   inline = false;
-  constructor(readonly dialect: Dialect) {}
+  /** The fragments on the current path, once it is deep. */
+  path: Set<object> | null = null;
+
+  constructor(dialect: Dialect) {
+    this.dialect = dialect;
+  }
 
   fragment(f: Fragment, depth: number): void {
-    if (depth > MAX_DEPTH) {
-      throw new ArgumentError(
-        `SQL nests deeper than ${MAX_DEPTH} levels; a fragment probably contains itself.`,
-      );
+    const watch = depth > WATCH_DEPTH;
+    if (watch) {
+      this.path ??= new Set();
+      if (this.path.has(f)) throw selfContaining();
+      this.path.add(f);
     }
     const { strings, values } = f;
     this.text += strings[0];
@@ -70,15 +90,16 @@ class Compiler {
       this.value(values[i], depth);
       this.text += strings[i + 1];
     }
+    if (watch) this.path!.delete(f);
   }
 
   param(v: unknown, depth: number): void {
     if (depth > 0) this.nestedParams = true;
     if (this.inline) {
-      this.text += renderLiteral(v instanceof Param ? v.valueFor(this.dialect) : v, this.dialect);
+      this.text += renderLiteral(bound(v, this.dialect), this.dialect);
       return;
     }
-    this.params.push(v instanceof Param ? v.valueFor(this.dialect) : v);
+    this.params.push(bound(v, this.dialect));
     this.text += this.dialect.placeholder(this.params.length);
   }
 
@@ -102,9 +123,25 @@ class Compiler {
         this.inline = outer;
       } else this.text += renderLiteral(v.value, this.dialect);
     } else if (v instanceof ByDialect) {
-      this.fragment(v[this.dialect.name], depth + 1);
+      const chosen = v.caseFor(this.dialect.name);
+      if (chosen === undefined) {
+        throw new ArgumentError(
+          `sql.byDialect has no case for the ${this.dialect.name} dialect (its cases are ` +
+            `${Object.keys(v.cases).join(", ")}); add one, or an \`otherwise\` case.`,
+        );
+      }
+      this.fragment(chosen, depth + 1);
+    } else if (v instanceof DialectSql) {
+      this.fragment(v.render(this.dialect), depth + 1);
     } else if (typeof (v as Partial<SqlSource>)[toSql] === "function") {
-      this.fragment(rendered(v as SqlSource<unknown>), depth + 1);
+      if (depth > WATCH_DEPTH) {
+        // Each render may build a new fragment: remember the object that renders too.
+        this.path ??= new Set();
+        if (this.path.has(v)) throw selfContaining();
+        this.path.add(v);
+        this.fragment(rendered(v as SqlSource<unknown>), depth + 1);
+        this.path.delete(v);
+      } else this.fragment(rendered(v as SqlSource<unknown>), depth + 1);
     } else {
       this.param(v, depth);
     }
@@ -125,14 +162,9 @@ class Compiler {
   }
 }
 
-const hex = (bytes: Uint8Array): string =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-
 /**
  * Writes a value as a SQL literal: the one place Retort turns a value into SQL text. Strings
- * are quoted with `'` doubled (on PostgreSQL a string holding a backslash uses `E'...'` with
- * the backslash doubled too, so the text means the same whatever `standard_conforming_strings`
- * says); NUL is refused.
+ * and bytes are spelled by the dialect; NUL is refused.
  */
 function renderLiteral(value: unknown, dialect: Dialect): string {
   const v = checkLiteral(value, "A value written as a SQL literal");
@@ -145,14 +177,10 @@ function renderLiteral(value: unknown, dialect: Dialect): string {
       // A negative number is parenthesised so that `x -${-1}` cannot become a `--` comment.
       return v < 0 ? `(${v})` : Object.is(v, -0) ? "0" : String(v);
     case "string":
-      if (dialect.name === "postgres" && v.includes("\\")) {
-        return `E'${v.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
-      }
-      return `'${v.replaceAll("'", "''")}'`;
+      return dialect.stringLiteral(v);
   }
-  if (v instanceof Date) return renderLiteral(v.toISOString(), dialect);
-  const bytes = v as Uint8Array;
-  return dialect.name === "sqlite" ? `X'${hex(bytes)}'` : `decode('${hex(bytes)}', 'hex')`;
+  if (v instanceof Date) return dialect.stringLiteral(v.toISOString());
+  return dialect.bytesLiteral(v as Uint8Array);
 }
 
 /**
@@ -166,8 +194,8 @@ function renderLiteral(value: unknown, dialect: Dialect): string {
  * ```
  */
 export function quoteIdentifier(id: Identifier, dialect: Dialect): string {
-  let byDialect = quoted.get(dialect.name);
-  if (!byDialect) quoted.set(dialect.name, byDialect = new WeakMap());
+  let byDialect = quoted.get(dialect);
+  if (!byDialect) quoted.set(dialect, byDialect = new WeakMap());
   let text = byDialect.get(id);
   if (text === undefined) {
     for (const name of id.names) {
@@ -182,7 +210,7 @@ export function quoteIdentifier(id: Identifier, dialect: Dialect): string {
         }
       }
     }
-    text = id.names.map(dialect.quote).join(".");
+    text = id.names.map((n) => dialect.quote(n)).join(".");
     byDialect.set(id, text);
   }
   return text;
@@ -195,9 +223,7 @@ function shapeMatches(shape: Shape, values: readonly unknown[]): boolean {
     const node = nodes[i];
     const v = values[i];
     if (node === null) {
-      if (v !== null && !(v instanceof Param) && isSqlNode(v)) {
-        return false;
-      }
+      if (v !== null && !(v instanceof Param) && isSqlNode(v)) return false;
     } else if (node !== v) return false;
   }
   return true;
@@ -223,29 +249,31 @@ export function compile(source: SqlSource<unknown>, dialect: Dialect): Compiled 
   const fragment = source instanceof Fragment ? source : toFragment(source);
   const { strings, values } = fragment;
   let byDialect = cache.get(strings);
-  const shape = byDialect?.get(dialect.name);
-  if (shape !== undefined && shape.flat && shapeMatches(shape, values)) {
+  const shape = byDialect?.get(dialect);
+  if (shape !== undefined && shapeMatches(shape, values)) {
     const params: unknown[] = [];
     for (let i = 0; i < values.length; i++) {
-      if (shape.nodes[i] === null) {
-        const v = values[i];
-        params.push(v instanceof Param ? v.valueFor(dialect) : v);
-      }
+      if (shape.nodes[i] === null) params.push(bound(values[i], dialect));
     }
     return { text: shape.text, params };
   }
   const c = new Compiler(dialect);
-  c.fragment(fragment, 0);
-  if (!c.nestedParams) {
-    const nodes = values.map((v) =>
-      v !== null && !(v instanceof Param) && isSqlNode(v) && !(v instanceof List)
-        ? v as object
-        : null
+  try {
+    c.fragment(fragment, 0);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ArgumentError(
+      "SQL nests too deeply to compile (the call stack ran out); build long AND/OR chains " +
+        "with one and(...) or or(...) call of many conditions.",
+      { cause: error },
     );
-    if (!values.some((v) => v instanceof List)) {
-      if (!byDialect) cache.set(strings, byDialect = new Map());
-      byDialect.set(dialect.name, { text: c.text, nodes, flat: true });
-    }
+  }
+  if (!c.nestedParams && !values.some((v) => v instanceof List)) {
+    const nodes = values.map((v) =>
+      v !== null && !(v instanceof Param) && isSqlNode(v) ? v as object : null
+    );
+    if (!byDialect) cache.set(strings, byDialect = new WeakMap());
+    byDialect.set(dialect, { text: c.text, nodes });
   }
   return { text: c.text, params: c.params };
 }
@@ -286,5 +314,5 @@ function rendered(source: SqlSource<unknown>): Fragment {
  * ```
  */
 export function isCompileCached(fragment: Fragment, dialect: Dialect): boolean {
-  return cache.get(fragment.strings)?.has(dialect.name) ?? false;
+  return cache.get(fragment.strings)?.has(dialect) ?? false;
 }

@@ -1,12 +1,38 @@
 /**
- * Schema: columns and tables. A table interpolates into `sql` as its quoted name, and a column
- * as its quoted, table-qualified name.
+ * Columns: a type and its options, immutable; bound to a table, a column interpolates into
+ * `sql` as its quoted, table-qualified name.
  *
  * @module
  */
-import { ArgumentError } from "./errors.ts";
-import { checkName, Fragment, Identifier, type SqlSource, toSql } from "./sql.ts";
-import { type ColumnType, enumType, numeric, types, varchar } from "./types.ts";
+import { ArgumentError } from "../errors.ts";
+import { Fragment, Identifier, type SqlSource, toSql } from "../sql/nodes.ts";
+import { enumType, numeric, types, varchar } from "../types/builtin.ts";
+import type { ColumnType } from "../types/column_type.ts";
+
+/**
+ * What a column knows of the table it belongs to.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, type ColumnTable, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * const t: ColumnTable = users.c.id.table!;
+ * assert(t.name === "users");
+ * ```
+ */
+export interface ColumnTable extends SqlSource<unknown> {
+  /** The table's name. */
+  readonly name: string;
+  /** The schema (PostgreSQL) the table lives in, if not the default. */
+  readonly schema: string | undefined;
+  /** The alias this table is known by in a query, for self-joins. */
+  readonly alias: string | undefined;
+  /** The primary key's columns. */
+  readonly primaryKey: readonly Column[];
+  /** The columns, by key. */
+  readonly c: { readonly [key: string]: Column };
+}
 
 /**
  * What a foreign key does when the row it points at is deleted or its key changes.
@@ -78,7 +104,7 @@ export interface ColumnConfig {
   /** The value set on every UPDATE of the row. */
   onUpdate?: ColumnDefault<unknown>;
   /** The foreign key: the referenced column (given lazily) and its actions. */
-  references?: { target: (self: Table) => Column; options: ReferenceOptions };
+  references?: { target: (self: ColumnTable) => Column; options: ReferenceOptions };
   /** A CHECK condition on the column. */
   check?: Fragment;
   /** A version counter for optimistic concurrency (ORM). */
@@ -114,7 +140,7 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
   /** The column's name in the database: `named(...)`, or the key in snake_case. */
   readonly name: string;
   /** The table this column belongs to, once bound. */
-  readonly table: Table | undefined;
+  readonly table: ColumnTable | undefined;
   /** Type-only: the value type. */
   declare readonly "~type"?: T;
   /** Type-only: whether an insert may leave it out. */
@@ -122,7 +148,7 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
   #sql: Fragment | undefined;
 
   /** Internal: use the `column.<type>()` factories. */
-  constructor(type: ColumnType, config: ColumnConfig, key = "", table?: Table) {
+  constructor(type: ColumnType, config: ColumnConfig, key = "", table?: ColumnTable) {
     this.type = type;
     this.config = config;
     this.key = key;
@@ -142,7 +168,7 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
     const c = this.config;
     return c.autoincrement === true ||
       (c.autoincrement === "auto" && c.primaryKey &&
-        (this.type === types.integer || this.type === types.bigint) &&
+        (this.type.kind === "integer" || this.type.kind === "bigint") &&
         (this.table === undefined || this.table.primaryKey.length <= 1));
   }
 
@@ -157,7 +183,7 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
   }
 
   /** Internal: binds a copy of this column to a table under a key. */
-  bind(table: Table, key: string): Column<T, Opt> {
+  bind(table: ColumnTable, key: string): Column<T, Opt> {
     return new Column(this.type, this.config, key, table);
   }
 
@@ -216,7 +242,10 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
    * `.references(() => User.c.id)`. A table referring to itself uses the argument, which is
    * the column's own table: `.references((self) => self.c.id)`.
    */
-  references(target: (self: Table) => Column, options: ReferenceOptions = {}): Column<T, true> {
+  references(
+    target: (self: ColumnTable) => Column,
+    options: ReferenceOptions = {},
+  ): Column<T, true> {
     return this.#with({ references: { target, options } });
   }
 
@@ -336,297 +365,4 @@ export const column: {
 export function snakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
     .toLowerCase();
-}
-
-/**
- * A table's columns, by property key.
- *
- * @example
- * ```ts
- * import { column, type Columns } from "@retort/orm";
- * const cols: Columns = { id: column.integer().primaryKey() };
- * ```
- */
-export type Columns = Record<string, Column>;
-
-/**
- * A table's columns once bound: each column's type also carries its key, which the statement
- * builder uses to type result rows (`select(users.c.id)` gives rows `{ id: number }`).
- *
- * @example
- * ```ts
- * import { type BoundColumns, column, table } from "@retort/orm";
- * const users = table("users", { id: column.integer().primaryKey() });
- * const c: BoundColumns<{ id: typeof users.c.id }> = users.c;
- * const key: "id" = c.id.key;
- * ```
- */
-export type BoundColumns<C extends Columns> = {
-  readonly [K in keyof C]: C[K] & { readonly key: K & string };
-};
-
-/**
- * The row type of a set of columns: each key with its value type.
- *
- * @example
- * ```ts
- * import { column, type RowOf } from "@retort/orm";
- * const cols = { id: column.integer(), bio: column.text().nullable() };
- * const row: RowOf<typeof cols> = { id: 1, bio: null };
- * ```
- */
-export type RowOf<C> = {
-  -readonly [K in keyof C]: C[K] extends Column<infer T, boolean> ? T : never;
-};
-
-/**
- * The keys of columns a new row may leave out.
- *
- * @internal
- */
-type OptionalKeys<C> = { [K in keyof C]: C[K] extends Column<unknown, true> ? K : never }[keyof C];
-/**
- * The keys of columns a new row must set.
- *
- * @internal
- */
-type RequiredKeys<C> = Exclude<keyof C, OptionalKeys<C>>;
-
-/**
- * What a new row needs: required columns, and optional ones (defaults, generated keys,
- * nullable columns, foreign keys).
- *
- * @example
- * ```ts
- * import { column, type InsertOf } from "@retort/orm";
- * const cols = { id: column.integer().primaryKey(), name: column.text() };
- * const row: InsertOf<typeof cols> = { name: "ada" };
- * ```
- */
-export type InsertOf<C> =
-  & { -readonly [K in RequiredKeys<C>]: C[K] extends Column<infer T, boolean> ? T : never }
-  & { -readonly [K in OptionalKeys<C>]?: C[K] extends Column<infer T, boolean> ? T : never };
-
-/**
- * A table-level constraint or index, from `primaryKey(...)`, `unique(...)`, `index(...)` or
- * `check(...)`.
- *
- * @example
- * ```ts
- * import type { TableConstraint } from "@retort/orm";
- * const c: TableConstraint = { kind: "unique", columns: ["a", "b"] };
- * ```
- */
-export interface TableConstraint {
-  /** The kind of constraint. */
-  kind: "primaryKey" | "unique" | "index" | "check";
-  /** The column keys it covers (not for checks). */
-  columns?: string[];
-  /** The constraint's or index's name. */
-  name?: string;
-  /** The condition, for a check. */
-  condition?: Fragment;
-  /** Whether an index is unique. */
-  unique?: boolean;
-}
-
-/**
- * Table-level constraint helpers, used in `table(name, columns, (c) => [...])`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { column, constraint, table } from "@retort/orm";
- * const tags = table("post_tags", {
- *   postId: column.integer(),
- *   tagId: column.integer(),
- * }, (c) => [constraint.primaryKey(c.postId, c.tagId)]);
- * assert(tags.primaryKey.length === 2);
- * ```
- */
-export const constraint: {
-  /** A composite primary key. */
-  primaryKey(...columns: Column[]): TableConstraint;
-  /** A composite unique constraint. */
-  unique(...columns: Column[]): TableConstraint;
-  /** An index over columns (named, optionally unique). */
-  index(name: string, columns: Column[], options?: { unique?: boolean }): TableConstraint;
-  /** A table CHECK constraint. */
-  check(name: string, condition: Fragment): TableConstraint;
-} = {
-  primaryKey: (...columns) => ({ kind: "primaryKey", columns: columns.map((c) => c.key) }),
-  unique: (...columns) => ({ kind: "unique", columns: columns.map((c) => c.key) }),
-  index: (name, columns, options = {}) => ({
-    kind: "index",
-    name,
-    columns: columns.map((c) => c.key),
-    unique: options.unique ?? false,
-  }),
-  check: (name, condition) => ({ kind: "check", name, condition }),
-};
-
-/**
- * A table: a name, columns and constraints. It interpolates into `sql` as its quoted name;
- * `table.c.<key>` are its columns.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { column, compile, sql, sqliteDialect, table } from "@retort/orm";
- * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
- * const q = sql`SELECT ${users.c.name} FROM ${users} WHERE ${users.c.id} = ${1}`;
- * assert(
- *   compile(q, sqliteDialect).text === 'SELECT "users"."name" FROM "users" WHERE "users"."id" = ?',
- * );
- * ```
- */
-export class Table<C extends Columns = Columns> implements SqlSource {
-  /** The table's name. */
-  readonly name: string;
-  /** The schema (PostgreSQL) the table lives in, if not the default. */
-  readonly schema: string | undefined;
-  /** The alias this table is known by in a query, for self-joins. */
-  readonly alias: string | undefined;
-  /** The columns, by key (each typed with its key, so `select(t.c.id)` rows have `id`). */
-  readonly c: BoundColumns<C>;
-  /** The columns, in declaration order. */
-  readonly columns: readonly Column[];
-  /** The primary key's columns. */
-  readonly primaryKey: readonly Column[];
-  /** Table-level constraints and indexes. */
-  readonly constraints: readonly TableConstraint[];
-  /** The object this table was declared for (an ORM model class), if any. */
-  readonly owner: unknown;
-  #sql: Fragment | undefined;
-
-  /** Internal: use {@linkcode table} (or `Model(...)`). */
-  constructor(
-    name: string,
-    columns: C,
-    extras: ((c: C) => TableConstraint[]) | undefined,
-    options: { schema?: string; alias?: string; owner?: unknown } = {},
-  ) {
-    if (typeof name !== "string" || name.length === 0) {
-      throw new ArgumentError("A table needs a non-empty name.");
-    }
-    // Names are refused now, where they are declared, rather than when first rendered.
-    for (const n of [name, options.schema, options.alias]) if (n !== undefined) checkName(n);
-    this.name = name;
-    this.schema = options.schema;
-    this.alias = options.alias;
-    this.owner = options.owner;
-    const bound = {} as Record<string, Column>;
-    for (const [key, col] of Object.entries(columns)) {
-      if (!(col instanceof Column)) {
-        throw new ArgumentError(
-          `Table ${name}: ${key} is not a column; declare it with column.<type>().`,
-        );
-      }
-      bound[key] = col.bind(this as unknown as Table, key);
-    }
-    this.c = bound as BoundColumns<C>;
-    this.columns = Object.values(bound);
-    this.constraints = extras ? extras(this.c) : [];
-    for (const con of this.constraints) {
-      if (con.name !== undefined) checkName(con.name);
-      for (const key of con.columns ?? []) {
-        if (!(key in bound)) {
-          throw new ArgumentError(
-            `Table ${name}: a ${con.kind} constraint names the unknown column ${key}.`,
-          );
-        }
-      }
-    }
-    const composite = this.constraints.find((con) => con.kind === "primaryKey");
-    this.primaryKey = composite
-      ? composite.columns!.map((k) => bound[k])
-      : this.columns.filter((col) => col.config.primaryKey);
-    const names = new Set<string>();
-    for (const col of this.columns) {
-      checkName(col.name);
-      if (names.has(col.name)) {
-        throw new ArgumentError(
-          `Table ${name}: two columns are named ${JSON.stringify(col.name)} in the database; ` +
-            "rename one with .named(...).",
-        );
-      }
-      names.add(col.name);
-    }
-  }
-
-  /** The columns that are foreign keys, with what they reference. */
-  get foreignKeys(): { column: Column; target: Column; options: ReferenceOptions }[] {
-    return this.columns.filter((c) => c.config.references).map((c) => {
-      const ref = c.config.references!;
-      const target = ref.target(this as unknown as Table);
-      if (!(target instanceof Column) || target.table === undefined) {
-        throw new ArgumentError(
-          `${this.name}.${c.key} references something that is not a table's column; ` +
-            "write .references(() => Other.c.id).",
-        );
-      }
-      return { column: c, target, options: ref.options };
-    });
-  }
-
-  /** The column with a key, or an ArgumentError naming the table's columns. */
-  column(key: string): Column {
-    const col = (this.c as Columns)[key];
-    if (!(col instanceof Column) || !Object.hasOwn(this.c, key)) {
-      throw new ArgumentError(
-        `Table ${this.name} has no column ${JSON.stringify(key)}; its columns are ` +
-          `${Object.keys(this.c).join(", ")}.`,
-      );
-    }
-    return col;
-  }
-
-  /** A copy of this table under an alias, for self-joins: `users.as("u2")`. */
-  as(alias: string): Table<C> {
-    const raw = {} as Record<string, Column>;
-    for (const col of this.columns) raw[col.key] = new Column(col.type, col.config);
-    return new Table(this.name, raw as C, () => [...this.constraints], {
-      schema: this.schema,
-      alias,
-      owner: this.owner,
-    });
-  }
-
-  /** Renders as the quoted (schema-qualified) name, with `AS alias` when aliased. */
-  [toSql](): Fragment {
-    if (this.#sql === undefined) {
-      const id = new Identifier(this.schema ? [this.schema, this.name] : [this.name]);
-      this.#sql = this.alias
-        ? new Fragment(["", " AS ", ""], [id, new Identifier([this.alias])])
-        : new Fragment(["", ""], [id]);
-    }
-    return this.#sql;
-  }
-}
-
-/**
- * Declares a table.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { column, table } from "@retort/orm";
- * const users = table("users", {
- *   id: column.integer().primaryKey(),
- *   email: column.text().unique(),
- * });
- * const posts = table("posts", {
- *   id: column.integer().primaryKey(),
- *   authorId: column.integer().references(() => users.c.id, { onDelete: "cascade" }),
- * });
- * assert(posts.foreignKeys[0].target === users.c.id);
- * ```
- */
-export function table<C extends Columns>(
-  name: string,
-  columns: C,
-  extras?: (c: C) => TableConstraint[],
-  options?: { schema?: string },
-): Table<C> {
-  return new Table(name, columns, extras, options);
 }

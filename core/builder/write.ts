@@ -1,0 +1,154 @@
+/**
+ * The one writer of INSERT, UPDATE and DELETE text, shared by the statement builder and the
+ * ORM's unit of work. It places values (already checked, bound or encoded by its caller) in
+ * templates cached per statement shape, so that the compile step's call-site cache serves a
+ * statement run again with other values.
+ *
+ * @module
+ */
+import type { Column } from "../schema/column.ts";
+import { EMPTY, Fragment, Identifier, type SqlSource } from "../sql/nodes.ts";
+import { selectList } from "./rows.ts";
+import type { ResultColumn } from "./rows.ts";
+
+const ids = new WeakMap<Column, Identifier>();
+
+/** A column's unqualified name, as INSERT column lists and SET clauses write it. */
+export function idOf(column: Column): Identifier {
+  let id = ids.get(column);
+  if (id === undefined) ids.set(column, id = new Identifier([column.name]));
+  return id;
+}
+
+const templates = new Map<string, readonly string[]>();
+
+/** A strings array for a statement shape, built once (a bounded cache). */
+function template(key: string, build: () => string[]): readonly string[] {
+  let t = templates.get(key);
+  if (t === undefined) {
+    if (templates.size >= 4096) templates.clear();
+    templates.set(key, t = Object.freeze(build()));
+  }
+  return t;
+}
+
+/** `"a", "b"`: column names, unqualified. */
+export function columnList(columns: readonly Column[]): Fragment {
+  const strings = template(`cols:${columns.length}`, () => {
+    const s = [""];
+    for (let i = 1; i < columns.length; i++) s.push(", ");
+    s.push("");
+    return s;
+  });
+  return new Fragment(strings, columns.map(idOf));
+}
+
+/** `"a" = $1, "b" = $2`: assignments with unqualified column names. */
+export function assignments(pairs: readonly (readonly [Column, unknown])[]): Fragment {
+  const strings = template(`set:${pairs.length}`, () => {
+    const s = [""];
+    for (let i = 0; i < pairs.length; i++) s.push(" = ", i === pairs.length - 1 ? "" : ", ");
+    return s;
+  });
+  const values: unknown[] = [];
+  for (const [col, v] of pairs) values.push(idOf(col), v);
+  return new Fragment(strings, values);
+}
+
+/** ` RETURNING list`, or nothing. */
+export function returningClause(columns: readonly ResultColumn[] | null): Fragment {
+  return columns === null ? EMPTY : new Fragment([" RETURNING ", ""], [selectList(columns)]);
+}
+
+/**
+ * `INSERT INTO table (columns) VALUES (row), (row)...` then `tail` (ON CONFLICT, RETURNING);
+ * `DEFAULT VALUES` for a row of no columns. Each row holds one value per column.
+ */
+export function insertSql(
+  table: SqlSource<unknown>,
+  columns: readonly Column[],
+  rows: readonly (readonly unknown[])[],
+  tail: SqlSource<unknown> = EMPTY,
+): Fragment {
+  const width = columns.length;
+  if (width === 0) return new Fragment(["INSERT INTO ", " DEFAULT VALUES", ""], [table, tail]);
+  const strings = template(`ins:${width}:${rows.length}`, () => {
+    const s = ["INSERT INTO ", " ("];
+    for (let k = 1; k < width; k++) s.push(", ");
+    for (let r = 0; r < rows.length; r++) {
+      s.push(r === 0 ? ") VALUES (" : "), (");
+      for (let k = 1; k < width; k++) s.push(", ");
+    }
+    s.push(")", "");
+    return s;
+  });
+  const values: unknown[] = new Array(2 + width + rows.length * width);
+  let n = 0;
+  values[n++] = table;
+  for (let k = 0; k < width; k++) values[n++] = idOf(columns[k]);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    for (let k = 0; k < width; k++) values[n++] = row[k];
+  }
+  values[n] = tail;
+  return new Fragment(strings, values);
+}
+
+/**
+ * What an UPDATE or DELETE matches: a condition, or column-equals-value pairs ANDed (the
+ * cache-friendly shape the unit of work uses).
+ */
+export type Match = SqlSource<unknown> | readonly (readonly [Column, unknown])[] | null;
+
+function whereOf(match: Match): { key: string; strings: string[]; values: unknown[] } {
+  if (match === null) return { key: "", strings: [], values: [] };
+  if (!Array.isArray(match)) return { key: "w", strings: [" WHERE ", ""], values: [match] };
+  const pairs = match as readonly (readonly [Column, unknown])[];
+  const strings = [" WHERE "];
+  const values: unknown[] = [];
+  pairs.forEach(([col, v], i) => {
+    strings.push(" = ", i === pairs.length - 1 ? "" : " AND ");
+    values.push(idOf(col), v);
+  });
+  return { key: `e${pairs.length}`, strings, values };
+}
+
+/** Joins fixed text and a where clause into one cached template. */
+function withWhere(
+  head: string[],
+  headValues: unknown[],
+  match: Match,
+  tail: SqlSource<unknown>,
+  key: string,
+): Fragment {
+  const w = whereOf(match);
+  const strings = template(`${key}:${w.key}`, () => {
+    const s = head.slice();
+    if (w.strings.length > 0) {
+      s[s.length - 1] += w.strings[0];
+      s.push(...w.strings.slice(1));
+    }
+    s.push("");
+    return s;
+  });
+  return new Fragment(strings, [...headValues, ...w.values, tail]);
+}
+
+/** `UPDATE table SET a = v, ... [WHERE match]` then `tail` (RETURNING). */
+export function updateSql(
+  table: SqlSource<unknown>,
+  set: readonly (readonly [Column, unknown])[],
+  match: Match,
+  tail: SqlSource<unknown> = EMPTY,
+): Fragment {
+  return withWhere(["UPDATE ", " SET ", ""], [table, assignments(set)], match, tail, "upd");
+}
+
+/** `DELETE FROM table [WHERE match]` then `tail` (RETURNING). */
+export function deleteSql(
+  table: SqlSource<unknown>,
+  match: Match,
+  tail: SqlSource<unknown> = EMPTY,
+): Fragment {
+  return withWhere(["DELETE FROM ", ""], [table], match, tail, "del");
+}

@@ -1,0 +1,131 @@
+/**
+ * The one way a statement is run: compile it (or each of its batches) for the dialect, send
+ * it to a connection or pool, report it to `echo`, keep hidden parameters out of what it
+ * raises, and decode the rows. The Engine, its connections and transactions, and through
+ * them the ORM's sessions, all run statements here.
+ *
+ * @module
+ */
+import type { Dialect } from "../dialect.ts";
+import type { DriverConnection, QueryMode, QueryResult } from "../driver.ts";
+import { DatabaseError } from "../errors.ts";
+import { compile } from "../sql/compile.ts";
+import type { Row, SqlSource } from "../sql/nodes.ts";
+import type { Executable } from "../statement.ts";
+import { decodeRows } from "../types/decode.ts";
+import type { EchoFunction } from "./echo.ts";
+
+/** What running a statement needs besides a target: a dialect, echo and secrecy. */
+export interface Runner {
+  readonly dialect: Dialect;
+  readonly echo?: EchoFunction;
+  readonly hideParameters: boolean;
+}
+
+/** Where a statement runs: a connection or a pool. */
+export type Target = Pick<DriverConnection, "query">;
+
+/** Whether a statement goes out as several (so it needs a transaction to be atomic). */
+export function isBatched(source: SqlSource<unknown>, dialect: Dialect): boolean {
+  const parts = (source as Executable<unknown>).batches?.(dialect);
+  return parts !== undefined && parts.length > 1;
+}
+
+/** Runs a statement: its batches in order, its rows decoded. */
+export function execute(
+  runner: Runner,
+  target: Target,
+  source: SqlSource<unknown>,
+  mode: QueryMode,
+): Promise<QueryResult> {
+  const statement = source as Executable<Row>;
+  if (
+    statement.batches === undefined && statement.resultTypes == null &&
+    statement.decodeRows === undefined
+  ) {
+    // The common case, with no extra promise: compile, send.
+    const { text, params } = compile(source, runner.dialect);
+    return send(runner, target, text, params, mode);
+  }
+  return executeStatement(runner, target, statement, mode);
+}
+
+async function executeStatement(
+  runner: Runner,
+  target: Target,
+  statement: Executable<Row>,
+  mode: QueryMode,
+): Promise<QueryResult> {
+  let result: QueryResult;
+  const parts = statement.batches?.(runner.dialect);
+  if (parts !== undefined && parts.length !== 1) {
+    result = { rows: [], rowsAffected: 0 };
+    for (const part of parts) {
+      const { text, params } = compile(part, runner.dialect);
+      const r = await send(runner, target, text, params, mode);
+      for (const row of r.rows) result.rows.push(row);
+      result.rowsAffected += r.rowsAffected;
+      if (r.lastInsertId !== undefined) result.lastInsertId = r.lastInsertId;
+      if (r.columns !== undefined) result.columns = r.columns;
+    }
+  } else {
+    const { text, params } = compile(parts?.[0] ?? statement, runner.dialect);
+    result = await send(runner, target, text, params, mode);
+  }
+  if (mode !== "run" && result.rows.length > 0) {
+    const types = statement.resultTypes;
+    if (types != null) decodeRows(result.rows, types, runner.dialect);
+    else if (mode === "all" && statement.decodeRows !== undefined) {
+      result.rows = statement.decodeRows(result.rows, runner.dialect) as Row[];
+    }
+  }
+  return result;
+}
+
+/**
+ * Sends compiled text to a connection or pool, reporting it when `echo` is on (`control`: a
+ * statement such as BEGIN or SAVEPOINT, reported without a row count).
+ */
+export function send(
+  runner: Runner,
+  target: Target,
+  text: string,
+  params: readonly unknown[],
+  mode: QueryMode,
+  control = false,
+): Promise<QueryResult> {
+  if (runner.echo === undefined && !runner.hideParameters) {
+    return target.query(text, params, mode);
+  }
+  return sendLogged(runner, target, text, params, mode, control);
+}
+
+async function sendLogged(
+  runner: Runner,
+  target: Target,
+  text: string,
+  params: readonly unknown[],
+  mode: QueryMode,
+  control: boolean,
+): Promise<QueryResult> {
+  const echo = runner.echo;
+  const start = performance.now();
+  const shown = runner.hideParameters && params.length > 0 ? undefined : params;
+  try {
+    const result = await target.query(text, params, mode);
+    echo?.({
+      text,
+      params: shown,
+      ms: performance.now() - start,
+      rows: control ? undefined : mode === "run" ? result.rowsAffected : result.rows.length,
+    });
+    return result;
+  } catch (error) {
+    // A driver given by the user may not know that this engine hides parameters.
+    if (runner.hideParameters && error instanceof DatabaseError && error.params !== undefined) {
+      (error as { params?: readonly unknown[] }).params = undefined;
+    }
+    echo?.({ text, params: shown, ms: performance.now() - start, error });
+    throw error;
+  }
+}

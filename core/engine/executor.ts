@@ -1,0 +1,87 @@
+/**
+ * What the Engine, a Connection and a Transaction share: running statements and reading
+ * their results as rows, one row, one value or counts.
+ *
+ * @module
+ */
+import type { QueryMode, QueryResult } from "../driver.ts";
+import { MultipleResultsFound, NoResultFound } from "../errors.ts";
+import type { Row, SqlSource } from "../sql/nodes.ts";
+
+/**
+ * What `run` returns.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createEngine, type RunResult, sql } from "@retort/orm";
+ * await using engine = createEngine("sqlite::memory:");
+ * await engine.run(sql`CREATE TABLE t (x INTEGER)`);
+ * const r: RunResult = await engine.run(sql`INSERT INTO t VALUES (${1})`);
+ * assert(r.rowsAffected === 1);
+ * ```
+ */
+export interface RunResult {
+  /** How many rows the statement changed. */
+  readonly rowsAffected: number;
+  /** The row id of the last insert, where the database reports one (SQLite). */
+  readonly lastInsertId?: number | bigint;
+}
+
+/**
+ * What the Engine, a Connection and a Transaction share: running statements.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createEngine, type Executor, sql } from "@retort/orm";
+ * async function count(db: Executor): Promise<number> {
+ *   return await db.scalar<number>(sql`SELECT 42`);
+ * }
+ * await using engine = createEngine("sqlite::memory:");
+ * assert(await count(engine) === 42);
+ * ```
+ */
+export abstract class Executor {
+  /**
+   * Runs a statement and returns what the driver returned: rows as objects (`"all"`), as
+   * arrays with the column names (`"values"`), or counts (`"run"`); rows are decoded with
+   * the statement's column types. The other methods are built on it.
+   */
+  abstract execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult>;
+
+  /** Runs a query and returns every row. */
+  async all<R = Row>(query: SqlSource<R>): Promise<R[]> {
+    return (await this.execute(query, "all")).rows as R[];
+  }
+
+  /** Runs a query and returns its first row, or `null` when there is none. */
+  async first<R = Row>(query: SqlSource<R>): Promise<R | null> {
+    const rows = (await this.execute(query, "all")).rows;
+    return rows.length === 0 ? null : rows[0] as R;
+  }
+
+  /** Runs a query that must return exactly one row. */
+  async one<R = Row>(query: SqlSource<R>): Promise<R> {
+    const rows = (await this.execute(query, "all")).rows;
+    if (rows.length === 0) throw new NoResultFound("The query returned no row; one() needs one.");
+    if (rows.length > 1) {
+      throw new MultipleResultsFound(
+        `The query returned ${rows.length} rows; one() needs exactly one. Use first() or all().`,
+      );
+    }
+    return rows[0] as R;
+  }
+
+  /** Runs a query and returns the first column of its first row (`null` when no row). */
+  async scalar<T = unknown>(query: SqlSource<unknown>): Promise<T> {
+    const rows = (await this.execute(query, "values")).rows as unknown as unknown[][];
+    return (rows.length === 0 ? null : rows[0][0] ?? null) as T;
+  }
+
+  /** Runs a statement for its effect; returns rows affected and the last insert id. */
+  async run(statement: SqlSource<unknown>): Promise<RunResult> {
+    const r = await this.execute(statement, "run");
+    return { rowsAffected: r.rowsAffected, lastInsertId: r.lastInsertId };
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The SQLite clients Retort accepts, by shape: a `node:sqlite` DatabaseSync or a `@db/sqlite`
+ * Database, and their prepared statements.
+ *
+ * @module
+ */
+
+/**
+ * A database a SQLite client of the `node:sqlite` or `@db/sqlite` shape can stand for.
+ *
+ * @example
+ * ```ts
+ * import { createEngine, type SqliteClient } from "@retort/orm";
+ * import { DatabaseSync } from "node:sqlite";
+ * const db: SqliteClient = new DatabaseSync(":memory:");
+ * await using engine = createEngine(db);
+ * ```
+ */
+export interface SqliteClient {
+  /** Prepares a statement. */
+  prepare(text: string): unknown;
+  /** Runs SQL text without parameters. */
+  exec(text: string): unknown;
+  /** Closes the database. */
+  close(): unknown;
+}
+
+/** Whether a value has the shape of a SQLite client. */
+export function isSqliteClient(x: unknown): x is SqliteClient {
+  return typeof x === "object" && x !== null &&
+    typeof (x as SqliteClient).prepare === "function" &&
+    typeof (x as SqliteClient).exec === "function";
+}
+
+/** A prepared statement of either supported client. */
+export interface Statement {
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): unknown;
+  setReadBigInts?(on: boolean): void;
+  setReturnArrays?(on: boolean): void;
+  columns?(): { name: string }[];
+  /** `@db/sqlite`: rows as arrays, and the column names. */
+  values?(...params: unknown[]): unknown[][];
+  columnNames?(): string[];
+  /** Retort's cache of the column names, for rows read as arrays. */
+  keys?: string[];
+  /** Whether rows come back as arrays (node:sqlite with setReturnArrays). */
+  arrays?: boolean;
+  /** Whether the text has RETURNING (its integers are read as bigints, then narrowed). */
+  returning?: boolean;
+  /** Whether the statement changes rows, so that its change count is its own. */
+  writes?: boolean;
+}
+
+/**
+ * Options of the SQLite driver.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { createEngine } from "@retort/orm";
+ * import { sqliteDriver, type SqliteDriverOptions } from "@retort/orm/sqlite";
+ * const options: SqliteDriverOptions = { busyTimeout: 1000, hideParameters: true };
+ * await using engine = createEngine(sqliteDriver(new DatabaseSync(":memory:"), options));
+ * ```
+ */
+export interface SqliteDriverOptions {
+  /** Milliseconds to wait for a lock before failing. */
+  busyTimeout: number;
+  /** Keep parameters out of errors. */
+  hideParameters: boolean;
+}

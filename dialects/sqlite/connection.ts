@@ -1,0 +1,199 @@
+/**
+ * One SQLite connection: its prepared-statement cache, parameters encoded as SQLite binds them
+ * exactly, rows read as arrays, and errors typed.
+ *
+ * @module
+ */
+import type { QueryMode, QueryResult } from "../../core/driver.ts";
+import { DataError } from "../../core/errors.ts";
+import type { Row } from "../../core/sql/nodes.ts";
+import { MAX_SAFE, MIN_SAFE } from "../../core/util/ints.ts";
+import type { SqliteClient, SqliteDriverOptions, Statement } from "./client.ts";
+import { translateSqliteError } from "./errors.ts";
+
+const STATEMENT_CACHE_SIZE = 256;
+/** A statement that only reads, after any leading whitespace and comments. */
+export const READ_ONLY =
+  /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*(SELECT|VALUES|PRAGMA|EXPLAIN|WITH\s+(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
+const RETURNING = /\bRETURNING\b/i;
+/** A statement that changes rows (SQLite's change count means nothing after DDL). */
+const WRITES = /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*(INSERT|UPDATE|DELETE|REPLACE|WITH)\b/i;
+
+function encodeJson(_key: string, v: unknown): unknown {
+  return typeof v === "bigint" ? (v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString()) : v;
+}
+
+function encode(v: unknown): unknown {
+  switch (typeof v) {
+    case "number":
+      // node:sqlite binds every number as a REAL: 5 would be 5.0, and 'id-' || 5 'id-5.0'.
+      return Number.isSafeInteger(v) && !Object.is(v, -0) ? BigInt(v) : v;
+    case "boolean":
+      return v ? 1n : 0n;
+    case "object":
+      if (v === null || v instanceof Uint8Array) return v;
+      if (v instanceof Date) return v.toISOString();
+      if (Array.isArray(v)) return JSON.stringify(v, encodeJson);
+      return v;
+    default:
+      return v;
+  }
+}
+
+/**
+ * SQLite stores text holding a NUL, but node:sqlite reads text only up to the first NUL: such
+ * a value would come back cut short. It is refused, as PostgreSQL refuses it.
+ */
+function nulInText(text: string, params: readonly unknown[], hide: boolean): DataError {
+  return new DataError(
+    "A text parameter contains a NUL character, which SQLite cannot return exactly (text is " +
+      "read up to the first NUL); remove it, or bind the value as bytes (Uint8Array).",
+    { sql: text, params: hide ? undefined : params, code: "NUL_IN_TEXT" },
+  );
+}
+
+function encodeAll(params: readonly unknown[], text: string, hide: boolean): unknown[] {
+  let out: unknown[] | null = null;
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    const t = typeof v;
+    if (t === "string") {
+      if ((v as string).includes("\0")) throw nulInText(text, params, hide);
+    } else if (
+      t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ||
+      (t === "object" && v !== null && !(v instanceof Uint8Array))
+    ) {
+      out ??= params.slice();
+      out[i] = encode(v);
+    }
+  }
+  return out ?? params as unknown[];
+}
+
+function narrowBigInts(rows: unknown[][]): unknown[][] {
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (typeof v === "bigint" && v >= MIN_SAFE && v <= MAX_SAFE) row[i] = Number(v);
+    }
+  }
+  return rows;
+}
+
+function toObjects(rows: unknown[][], keys: string[]): Row[] {
+  const out: Row[] = new Array(rows.length);
+  const n = keys.length;
+  for (let i = 0; i < rows.length; i++) {
+    const a = rows[i];
+    const o: Row = {};
+    for (let j = 0; j < n; j++) o[keys[j]] = a[j];
+    out[i] = o;
+  }
+  return out;
+}
+
+/** One SQLite connection with its statement cache. */
+export class SqliteConnection {
+  readonly #db: SqliteClient;
+  readonly #statements = new Map<string, Statement>();
+  readonly #denoSqlite: boolean;
+  readonly #hide: boolean;
+
+  constructor(db: SqliteClient, options: SqliteDriverOptions, configure: boolean) {
+    this.#db = db;
+    this.#hide = options.hideParameters;
+    this.#denoSqlite = "lastInsertRowId" in db;
+    db.exec("PRAGMA foreign_keys = ON");
+    if (configure) db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout))}`);
+  }
+
+  #prepare(text: string): Statement {
+    let stmt = this.#statements.get(text);
+    if (stmt !== undefined) return stmt;
+    stmt = this.#db.prepare(text) as Statement;
+    if (stmt.setReturnArrays) {
+      stmt.setReturnArrays(true);
+      stmt.arrays = true;
+    }
+    stmt.returning = RETURNING.test(text);
+    stmt.writes = WRITES.test(text);
+    if (stmt.returning) stmt.setReadBigInts?.(true);
+    if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+      // Evict the oldest: cheaper than keeping recency order on every hit.
+      const oldest = this.#statements.keys().next().value as string;
+      this.#statements.delete(oldest);
+    }
+    this.#statements.set(text, stmt);
+    return stmt;
+  }
+
+  query(text: string, params: readonly unknown[], mode: QueryMode): QueryResult {
+    let stmt: Statement | undefined;
+    const args = encodeAll(params, text, this.#hide);
+    try {
+      stmt = this.#prepare(text);
+      if (mode !== "run") return this.#read(stmt, args, mode, stmt.returning === true);
+      const r = stmt.run(...args);
+      if (this.#denoSqlite) {
+        const db = this.#db as unknown as { lastInsertRowId: number | bigint };
+        const changes = stmt.writes ? r as number : 0;
+        return { rows: [], rowsAffected: changes, lastInsertId: db.lastInsertRowId };
+      }
+      const { changes, lastInsertRowid } = r as {
+        changes: number | bigint;
+        lastInsertRowid: number | bigint;
+      };
+      return {
+        rows: [],
+        rowsAffected: stmt.writes ? Number(changes) : 0,
+        lastInsertId: lastInsertRowid,
+      };
+    } catch (error) {
+      if (
+        error instanceof RangeError && stmt?.setReadBigInts && mode !== "run" &&
+        READ_ONLY.test(text)
+      ) {
+        // An integer beyond 2^53: read this statement's integers as bigints.
+        stmt.setReadBigInts(true);
+        try {
+          return this.#read(stmt, args, mode, true);
+        } catch (again) {
+          throw translateSqliteError(again, text, params, this.#hide);
+        } finally {
+          stmt.setReadBigInts(false);
+        }
+      }
+      throw translateSqliteError(error, text, params, this.#hide);
+    }
+  }
+
+  #read(stmt: Statement, args: unknown[], mode: QueryMode, narrow: boolean): QueryResult {
+    let arrays: unknown[][];
+    let keys: string[];
+    if (stmt.arrays) {
+      arrays = stmt.all(...args) as unknown[][];
+      keys = stmt.keys ??= stmt.columns!().map((c) => c.name);
+      if (arrays.length > 0 && arrays[0].length !== keys.length) {
+        keys = stmt.keys = stmt.columns!().map((c) => c.name); // the schema changed
+      }
+      if (narrow) narrowBigInts(arrays);
+    } else if (mode === "values" && stmt.values) {
+      arrays = stmt.values(...args);
+      keys = stmt.keys ??= stmt.columnNames!();
+    } else {
+      const rows = stmt.all(...args) as Row[];
+      if (mode === "all") return { rows, rowsAffected: rows.length };
+      keys = rows.length > 0 ? Object.keys(rows[0]) : [];
+      arrays = rows.map((r) => keys.map((k) => r[k]));
+    }
+    if (mode === "values") {
+      return { rows: arrays as unknown as Row[], rowsAffected: arrays.length, columns: keys };
+    }
+    return { rows: toObjects(arrays, keys), rowsAffected: arrays.length };
+  }
+
+  close(): void {
+    this.#statements.clear();
+    this.#db.close();
+  }
+}
