@@ -163,7 +163,7 @@ function report(migrations: RehearsedMigration[], where: string, drift?: SchemaD
   if (drift && !drift.ok) lines.push(drift.text.replace(/^/gm, "  "));
   lines.push(
     ok
-      ? "Every pending migration ran on the copy without losing a row or breaking a constraint."
+      ? "Every pending migration ran in the rehearsal without losing a row or breaking a constraint."
       : "Stopped before the real database was touched: fix the migration above, or declare " +
         "the loss (op.dropTable, or losesRows on the step that deletes rows).",
   );

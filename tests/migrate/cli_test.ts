@@ -137,7 +137,7 @@ scopedTest("migrate: the walkthrough through the CLI", async ({ db }) => {
     assert.match(r.out, /add column users\.email/);
     r = await run("up", "--check");
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /Every pending migration ran on the copy[\s\S]*Applied 1 migration/);
+    assert.match(r.out, /Every pending migration ran in the rehearsal[\s\S]*Applied 1 migration/);
     r = await run("status");
     assert.match(r.out, /\[x\] .*_init[\s\S]*\[x\] .*_add_email[\s\S]*Up to date\./);
     r = await run("down");
