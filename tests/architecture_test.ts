@@ -15,7 +15,7 @@ const ROOT = new URL("../", import.meta.url);
 const ENTRY_POINTS: string[] = Object.values(
   JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).exports as Record<string, string>,
 ).map((p) => p.replace(/^\.\//, ""));
-const SOURCE_DIRS = ["core", "orm", "dialects", "connect"];
+const SOURCE_DIRS = ["core", "orm", "dialects", "connect", "cli"];
 const MAX_LINES = 400;
 
 interface Graph {
@@ -166,7 +166,8 @@ Deno.test("architecture: only drivers in dialects/ touch a runtime API", async (
   const runtime = /\bDeno\.(?!customInspect)|\bBun\.|\bprocess\.|from "node:|import\("node:/;
   const offenders: string[] = [];
   for (const file of await sourceFiles()) {
-    if (file.startsWith("dialects/")) continue;
+    // Drivers, and the command line (which reads its files, environment and arguments).
+    if (file.startsWith("dialects/") || file.startsWith("cli/")) continue;
     const lines = (await Deno.readTextFile(new URL(file, ROOT))).split("\n");
     lines.forEach((line, i) => {
       const code = line.replace(/^\s*(\*|\/\/).*$/, "");

@@ -22,6 +22,8 @@ const ENTRY_POINTS: Record<string, string> = {
   "@retort/orm": new URL("mod.ts", ROOT).href,
   "@retort/orm/sqlite": new URL("dialects/sqlite/mod.ts", ROOT).href,
   "@retort/orm/postgres": new URL("dialects/postgres/mod.ts", ROOT).href,
+  "@retort/orm/migrate": new URL("migrate.ts", ROOT).href,
+  "@retort/orm/cli": new URL("cli.ts", ROOT).href,
 };
 
 interface Block {
