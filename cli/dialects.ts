@@ -1,7 +1,7 @@
 /**
- * Finds the migration side of an engine's dialect: the dialect's own `migrations()` hook
- * when it has one, else a lookup by name that loads the dialect's migration module on demand
- * (so a PostgreSQL program never loads SQLite's, and the reverse).
+ * Finds the migration side of an engine's dialect: the dialect's own `migrations()` hook,
+ * which loads the dialect's migration module on demand (so a PostgreSQL program never loads
+ * SQLite's, and the reverse).
  *
  * @module
  */
@@ -21,16 +21,14 @@ import type { DialectOption, MigrationDialect } from "../core/migrate/mod.ts";
  * ```
  */
 export async function migrationDialectFor(engine: Engine): Promise<MigrationDialect> {
-  const hook = (engine.dialect as { migrations?: () => Promise<MigrationDialect> }).migrations;
-  if (typeof hook === "function") return await hook.call(engine.dialect);
-  switch (engine.dialect.name) {
-    case "sqlite":
-      return (await import("../dialects/sqlite/migrate/mod.ts")).sqliteMigrations;
-    case "postgres":
-      return (await import("../dialects/postgres/migrate/mod.ts")).postgresMigrations;
-    default:
-      throw new ArgumentError(`Retort has no migrations for the ${engine.dialect.name} dialect.`);
+  const hook = engine.dialect.migrations;
+  if (typeof hook !== "function") {
+    throw new ArgumentError(
+      `The ${engine.dialect.name} dialect has no migrations: its dialect object has no ` +
+        "migrations() hook.",
+    );
   }
+  return await hook.call(engine.dialect) as MigrationDialect;
 }
 
 /** Options with the migration dialect filled in. */

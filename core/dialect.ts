@@ -150,6 +150,12 @@ export interface Dialect extends TypeDialect {
   beginSql(isolationLevel: IsolationLevel | undefined): string;
   /** One UPDATE for many rows (`UPDATE ... FROM (VALUES ...)`), where the dialect has one. */
   updateRows?(update: RowsUpdate): Fragment;
+  /**
+   * Loads what the dialect does for migrations (a `MigrationDialect` of
+   * `@retort/orm/migrate`: reflection, DDL, locks, rehearsal copies), where it has it. It
+   * loads on demand, so that programs that never migrate never load it.
+   */
+  migrations?(): Promise<unknown>;
 }
 
 /**

@@ -109,4 +109,5 @@ export const postgresDialect: Dialect = {
   beginSql: (level) =>
     level === undefined ? "BEGIN" : `BEGIN ISOLATION LEVEL ${level.toUpperCase()}`,
   updateRows,
+  migrations: () => import("./migrate/mod.ts").then((m) => m.postgresMigrations),
 };

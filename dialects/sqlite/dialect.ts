@@ -68,4 +68,5 @@ export const sqliteDialect: Dialect = {
       ? new Fragment(["lower(", ") LIKE lower(", ")"], [left, pattern])
       : new Fragment(["", " LIKE ", ""], [left, pattern]),
   beginSql: () => "BEGIN",
+  migrations: () => import("./migrate/mod.ts").then((m) => m.sqliteMigrations),
 };
