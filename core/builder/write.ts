@@ -147,14 +147,23 @@ function withWhere(
   return new Fragment(strings, [...headValues, ...w.values, tail]);
 }
 
-/** `UPDATE table SET a = v, ... [WHERE match]` then `tail` (RETURNING). */
+/**
+ * `UPDATE table SET a = v, ... [WHERE match]` then `tail` (RETURNING): one flat template per
+ * shape, so that the compile step's cache serves every row of that shape.
+ */
 export function updateSql(
   table: SqlSource<unknown>,
   set: readonly (readonly [Column, unknown])[],
   match: Match,
   tail: SqlSource<unknown> = EMPTY,
 ): Fragment {
-  return withWhere(["UPDATE ", " SET ", ""], [table, assignments(set)], match, tail, "upd");
+  const head = ["UPDATE ", " SET "];
+  const values: unknown[] = [table];
+  set.forEach(([col, v], i) => {
+    head.push(" = ", i === set.length - 1 ? "" : ", ");
+    values.push(idOf(col), v);
+  });
+  return withWhere(head, values, match, tail, `upd${set.length}`);
 }
 
 /** `DELETE FROM table [WHERE match]` then `tail` (RETURNING). */

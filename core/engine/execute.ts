@@ -50,34 +50,55 @@ export function execute(
   return executeStatement(runner, target, statement, mode);
 }
 
-async function executeStatement(
+function executeStatement(
   runner: Runner,
   target: Target,
   statement: Executable<Row>,
   mode: QueryMode,
 ): Promise<QueryResult> {
-  let result: QueryResult;
   const parts = statement.batches?.(runner.dialect);
+  let result: Promise<QueryResult>;
   if (parts !== undefined && parts.length !== 1) {
-    result = { rows: [], rowsAffected: 0 };
-    for (const part of parts) {
-      const { text, params } = compile(part, runner.dialect);
-      const r = await send(runner, target, text, params, mode);
-      for (const row of r.rows) result.rows.push(row);
-      result.rowsAffected += r.rowsAffected;
-      if (r.lastInsertId !== undefined) result.lastInsertId = r.lastInsertId;
-      if (r.columns !== undefined) result.columns = r.columns;
-    }
+    result = executeBatches(runner, target, parts, mode);
   } else {
     const { text, params } = compile(parts?.[0] ?? statement, runner.dialect);
-    result = await send(runner, target, text, params, mode);
+    result = send(runner, target, text, params, mode);
   }
-  if (mode !== "run" && result.rows.length > 0) {
-    const types = statement.resultTypes;
-    if (types != null) decodeRows(result.rows, types, runner.dialect);
-    else if (mode === "all" && statement.decodeRows !== undefined) {
-      result.rows = statement.decodeRows(result.rows, runner.dialect) as Row[];
-    }
+  if (mode === "run") return result;
+  if (statement.resultTypes == null && (mode !== "all" || statement.decodeRows === undefined)) {
+    return result;
+  }
+  return result.then((r) => decoded(r, statement, mode, runner.dialect));
+}
+
+/** Decodes a result's rows with the statement's column types (or its own decoder). */
+function decoded(
+  result: QueryResult,
+  statement: Executable<Row>,
+  mode: QueryMode,
+  dialect: Dialect,
+): QueryResult {
+  if (result.rows.length === 0) return result;
+  const types = statement.resultTypes;
+  if (types != null) decodeRows(result.rows, types, dialect);
+  else if (mode === "all") result.rows = statement.decodeRows!(result.rows, dialect) as Row[];
+  return result;
+}
+
+async function executeBatches(
+  runner: Runner,
+  target: Target,
+  parts: readonly SqlSource<unknown>[],
+  mode: QueryMode,
+): Promise<QueryResult> {
+  const result: QueryResult = { rows: [], rowsAffected: 0 };
+  for (const part of parts) {
+    const { text, params } = compile(part, runner.dialect);
+    const r = await send(runner, target, text, params, mode);
+    for (const row of r.rows) result.rows.push(row);
+    result.rowsAffected += r.rowsAffected;
+    if (r.lastInsertId !== undefined) result.lastInsertId = r.lastInsertId;
+    if (r.columns !== undefined) result.columns = r.columns;
   }
   return result;
 }

@@ -6,10 +6,9 @@
  * @module
  */
 import { select } from "../../core/builder/select.ts";
-import { Fragment, type SqlSource, toSql } from "../../core/sql/nodes.ts";
-import type { Executable } from "../../core/statement.ts";
+import type { Dialect } from "../../core/dialect.ts";
+import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
 import type { ResultType } from "../../core/types/decode.ts";
-import { TypedParam } from "../../core/types/param.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 
 interface KeyLookup {
@@ -32,14 +31,22 @@ function lookupOf(mapper: Mapper): KeyLookup {
   return l;
 }
 
-/** `SELECT <columns> FROM <table> WHERE pk = $1 [AND ...]`, its rows decoded. */
-export function byKey(mapper: Mapper, keys: readonly unknown[]): Executable<unknown> {
+/**
+ * `SELECT <columns> FROM <table> WHERE pk = $1 [AND ...]`, the key encoded for the dialect,
+ * and the result columns to decode its rows with.
+ */
+export function byKey(
+  mapper: Mapper,
+  keys: readonly unknown[],
+  dialect: Dialect,
+): { statement: Fragment; columns: readonly ResultType[] } {
   const l = lookupOf(mapper);
+  const encoders = mapper.encoders(dialect);
   const values: unknown[] = [l.base];
-  mapper.pk.forEach((i, k) => {
-    const col = mapper.columns[i];
-    values.push(col, new TypedParam(keys[k], col.type));
-  });
-  const fragment = new Fragment(l.strings, values);
-  return { [toSql]: () => fragment, resultTypes: l.columns };
+  for (let k = 0; k < mapper.pk.length; k++) {
+    const i = mapper.pk[k];
+    const enc = encoders[i];
+    values.push(mapper.columns[i], enc === null ? keys[k] : enc(keys[k]));
+  }
+  return { statement: new Fragment(l.strings, values), columns: l.columns };
 }

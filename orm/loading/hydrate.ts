@@ -5,6 +5,7 @@
  * @module
  */
 import type { Dialect } from "../../core/dialect.ts";
+import type { QueryResult } from "../../core/driver.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
@@ -14,6 +15,8 @@ export interface LoadContext {
   readonly dialect: Dialect;
   /** Runs a select in the session's transaction: rows as arrays, decoded. */
   rows(statement: SqlSource<unknown>): Promise<unknown[][]>;
+  /** The same, with the driver's whole result (rows as arrays, decoded, in `rows`). */
+  query(statement: SqlSource<unknown>): Promise<QueryResult>;
   /** The session's identity map of a mapper. */
   identityMap(mapper: Mapper): Map<unknown, object>;
   /** Makes a hydrated object persistent in the session. */

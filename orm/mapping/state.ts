@@ -42,8 +42,11 @@ export interface Loaded {
  * @internal
  */
 export interface StateOwner {
-  /** Called before any change to an object, so that a rollback can restore it. */
-  touch(state: InstanceState): void;
+  /**
+   * Called before any change to an object, so that a rollback can restore it; `clean`: its
+   * values equal `loaded`, just copied from them (and `loaded` was null before).
+   */
+  touch(state: InstanceState, clean?: boolean): void;
   /** Records that a persistent object's columns changed. */
   markDirty(state: InstanceState): void;
   /** Cascades a newly related object into the session. */
@@ -110,8 +113,11 @@ export class InstanceState {
       this.flag(index);
       return;
     }
-    this.session?.touch(this);
-    if (this.tracked && this.loaded === null) this.loaded = values.slice();
+    if (this.tracked && this.loaded === null) {
+      // The copy of what the database holds doubles as what a rollback restores.
+      this.loaded = values.slice();
+      this.session?.touch(this, true);
+    } else this.session?.touch(this);
     values[index] = value;
     if (this.status === "persistent" && !this.dirty) this.session?.markDirty(this);
   }

@@ -32,10 +32,11 @@ export type MapperResolver = (cls: unknown) => Mapper;
 export type ColumnAt = (column: Column) => SqlSource<unknown>;
 
 const registries = new WeakMap<Mapper, Map<string, Relationship>>();
+const NONE: ReadonlyMap<string, Relationship> = new Map();
 
 /** The relationships of a mapper, by name. */
 export function relationshipsOf(mapper: Mapper): ReadonlyMap<string, Relationship> {
-  return registries.get(mapper) ?? new Map();
+  return registries.get(mapper) ?? NONE;
 }
 
 /** The relationship of a mapper with a name, or an ArgumentError naming those it has. */

@@ -42,7 +42,7 @@ export function addState(ctx: AddContext, state: InstanceState, cascaded: boolea
   }
   switch (state.status) {
     case "transient":
-      ctx.touch(state);
+      // Its order tells the transaction it joined in the current frame.
       state.status = "pending";
       state.session = ctx.session;
       state.order = ++r.order;

@@ -40,8 +40,9 @@ export class SessionCore implements StateOwner {
     const registry = this.registry;
     this.load = {
       dialect: engine.dialect,
-      rows: async (statement) =>
-        (await this.tx.execute(statement, "values")).rows as unknown as unknown[][],
+      rows: (statement) =>
+        this.tx.execute(statement, "values").then((r) => r.rows as unknown as unknown[][]),
+      query: (statement) => this.tx.execute(statement, "values"),
       identityMap: (mapper) => registry.map(mapper),
       attach: (state, key) => registry.attach(state, key, this),
       refresh: (state, values) => {
@@ -65,8 +66,8 @@ export class SessionCore implements StateOwner {
   // ---- StateOwner: what objects tell their session --------------------------------------
 
   /** An object is about to change: the transaction saves it once per frame. */
-  touch(state: InstanceState): void {
-    this.tx.touch(state);
+  touch(state: InstanceState, clean?: boolean): void {
+    this.tx.touch(state, clean);
   }
 
   /** A persistent object's columns changed. */
@@ -119,9 +120,9 @@ export class SessionCore implements StateOwner {
   }
 
   /** Flushes first when autoflush is on and there is work, then runs `fn`. */
-  async withAutoflush<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.autoflush && this.#hasWork()) await this.flush();
-    return await fn();
+  withAutoflush<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.autoflush && this.#hasWork()) return this.flush().then(fn);
+    return fn();
   }
 
   /** Removes an object from the session, for good: no rollback brings it back. */

@@ -15,7 +15,7 @@ import { instance, type InstanceState, stateOf, type StateOwner } from "../mappi
 import { relationshipOf, relationshipsOf } from "../relationship/relationship.ts";
 import { addState } from "./add.ts";
 import type { SessionCore } from "./core.ts";
-import { keyRow, loadByKey } from "./query.ts";
+import { keyOf, loadByKey } from "./query.ts";
 import { loadedOf, writeAttribute } from "../relationship/sync.ts";
 
 /** What merging asks of its session. */
@@ -78,7 +78,7 @@ export async function mergeInto<T extends object>(c: SessionCore, obj: T): Promi
   return await merge({
     owner: c,
     find: async (mapper, keys) =>
-      c.registry.lookup(mapper, mapper.identity(keyRow(mapper, keys))) ??
+      c.registry.lookup(mapper, keyOf(mapper, keys)) ??
         await c.withAutoflush(() => loadByKey(c.load, mapper, keys, false)),
     add: (o) => addState(c.adding, stateOf(o)!, false),
     load: (o, name) => {

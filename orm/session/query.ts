@@ -5,6 +5,7 @@
  * @module
  */
 import { ArgumentError } from "../../core/errors.ts";
+import { decodeRows } from "../../core/types/decode.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import { hydrate } from "../loading/hydrate.ts";
 import { byKey } from "../loading/by_key.ts";
@@ -12,6 +13,7 @@ import { loadJoined } from "../loading/joined.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
 import { applyOptions, loadRelationship } from "../loading/selectin.ts";
 import { mapperOf } from "../mapping/configure.ts";
+import { keyPart } from "../mapping/identity.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { relationshipOf } from "../relationship/relationship.ts";
@@ -77,21 +79,25 @@ export function keyValues(mapper: Mapper, key: unknown): unknown[] {
 }
 
 /** Loads one object by key (the caller looked in the identity map first). */
-export async function loadByKey(
+export function loadByKey(
   ctx: LoadContext,
   mapper: Mapper,
   keys: readonly unknown[],
   populate: boolean,
 ): Promise<object | null> {
-  const rows = await ctx.rows(byKey(mapper, keys));
-  return hydrate(ctx, mapper, rows, populate)[0] ?? null;
+  const { statement, columns } = byKey(mapper, keys, ctx.dialect);
+  return ctx.query(statement).then((r) => {
+    const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
+    return hydrate(ctx, mapper, rows, populate)[0] ?? null;
+  });
 }
 
-/** A row of a mapper's width with its key values in place, to compute an identity key. */
-export function keyRow(mapper: Mapper, keys: readonly unknown[]): unknown[] {
+/** The identity key of primary-key values given in key order. */
+export function keyOf(mapper: Mapper, keys: readonly unknown[]): unknown {
+  if (keys.length === 1) return keyPart(keys[0]);
   const values = new Array(mapper.columns.length);
   mapper.pk.forEach((i, k) => (values[i] = keys[k]));
-  return values;
+  return mapper.identity(values);
 }
 
 /** `session.load(objs, name, ...nested)`: one relationship of objects of one class. */

@@ -83,8 +83,9 @@ export class Registry {
 
   /** Applies what a flush did: statuses, keys, the identity map, and the new baselines. */
   applyFlush(result: FlushResult, owner: StateOwner): void {
+    if (result.inserted.length === this.pending.size) this.pending.clear();
+    else for (const s of result.inserted) this.pending.delete(s);
     for (const s of result.inserted) {
-      this.pending.delete(s);
       s.loaded = null;
       s.flagged = null;
       this.attach(s, s.mapper.identity(s.values), owner);

@@ -24,7 +24,7 @@ import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
 import { SessionCore } from "./core.ts";
 import { mergeInto } from "./merge.ts";
-import { entityMapper, keyRow, keyValues, loadByKey, loadEntities, loadFor } from "./query.ts";
+import { entityMapper, keyOf, keyValues, loadByKey, loadEntities, loadFor } from "./query.ts";
 import type { LoaderOption } from "../loading/options.ts";
 import type { EntityQuery, ExecuteResult, SessionOptions, SessionSavepoint } from "./types.ts";
 
@@ -233,7 +233,7 @@ export class Session implements AsyncDisposable {
     } catch (e) {
       return Promise.reject(e);
     }
-    const found = c.registry.lookup(mapper, mapper.identity(keyRow(mapper, keys)));
+    const found = c.registry.lookup(mapper, keyOf(mapper, keys));
     if (found !== undefined && !options.populateExisting && !stateOf(found)!.expired) {
       return Promise.resolve(found as InstanceType<M>);
     }

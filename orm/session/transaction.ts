@@ -45,12 +45,20 @@ const copyList = (v: unknown): unknown => Array.isArray(v) ? v.slice() : v;
 /** One level of the transaction: the transaction itself, or a savepoint in it. */
 export class Frame {
   readonly snapshots: Map<InstanceState, Snapshot> = new Map();
+  /**
+   * New objects added in this frame (their `order` is past `start`), with their values when
+   * the flush first changed them: a rollback makes them transient again, with those values.
+   */
+  readonly added: Map<InstanceState, unknown[]> = new Map();
+  /** The registry's add order when the frame began: objects added after it are its own. */
+  readonly start: number;
   /** The database savepoint, or null for the outermost frame. */
   readonly savepoint: Transaction | null;
   /** Why the frame ended early (a failed flush rolled it back), or null. */
   failure: unknown = null;
-  constructor(savepoint: Transaction | null) {
+  constructor(savepoint: Transaction | null, start: number) {
     this.savepoint = savepoint;
+    this.start = start;
   }
 }
 
@@ -63,6 +71,8 @@ export class SessionTransaction {
   #beginning: Promise<Transaction> | null = null;
   readonly #frames: Frame[] = [];
   #failed: unknown = null;
+  /** The registry's add order when the transaction (logically) began. */
+  #base = 0;
 
   constructor(engine: Engine, registry: Registry) {
     this.#engine = engine;
@@ -92,17 +102,26 @@ export class SessionTransaction {
 
   #innermost(): Frame {
     let f = this.#frames.at(-1);
-    if (f === undefined) this.#frames.push(f = new Frame(null));
+    if (f === undefined) this.#frames.push(f = new Frame(null, this.#base));
     return f;
   }
 
-  /** Saves an object's state in the innermost frame, the first time that frame changes it. */
-  touch(state: InstanceState): void {
+  /**
+   * Saves an object's state in the innermost frame, the first time that frame changes it;
+   * `clean`: its values were just copied into `loaded` (which was null), so that copy serves.
+   */
+  touch(state: InstanceState, clean = false): void {
     const frame = this.#innermost();
     if (state.frame === frame) return;
     state.frame = frame;
     if (frame.snapshots.has(state)) return;
+    if (state.status === "pending" && state.order > frame.start) {
+      // New in this frame: a rollback makes it transient; only its values need saving.
+      if (!frame.added.has(state)) frame.added.set(state, state.values.slice());
+      return;
+    }
     const r = this.#registry;
+    const inSession = state.session !== null;
     let relations: Map<string, Loaded> | null = null;
     if (state.relations !== null) {
       relations = new Map();
@@ -111,8 +130,8 @@ export class SessionTransaction {
       }
     }
     frame.snapshots.set(state, {
-      values: state.values.slice(),
-      loaded: state.loaded?.slice() ?? null,
+      values: clean ? state.loaded! : state.values.slice(),
+      loaded: clean ? null : state.loaded,
       flagged: state.flagged === null ? null : new Set(state.flagged),
       status: state.status,
       key: state.key,
@@ -121,7 +140,7 @@ export class SessionTransaction {
       dirty: state.dirty,
       expired: state.expired,
       wasDeleted: state.wasDeleted,
-      sets: (r.pending.has(state) ? 1 : 0) | (r.dirty.has(state) ? 2 : 0) |
+      sets: !inSession ? 0 : (r.pending.has(state) ? 1 : 0) | (r.dirty.has(state) ? 2 : 0) |
         (r.deleted.has(state) ? 4 : 0) | (r.holders.has(state) ? 8 : 0) |
         (r.removed.has(state) ? 16 : 0),
     });
@@ -129,7 +148,10 @@ export class SessionTransaction {
 
   /** Forgets an object (expunged): no rollback brings it back. */
   forget(state: InstanceState): void {
-    for (const f of this.#frames) f.snapshots.delete(state);
+    for (const f of this.#frames) {
+      f.snapshots.delete(state);
+      f.added.delete(state);
+    }
     state.frame = null;
   }
 
@@ -171,7 +193,7 @@ export class SessionTransaction {
     await this.#begin();
     this.#innermost(); // the transaction's own frame comes first
     const savepoint = await this.#current()!.begin();
-    const frame = new Frame(savepoint);
+    const frame = new Frame(savepoint, this.#registry.order);
     this.#frames.push(frame);
     return frame;
   }
@@ -196,6 +218,9 @@ export class SessionTransaction {
     for (const [state, snap] of frame.snapshots) {
       if (!parent.snapshots.has(state)) parent.snapshots.set(state, snap);
       if (state.frame === frame) state.frame = parent;
+    }
+    for (const [state, values] of frame.added) {
+      if (!parent.added.has(state)) parent.added.set(state, values);
     }
     this.#frames.splice(i, 1);
   }
@@ -257,6 +282,7 @@ export class SessionTransaction {
     }
     await this.#release();
     this.#frames.length = 0;
+    this.#base = this.#registry.order;
   }
 
   /** Rolls back in the database and restores every object the transaction changed. */
@@ -266,7 +292,11 @@ export class SessionTransaction {
     } finally {
       await this.#release().catch(() => {});
       for (const f of this.#frames.splice(0).reverse()) this.#restore(f);
+      // Objects added with no frame yet to hold them (nothing else changed) are this
+      // transaction's too.
+      this.#restoreAdded(this.#base);
       this.#failed = null;
+      this.#base = this.#registry.order;
     }
   }
 
@@ -282,7 +312,7 @@ export class SessionTransaction {
     const r = this.#registry;
     for (const [s, snap] of frame.snapshots) {
       r.forget(s);
-      s.values = snap.values;
+      s.values = snap.values.slice();
       s.loaded = snap.loaded;
       s.flagged = snap.flagged;
       s.status = snap.status;
@@ -309,5 +339,25 @@ export class SessionTransaction {
       if (snap.sets & 8) r.holders.add(s);
       if (snap.sets & 16) r.removed.add(s);
     }
+    for (const [s, values] of frame.added) {
+      s.values = values;
+      this.#makeTransient(s);
+    }
+    this.#restoreAdded(frame.start);
+  }
+
+  /** Pending objects added after `start` and never flushed become transient. */
+  #restoreAdded(start: number): void {
+    for (const s of [...this.#registry.pending]) if (s.order > start) this.#makeTransient(s);
+  }
+
+  #makeTransient(s: InstanceState): void {
+    this.#registry.forget(s);
+    s.loaded = null;
+    s.flagged = null;
+    s.status = "transient";
+    s.session = null;
+    s.key = undefined;
+    s.frame = null;
   }
 }
