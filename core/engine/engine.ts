@@ -34,6 +34,12 @@ export interface EngineOptions {
   poolSize?: number;
   /** How long SQLite waits for a lock, in milliseconds, before failing. Default 5000. */
   busyTimeout?: number;
+  /**
+   * Close a client passed to `createEngine` (a DatabaseSync, a postgres.js `sql`, a PGlite)
+   * when the engine is disposed. Default false: the client belongs to whoever made it. What
+   * the engine opens itself from a URL, it always closes.
+   */
+  closeClient?: boolean;
 }
 
 /**
