@@ -136,6 +136,17 @@ export interface Dialect extends TypeDialect {
   quote(name: string): string;
   /** What an empty `IN` list compiles to, given the text just before it. */
   emptyList(before: string): { before: string; list: string };
+  /**
+   * What a long `IN` list of values compiles to, given the text just before it: one
+   * parameter holding every value (`= ANY($1)`, `IN (SELECT value FROM json_each(?))`), so a
+   * list of any length fits the parameter limit and the text does not change with the length.
+   * `param` binds a value and returns its placeholder. Null: expand the list as usual.
+   */
+  longList?(
+    before: string,
+    values: readonly unknown[],
+    param: (value: unknown) => string,
+  ): { before: string; list: string } | null;
   /** A string as a SQL literal (checked: no NUL). */
   stringLiteral(text: string): string;
   /** Bytes as a SQL literal. */

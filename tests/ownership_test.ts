@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import postgres from "postgres";
 import { createEngine, sql } from "../mod.ts";
-import { PG_URL, PG_UP } from "./_db.ts";
+import { PG_UP, PG_URL } from "./_db.ts";
 
 const REQUIRE_PG = Deno.env.get("RETORT_REQUIRE_POSTGRES") === "1";
 
