@@ -128,6 +128,11 @@ export interface Dialect extends TypeDialect {
    * dropping tables that refer to each other (where they are not dropped by ALTER TABLE).
    */
   readonly deferForeignKeysSql?: string;
+  /**
+   * The error codes that mean a transaction lost a race (a serialization failure, a
+   * deadlock, a busy database) and may succeed if run again.
+   */
+  readonly retriableCodes?: readonly string[];
   /** Whether a COMMIT that fails has ended the transaction (else it is rolled back). */
   readonly failedCommitEndsTransaction: boolean;
   /** The placeholder for the parameter at a 1-based position. */

@@ -15,6 +15,7 @@ import { Connection, type Transaction, type TransactionOptions } from "./connect
 import { defaultEcho, type EchoFunction } from "./echo.ts";
 import { execute, isBatched, type Runner } from "./execute.ts";
 import { Executor } from "./executor.ts";
+import { withRetry } from "./retry.ts";
 
 /**
  * Options of `createEngine`.
@@ -188,8 +189,10 @@ export class Engine extends Executor implements AsyncDisposable {
     fn: (tx: Transaction) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T> {
-    await using conn = await this.connect();
-    return await conn.transaction(fn, options);
+    return await withRetry(options?.retry, this.dialect, async () => {
+      await using conn = await this.connect();
+      return await conn.transaction(fn, options);
+    });
   }
 
   /**

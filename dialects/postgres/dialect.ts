@@ -71,6 +71,7 @@ export const postgresDialect: Dialect = {
   supportsOnConflict: true,
   defersCyclicForeignKeys: true,
   failedCommitEndsTransaction: true,
+  retriableCodes: ["40001", "40P01"],
   placeholder: (n) => "$" + n,
   quote: (name) => `"${name.replaceAll('"', '""')}"`,
   longList(before, values, param) {

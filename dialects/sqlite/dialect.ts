@@ -62,6 +62,7 @@ export const sqliteDialect: Dialect = {
   defersCyclicForeignKeys: false,
   deferForeignKeysSql: "PRAGMA defer_foreign_keys = ON",
   failedCommitEndsTransaction: false,
+  retriableCodes: ["SQLITE_BUSY"],
   placeholder: () => "?",
   quote: (name) => `"${name.replaceAll('"', '""')}"`,
   emptyList: (before) => ({ before, list: "()" }),
