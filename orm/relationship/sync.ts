@@ -23,6 +23,10 @@ export function hooksOf(rel: Relationship): CollectionHooks {
   let h = hooks.get(rel);
   if (h === undefined) {
     h = {
+      changing: (owner) => {
+        const state = stateOf(owner);
+        state?.session?.touch(state);
+      },
       linked: (owner, item) => linked(rel, owner, item),
       unlinked: (owner, item) => unlinked(rel, owner, item),
     };

@@ -94,8 +94,11 @@ export function addState(ctx: AddContext, state: InstanceState, cascaded: boolea
     if (!rels.get(relName)!.cascade.saveUpdate) continue;
     const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];
     for (const item of items) {
+      // New objects join; detached ones come back (with what changed while they were away).
       const s = stateOf(item);
-      if (s && s.status === "transient") addState(ctx, s, true);
+      if (s && (s.status === "transient" || (s.status === "detached" && !s.wasDeleted))) {
+        addState(ctx, s, true);
+      }
     }
   }
 }
