@@ -82,7 +82,7 @@ scopedTest(
       assert.equal(inspect(later).status, "persistent");
       assert.deepEqual(await names(session, allNames), ["first", "later"]);
       assert.ok(session.inTransaction, "the session is still in its transaction");
-      if (s.db.dialect === "postgres") {
+      if (s.db.kind === "postgres") {
         // Another connection sees nothing: no statement ran in autocommit.
         assert.deepEqual(await names(engine, allNames), []);
       }
