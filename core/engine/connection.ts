@@ -229,7 +229,7 @@ export class Connection extends Executor implements AsyncDisposable {
 
   /** Why the connection can no longer be used, or null while it can. */
   get closedReason(): string | null {
-    if (this.#driverConnection !== null) return null;
+    if (this.#driverConnection !== null && this.#closedBy !== "engine") return null;
     return this.#closedBy === "engine"
       ? "The engine this connection came from was disposed, which rolled back its " +
         "transaction; create a new engine with createEngine()."

@@ -47,6 +47,8 @@ export interface StateOwner {
    * values equal `loaded`, just copied from them (and `loaded` was null before).
    */
   touch(state: InstanceState, clean?: boolean): void;
+  /** Records that a relationship was loaded from the database where none was before. */
+  noteLoad?(state: InstanceState, relationship: string): void;
   /** Records that a persistent object's columns changed. */
   markDirty(state: InstanceState): void;
   /** Cascades a newly related object into the session. */

@@ -47,7 +47,10 @@ function store(rel: Relationship, state: InstanceState, l: Loaded): Loaded {
 
 /** Stores a value loaded from the database (so its base is the same). */
 export function setLoaded(rel: Relationship, state: InstanceState, value: unknown): void {
-  state.session?.touch(state);
+  // A first load changes nothing the user did: a rollback keeps it, unless it then holds an
+  // object the rollback made new again. A load over a value the user may have changed saves it.
+  if (loadedOf(rel, state) === undefined) state.session?.noteLoad?.(state, rel.name);
+  else state.session?.touch(state);
   // A collection can change without its setter (index assignment): the flush must look at
   // it. A single reference changes only through the setter, which registers it then.
   if (!rel.scalar) state.session?.noteRelations(state);

@@ -18,7 +18,13 @@ import {
 import type { Engine } from "../../core/engine/engine.ts";
 import { InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
-import type { InstanceState, Loaded, ObjectStatus, StateOwner } from "../mapping/state.ts";
+import {
+  type InstanceState,
+  type Loaded,
+  type ObjectStatus,
+  stateOf,
+  type StateOwner,
+} from "../mapping/state.ts";
 import { collection } from "../relationship/collection.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import type { Registry } from "./registry.ts";
@@ -52,6 +58,8 @@ export class Frame {
   readonly added: Map<InstanceState, unknown[]> = new Map();
   /** The registry's add order when the frame began: objects added after it are its own. */
   readonly start: number;
+  /** Relationships first loaded in this frame. */
+  readonly loads: [InstanceState, string][] = [];
   /** The database savepoint, or null for the outermost frame. */
   readonly savepoint: Transaction | null;
   /** Why the frame ended early (a failed flush rolled it back), or null. */
@@ -146,6 +154,11 @@ export class SessionTransaction {
     });
   }
 
+  /** Records a relationship first loaded in the innermost frame. */
+  noteLoad(state: InstanceState, relationship: string): void {
+    this.#innermost().loads.push([state, relationship]);
+  }
+
   /** Forgets an object (expunged): no rollback brings it back. */
   forget(state: InstanceState): void {
     for (const f of this.#frames) {
@@ -222,6 +235,7 @@ export class SessionTransaction {
     for (const [state, values] of frame.added) {
       if (!parent.added.has(state)) parent.added.set(state, values);
     }
+    for (const load of frame.loads) parent.loads.push(load);
     this.#frames.splice(i, 1);
   }
 
@@ -344,6 +358,14 @@ export class SessionTransaction {
       this.#makeTransient(s);
     }
     this.#restoreAdded(frame.start);
+    // A relationship loaded in the frame stays loaded, unless it now holds an object the
+    // rollback made new again (a row the rolled-back work inserted).
+    for (const [s, name] of frame.loads) {
+      const l = s.relations?.get(name);
+      if (l === undefined) continue;
+      const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];
+      if (items.some((o) => stateOf(o)?.status === "transient")) s.relations!.delete(name);
+    }
   }
 
   /** Pending objects added after `start` and never flushed become transient. */
