@@ -48,8 +48,11 @@ const cache = new WeakMap<readonly string[], WeakMap<Dialect, Shape>>();
 const quoted = new WeakMap<Dialect, WeakMap<Identifier, string>>();
 /** Past this depth, the fragments on the path are remembered, to find one containing itself. */
 const WATCH_DEPTH = 64;
-/** A list of more values than this goes as one parameter, where the dialect can. */
-const LONG_LIST = 100;
+/**
+ * A list of more values than this share of the dialect's parameter limit goes as one
+ * parameter, where the dialect can (shorter lists are faster expanded).
+ */
+const LONG_LIST_SHARE = 4;
 const SKIP = Symbol("skip");
 
 const selfContaining = (): ArgumentError =>
@@ -156,7 +159,8 @@ class Compiler {
       this.text = before + list;
       return;
     }
-    if (l.items.length > LONG_LIST && this.dialect.longList && !this.inline) {
+    const long = this.dialect.maxParams / LONG_LIST_SHARE;
+    if (l.items.length > long && this.dialect.longList && !this.inline) {
       const values = l.items.map((v) =>
         v !== null && !(v instanceof Param) && isSqlNode(v) ? SKIP : bound(v, this.dialect)
       );
@@ -166,9 +170,9 @@ class Compiler {
           this.params.push(value);
           return this.dialect.placeholder(this.params.length);
         };
-        const long = this.dialect.longList(this.text, values, param);
-        if (long !== null) {
-          this.text = long.before + long.list;
+        const one = this.dialect.longList(this.text, values, param);
+        if (one !== null) {
+          this.text = one.before + one.list;
           return;
         }
       }

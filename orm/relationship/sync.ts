@@ -8,7 +8,13 @@
 import { ArgumentError, NotLoadedError } from "../../core/errors.ts";
 import { describe } from "../../core/util/describe.ts";
 import { keyPart } from "../mapping/identity.ts";
-import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
+import {
+  type InstanceState,
+  type Loaded,
+  relationOf,
+  setRelation,
+  stateOf,
+} from "../mapping/state.ts";
 import { collection, type CollectionHooks, rawPush, rawRemove } from "./collection.ts";
 import type { Relationship } from "./relationship.ts";
 
@@ -37,12 +43,11 @@ export function hooksOf(rel: Relationship): CollectionHooks {
 
 /** What a relationship holds for an instance, or undefined when not loaded. */
 export function loadedOf(rel: Relationship, state: InstanceState): Loaded | undefined {
-  return state.relations?.get(rel.name);
+  return relationOf(state, rel.name);
 }
 
 function store(rel: Relationship, state: InstanceState, l: Loaded): Loaded {
-  (state.relations ??= new Map()).set(rel.name, l);
-  return l;
+  return setRelation(state, rel.name, l);
 }
 
 /** Stores a value loaded from the database (so its base is the same). */

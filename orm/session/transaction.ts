@@ -22,6 +22,9 @@ import {
   type InstanceState,
   type Loaded,
   type ObjectStatus,
+  relationEntries,
+  relationOf,
+  setRelation,
   stateOf,
   type StateOwner,
 } from "../mapping/state.ts";
@@ -38,7 +41,7 @@ interface Snapshot {
   readonly status: ObjectStatus;
   readonly key: unknown;
   readonly session: StateOwner | null;
-  readonly relations: Map<string, Loaded> | null;
+  readonly relations: [string, Loaded][] | null;
   readonly dirty: boolean;
   readonly expired: boolean;
   readonly wasDeleted: boolean;
@@ -130,13 +133,9 @@ export class SessionTransaction {
     }
     const r = this.#registry;
     const inSession = state.session !== null;
-    let relations: Map<string, Loaded> | null = null;
-    if (state.relations !== null) {
-      relations = new Map();
-      for (const [name, l] of state.relations) {
-        relations.set(name, { value: copyList(l.value), base: copyList(l.base) });
-      }
-    }
+    const relations = state.relations === null ? null : relationEntries(state).map((
+      [name, l],
+    ): [string, Loaded] => [name, { value: copyList(l.value), base: copyList(l.base) }]);
     frame.snapshots.set(state, {
       values: clean ? state.loaded! : state.values.slice(),
       loaded: clean ? null : state.loaded,
@@ -338,12 +337,12 @@ export class SessionTransaction {
       s.frame = null;
       s.relations = null;
       if (snap.relations !== null) {
-        s.relations = new Map();
+        s.relations = {};
         const rels = relationshipsOf(s.mapper);
         for (const [name, l] of snap.relations) {
           const rel = rels.get(name)!;
           const value = Array.isArray(l.value) ? collection(s.obj, hooksOf(rel), l.value) : l.value;
-          s.relations.set(name, { value, base: copyList(l.base) });
+          setRelation(s, name, { value, base: copyList(l.base) });
         }
       }
       if (snap.status === "persistent") r.map(s.mapper).set(s.key, s.obj);
@@ -357,20 +356,28 @@ export class SessionTransaction {
       s.values = values;
       this.#makeTransient(s);
     }
-    this.#restoreAdded(frame.start);
+    const madeNew = frame.added.size + this.#restoreAdded(frame.start);
+    if (madeNew === 0) return;
     // A relationship loaded in the frame stays loaded, unless it now holds an object the
     // rollback made new again (a row the rolled-back work inserted).
     for (const [s, name] of frame.loads) {
-      const l = s.relations?.get(name);
+      const l = relationOf(s, name);
       if (l === undefined) continue;
       const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];
-      if (items.some((o) => stateOf(o)?.status === "transient")) s.relations!.delete(name);
+      if (items.some((o) => stateOf(o)?.status === "transient")) delete s.relations![name];
     }
   }
 
-  /** Pending objects added after `start` and never flushed become transient. */
-  #restoreAdded(start: number): void {
-    for (const s of [...this.#registry.pending]) if (s.order > start) this.#makeTransient(s);
+  /** Pending objects added after `start` and never flushed become transient; how many. */
+  #restoreAdded(start: number): number {
+    let n = 0;
+    for (const s of [...this.#registry.pending]) {
+      if (s.order > start) {
+        this.#makeTransient(s);
+        n++;
+      }
+    }
+    return n;
   }
 
   #makeTransient(s: InstanceState): void {
