@@ -82,12 +82,16 @@ export { createEngine } from "./connect/orm.ts";
 export { Engine as CoreEngine } from "./core/engine/engine.ts";
 export { Engine } from "./orm/engine.ts";
 export {
+  type Check,
+  check,
+  type ClassEvent,
   type Collection,
   type EntityQuery,
   type ExecuteResult,
   inspect,
   type InstanceInfo,
   joined,
+  listen,
   type LoaderOption,
   Model,
   type ModelClass,
@@ -98,7 +102,12 @@ export {
   type RelationshipOptions,
   selectin,
   Session,
+  type SessionEvent,
+  type SessionListener,
   sessionMaker,
   type SessionOptions,
   type SessionSavepoint,
+  validates,
+  type Validator,
+  type Validators,
 } from "./orm/mod.ts";

@@ -64,6 +64,20 @@ export class RetortError extends Error {
 export class ArgumentError extends RetortError {}
 
 /**
+ * A value a validator of a mapped class refused, at assignment or in the constructor. It names
+ * the class, the attribute and (unless parameters are hidden) the value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ArgumentError, ValidationError } from "@retort/orm";
+ * const e = new ValidationError("User.email must contain @, got the string \"x\".");
+ * assert(e instanceof ArgumentError && e.name === "ValidationError");
+ * ```
+ */
+export class ValidationError extends ArgumentError {}
+
+/**
  * An operation asked of an object in a state that cannot do it: a closed engine, a committed
  * transaction, a session used by two tasks at once.
  *

@@ -11,10 +11,20 @@ export type { Collection } from "./relationship/collection.ts";
 export type { RelationshipOptions } from "./relationship/options.ts";
 export { Relationship, relationship } from "./relationship/relationship.ts";
 export { joined, type LoaderOption, selectin } from "./loading/options.ts";
-export { Session, sessionMaker } from "./session/session.ts";
+export { Session } from "./session/session.ts";
+export { sessionMaker } from "./session/maker.ts";
 export type {
   EntityQuery,
   ExecuteResult,
   SessionOptions,
   SessionSavepoint,
 } from "./session/types.ts";
+export {
+  type Check,
+  check,
+  validates,
+  type Validator,
+  type Validators,
+} from "./mapping/validators.ts";
+export { type ClassEvent, listen } from "./mapping/events.ts";
+export type { SessionEvent, SessionListener } from "./session/hooks.ts";

@@ -82,12 +82,12 @@ scopedTest(
     await engine.createAll([Login]);
     await using session = engine.session();
     const bad = new Login({ password: secret }); // longer than varchar(8)
-  session.add(bad);
+    session.add(bad);
     const refused = await session.flush().then(() => null, (e) => e);
     assert.ok(refused instanceof ArgumentError);
     assert.match(refused.message, /Login\.password expects at most 8 characters/);
     assert.ok(!strings(refused).some((s) => s.includes(secret)), refused.message);
-  session.expunge(bad); // refused before anything was sent: the session goes on
+    session.expunge(bad); // refused before anything was sent: the session goes on
 
     const login = new Login({ password: "ok" });
     session.add(login);

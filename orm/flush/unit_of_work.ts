@@ -29,6 +29,7 @@ import {
   type WriteContext,
 } from "./statements.ts";
 import { rowsPerStatement } from "../../core/sql/count.ts";
+import { fireAll } from "../mapping/events.ts";
 
 /** What a flush needs from its session. */
 export interface FlushContext extends WriteContext, CascadeContext, PlanContext {
@@ -97,7 +98,30 @@ export class UnitOfWork {
   /** Reconciles relationships and checks every value to be written; sends nothing. */
   prepare(): void {
     this.#plan.reconcile();
+    this.#beforeEvents();
     this.#check();
+  }
+
+  /**
+   * The before-events, once reconciling has settled what the flush writes: what a listener
+   * changes in a column is written by this flush, and what it throws stops the flush.
+   */
+  #beforeEvents(): void {
+    const sets = this.#sets;
+    fireAll("beforeInsert", sets.pending);
+    const updating: InstanceState[] = [];
+    for (const s of sets.dirty) {
+      if (s.status === "persistent" && !sets.deleted.has(s)) updating.push(s);
+    }
+    for (const s of this.#plan.rules.keys()) {
+      if (s.status === "persistent" && !sets.deleted.has(s) && !sets.dirty.has(s)) {
+        updating.push(s);
+      }
+    }
+    fireAll("beforeUpdate", updating);
+    fireAll("beforeDelete", sets.deleted);
+    // A listener may have changed a persistent object the flush was not writing.
+    for (const s of this.#ctx.dirty) sets.dirty.add(s);
   }
 
   #check(): void {
@@ -150,7 +174,11 @@ export class UnitOfWork {
   async execute(): Promise<FlushResult> {
     const ctx = this.#ctx;
     const sets = this.#sets;
+    const chosen = new Set(sets.deleted);
     const before = await cascadeDeletes(ctx, sets, this.#plan);
+    if (sets.deleted.size > chosen.size) {
+      fireAll("beforeDelete", [...sets.deleted].filter((s) => !chosen.has(s)));
+    }
     for (const set of [sets.pending, sets.dirty, sets.deleted, this.#plan.rules.keys()]) {
       for (const s of set) ctx.touch(s);
     }

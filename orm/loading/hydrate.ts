@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { listenersOf } from "../mapping/events.ts";
 import type { Dialect } from "../../core/dialect.ts";
 import type { QueryResult } from "../../core/driver.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
@@ -39,6 +40,8 @@ export function hydrate(
   const n = mapper.columns.length;
   const identity = ctx.identityMap(mapper);
   const out: object[] = new Array(rows.length);
+  const onLoad = listenersOf(mapper, "afterLoad");
+  const loaded: object[] | null = onLoad.length > 0 ? [] : null;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     const values = offset === 0 && row.length === n ? row : row.slice(offset, offset + n);
@@ -53,6 +56,8 @@ export function hydrate(
     const state = instance(mapper, values);
     ctx.attach(state, key);
     out[r] = state.obj;
+    loaded?.push(state.obj);
   }
+  if (loaded !== null) { for (const obj of loaded) for (const fn of onLoad) fn(obj as never); }
   return out;
 }

@@ -13,6 +13,7 @@ import { Table } from "../../core/schema/table.ts";
 import { type Fragment, toSql } from "../../core/sql/nodes.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerBase } from "./configure.ts";
+import { validated } from "./validators.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
 
 /**
@@ -139,7 +140,7 @@ export function Model<C extends Columns>(
       }
       for (const key of keys) {
         const i = mapper.indexByKey.get(key);
-        if (i !== undefined) values[i] = init[key];
+        if (i !== undefined) values[i] = validated(mapper, i, init[key], this, false);
         else if (relationships.has(key)) {
           (this as unknown as Record<string, unknown>)[key] = init[key];
         } else {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Mapper } from "./mapper.ts";
+import { validated } from "./validators.ts";
 
 /** Where each instance keeps its state. */
 export const STATE: unique symbol = Symbol("retort.state") as never;
@@ -57,6 +58,8 @@ export interface StateOwner {
   noteRelations(state: InstanceState): void;
   /** The object of a mapper with an identity key, with no I/O. */
   lookup(mapper: Mapper, key: unknown): object | undefined;
+  /** Whether values must stay out of messages (the engine's `hideParameters`). */
+  readonly hideParameters?: boolean;
 }
 
 /**
@@ -106,8 +109,15 @@ export class InstanceState {
     return s === "persistent" || s === "deleted" || s === "detached";
   }
 
-  /** Sets a column value, tracking the change. */
-  set(index: number, value: unknown): void {
+  /** Sets a column value (through the class's validators), tracking the change. */
+  set(index: number, given: unknown): void {
+    const value = validated(
+      this.mapper,
+      index,
+      given,
+      this.obj,
+      this.session?.hideParameters ?? false,
+    );
     const values = this.values;
     if (values[index] === value) {
       // Re-assigning the same object flags it as changed in place (JSON, dates, bytes).

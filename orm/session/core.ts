@@ -17,6 +17,8 @@ import { type AddContext, addState } from "./add.ts";
 import { Registry } from "./registry.ts";
 import { SessionTransaction } from "./transaction.ts";
 import { openSavepoint } from "./savepoint.ts";
+import { Hooks } from "./hooks.ts";
+import { fireAll } from "../mapping/events.ts";
 import type { SessionOptions, SessionSavepoint } from "./types.ts";
 
 /** The session's machinery. */
@@ -28,6 +30,8 @@ export class SessionCore implements StateOwner {
   readonly load: LoadContext;
   readonly adding: AddContext;
   autoflush: boolean;
+  /** The session's event listeners; the public session puts itself in as their argument. */
+  hooks: Hooks<unknown> = new Hooks<unknown>(null);
   closed = false;
   #busy: string | null = null;
   #flushing = false;
@@ -56,6 +60,11 @@ export class SessionCore implements StateOwner {
       },
     };
     this.adding = { session: this, registry, touch: (s) => this.touch(s) };
+  }
+
+  /** Whether values must stay out of messages. */
+  get hideParameters(): boolean {
+    return this.engine.options.hideParameters ?? false;
   }
 
   /** What the session is running now, or null. */
@@ -154,6 +163,14 @@ export class SessionCore implements StateOwner {
         stateOf(o)!.expired = true;
       }
     }
+    await this.hooks.fire("afterCommit");
+  }
+
+  /** Rolls the transaction back; `afterRollback` listeners run when one was open. */
+  async rollback(): Promise<void> {
+    const open = this.tx.active;
+    await this.tx.rollback();
+    if (open) await this.hooks.fire("afterRollback");
   }
 
   /** Flushes, then opens a savepoint. */
@@ -178,11 +195,14 @@ export class SessionCore implements StateOwner {
   async flush(): Promise<void> {
     if (!this.#hasWork() || this.#flushing) return;
     this.#flushing = true;
+    let result;
     try {
+      await this.hooks.fire("beforeFlush");
       const uow = new UnitOfWork(this.#flushContext());
       uow.prepare(); // what it refuses here leaves the database and the session as they were
       try {
-        this.registry.applyFlush(await uow.execute(), this);
+        result = await uow.execute();
+        this.registry.applyFlush(result, this);
       } catch (error) {
         await this.tx.flushFailed(error);
         throw error;
@@ -190,6 +210,11 @@ export class SessionCore implements StateOwner {
     } finally {
       this.#flushing = false;
     }
+    // The flush is done: what after-listeners throw reaches the caller, the rows stay written.
+    fireAll("afterInsert", result.inserted);
+    fireAll("afterUpdate", result.written);
+    fireAll("afterDelete", result.deleted);
+    await this.hooks.fire("afterFlush");
   }
 
   #flushContext(): FlushContext {

@@ -24,6 +24,7 @@ import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
 import { SessionCore } from "./core.ts";
+import { Hooks, type SessionEvent, type SessionListener } from "./hooks.ts";
 import { mergeInto } from "./merge.ts";
 import { entityMapper, keyOf, keyValues, loadByKey, loadEntities, loadFor } from "./query.ts";
 import type { LoaderOption } from "../loading/options.ts";
@@ -62,6 +63,35 @@ export class Session implements AsyncDisposable {
   constructor(engine: Engine, options: SessionOptions = {}) {
     this.engine = engine;
     this.#c = new SessionCore(engine, options);
+    this.#c.hooks = new Hooks<unknown>(this);
+    for (const [event, fn] of Object.entries(options.on ?? {})) {
+      if (fn !== undefined) this.on(event as SessionEvent, fn as SessionListener<Session>);
+    }
+  }
+
+  /**
+   * Adds a listener of a session event; returns a function that removes it. `beforeFlush`
+   * runs before a flush that has work (it may add, change or delete objects, and the flush
+   * writes them; what it throws stops the flush with nothing sent), `afterFlush` after one,
+   * `afterCommit` after a commit and `afterRollback` after a rollback of an open transaction.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { column, createEngine, Model } from "@retort/orm";
+   * class Tick extends Model("session_on_doc_ticks", { id: column.integer().primaryKey() }) {}
+   * await using engine = createEngine("sqlite::memory:");
+   * await engine.createAll([Tick]);
+   * await using session = engine.session();
+   * const seen: string[] = [];
+   * session.on("afterCommit", () => void seen.push("committed"));
+   * session.add(new Tick({}));
+   * await session.commit();
+   * assert.deepEqual(seen, ["committed"]);
+   * ```
+   */
+  on(event: SessionEvent, fn: SessionListener<Session>): () => void {
+    return this.#c.hooks.on(event, fn as SessionListener<unknown>);
   }
 
   /** Whether a transaction is open. */
@@ -180,7 +210,7 @@ export class Session implements AsyncDisposable {
         `Cannot roll back: this session is running ${this.#c.busy} in another task.`,
       );
     }
-    await this.#c.tx.rollback();
+    await this.#c.rollback();
   }
 
   /**
@@ -354,7 +384,7 @@ export class Session implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#c.closed) return;
     try {
-      await this.#c.tx.rollback();
+      await this.#c.rollback();
     } finally {
       this.expungeAll();
       this.#c.closed = true;
@@ -365,25 +395,4 @@ export class Session implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/**
- * A session factory, as SQLAlchemy's `sessionmaker`: `const Session = sessionMaker(engine)`,
- * then `await using session = Session()`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { createEngine, sessionMaker } from "@retort/orm";
- * await using engine = createEngine("sqlite::memory:");
- * const Session = sessionMaker(engine);
- * await using session = Session();
- * assert(!session.inTransaction);
- * ```
- */
-export function sessionMaker(
-  engine: Engine,
-  options: SessionOptions = {},
-): (overrides?: SessionOptions) => Session {
-  return (overrides) => new Session(engine, { ...options, ...overrides });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { SqlSource } from "../../core/sql/nodes.ts";
+import type { SessionEvent } from "./hooks.ts";
 
 /**
  * Options of a session.
@@ -23,6 +24,8 @@ export interface SessionOptions {
    * refreshes them (default false: objects keep their values and stay readable).
    */
   expireOnCommit?: boolean;
+  /** Listeners of session events, as `session.on(event, fn)` adds them. */
+  on?: { readonly [E in SessionEvent]?: (session: never) => void | Promise<void> };
 }
 
 /**
