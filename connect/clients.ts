@@ -33,7 +33,7 @@ export function wireClient(client: unknown, options: EngineOptions): Wired | und
   }
   if (isPostgresClient(client)) {
     const driver = import("../dialects/postgres/driver.ts").then((m) =>
-      m.postgresDriver(client, { hideParameters })
+      m.postgresDriver(client, { hideParameters, acquireTimeout: options.acquireTimeout })
     );
     return { dialect: postgresDialect, driver, poolSize: client.options?.max ?? 10 };
   }

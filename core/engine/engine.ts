@@ -34,6 +34,13 @@ export interface EngineOptions {
   poolSize?: number;
   /** How long SQLite waits for a lock, in milliseconds, before failing. Default 5000. */
   busyTimeout?: number;
+  /**
+   * How long a checkout waits for a free PostgreSQL connection, in milliseconds, before it fails
+   * with an OperationalError naming the pool's size and how many connections are held: a
+   * transaction, a session, `engine.connect()`, or a statement while every connection is held.
+   * Default 30000. (SQLite waits up to `busyTimeout`.)
+   */
+  acquireTimeout?: number;
 }
 
 /**
