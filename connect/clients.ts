@@ -28,19 +28,20 @@ const isDriver = (x: unknown): x is Driver =>
 /** The driver for a client of a known shape, or undefined. */
 export function wireClient(client: unknown, options: EngineOptions): Wired | undefined {
   const hideParameters = options.hideParameters ?? false;
+  const owned = options.closeClient ?? false;
   if (isDriver(client)) {
     return { dialect: client.dialect, driver: client, poolSize: client.poolSize };
   }
   if (isPostgresClient(client)) {
     const driver = import("../dialects/postgres/driver.ts").then((m) =>
-      m.postgresDriver(client, { hideParameters, acquireTimeout: options.acquireTimeout })
+      m.postgresDriver(client, { hideParameters, owned, acquireTimeout: options.acquireTimeout })
     );
     return { dialect: postgresDialect, driver, poolSize: client.options?.max ?? 10 };
   }
   if (isPGlite(client)) {
     const busyTimeout = options.busyTimeout ?? 5000;
     const driver = import("../dialects/postgres/pglite/driver.ts").then((m) =>
-      m.pgliteDriver(client, { busyTimeout, hideParameters })
+      m.pgliteDriver(client, { busyTimeout, hideParameters, owned })
     );
     return { dialect: postgresDialect, driver, poolSize: 1 };
   }
@@ -49,13 +50,15 @@ export function wireClient(client: unknown, options: EngineOptions): Wired | und
     const driver = Promise.all([
       import("../dialects/sqlite/bun.ts"),
       import("../dialects/sqlite/driver.ts"),
-    ]).then(([bun, m]) => m.sqliteDriver(bun.bunSqlite(client), { busyTimeout, hideParameters }));
+    ]).then(([bun, m]) =>
+      m.sqliteDriver(bun.bunSqlite(client), { busyTimeout, hideParameters, owned })
+    );
     return { dialect: sqliteDialect, driver, poolSize: 1 };
   }
   if (isSqliteClient(client)) {
     const busyTimeout = options.busyTimeout ?? 5000;
     const driver = import("../dialects/sqlite/driver.ts").then((m) =>
-      m.sqliteDriver(client, { busyTimeout, hideParameters })
+      m.sqliteDriver(client, { busyTimeout, hideParameters, owned })
     );
     return { dialect: sqliteDialect, driver, poolSize: 1 };
   }

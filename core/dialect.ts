@@ -128,6 +128,11 @@ export interface Dialect extends TypeDialect {
    * dropping tables that refer to each other (where they are not dropped by ALTER TABLE).
    */
   readonly deferForeignKeysSql?: string;
+  /**
+   * The error codes that mean a transaction lost a race (a serialization failure, a
+   * deadlock, a busy database) and may succeed if run again.
+   */
+  readonly retriableCodes?: readonly string[];
   /** Whether a COMMIT that fails has ended the transaction (else it is rolled back). */
   readonly failedCommitEndsTransaction: boolean;
   /** The placeholder for the parameter at a 1-based position. */
@@ -136,6 +141,17 @@ export interface Dialect extends TypeDialect {
   quote(name: string): string;
   /** What an empty `IN` list compiles to, given the text just before it. */
   emptyList(before: string): { before: string; list: string };
+  /**
+   * What a long `IN` list of values compiles to, given the text just before it: one
+   * parameter holding every value (`= ANY($1)`, `IN (SELECT value FROM json_each(?))`), so a
+   * list of any length fits the parameter limit and the text does not change with the length.
+   * `param` binds a value and returns its placeholder. Null: expand the list as usual.
+   */
+  longList?(
+    before: string,
+    values: readonly unknown[],
+    param: (value: unknown) => string,
+  ): { before: string; list: string } | null;
   /** A string as a SQL literal (checked: no NUL). */
   stringLiteral(text: string): string;
   /** Bytes as a SQL literal. */

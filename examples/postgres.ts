@@ -2,8 +2,8 @@
  * The tutorial on PostgreSQL: the same program as `deno task demo`, with only the URL changed.
  *
  * Run it with `deno run -A examples/postgres.ts`. The URL comes from `DATABASE_URL`, by default
- * `postgres://postgres@127.0.0.1:5432/test`. The tutorial creates (and drops again) the tables
- * `users` and `posts` in that database.
+ * `postgres://postgres@127.0.0.1:5432/test`. The tutorial creates (and drops again) its own tables,
+ * `tutorial_users` and `tutorial_posts`, and touches nothing else in that database.
  */
 import { createEngine, OperationalError, sql } from "../mod.ts";
 

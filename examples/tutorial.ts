@@ -42,7 +42,7 @@ const engine = createEngine(url, { echo: true });
 const Session = sessionMaker(engine);
 
 // 2. Mapped classes: the schema is written once; instance types follow from it.
-class User extends Model("users", {
+class User extends Model("tutorial_users", {
   id: column.integer().primaryKey(),
   username: column.text().unique(),
   email: column.text(),
@@ -63,7 +63,7 @@ class User extends Model("users", {
   }
 }
 
-class Post extends Model("posts", {
+class Post extends Model("tutorial_posts", {
   id: column.integer().primaryKey(),
   title: column.text(),
   authorId: column.integer().references(() => User.c.id, { onDelete: "cascade" }),
@@ -73,6 +73,7 @@ class Post extends Model("posts", {
 }
 
 heading("CREATE TABLE, in foreign-key order");
+// Its own tables: another run that stopped half-way may have left them behind.
 await engine.dropAll([User, Post]);
 await engine.createAll([User, Post]);
 

@@ -80,6 +80,29 @@ function fileUrl(): { url: string; cleanup: () => void } {
   };
 }
 
+/**
+ * A schema of its own on the PostgreSQL server, first on the search path of every engine the
+ * test opens, and dropped (with everything the test made in it) afterwards: the suite leaves
+ * nothing behind in the database.
+ */
+async function pgScope(): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  const schema = `retort_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  const admin = createEngine(PG_URL);
+  await admin.run(sql`CREATE SCHEMA ${sql.id(schema)}`);
+  const url = new URL(PG_URL);
+  url.searchParams.set("search_path", schema);
+  return {
+    url: url.href,
+    cleanup: async () => {
+      try {
+        await admin.run(sql`DROP SCHEMA ${sql.id(schema)} CASCADE`);
+      } finally {
+        await admin.dispose();
+      }
+    },
+  };
+}
+
 /** A schema of its own on the process's PGlite instance, made the search path. */
 async function pgliteScope() {
   const db = await sharedPGlite();
@@ -116,7 +139,7 @@ export function dbTest(
         let cleanup: () => void | Promise<void> = () => {};
         let url: string;
         let open = (opts?: EngineOptions) => createEngine(url, opts);
-        if (kind === "postgres") url = PG_URL;
+        if (kind === "postgres") ({ url, cleanup } = await pgScope());
         else if (kind === "sqlite") url = "sqlite::memory:";
         else if (kind === "pglite") ({ url, open, cleanup } = await pgliteScope());
         else ({ url, cleanup } = fileUrl());
@@ -158,23 +181,6 @@ export function scopedTest(
   fn: (s: Scope) => Promise<void>,
   opts?: DbTestOptions,
 ): void {
-  dbTest(name, async (db) => {
-    if (db.kind !== "postgres") return await fn({ db, open: (o) => db.engine(o) });
-    const schema = `retort_test_${crypto.randomUUID().replaceAll("-", "")}`;
-    const admin = db.engine();
-    await admin.run(sql`CREATE SCHEMA ${sql.id(schema)}`);
-    const url = `${db.url}${db.url.includes("?") ? "&" : "?"}search_path=${schema}`;
-    const engines: Engine[] = [];
-    const open = (o?: EngineOptions): Engine => {
-      const e = createEngine(url, o);
-      engines.push(e);
-      return e;
-    };
-    try {
-      await fn({ db: { ...db, url, engine: open }, open });
-    } finally {
-      for (const e of engines) await e.dispose();
-      await admin.run(sql`DROP SCHEMA ${sql.id(schema)} CASCADE`);
-    }
-  }, opts);
+  // Every PostgreSQL test runs in a schema of its own (see dbTest).
+  dbTest(name, (db) => fn({ db, open: (o) => db.engine(o) }), opts);
 }

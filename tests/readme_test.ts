@@ -97,14 +97,22 @@ async function deno(args: string[], env: Record<string, string> = {}) {
   };
 }
 
-/** A URL for a fresh, empty schema on the test server. */
-async function freshSchemaUrl(): Promise<string> {
-  await using engine = createEngine(PG_URL);
-  await engine.run(sql`DROP SCHEMA IF EXISTS ${sql.id(SCHEMA)} CASCADE`);
-  await engine.run(sql`CREATE SCHEMA ${sql.id(SCHEMA)}`);
+/** A URL for a fresh, empty schema on the test server, and a way to drop it afterwards. */
+async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `${SCHEMA}_${crypto.randomUUID().slice(0, 8)}`;
+  {
+    await using engine = createEngine(PG_URL);
+    await engine.run(sql`CREATE SCHEMA ${sql.id(schema)}`);
+  }
   const url = new URL(PG_URL);
-  url.searchParams.set("search_path", SCHEMA);
-  return url.href;
+  url.searchParams.set("search_path", schema);
+  return {
+    url: url.href,
+    drop: async () => {
+      await using engine = createEngine(PG_URL);
+      await engine.run(sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`);
+    },
+  };
 }
 
 Deno.test("README: the TypeScript blocks were found", () => {
@@ -127,13 +135,14 @@ for (const [i, block] of blocks.entries()) {
     name: `README: the block at line ${block.line} runs${block.postgres ? " on PostgreSQL" : ""}`,
     ignore: block.postgres && NO_PG,
     fn: async () => {
-      const env: Record<string, string> = block.postgres
-        ? { DATABASE_URL: await freshSchemaUrl() }
-        : {};
-      const out = await deno(
-        ["run", "-A", "--no-check", "--config", CONFIG, files[i]],
-        env,
-      );
+      const scratch = block.postgres ? await freshSchema() : null;
+      const env: Record<string, string> = scratch ? { DATABASE_URL: scratch.url } : {};
+      let out;
+      try {
+        out = await deno(["run", "-A", "--no-check", "--config", CONFIG, files[i]], env);
+      } finally {
+        await scratch?.drop();
+      }
       assert.equal(
         out.code,
         0,

@@ -113,38 +113,47 @@ export function insertSql(
  */
 export type Match = SqlSource<unknown> | readonly (readonly [Column, unknown])[] | null;
 
-function whereOf(match: Match): { key: string; strings: string[]; values: unknown[] } {
-  if (match === null) return { key: "", strings: [], values: [] };
-  if (!Array.isArray(match)) return { key: "w", strings: [" WHERE ", ""], values: [match] };
-  const pairs = match as readonly (readonly [Column, unknown])[];
-  const strings = [" WHERE "];
-  const values: unknown[] = [];
-  pairs.forEach(([col, v], i) => {
-    strings.push(" = ", i === pairs.length - 1 ? "" : " AND ");
-    values.push(idOf(col), v);
-  });
-  return { key: `e${pairs.length}`, strings, values };
-}
+type Pairs = readonly (readonly [Column, unknown])[];
 
-/** Joins fixed text and a where clause into one cached template. */
-function withWhere(
-  head: string[],
-  headValues: unknown[],
+/**
+ * A statement of fixed head text, `head` assignments (UPDATE's SET), and a where clause: its
+ * template is built once per shape; only its values are gathered per call.
+ */
+function statement(
+  verb: "UPDATE " | "DELETE FROM ",
+  table: SqlSource<unknown>,
+  set: Pairs,
   match: Match,
   tail: SqlSource<unknown>,
-  key: string,
 ): Fragment {
-  const w = whereOf(match);
-  const strings = template(`${key}:${w.key}`, () => {
-    const s = head.slice();
-    if (w.strings.length > 0) {
-      s[s.length - 1] += w.strings[0];
-      s.push(...w.strings.slice(1));
+  const pairs = Array.isArray(match) ? match as Pairs : null;
+  const where = pairs !== null ? `e${pairs.length}` : match === null ? "" : "w";
+  const strings = template(`${verb}${set.length}:${where}`, () => {
+    const t: string[] = [verb];
+    set.forEach((_, i) => t.push(i === 0 ? " SET " : ", ", " = "));
+    const w = pairs !== null ? pairs.length : match === null ? 0 : 1;
+    for (let i = 0; i < w; i++) {
+      t.push(i === 0 ? " WHERE " : " AND ");
+      if (pairs !== null) t.push(" = ");
     }
-    s.push("");
-    return s;
+    t.push("", "");
+    return t;
   });
-  return new Fragment(strings, [...headValues, ...w.values, tail]);
+  const values: unknown[] = new Array(strings.length - 1);
+  let n = 0;
+  values[n++] = table;
+  for (let i = 0; i < set.length; i++) {
+    values[n++] = idOf(set[i][0]);
+    values[n++] = set[i][1];
+  }
+  if (pairs !== null) {
+    for (let i = 0; i < pairs.length; i++) {
+      values[n++] = idOf(pairs[i][0]);
+      values[n++] = pairs[i][1];
+    }
+  } else if (match !== null) values[n++] = match;
+  values[n] = tail;
+  return new Fragment(strings, values);
 }
 
 /**
@@ -153,17 +162,11 @@ function withWhere(
  */
 export function updateSql(
   table: SqlSource<unknown>,
-  set: readonly (readonly [Column, unknown])[],
+  set: Pairs,
   match: Match,
   tail: SqlSource<unknown> = EMPTY,
 ): Fragment {
-  const head = ["UPDATE ", " SET "];
-  const values: unknown[] = [table];
-  set.forEach(([col, v], i) => {
-    head.push(" = ", i === set.length - 1 ? "" : ", ");
-    values.push(idOf(col), v);
-  });
-  return withWhere(head, values, match, tail, `upd${set.length}`);
+  return statement("UPDATE ", table, set, match, tail);
 }
 
 /** `DELETE FROM table [WHERE match]` then `tail` (RETURNING). */
@@ -172,5 +175,5 @@ export function deleteSql(
   match: Match,
   tail: SqlSource<unknown> = EMPTY,
 ): Fragment {
-  return withWhere(["DELETE FROM ", ""], [table], match, tail, "del");
+  return statement("DELETE FROM ", table, [], match, tail);
 }

@@ -9,6 +9,7 @@ import { ArgumentError, InvalidRequestError, OperationalError } from "../errors.
 import type { SqlSource } from "../sql/nodes.ts";
 import { execute, isBatched, type Runner, send } from "./execute.ts";
 import { Executor } from "./executor.ts";
+import type { RetryOptions } from "./retry.ts";
 
 /**
  * Options of a transaction.
@@ -22,6 +23,14 @@ import { Executor } from "./executor.ts";
 export interface TransactionOptions {
   /** The isolation level (PostgreSQL; SQLite transactions are always serializable). */
   isolationLevel?: IsolationLevel;
+  /**
+   * Run the whole callback again when the transaction loses a race (SQLSTATE 40001 or
+   * 40P01 on PostgreSQL, SQLITE_BUSY on SQLite): `true` for 5 attempts, a number of
+   * attempts, or `{ attempts, baseDelayMs, maxDelayMs }`. The last error says how many
+   * attempts were made. Only `engine.transaction` retries (it takes a new connection each
+   * time); the callback must be safe to run again.
+   */
+  retry?: boolean | number | RetryOptions;
 }
 
 const LEVELS: ReadonlySet<string> = new Set(["read committed", "repeatable read", "serializable"]);
@@ -220,7 +229,7 @@ export class Connection extends Executor implements AsyncDisposable {
 
   /** Why the connection can no longer be used, or null while it can. */
   get closedReason(): string | null {
-    if (this.#driverConnection !== null) return null;
+    if (this.#driverConnection !== null && this.#closedBy !== "engine") return null;
     return this.#closedBy === "engine"
       ? "The engine this connection came from was disposed, which rolled back its " +
         "transaction; create a new engine with createEngine()."

@@ -15,6 +15,7 @@ import { Connection, type Transaction, type TransactionOptions } from "./connect
 import { defaultEcho, type EchoFunction } from "./echo.ts";
 import { execute, isBatched, type Runner } from "./execute.ts";
 import { Executor } from "./executor.ts";
+import { withRetry } from "./retry.ts";
 
 /**
  * Options of `createEngine`.
@@ -41,6 +42,12 @@ export interface EngineOptions {
    * Default 30000. (SQLite waits up to `busyTimeout`.)
    */
   acquireTimeout?: number;
+  /**
+   * Close a client passed to `createEngine` (a DatabaseSync, a postgres.js `sql`, a PGlite)
+   * when the engine is disposed. Default false: the client belongs to whoever made it. What
+   * the engine opens itself from a URL, it always closes.
+   */
+  closeClient?: boolean;
 }
 
 /**
@@ -189,8 +196,10 @@ export class Engine extends Executor implements AsyncDisposable {
     fn: (tx: Transaction) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T> {
-    await using conn = await this.connect();
-    return await conn.transaction(fn, options);
+    return await withRetry(options?.retry, this.dialect, async () => {
+      await using conn = await this.connect();
+      return await conn.transaction(fn, options);
+    });
   }
 
   /**

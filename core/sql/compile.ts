@@ -48,6 +48,12 @@ const cache = new WeakMap<readonly string[], WeakMap<Dialect, Shape>>();
 const quoted = new WeakMap<Dialect, WeakMap<Identifier, string>>();
 /** Past this depth, the fragments on the path are remembered, to find one containing itself. */
 const WATCH_DEPTH = 64;
+/**
+ * A list of more values than this share of the dialect's parameter limit goes as one
+ * parameter, where the dialect can (shorter lists are faster expanded).
+ */
+const LONG_LIST_SHARE = 4;
+const SKIP = Symbol("skip");
 
 const selfContaining = (): ArgumentError =>
   new ArgumentError(
@@ -152,6 +158,24 @@ class Compiler {
       const { before, list } = this.dialect.emptyList(this.text);
       this.text = before + list;
       return;
+    }
+    const long = this.dialect.maxParams / LONG_LIST_SHARE;
+    if (l.items.length > long && this.dialect.longList && !this.inline) {
+      const values = l.items.map((v) =>
+        v !== null && !(v instanceof Param) && isSqlNode(v) ? SKIP : bound(v, this.dialect)
+      );
+      if (!values.includes(SKIP)) {
+        if (depth > 0) this.nestedParams = true;
+        const param = (value: unknown) => {
+          this.params.push(value);
+          return this.dialect.placeholder(this.params.length);
+        };
+        const one = this.dialect.longList(this.text, values, param);
+        if (one !== null) {
+          this.text = one.before + one.list;
+          return;
+        }
+      }
     }
     this.text += "(";
     l.items.forEach((item, i) => {
@@ -266,6 +290,13 @@ export function compile(source: SqlSource<unknown>, dialect: Dialect): Compiled 
       "SQL nests too deeply to compile (the call stack ran out); build long AND/OR chains " +
         "with one and(...) or or(...) call of many conditions.",
       { cause: error },
+    );
+  }
+  if (c.params.length > dialect.maxParams) {
+    throw new ArgumentError(
+      `This statement has ${c.params.length} parameters; ${dialect.name} allows ` +
+        `${dialect.maxParams} in one statement. Split it, or pass long lists to sql.list or ` +
+        "inList, which bind them as one parameter.",
     );
   }
   if (!c.nestedParams && !values.some((v) => v instanceof List)) {

@@ -71,8 +71,15 @@ export const postgresDialect: Dialect = {
   supportsOnConflict: true,
   defersCyclicForeignKeys: true,
   failedCommitEndsTransaction: true,
+  retriableCodes: ["40001", "40P01"],
   placeholder: (n) => "$" + n,
   quote: (name) => `"${name.replaceAll('"', '""')}"`,
+  longList(before, values, param) {
+    const m = IN_BEFORE.exec(before);
+    if (!m) return null;
+    const head = before.slice(0, m.index);
+    return { before: head + (m[1] ? "<> ALL(" : "= ANY("), list: param([...values]) + ")" };
+  },
   emptyList(before) {
     const m = IN_BEFORE.exec(before);
     if (!m) return { before, list: "(SELECT NULL WHERE FALSE)" };

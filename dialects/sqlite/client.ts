@@ -69,4 +69,9 @@ export interface SqliteDriverOptions {
   busyTimeout: number;
   /** Keep parameters out of errors. */
   hideParameters: boolean;
+  /**
+   * Close the database when the driver closes. Retort owns what it opens by path; a client
+   * passed in stays open unless this is set (`createEngine(db, { closeClient: true })`).
+   */
+  owned?: boolean;
 }

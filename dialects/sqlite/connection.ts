@@ -202,8 +202,9 @@ export class SqliteConnection {
     return { rows: toObjects(arrays, keys), rowsAffected: arrays.length };
   }
 
-  close(): void {
+  /** Drops the prepared statements; closes the database too when the driver owns it. */
+  close(owned: boolean): void {
     this.#statements.clear();
-    this.#db.close();
+    if (owned) this.#db.close();
   }
 }

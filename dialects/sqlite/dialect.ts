@@ -12,6 +12,22 @@ import { decoder, encoder, typeSql } from "./codec.ts";
 const hex = (bytes: Uint8Array): string =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
+/** Values as a JSON array for json_each, or null when one has no JSON form SQLite reads back. */
+function jsonList(values: readonly unknown[]): string | null {
+  const parts: string[] = [];
+  for (const v of values) {
+    if (v === null || typeof v === "boolean") parts.push(v === null ? "null" : v ? "1" : "0");
+    else if (typeof v === "bigint") parts.push(String(v));
+    else if (typeof v === "number") {
+      if (!Number.isFinite(v)) return null;
+      parts.push(Number.isInteger(v) ? String(v) : JSON.stringify(v));
+    } else if (typeof v === "string") parts.push(JSON.stringify(v));
+    else if (v instanceof Date) parts.push(JSON.stringify(v.toISOString()));
+    else return null; // bytes, arrays: expanded as parameters
+  }
+  return `[${parts.join(",")}]`;
+}
+
 function generatedKey(key: GeneratedKey): GeneratedKeySql {
   if (!key.soleKey || (key.kind !== "integer" && key.kind !== "bigint")) {
     throw new ArgumentError(
@@ -46,9 +62,14 @@ export const sqliteDialect: Dialect = {
   defersCyclicForeignKeys: false,
   deferForeignKeysSql: "PRAGMA defer_foreign_keys = ON",
   failedCommitEndsTransaction: false,
+  retriableCodes: ["SQLITE_BUSY"],
   placeholder: () => "?",
   quote: (name) => `"${name.replaceAll('"', '""')}"`,
   emptyList: (before) => ({ before, list: "()" }),
+  longList(before, values, param) {
+    const text = jsonList(values);
+    return text === null ? null : { before, list: `(SELECT value FROM json_each(${param(text)}))` };
+  },
   stringLiteral: (text) => `'${text.replaceAll("'", "''")}'`,
   bytesLiteral: (bytes) => `X'${hex(bytes)}'`,
   typeSql,

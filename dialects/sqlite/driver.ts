@@ -48,7 +48,8 @@ export async function openSqlite(
       throw translateSqliteError(error, `(open ${path})`, [], options.hideParameters);
     }
   };
-  const pool = new SqlitePool(open, memory ? 1 : options.poolSize ?? 4, options, false);
+  const owned = { ...options, owned: true };
+  const pool = new SqlitePool(open, memory ? 1 : options.poolSize ?? 4, owned, false);
   // Open the first connection now so that a bad path fails on first use, clearly.
   await (await pool.connect()).release();
   return pool;
@@ -56,7 +57,8 @@ export async function openSqlite(
 
 /**
  * Wraps a ready SQLite client: a `node:sqlite` DatabaseSync or a `@db/sqlite` Database. The
- * client is one connection; Retort turns its foreign keys on and closes it on dispose.
+ * client is one connection; Retort turns its foreign keys on. It stays open when the driver
+ * closes, unless `owned` is set: the client belongs to whoever made it.
  *
  * @example
  * ```ts
@@ -73,6 +75,11 @@ export function sqliteDriver(
   client: SqliteClient,
   options: Partial<SqliteDriverOptions> = {},
 ): Driver {
-  const full = { busyTimeout: options.busyTimeout ?? 5000, hideParameters: false, ...options };
+  const full = {
+    busyTimeout: options.busyTimeout ?? 5000,
+    hideParameters: false,
+    owned: false,
+    ...options,
+  };
   return new SqlitePool(() => client, 1, full, true);
 }

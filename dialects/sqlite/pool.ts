@@ -189,7 +189,7 @@ export class SqlitePool implements Driver {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    for (const conn of this.#all) conn.close();
+    for (const conn of this.#all) conn.close(this.#options.owned ?? false);
     this.#all.length = 0;
     this.#idle.length = 0;
     return Promise.resolve();

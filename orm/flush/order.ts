@@ -102,34 +102,56 @@ export function insertLevels(
   return out;
 }
 
-/** Deleted rows of a table referring to itself: children before their parents. */
-export function deleteOrder(mapper: Mapper, states: InstanceState[]): InstanceState[] {
-  if (!selfReferential(mapper)) return states;
+/**
+ * Deleted rows of a table referring to itself: children before their parents. Rows that refer
+ * to each other in a cycle come last, with the foreign keys to clear first (set to NULL by a
+ * second UPDATE) where those may wait.
+ */
+export function deleteOrder(
+  mapper: Mapper,
+  states: InstanceState[],
+): { order: InstanceState[]; clear: [InstanceState, number][] } {
+  if (!selfReferential(mapper)) return { order: states, clear: [] };
   const selfFks = mapper.table.foreignKeys.filter((f) => sameTable(f.target.table!, mapper.table))
     .map((f) => [mapper.indexByKey.get(f.column.key)!, mapper.indexByKey.get(f.target.key)!]);
   const byRef = new Map<string, InstanceState>();
   for (const s of states) {
     for (const [, ref] of selfFks) byRef.set(`${ref}:${String(keyPart(s.stored[ref]))}`, s);
   }
-  const children = new Map<InstanceState, InstanceState[]>();
+  /** Per row: the deleted rows it refers to, by foreign-key column. */
+  const parents = new Map<InstanceState, [number, InstanceState][]>();
+  const children = new Map<InstanceState, number>(states.map((s) => [s, 0]));
   for (const s of states) {
+    const list: [number, InstanceState][] = [];
     for (const [fk, ref] of selfFks) {
-      const parent = byRef.get(`${ref}:${String(keyPart(s.stored[fk]))}`);
+      const v = s.stored[fk];
+      if (v === null || v === undefined) continue;
+      const parent = byRef.get(`${ref}:${String(keyPart(v))}`);
       if (parent && parent !== s) {
-        const list = children.get(parent) ?? [];
-        list.push(s);
-        children.set(parent, list);
+        list.push([fk, parent]);
+        children.set(parent, children.get(parent)! + 1);
       }
     }
+    parents.set(s, list);
   }
-  const out: InstanceState[] = [];
-  const seen = new Set<InstanceState>();
-  const visit = (s: InstanceState) => {
-    if (seen.has(s)) return;
-    seen.add(s);
-    for (const c of children.get(s) ?? []) visit(c);
-    out.push(s);
+  const order: InstanceState[] = [];
+  const done = new Set<InstanceState>();
+  const emit = (s: InstanceState) => {
+    done.add(s);
+    order.push(s);
+    for (const [, p] of parents.get(s)!) children.set(p, children.get(p)! - 1);
   };
-  for (const s of states) visit(s);
-  return out;
+  let ready = states.filter((s) => children.get(s) === 0);
+  while (ready.length > 0) {
+    for (const s of ready) emit(s);
+    ready = states.filter((s) => !done.has(s) && children.get(s) === 0);
+  }
+  // What is left refers to itself in cycles: clear its keys first, then any order holds.
+  const clear: [InstanceState, number][] = [];
+  for (const s of states) {
+    if (done.has(s)) continue;
+    for (const [fk] of parents.get(s)!) if (deferrable(mapper, fk)) clear.push([s, fk]);
+    order.push(s);
+  }
+  return { order, clear };
 }

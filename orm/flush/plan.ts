@@ -8,7 +8,7 @@
 import { InvalidRequestError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
 import type { Table } from "../../core/schema/table.ts";
-import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
+import { type InstanceState, type Loaded, relationEntries, stateOf } from "../mapping/state.ts";
 import { type Relationship, relationshipsOf } from "../relationship/relationship.ts";
 import { loadedOf } from "../relationship/sync.ts";
 
@@ -104,7 +104,7 @@ export class Plan {
       if (s.relations === null || sets.deleted.has(s)) continue;
       const fresh = isNew(s);
       let reconciled = false;
-      for (const [name, l] of s.relations) {
+      for (const [name, l] of relationEntries(s)) {
         // What still equals what was loaded (or last flushed) needs nothing.
         if (!fresh && unchanged(l)) continue;
         if (!reconciled) {

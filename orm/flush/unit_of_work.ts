@@ -292,7 +292,9 @@ export class UnitOfWork {
       s.mapper === mapper && s.status === "persistent"
     );
     if (states.length === 0) return;
-    states = deleteOrder(mapper, states);
+    const { order, clear } = deleteOrder(mapper, states);
+    for (const [s, fk] of clear) await postUpdate(this.#ctx, s, [fk], null);
+    states = order;
     await deleteRows(this.#ctx, mapper, states, selfReferential(mapper));
     for (const s of states) this.#deleted.push(s);
   }

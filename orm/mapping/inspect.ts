@@ -4,7 +4,7 @@
  * @module
  */
 import { ArgumentError } from "../../core/errors.ts";
-import { type ObjectStatus, stateOf } from "./state.ts";
+import { type ObjectStatus, relationEntries, stateOf } from "./state.ts";
 
 /**
  * What {@linkcode inspect} tells of a mapped object.
@@ -53,7 +53,7 @@ export function inspect(obj: object): InstanceInfo {
     model: mapper.name,
     identity: known ? mapper.pk.map((i) => state.values[i]) : null,
     modified: state.changedColumns().map((i) => mapper.keys[i]),
-    loaded: state.relations ? [...state.relations.keys()] : [],
+    loaded: relationEntries(state).map(([name]) => name),
     inSession: state.session !== null,
   };
 }

@@ -36,6 +36,8 @@ export class Mapper {
   /** A row of `undefined`s, copied for each new instance. */
   readonly blank: readonly unknown[];
   readonly #encoders = new WeakMap<Dialect, readonly Converter[]>();
+  #lastDialect: Dialect | null = null;
+  #last: readonly Converter[] | null = null;
 
   constructor(cls: EntityClass) {
     this.cls = cls;
@@ -58,11 +60,14 @@ export class Mapper {
 
   /** Encoders by column index for a dialect. */
   encoders(dialect: Dialect): readonly Converter[] {
+    if (dialect === this.#lastDialect) return this.#last!;
     let e = this.#encoders.get(dialect);
     if (e === undefined) {
       e = this.columns.map((c) => c.type.encoder(dialect));
       this.#encoders.set(dialect, e);
     }
+    this.#lastDialect = dialect;
+    this.#last = e;
     return e;
   }
 

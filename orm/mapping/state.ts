@@ -47,6 +47,8 @@ export interface StateOwner {
    * values equal `loaded`, just copied from them (and `loaded` was null before).
    */
   touch(state: InstanceState, clean?: boolean): void;
+  /** Records that a relationship was loaded from the database where none was before. */
+  noteLoad?(state: InstanceState, relationship: string): void;
   /** Records that a persistent object's columns changed. */
   markDirty(state: InstanceState): void;
   /** Cascades a newly related object into the session. */
@@ -77,8 +79,8 @@ export class InstanceState {
   session: StateOwner | null = null;
   /** The identity-map key, once persistent. */
   key: unknown = undefined;
-  /** Loaded relationships by name. */
-  relations: Map<string, Loaded> | null = null;
+  /** Loaded relationships by name (own properties only: see `relationOf`). */
+  relations: Record<string, Loaded> | null = null;
   /** Whether the object is in its session's dirty set. */
   dirty = false;
   /** Columns flagged as modified in place (JSON objects, dates). */
@@ -182,4 +184,22 @@ export function instance(mapper: Mapper, values: unknown[]): InstanceState {
   const state = new InstanceState(mapper, obj, values);
   obj[STATE] = state;
   return state;
+}
+
+/** What a state holds for a relationship, by name; undefined when not loaded. */
+export function relationOf(state: InstanceState, name: string): Loaded | undefined {
+  const r = state.relations;
+  // Own properties only: a property someone added to Object.prototype is not a relationship.
+  return r !== null && Object.hasOwn(r, name) ? r[name] : undefined;
+}
+
+/** Stores what a state holds for a relationship. */
+export function setRelation(state: InstanceState, name: string, l: Loaded): Loaded {
+  (state.relations ??= {})[name] = l;
+  return l;
+}
+
+/** The loaded relationships of a state, by name. */
+export function relationEntries(state: InstanceState): [string, Loaded][] {
+  return state.relations === null ? [] : Object.entries(state.relations);
 }

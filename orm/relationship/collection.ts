@@ -29,6 +29,8 @@ const REL: unique symbol = Symbol("retort.relationship");
 
 /** What a collection tells its relationship of items added and removed. */
 export interface CollectionHooks {
+  /** `owner`'s collection is about to change (so that a rollback can restore it). */
+  changing(owner: object): void;
   /** `item` was added to `owner`'s collection. */
   linked(owner: object, item: unknown): void;
   /** `item` was removed from `owner`'s collection. */
@@ -66,18 +68,21 @@ const METHODS: PropertyDescriptorMap = {
   }),
   pop: hidden(function (this: Instrumented): unknown {
     if (this.length === 0) return undefined;
+    this[REL].changing(this[OWNER]);
     const item = arrayProto.pop.call(this);
     unlinkAll(this, [item]);
     return item;
   }),
   shift: hidden(function (this: Instrumented): unknown {
     if (this.length === 0) return undefined;
+    this[REL].changing(this[OWNER]);
     const item = arrayProto.shift.call(this);
     unlinkAll(this, [item]);
     return item;
   }),
   splice: hidden(function (this: Instrumented, ...args: unknown[]): unknown[] {
     const items = args.slice(2);
+    this[REL].changing(this[OWNER]);
     linkAll(this, items);
     const removed = arrayProto.splice.apply(this, args as [number, number, ...unknown[]]);
     unlinkAll(this, removed);

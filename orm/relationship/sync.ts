@@ -8,7 +8,13 @@
 import { ArgumentError, NotLoadedError } from "../../core/errors.ts";
 import { describe } from "../../core/util/describe.ts";
 import { keyPart } from "../mapping/identity.ts";
-import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
+import {
+  type InstanceState,
+  type Loaded,
+  relationOf,
+  setRelation,
+  stateOf,
+} from "../mapping/state.ts";
 import { collection, type CollectionHooks, rawPush, rawRemove } from "./collection.ts";
 import type { Relationship } from "./relationship.ts";
 
@@ -23,6 +29,10 @@ export function hooksOf(rel: Relationship): CollectionHooks {
   let h = hooks.get(rel);
   if (h === undefined) {
     h = {
+      changing: (owner) => {
+        const state = stateOf(owner);
+        state?.session?.touch(state);
+      },
       linked: (owner, item) => linked(rel, owner, item),
       unlinked: (owner, item) => unlinked(rel, owner, item),
     };
@@ -33,17 +43,19 @@ export function hooksOf(rel: Relationship): CollectionHooks {
 
 /** What a relationship holds for an instance, or undefined when not loaded. */
 export function loadedOf(rel: Relationship, state: InstanceState): Loaded | undefined {
-  return state.relations?.get(rel.name);
+  return relationOf(state, rel.name);
 }
 
 function store(rel: Relationship, state: InstanceState, l: Loaded): Loaded {
-  (state.relations ??= new Map()).set(rel.name, l);
-  return l;
+  return setRelation(state, rel.name, l);
 }
 
 /** Stores a value loaded from the database (so its base is the same). */
 export function setLoaded(rel: Relationship, state: InstanceState, value: unknown): void {
-  state.session?.touch(state);
+  // A first load changes nothing the user did: a rollback keeps it, unless it then holds an
+  // object the rollback made new again. A load over a value the user may have changed saves it.
+  if (loadedOf(rel, state) === undefined) state.session?.noteLoad?.(state, rel.name);
+  else state.session?.touch(state);
   // A collection can change without its setter (index assignment): the flush must look at
   // it. A single reference changes only through the setter, which registers it then.
   if (!rel.scalar) state.session?.noteRelations(state);

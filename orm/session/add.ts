@@ -6,7 +6,7 @@
  * @module
  */
 import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
-import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { type InstanceState, relationEntries, stateOf, type StateOwner } from "../mapping/state.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import type { Registry } from "./registry.ts";
 
@@ -90,12 +90,15 @@ export function addState(ctx: AddContext, state: InstanceState, cascaded: boolea
   if (state.relations === null) return;
   r.holders.add(state);
   const rels = relationshipsOf(mapper);
-  for (const [relName, l] of state.relations) {
+  for (const [relName, l] of relationEntries(state)) {
     if (!rels.get(relName)!.cascade.saveUpdate) continue;
     const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];
     for (const item of items) {
+      // New objects join; detached ones come back (with what changed while they were away).
       const s = stateOf(item);
-      if (s && s.status === "transient") addState(ctx, s, true);
+      if (s && (s.status === "transient" || (s.status === "detached" && !s.wasDeleted))) {
+        addState(ctx, s, true);
+      }
     }
   }
 }

@@ -70,6 +70,11 @@ export class SessionCore implements StateOwner {
     this.tx.touch(state, clean);
   }
 
+  /** A relationship was loaded from the database where none was before. */
+  noteLoad(state: InstanceState, relationship: string): void {
+    this.tx.noteLoad(state, relationship);
+  }
+
   /** A persistent object's columns changed. */
   markDirty(state: InstanceState): void {
     state.dirty = true;

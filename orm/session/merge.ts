@@ -11,7 +11,13 @@ import { describe } from "../../core/util/describe.ts";
 import { loadRelationship } from "../loading/selectin.ts";
 import { hasIdentity } from "../mapping/identity.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { instance, type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import {
+  instance,
+  type InstanceState,
+  relationEntries,
+  stateOf,
+  type StateOwner,
+} from "../mapping/state.ts";
 import { relationshipOf, relationshipsOf } from "../relationship/relationship.ts";
 import { addState } from "./add.ts";
 import type { SessionCore } from "./core.ts";
@@ -55,7 +61,7 @@ export async function merge(
   });
   if (source.relations === null) return target;
   const rels = relationshipsOf(mapper);
-  for (const [name, l] of source.relations) {
+  for (const [name, l] of relationEntries(source)) {
     const rel = rels.get(name)!;
     if (!rel.cascade.saveUpdate) continue;
     const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];

@@ -8,7 +8,7 @@
 import { InvalidRequestError } from "../../core/errors.ts";
 import type { FlushResult } from "../flush/unit_of_work.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { type InstanceState, relationEntries, stateOf, type StateOwner } from "../mapping/state.ts";
 
 /** The session's objects, by identity and by what the next flush owes them. */
 export class Registry {
@@ -118,7 +118,7 @@ export class Registry {
     }
     for (const s of result.reconciled) {
       if (s.relations === null) continue;
-      for (const l of s.relations.values()) {
+      for (const [, l] of relationEntries(s)) {
         l.base = Array.isArray(l.value) ? l.value.slice() : l.value;
       }
     }

@@ -10,6 +10,7 @@
  */
 import type { Engine } from "../../core/engine/engine.ts";
 import type { RunResult } from "../../core/engine/executor.ts";
+import { type RetryOptions, withRetry } from "../../core/engine/retry.ts";
 import {
   ArgumentError,
   InvalidRequestError,
@@ -191,17 +192,25 @@ export class Session implements AsyncDisposable {
     return this.#c.run("open a savepoint", "a savepoint", () => this.#c.beginNested());
   }
 
-  /** Runs `fn` and commits, or rolls back if it throws. */
-  async transaction<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    let result: T;
-    try {
-      result = await fn(this);
-    } catch (error) {
-      await this.rollback();
-      throw error;
-    }
-    await this.commit();
-    return result;
+  /**
+   * Runs `fn` and commits, or rolls back if it (or the commit) throws. With `retry`, a
+   * transaction that loses a race (a serialization failure, a deadlock, a busy database) is
+   * rolled back and `fn` runs again, as `engine.transaction` does.
+   */
+  async transaction<T>(
+    fn: (session: Session) => Promise<T>,
+    options: { retry?: boolean | number | RetryOptions } = {},
+  ): Promise<T> {
+    return await withRetry(options.retry, this.engine.dialect, async () => {
+      try {
+        const result = await fn(this);
+        await this.commit();
+        return result;
+      } catch (error) {
+        await this.rollback();
+        throw error;
+      }
+    });
   }
 
   /** Runs `fn` with autoflush off. */

@@ -18,7 +18,16 @@ import {
 import type { Engine } from "../../core/engine/engine.ts";
 import { InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
-import type { InstanceState, Loaded, ObjectStatus, StateOwner } from "../mapping/state.ts";
+import {
+  type InstanceState,
+  type Loaded,
+  type ObjectStatus,
+  relationEntries,
+  relationOf,
+  setRelation,
+  stateOf,
+  type StateOwner,
+} from "../mapping/state.ts";
 import { collection } from "../relationship/collection.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import type { Registry } from "./registry.ts";
@@ -32,7 +41,7 @@ interface Snapshot {
   readonly status: ObjectStatus;
   readonly key: unknown;
   readonly session: StateOwner | null;
-  readonly relations: Map<string, Loaded> | null;
+  readonly relations: [string, Loaded][] | null;
   readonly dirty: boolean;
   readonly expired: boolean;
   readonly wasDeleted: boolean;
@@ -52,6 +61,8 @@ export class Frame {
   readonly added: Map<InstanceState, unknown[]> = new Map();
   /** The registry's add order when the frame began: objects added after it are its own. */
   readonly start: number;
+  /** Relationships first loaded in this frame. */
+  readonly loads: [InstanceState, string][] = [];
   /** The database savepoint, or null for the outermost frame. */
   readonly savepoint: Transaction | null;
   /** Why the frame ended early (a failed flush rolled it back), or null. */
@@ -122,13 +133,9 @@ export class SessionTransaction {
     }
     const r = this.#registry;
     const inSession = state.session !== null;
-    let relations: Map<string, Loaded> | null = null;
-    if (state.relations !== null) {
-      relations = new Map();
-      for (const [name, l] of state.relations) {
-        relations.set(name, { value: copyList(l.value), base: copyList(l.base) });
-      }
-    }
+    const relations = state.relations === null ? null : relationEntries(state).map((
+      [name, l],
+    ): [string, Loaded] => [name, { value: copyList(l.value), base: copyList(l.base) }]);
     frame.snapshots.set(state, {
       values: clean ? state.loaded! : state.values.slice(),
       loaded: clean ? null : state.loaded,
@@ -144,6 +151,11 @@ export class SessionTransaction {
         (r.deleted.has(state) ? 4 : 0) | (r.holders.has(state) ? 8 : 0) |
         (r.removed.has(state) ? 16 : 0),
     });
+  }
+
+  /** Records a relationship first loaded in the innermost frame. */
+  noteLoad(state: InstanceState, relationship: string): void {
+    this.#innermost().loads.push([state, relationship]);
   }
 
   /** Forgets an object (expunged): no rollback brings it back. */
@@ -222,6 +234,7 @@ export class SessionTransaction {
     for (const [state, values] of frame.added) {
       if (!parent.added.has(state)) parent.added.set(state, values);
     }
+    for (const load of frame.loads) parent.loads.push(load);
     this.#frames.splice(i, 1);
   }
 
@@ -324,12 +337,12 @@ export class SessionTransaction {
       s.frame = null;
       s.relations = null;
       if (snap.relations !== null) {
-        s.relations = new Map();
+        s.relations = {};
         const rels = relationshipsOf(s.mapper);
         for (const [name, l] of snap.relations) {
           const rel = rels.get(name)!;
           const value = Array.isArray(l.value) ? collection(s.obj, hooksOf(rel), l.value) : l.value;
-          s.relations.set(name, { value, base: copyList(l.base) });
+          setRelation(s, name, { value, base: copyList(l.base) });
         }
       }
       if (snap.status === "persistent") r.map(s.mapper).set(s.key, s.obj);
@@ -343,12 +356,28 @@ export class SessionTransaction {
       s.values = values;
       this.#makeTransient(s);
     }
-    this.#restoreAdded(frame.start);
+    const madeNew = frame.added.size + this.#restoreAdded(frame.start);
+    if (madeNew === 0) return;
+    // A relationship loaded in the frame stays loaded, unless it now holds an object the
+    // rollback made new again (a row the rolled-back work inserted).
+    for (const [s, name] of frame.loads) {
+      const l = relationOf(s, name);
+      if (l === undefined) continue;
+      const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];
+      if (items.some((o) => stateOf(o)?.status === "transient")) delete s.relations![name];
+    }
   }
 
-  /** Pending objects added after `start` and never flushed become transient. */
-  #restoreAdded(start: number): void {
-    for (const s of [...this.#registry.pending]) if (s.order > start) this.#makeTransient(s);
+  /** Pending objects added after `start` and never flushed become transient; how many. */
+  #restoreAdded(start: number): number {
+    let n = 0;
+    for (const s of [...this.#registry.pending]) {
+      if (s.order > start) {
+        this.#makeTransient(s);
+        n++;
+      }
+    }
+    return n;
   }
 
   #makeTransient(s: InstanceState): void {
