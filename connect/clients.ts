@@ -34,7 +34,7 @@ export function wireClient(client: unknown, options: EngineOptions): Wired | und
   }
   if (isPostgresClient(client)) {
     const driver = import("../dialects/postgres/driver.ts").then((m) =>
-      m.postgresDriver(client, { hideParameters, owned })
+      m.postgresDriver(client, { hideParameters, owned, acquireTimeout: options.acquireTimeout })
     );
     return { dialect: postgresDialect, driver, poolSize: client.options?.max ?? 10 };
   }

@@ -48,7 +48,11 @@ const schemes: readonly Scheme[] = [
     poolSize: (_url, o) => o.poolSize ?? 10,
     open: (url, o, poolSize) =>
       import("../dialects/postgres/connect.ts").then((m) =>
-        m.openPostgres(url, { hideParameters: o.hideParameters ?? false, poolSize })
+        m.openPostgres(url, {
+          hideParameters: o.hideParameters ?? false,
+          acquireTimeout: o.acquireTimeout,
+          poolSize,
+        })
       ),
   },
 ];

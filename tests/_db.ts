@@ -3,10 +3,11 @@
  *
  * `dbTest(name, fn)` registers `name [sqlite]` (in memory), `name [sqlite-file]` where asked,
  * and `name [postgres]` (at `DATABASE_URL`, by default the local server). Where PostgreSQL is
- * unreachable its tests are skipped with a notice, except when `RETORT_REQUIRE_POSTGRES=1`
- * (as CI sets), where they fail.
+ * unreachable (no server answers, or it refuses the connection: an unknown database or role,
+ * an OperationalError) its tests are skipped with a notice, except when
+ * `RETORT_REQUIRE_POSTGRES=1` (as CI sets), where they fail.
  */
-import { createEngine, type Engine, type EngineOptions, sql } from "../mod.ts";
+import { createEngine, type Engine, type EngineOptions, OperationalError, sql } from "../mod.ts";
 import { pgliteDriver } from "../dialects/postgres/pglite/mod.ts";
 import { PGLITE_SKIP, sharedPGlite } from "./_pglite.ts";
 
@@ -16,7 +17,8 @@ const REQUIRE_PG = Deno.env.get("RETORT_REQUIRE_POSTGRES") === "1";
 /** Whether the suite also runs on PGlite, as `tests/pglite_test.ts` asks in a subprocess. */
 const PGLITE = Deno.env.get("RETORT_PGLITE") === "1";
 
-async function probePostgres(): Promise<boolean> {
+/** Why PostgreSQL cannot be used at `PG_URL`, or null when it can. */
+async function probePostgres(): Promise<string | null> {
   try {
     const url = new URL(PG_URL);
     const conn = await Deno.connect({
@@ -24,18 +26,29 @@ async function probePostgres(): Promise<boolean> {
       port: Number(url.port || 5432),
     });
     conn.close();
-    return true;
   } catch {
-    return false;
+    return "no server answers";
+  }
+  // A server that answers may still refuse: a database that does not exist, an unknown role.
+  const engine = createEngine(PG_URL, { poolSize: 1 });
+  try {
+    await engine.scalar(sql`SELECT 1`);
+    return null;
+  } catch (error) {
+    if (error instanceof OperationalError) return (error as Error).message;
+    throw error;
+  } finally {
+    await engine.dispose();
   }
 }
 
-export const PG_UP: boolean = await probePostgres();
+const PG_PROBLEM: string | null = await probePostgres();
+export const PG_UP: boolean = PG_PROBLEM === null;
 if (!PG_UP) {
   const what = REQUIRE_PG
     ? "its tests will FAIL (RETORT_REQUIRE_POSTGRES=1)"
     : "skipping its tests";
-  console.warn(`PostgreSQL is not reachable at ${PG_URL}: ${what}.`);
+  console.warn(`PostgreSQL is not reachable at ${PG_URL} (${PG_PROBLEM}): ${what}.`);
 }
 
 /** The kinds of database the suite runs on. */

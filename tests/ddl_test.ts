@@ -80,7 +80,7 @@ Deno.test("DDL text: SQLite", () => {
     '  "author_id" INTEGER NOT NULL REFERENCES "ddl_authors" ("id") ' +
     "ON DELETE CASCADE ON UPDATE CASCADE,\n" +
     '  "title" TEXT NOT NULL,\n' +
-    '  "price" TEXT NOT NULL,\n' +
+    '  "price" NUMERIC(10, 2) NOT NULL,\n' +
     '  UNIQUE ("author_id", "title"),\n' +
     '  CONSTRAINT "ddl_books_price_positive" CHECK ("ddl_books"."price" > 0)\n' +
     ")",

@@ -322,3 +322,39 @@ Deno.test("driver errors map to the taxonomy by message and SQLSTATE class", () 
   const already = new IntegrityError("kept");
   assert.equal(translatePostgresError(already, "", [], false), already);
 });
+
+dbTest("a PostgreSQL database that does not exist is an OperationalError", async (db) => {
+  const url = new URL(db.url);
+  url.pathname = `/retort_missing_${crypto.randomUUID().replaceAll("-", "")}`;
+  await using engine = createEngine(url.href);
+  await assert.rejects(
+    engine.scalar(sql`SELECT 1`),
+    (e) => e instanceof OperationalError && e.code === "3D000" && /does not exist/.test(e.message),
+  );
+  await assert.rejects(engine.transaction((tx) => tx.scalar(sql`SELECT 1`)), OperationalError);
+}, { on: ["postgres"] });
+
+Deno.test({
+  name: "the suite skips PostgreSQL, with a notice, where its database does not exist",
+  ignore: Deno.env.get("RETORT_IN_SKIP_CHECK") === "1",
+  fn: async () => {
+    const base = new URL(Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test");
+    base.pathname = "/retort_missing_database";
+    const here = new URL("./like_test.ts", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", "--no-check=remote", here],
+      env: {
+        DATABASE_URL: base.href,
+        RETORT_REQUIRE_POSTGRES: "0",
+        RETORT_IN_SKIP_CHECK: "1",
+        NO_COLOR: "1",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert(out.success, text);
+    assert.match(text, /PostgreSQL is not reachable at .*does not exist.*skipping its tests/);
+    assert.match(text, /\[postgres\] \.\.\. ignored/);
+  },
+});

@@ -11,7 +11,14 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { createEngine, IntegrityError, OperationalError, ProgrammingError, sql } from "../mod.ts";
+import {
+  createEngine,
+  DataError,
+  IntegrityError,
+  OperationalError,
+  ProgrammingError,
+  sql,
+} from "../mod.ts";
 import { isPGlite, type PGliteClient, pgliteDriver } from "../dialects/postgres/pglite/mod.ts";
 import { dumpPGlite, openPGlite } from "./_pglite.ts";
 
@@ -69,6 +76,28 @@ Deno.test({
 });
 
 Deno.test({
+  name: "pglite: hideParameters keeps values out of an error's message and cause",
+  ...opts,
+  fn: async () => {
+    const db = await pglite();
+    await using engine = createEngine(pgliteDriver(db, { hideParameters: true }));
+    const secret = "s3cr3t-pglite-51";
+    const error = await engine.all(sql`SELECT ${secret}::int`).catch((e) => e);
+    assert(error instanceof DataError);
+    assert.equal(error.message, 'invalid input syntax for type integer: "[hidden]"');
+    const seen = new Set<unknown>();
+    const walk = (v: unknown): string[] =>
+      typeof v === "string"
+        ? [v]
+        : typeof v !== "object" || v === null || seen.has(v)
+        ? []
+        : (seen.add(v),
+          Reflect.ownKeys(v).flatMap((k) => walk((v as Record<PropertyKey, unknown>)[k])));
+    assert.deepEqual(walk(error).filter((t) => t.includes(secret)), []);
+  },
+});
+
+Deno.test({
   name: "pglite: one connection: a transaction holds it, other work waits, then times out typed",
   ...opts,
   fn: async () => {
@@ -118,9 +147,13 @@ Deno.test({
 const SHARED = [
   "builder_test.ts",
   "compile_test.ts",
+  "dates_test.ts",
   "ddl_test.ts",
   "engine_test.ts",
   "errors_test.ts",
+  "hidden_params_test.ts",
+  "like_test.ts",
+  "numbers_test.ts",
   "orm_relationships_test.ts",
   "orm_session_test.ts",
   "sql_test.ts",

@@ -55,11 +55,12 @@ const cases: { [K in Key]: [unknown, unknown?][] } = {
   ],
   real: [[1.5], [-0.25], [0], [null]],
   double: [[2 ** 53 - 1], [0.1], [-1e300], [1e-300], [null]],
+  // Without a scale; what only PostgreSQL keeps exactly is in numbers_test.ts.
   num: [
     ["0"],
-    ["12.50"],
-    ["-123456789012345678901234567890.123456789012345678901234567890"],
-    [12345678901234567890n, "12345678901234567890"],
+    ["12.5"],
+    ["-0.000123"],
+    [9007199254740993n, "9007199254740993"],
     [null],
   ],
   money: [["1234567890.25"], [null]],
@@ -224,7 +225,7 @@ Deno.test("values are encoded per dialect at compile time", () => {
   });
   assert.deepStrictEqual(compile(q, sqliteDialect).params, [
     1,
-    "12",
+    12,
     1,
     "2024-02-29",
     "2024-06-01T12:34:56.789Z",
@@ -236,7 +237,7 @@ Deno.test("values are encoded per dialect at compile time", () => {
     "12",
     true,
     "2024-02-29",
-    "2024-06-01T12:34:56.789Z",
+    "2024-06-01 12:34:56.789",
     '{"a":1}',
     "123E4567-E89B-12D3-A456-426614174000",
   ]);

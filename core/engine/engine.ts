@@ -36,6 +36,13 @@ export interface EngineOptions {
   /** How long SQLite waits for a lock, in milliseconds, before failing. Default 5000. */
   busyTimeout?: number;
   /**
+   * How long a checkout waits for a free PostgreSQL connection, in milliseconds, before it fails
+   * with an OperationalError naming the pool's size and how many connections are held: a
+   * transaction, a session, `engine.connect()`, or a statement while every connection is held.
+   * Default 30000. (SQLite waits up to `busyTimeout`.)
+   */
+  acquireTimeout?: number;
+  /**
    * Close a client passed to `createEngine` (a DatabaseSync, a postgres.js `sql`, a PGlite)
    * when the engine is disposed. Default false: the client belongs to whoever made it. What
    * the engine opens itself from a URL, it always closes.

@@ -10,18 +10,21 @@ import { describe } from "../util/describe.ts";
 import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, MAX_SAFE, MIN_SAFE } from "../util/ints.ts";
 import { jsonProblem } from "../util/json.ts";
 import type { ColumnType, Converter, TypeDialect } from "./column_type.ts";
+import { dateRangeProblem } from "./dates.ts";
+import { decimalText, integerDigits, parseDecimal, roundDecimal } from "./decimal.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 const show = (v: unknown): string => describe(v, { showValue: true });
 
-const isDate = (v: unknown): v is Date => {
-  if (!(v instanceof Date)) return false;
+/** A Date's time value, or NaN when it is not a valid Date. */
+const timeOf = (v: unknown): number => {
+  if (!(v instanceof Date)) return NaN;
   try {
-    return !Number.isNaN(Date.prototype.getTime.call(v));
+    return Date.prototype.getTime.call(v);
   } catch {
-    return false;
+    return NaN;
   }
 };
 
@@ -116,7 +119,10 @@ const checkJson = (v: unknown): string | null => {
   return problem === null ? null : `expects a JSON-serialisable value: ${problem}`;
 };
 
-const checkDate = (v: unknown): string | null => isDate(v) ? null : expect("a valid Date")(v);
+const checkDate = (v: unknown): string | null => {
+  const time = timeOf(v);
+  return Number.isNaN(time) ? expect("a valid Date")(v) : dateRangeProblem(time);
+};
 
 /**
  * The built-in column types, by name. Users write them through `column.<type>()`.
@@ -233,7 +239,30 @@ export function varchar(length: number): ColumnType<string> {
 }
 
 /**
- * A `numeric(precision, scale)` type, as a string so no precision is lost.
+ * Why a decimal does not fit `numeric(precision, scale)` once rounded to its scale, or null:
+ * the digits before the point must be at most `precision - scale`, as PostgreSQL requires.
+ */
+function numericFits(v: unknown, precision: number, scale: number): string | null {
+  const text = typeof v === "string" ? v : String(v);
+  const d = parseDecimal(text);
+  if (d === null) return null;
+  const most = precision - scale;
+  const rounded = roundDecimal(d, scale);
+  if (integerDigits(rounded) <= most) return null;
+  const roundedText = integerDigits(rounded) <= 60 ? decimalText(rounded, scale) : "";
+  const shown = text.length > 60 || roundedText === ""
+    ? `a number of ${integerDigits(rounded)} digits before the point`
+    : roundedText === text
+    ? text
+    : `${text} (${roundedText} once rounded)`;
+  return `expects at most ${most} digit${most === 1 ? "" : "s"} before the point ` +
+    `(numeric(${precision}, ${scale})), got ${shown}`;
+}
+
+/**
+ * A `numeric(precision, scale)` type, as a string so no precision is lost. A value with more
+ * digits before the point than `precision - scale` allows (once rounded to the scale) is
+ * refused before anything is sent; `numeric(p)` has scale 0, as in SQL.
  *
  * @example
  * ```ts
@@ -246,11 +275,14 @@ export function numeric(precision?: number, scale?: number): ColumnType<string> 
   const name = precision === undefined
     ? "numeric"
     : `numeric(${precision}${scale === undefined ? "" : `, ${scale}`})`;
-  return new BuiltinType<string>("numeric", (v) => types.numeric.check(v), {
-    name,
-    precision,
-    scale,
-  });
+  const digits = scale ?? 0;
+  return new BuiltinType<string>(
+    "numeric",
+    (v) =>
+      types.numeric.check(v) ??
+        (precision === undefined ? null : numericFits(v, precision, digits)),
+    { name, precision, scale },
+  );
 }
 
 /**

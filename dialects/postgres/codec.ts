@@ -6,17 +6,14 @@
  */
 import { ArgumentError } from "../../core/errors.ts";
 import type { ColumnType, Converter } from "../../core/types/column_type.ts";
+import { jsonText, numericText, toBigInt, toBytes, toNumber } from "../../core/types/convert.ts";
 import {
   dateText,
-  isoText,
-  jsonText,
-  numericText,
   parseDate,
-  parseDay,
-  toBigInt,
-  toBytes,
-  toNumber,
-} from "../../core/types/convert.ts";
+  parseTimestamp,
+  parseTimestamptz,
+  timestampText,
+} from "./datetime.ts";
 
 const DDL: Readonly<Record<string, string>> = {
   integer: "INTEGER",
@@ -35,27 +32,15 @@ const DDL: Readonly<Record<string, string>> = {
   enum: "TEXT",
 };
 
-/** postgres.js reads a timestamp's wall-clock time as local time: its local fields are UTC's. */
-const wallClockUtc: Converter = (v) =>
-  v instanceof Date
-    ? new Date(
-      Date.UTC(
-        v.getFullYear(),
-        v.getMonth(),
-        v.getDate(),
-        v.getHours(),
-        v.getMinutes(),
-        v.getSeconds(),
-        v.getMilliseconds(),
-      ),
-    )
-    : new Date(`${String(v).replace(" ", "T")}Z`);
+/** Text (from a client without Retort's parsers) or a Date to a Date. */
+const dateOf = (parse: (text: string) => Date): Converter => (v) =>
+  v instanceof Date ? v : parse(String(v));
 
 const ENCODERS: Readonly<Record<string, Converter>> = {
   numeric: numericText,
-  date: dateText,
-  // UTC ISO text: PostgreSQL ignores the "Z" for a timestamp without time zone.
-  timestamp: isoText,
+  // The UTC day, and the UTC wall-clock time; BC years as PostgreSQL writes them.
+  date: (v) => dateText(v as Date),
+  timestamp: (v) => timestampText(v as Date),
   json: jsonText,
   jsonb: jsonText,
 };
@@ -65,9 +50,9 @@ const DECODERS: Readonly<Record<string, Converter>> = {
   real: toNumber,
   double: toNumber,
   numeric: numericText,
-  date: parseDay,
-  timestamp: wallClockUtc,
-  timestamptz: parseDate,
+  date: dateOf(parseDate),
+  timestamp: dateOf(parseTimestamp),
+  timestamptz: dateOf(parseTimestamptz),
   blob: toBytes,
   // postgres.js parses json and jsonb itself.
 };

@@ -7,13 +7,16 @@ import postgres from "postgres";
 import type { Driver } from "../../core/driver.ts";
 import type { PostgresClient } from "./client.ts";
 import { narrow } from "../../core/util/ints.ts";
-import { postgresDriver } from "./driver.ts";
+import { dateTypes } from "./datetime.ts";
+import { postgresDriver, type PostgresDriverOptions } from "./driver.ts";
 
 /**
  * Opens a postgres.js pool for a URL. `int8` values come back as numbers when they fit in a
  * double exactly and as bigints when they do not; a string bound to a `json` or `jsonb`
  * parameter is JSON text (as `sql.json` makes) and is sent as it is, not encoded again as a
- * JSON string; notices are not printed.
+ * JSON string; `date`, `timestamp` and `timestamptz` are read and written by Retort's own
+ * parsers (exact for years 1 to 99 and BC, and independent of the process's time zone; see
+ * `datetime.ts`); notices are not printed.
  *
  * @example
  * ```ts ignore
@@ -24,7 +27,7 @@ import { postgresDriver } from "./driver.ts";
  */
 export function openPostgres(
   url: string,
-  options: { poolSize?: number; hideParameters?: boolean } = {},
+  options: { poolSize?: number } & PostgresDriverOptions = {},
 ): Promise<Driver> {
   const client = postgres(url, {
     max: options.poolSize ?? 10,
@@ -42,6 +45,7 @@ export function openPostgres(
         serialize: (x: unknown) => typeof x === "string" ? x : JSON.stringify(x),
         parse: (x: string) => JSON.parse(x),
       },
+      ...dateTypes,
     },
   });
   return Promise.resolve(

@@ -2,17 +2,23 @@
  * The PostgreSQL driver over a postgres.js `sql` instance, by shape. It does not import
  * postgres.js itself: a user's client is accepted as it is.
  *
- * Statements run as named prepared statements (postgres.js `prepare: true`), on the client's
- * pool; a transaction reserves one connection of that pool.
+ * Statements with parameters run as named prepared statements (postgres.js `prepare: true`)
+ * up to a bounded number of texts, and as unnamed statements past it (see `prepared.ts`), on
+ * the client's pool; a transaction reserves one connection of that pool. A checkout that
+ * finds every connection held waits at most `acquireTimeout` (see `checkout.ts`).
  *
  * @module
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
-import { OperationalError } from "../../core/errors.ts";
+import { ArgumentError, OperationalError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
+import { dateRangeProblem } from "../../core/types/dates.ts";
+import { Checkout, type Watch } from "./checkout.ts";
 import type { PostgresClient } from "./client.ts";
+import { installDateTypes } from "./datetime.ts";
 import { postgresDialect } from "./dialect.ts";
 import { isConnectionLoss, translatePostgresError } from "./errors.ts";
+import { PreparedTexts } from "./prepared.ts";
 
 export { translatePostgresError } from "./errors.ts";
 
@@ -31,6 +37,17 @@ export { translatePostgresError } from "./errors.ts";
 export interface PostgresDriverOptions {
   /** Keep parameters out of errors. */
   hideParameters?: boolean;
+  /**
+   * Milliseconds a checkout (a transaction, a session, `engine.connect()`, or a statement
+   * while every connection is held) waits for a free connection before it fails with an
+   * OperationalError. Default 30000.
+   */
+  acquireTimeout?: number;
+  /**
+   * How many statement texts run as named prepared statements (each connection holds at most
+   * that many); others run unnamed. Default 256; 0 prepares none.
+   */
+  preparedStatements?: number;
 }
 
 interface PgResult extends Array<Row> {
@@ -41,6 +58,9 @@ interface PgResult extends Array<Row> {
 
 interface PgQuery extends Promise<PgResult> {
   values(): Promise<PgResult>;
+  /** Set once the query is given to a connection. */
+  readonly state?: unknown;
+  cancel(): unknown;
 }
 
 interface Reserved {
@@ -68,17 +88,33 @@ interface Target {
   typed?(value: unknown, type: number): unknown;
 }
 
+/** Refuses a Date outside the years both databases store (see `core/types/dates.ts`). */
+function checkDates(values: readonly unknown[], depth = 0): void {
+  for (const v of values) {
+    if (v instanceof Date) {
+      const problem = dateRangeProblem(v.getTime());
+      if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
+    } else if (Array.isArray(v) && depth < 4) checkDates(v, depth + 1);
+  }
+}
+
 /**
  * postgres.js declares an array parameter with its first element's type (a `boolean[]` as
  * `boolean`, a `Date[]` as `timestamptz`), which PostgreSQL then refuses; declaring arrays
  * as unknown (type 0) lets the server tell their type and postgres.js encode them for it.
+ * Dates are checked on the way.
  */
-function arraysUntyped(target: Target, params: readonly unknown[]): unknown[] {
+function paramsFor(target: Target, params: readonly unknown[]): unknown[] {
   let out: unknown[] | null = null;
   for (let i = 0; i < params.length; i++) {
-    if (Array.isArray(params[i]) && target.typed) {
-      out ??= params.slice();
-      out[i] = target.typed(params[i], 0);
+    const v = params[i];
+    if (v instanceof Date) checkDates([v]);
+    else if (Array.isArray(v)) {
+      checkDates(v);
+      if (target.typed) {
+        out ??= params.slice();
+        out[i] = target.typed(v, 0);
+      }
     }
   }
   return out ?? params as unknown[];
@@ -92,39 +128,52 @@ interface PgConnection {
   onclose?: ((error: unknown) => void) | null;
 }
 
+/** How one statement is run. */
+interface RunOptions {
+  readonly hide: boolean;
+  /** Whether it runs as a named prepared statement. */
+  readonly prepare: boolean;
+  /** A reserved connection's watch over its socket. */
+  readonly onexecute?: (c: PgConnection) => boolean;
+  /** How many times a query failed unsent by a stale error is sent again. */
+  readonly retriesUnsent?: number;
+  readonly onLoss?: (sent: boolean) => void;
+  /** The pool's checkout, for a query on the pool (not on a reserved connection). */
+  readonly checkout?: Checkout;
+}
+
 async function run(
   target: Target,
   text: string,
   params: readonly unknown[],
   mode: QueryMode,
-  hide: boolean,
-  onexecute?: (c: PgConnection) => boolean,
-  retriesUnsent = 0,
-  onLoss?: (sent: boolean) => void,
+  how: RunOptions,
 ): Promise<QueryResult> {
+  const values = paramsFor(target, params);
+  const options = how.onexecute === undefined
+    ? { prepare: how.prepare }
+    : { prepare: how.prepare, onexecute: how.onexecute };
   for (let attempt = 0;; attempt++) {
     let query: PgQuery | undefined;
+    let watch: Watch | undefined;
     try {
-      query = target.unsafe(
-        text,
-        arraysUntyped(target, params),
-        onexecute === undefined ? { prepare: params.length > 0 } : {
-          prepare: params.length > 0,
-          onexecute,
-        },
-      ) as PgQuery;
+      query = target.unsafe(text, values, options) as PgQuery;
+      watch = how.checkout?.watch(query);
       return toResult(await (mode === "values" ? query.values() : query), mode);
     } catch (error) {
-      if (!isConnectionLoss(error)) throw translatePostgresError(error, text, params, hide);
-      const sent = (query as { state?: unknown } | undefined)?.state != null;
-      onLoss?.(sent);
+      if (watch?.timedOut) throw how.checkout!.error(text, how.hide ? undefined : params);
+      if (!isConnectionLoss(error)) throw translatePostgresError(error, text, params, how.hide);
+      const sent = query?.state != null;
+      how.onLoss?.(sent);
       // postgres.js keeps the last error of a connection the server closed in mid-statement,
       // and fails the first query that reconnects it with that server error (a SQLSTATE),
       // unsent: each lost connection of the pool once. Such a query is sent again. (A query
       // that could not connect at all is not: postgres.js would wait longer each time.)
       const stale = /^[0-9A-Z]{5}$/.test((error as { code?: string }).code ?? "");
-      if (!sent && stale && attempt < retriesUnsent) continue;
-      throw translatePostgresError(error, text, params, hide);
+      if (!sent && stale && attempt < (how.retriesUnsent ?? 0)) continue;
+      throw translatePostgresError(error, text, params, how.hide);
+    } finally {
+      watch?.stop();
     }
   }
 }
@@ -135,25 +184,32 @@ class PostgresDriver implements Driver {
   readonly #client: PostgresClient;
   readonly #hide: boolean;
   readonly #onClose?: () => Promise<void>;
+  readonly #checkout: Checkout;
+  readonly #prepared: PreparedTexts;
 
   constructor(client: PostgresClient, options: PostgresDriverOptions, owned: boolean) {
     this.#client = client;
     this.#hide = options.hideParameters ?? false;
     this.poolSize = client.options?.max ?? 10;
+    this.#checkout = new Checkout(this.poolSize, options.acquireTimeout ?? 30_000);
+    this.#prepared = new PreparedTexts(options.preparedStatements ?? 256);
+    installDateTypes(client);
     if (owned) this.#onClose = () => client.end({ timeout: 5 });
   }
 
+  /** Whether a statement runs as a named prepared statement. */
+  #prepare(text: string, params: readonly unknown[]): boolean {
+    return params.length > 0 && this.#prepared.prepare(text);
+  }
+
   query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
-    return run(
-      this.#client,
-      text,
-      params,
-      mode,
-      this.#hide,
-      undefined,
-      this.poolSize,
-      this.#onLoss,
-    );
+    return run(this.#client, text, params, mode, {
+      hide: this.#hide,
+      prepare: this.#prepare(text, params),
+      retriesUnsent: this.poolSize,
+      onLoss: this.#onLoss,
+      checkout: this.#checkout,
+    });
   }
 
   /** Connections lost in mid-statement since the pool was last healed. */
@@ -184,7 +240,12 @@ class PostgresDriver implements Driver {
       await new Promise((resolve) => setTimeout(resolve, 0));
       const count = this.#stale > 0 ? this.poolSize : 1;
       this.#stale = 0;
-      const probe = () => run(this.#client, "SELECT 1", [], "run", this.#hide);
+      const probe = () =>
+        run(this.#client, "SELECT 1", [], "run", {
+          hide: this.#hide,
+          prepare: false,
+          checkout: this.#checkout,
+        });
       const results = await Promise.allSettled(Array.from({ length: count }, probe));
       const failed = results.find((r) => r.status === "rejected");
       if (failed !== undefined && results.every((r) => r.status === "rejected")) {
@@ -203,11 +264,13 @@ class PostgresDriver implements Driver {
     if (this.#stale > 0 || !this.#reachable) await this.#ready();
     let reserved: Reserved;
     try {
-      reserved = await this.#client.reserve() as Reserved;
+      reserved = await this.#checkout.reserve(() => this.#client.reserve() as Promise<Reserved>);
     } catch (error) {
+      if (error instanceof OperationalError && error.code === "POOL_TIMEOUT") throw error;
       this.#reachable = false;
       throw translatePostgresError(error, "(connect)", [], this.#hide);
     }
+    const checkout = this.#checkout;
     // postgres.js never settles a query sent on a reserved connection whose socket has closed
     // (and throws an uncaught TypeError from a timer), and `release()` would put such a
     // connection back in its pool for the next query to hang on. So the connection is watched
@@ -235,10 +298,16 @@ class PostgresDriver implements Driver {
               { sql: text, params: hide ? undefined : params, code: "CONNECTION_CLOSED" },
             ),
           )
-          : run(reserved, text, params, mode, hide, watch, 0, onLoss),
+          : run(reserved, text, params, mode, {
+            hide,
+            prepare: this.#prepare(text, params),
+            onexecute: watch,
+            onLoss,
+          }),
       release: async () => {
         if (released) return;
         released = true;
+        checkout.released();
         if (!isLost()) return reserved.release();
         // Wait until postgres.js has seen the socket close, so that healing reaches it.
         const c = conn as PgConnection | null;

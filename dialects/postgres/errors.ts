@@ -11,6 +11,7 @@ import {
   OperationalError,
   ProgrammingError,
 } from "../../core/errors.ts";
+import { redactor } from "../../core/util/redact.ts";
 
 const CONNECTION_CODES = new Set([
   "CONNECTION_CLOSED",
@@ -25,8 +26,47 @@ const CONNECTION_CODES = new Set([
 /** Errors of reaching the server at all: operational, like a lost connection. */
 const UNREACHABLE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
+/** The fields of a PostgreSQL error that name things, never values. */
+const NAMING_FIELDS = [
+  "code",
+  "severity",
+  "severity_local",
+  "position",
+  "internal_position",
+  "schema_name",
+  "table_name",
+  "column_name",
+  "data_type_name",
+  "constraint_name",
+  "file",
+  "line",
+  "routine",
+] as const;
+
 /**
- * Turns a postgres.js error into Retort's taxonomy, by SQLSTATE class.
+ * The message and cause an error keeps when parameters are hidden. PostgreSQL echoes values it
+ * refuses, in the message (`invalid input syntax for type integer: "secret"`), the detail
+ * (`Key (name)=(secret) already exists.`) and the context; postgres.js keeps the parameters on
+ * its error. So the message has each parameter's text replaced by `[hidden]`, and the cause
+ * is a copy that holds that message, the hint likewise, and the fields that name things
+ * (code, constraint, table, column, routine...), without the detail, the context, the query
+ * or the parameters.
+ */
+function hidden(error: unknown, message: string, params: readonly unknown[]) {
+  const redact = redactor(params);
+  const text = redact(message);
+  const e = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
+  const cause = new Error(text);
+  const fields = cause as unknown as Record<string, unknown>;
+  if (typeof e.name === "string") cause.name = e.name;
+  for (const k of NAMING_FIELDS) if (e[k] !== undefined) fields[k] = e[k];
+  if (typeof e.hint === "string") fields.hint = redact(e.hint);
+  return { message: text, cause };
+}
+
+/**
+ * Turns a postgres.js error into Retort's taxonomy, by SQLSTATE class. With `hideParameters`,
+ * no parameter's value is left in the message or the cause.
  *
  * @example
  * ```ts
@@ -44,9 +84,11 @@ export function translatePostgresError(
   hideParameters: boolean,
 ): DatabaseError {
   if (error instanceof DatabaseError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const code = String((error as { code?: unknown }).code ?? "");
-  const options = { cause: error, sql: text, params: hideParameters ? undefined : params, code };
+  let message = error instanceof Error ? error.message : String(error);
+  let cause = error;
+  if (hideParameters && params.length > 0) ({ message, cause } = hidden(error, message, params));
+  const code = String((error as { code?: unknown } | null)?.code ?? "");
+  const options = { cause, sql: text, params: hideParameters ? undefined : params, code };
   if (CONNECTION_CODES.has(code) || UNREACHABLE_CODES.has(code)) {
     return new OperationalError(message, options);
   }
@@ -58,9 +100,9 @@ export function translatePostgresError(
     case "42":
     case "26":
     case "34":
-    case "3D":
     case "3F":
       return new ProgrammingError(message, options);
+    case "3D": // invalid catalog name: the database does not exist
     case "08":
     case "28": // invalid authorization: an unknown role, a wrong password
     case "40":

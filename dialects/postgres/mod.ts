@@ -4,7 +4,10 @@
  *
  * PostgreSQL's quirks, handled here: at most 65,533 parameters a statement (large inserts are
  * split); identifiers longer than 63 bytes are refused rather than silently truncated; `int8`
- * comes back as a number when exact and a bigint otherwise; `numeric` as a string.
+ * comes back as a number when exact and a bigint otherwise; `numeric` as a string; dates and
+ * times through Retort's own parsers (years 1 to 99 and BC exact, `timestamp` independent of
+ * the time zone); a checkout waits at most `acquireTimeout`; prepared statements per connection
+ * stay bounded.
  *
  * @example
  * ```ts ignore

@@ -5,19 +5,17 @@
  * @module
  */
 import type { QueryMode, QueryResult } from "../../core/driver.ts";
-import { DataError } from "../../core/errors.ts";
+import { ArgumentError, DataError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
+import { dateRangeProblem } from "../../core/types/dates.ts";
 import { MAX_SAFE, MIN_SAFE } from "../../core/util/ints.ts";
 import type { SqliteClient, SqliteDriverOptions, Statement } from "./client.ts";
 import { translateSqliteError } from "./errors.ts";
+import { registerFunctions } from "./functions.ts";
+import { statementKind } from "./statement_kind.ts";
 
 const STATEMENT_CACHE_SIZE = 256;
-/** A statement that only reads, after any leading whitespace and comments. */
-export const READ_ONLY =
-  /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*(SELECT|VALUES|PRAGMA|EXPLAIN|WITH\s+(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
 const RETURNING = /\bRETURNING\b/i;
-/** A statement that changes rows (SQLite's change count means nothing after DDL). */
-const WRITES = /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*(INSERT|UPDATE|DELETE|REPLACE|WITH)\b/i;
 
 function encodeJson(_key: string, v: unknown): unknown {
   return typeof v === "bigint" ? (v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString()) : v;
@@ -32,7 +30,7 @@ function encode(v: unknown): unknown {
       return v ? 1n : 0n;
     case "object":
       if (v === null || v instanceof Uint8Array) return v;
-      if (v instanceof Date) return v.toISOString();
+      if (v instanceof Date) return dateParam(v);
       if (Array.isArray(v)) return JSON.stringify(v, encodeJson);
       return v;
     default:
@@ -52,6 +50,13 @@ function nulInText(text: string, params: readonly unknown[], hide: boolean): Dat
   );
 }
 
+/** A Date as ISO 8601 text, in the years both databases store (0000 to 9999). */
+function dateParam(d: Date): string {
+  const problem = dateRangeProblem(d.getTime());
+  if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
+  return d.toISOString();
+}
+
 function encodeAll(params: readonly unknown[], text: string, hide: boolean): unknown[] {
   let out: unknown[] | null = null;
   for (let i = 0; i < params.length; i++) {
@@ -59,6 +64,10 @@ function encodeAll(params: readonly unknown[], text: string, hide: boolean): unk
     const t = typeof v;
     if (t === "string") {
       if ((v as string).includes("\0")) throw nulInText(text, params, hide);
+    } else if (t === "number" && Number.isNaN(v)) {
+      throw new ArgumentError(
+        "A NaN parameter: SQLite cannot store NaN (it binds it as NULL); use null instead.",
+      );
     } else if (
       t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ||
       (t === "object" && v !== null && !(v instanceof Uint8Array))
@@ -104,6 +113,7 @@ export class SqliteConnection {
     this.#hide = options.hideParameters;
     this.#denoSqlite = "lastInsertRowId" in db;
     db.exec("PRAGMA foreign_keys = ON");
+    registerFunctions(db);
     if (configure) db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout))}`);
   }
 
@@ -116,7 +126,7 @@ export class SqliteConnection {
       stmt.arrays = true;
     }
     stmt.returning = RETURNING.test(text);
-    stmt.writes = WRITES.test(text);
+    stmt.writes = statementKind(text).writes;
     if (stmt.returning) stmt.setReadBigInts?.(true);
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
       // Evict the oldest: cheaper than keeping recency order on every hit.
@@ -151,7 +161,7 @@ export class SqliteConnection {
     } catch (error) {
       if (
         error instanceof RangeError && stmt?.setReadBigInts && mode !== "run" &&
-        READ_ONLY.test(text)
+        statementKind(text).readOnly
       ) {
         // An integer beyond 2^53: read this statement's integers as bigints.
         stmt.setReadBigInts(true);

@@ -10,6 +10,7 @@ import {
   OperationalError,
   ProgrammingError,
 } from "../../core/errors.ts";
+import { redactor } from "../../core/util/redact.ts";
 
 const CONSTRAINT = /^(UNIQUE|FOREIGN KEY|NOT NULL|CHECK|PRIMARY KEY) constraint failed/i;
 const PROGRAMMING =
@@ -17,7 +18,31 @@ const PROGRAMMING =
 const OPERATIONAL = /database is locked|database table is locked|busy|readonly|disk|full|I\/O/i;
 
 /**
- * Turns a SQLite client's error into Retort's taxonomy.
+ * The message and cause an error keeps when parameters are hidden: SQLite's messages seldom
+ * hold a value, but one that does (a function's error, say) has it replaced by `[hidden]`,
+ * and its cause is then a copy that holds the same message.
+ */
+function hidden(error: unknown, message: string, params: readonly unknown[]) {
+  const text = redactor(params)(message);
+  if (text === message) return { message, cause: error };
+  const e = (typeof error === "object" && error !== null ? error : {}) as {
+    code?: unknown;
+    errcode?: unknown;
+    errstr?: unknown;
+    name?: unknown;
+  };
+  const cause = Object.assign(new Error(text), {
+    name: typeof e.name === "string" ? e.name : "Error",
+    code: e.code,
+    errcode: e.errcode,
+    errstr: e.errstr,
+  });
+  return { message: text, cause };
+}
+
+/**
+ * Turns a SQLite client's error into Retort's taxonomy. With `hideParameters`, no parameter's
+ * value is left in the message or the cause.
  *
  * @example
  * ```ts
@@ -33,9 +58,12 @@ export function translateSqliteError(
   params: readonly unknown[],
   hideParameters: boolean,
 ): DatabaseError {
-  const message = error instanceof Error ? error.message : String(error);
+  let message = error instanceof Error ? error.message : String(error);
+  let cause = error;
+  if (hideParameters && params.length > 0) ({ message, cause } = hidden(error, message, params));
   const errcode = (error as { errcode?: number }).errcode;
-  const base = { cause: error, sql: text, params: hideParameters ? undefined : params };
+  const base = { cause, sql: text, params: hideParameters ? undefined : params };
+
   const constraint = CONSTRAINT.exec(message);
   if (constraint) {
     const kind = constraint[1].toUpperCase().replace(" ", "");

@@ -5,7 +5,9 @@
  * SQLite's quirks, handled here: foreign keys are enforced only when `PRAGMA foreign_keys` is
  * on, so every connection turns it on; file databases use WAL and a busy timeout; an
  * in-memory database lives in one connection, shared by one transaction at a time; integers
- * beyond 2^53 come back as bigints; booleans are stored as 0 and 1, dates as ISO 8601 text.
+ * beyond 2^53 come back as bigints; booleans are stored as 0 and 1, dates as ISO 8601 text;
+ * `numeric` as SQLite numbers with its scale applied; LIKE, `lower()` and `upper()` mean what
+ * they mean on PostgreSQL (functions registered on every connection).
  *
  * @example
  * ```ts

@@ -10,8 +10,9 @@
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
 import { OperationalError } from "../../core/errors.ts";
 import type { SqliteClient, SqliteDriverOptions } from "./client.ts";
-import { READ_ONLY, SqliteConnection } from "./connection.ts";
+import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
+import { statementKind } from "./statement_kind.ts";
 
 /** A FIFO lock with a timeout, for a connection used by one task at a time. */
 class Lock {
@@ -171,7 +172,7 @@ export class SqlitePool implements Driver {
         lock.release();
       }
     }
-    const writer = this.#writer !== null && !READ_ONLY.test(text) ? this.#writer : null;
+    const writer = this.#writer !== null && !statementKind(text).readOnly ? this.#writer : null;
     await writer?.acquire(this.#options.busyTimeout, () => this.#busy());
     try {
       const conn = await this.#take();

@@ -305,7 +305,8 @@ Deno.test("bad input: unreachable databases fail typed on first use", async () =
       cases.push(
         [at((u) => (u.port = "1")), OperationalError], // nothing listens
         [at((u) => (u.username = "no_such_role_retort")), OperationalError],
-        [at((u) => (u.pathname = "/no_such_database_retort")), ProgrammingError],
+        // A database that does not exist (3D000): the connection's fault, not the statement's.
+        [at((u) => (u.pathname = "/no_such_database_retort")), OperationalError],
         [at((u) => (u.hostname = "no-such-host.invalid")), OperationalError],
       );
     }

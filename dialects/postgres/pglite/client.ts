@@ -20,7 +20,12 @@ export interface PGliteClient {
   query(
     text: string,
     params?: unknown[],
-    options?: { rowMode?: "array" | "object"; paramTypes?: number[] },
+    options?: {
+      rowMode?: "array" | "object";
+      paramTypes?: number[];
+      parsers?: Record<number, (text: string) => unknown>;
+      serializers?: Record<number, (value: unknown) => string>;
+    },
   ): Promise<{ rows: unknown[]; fields: { name: string }[]; affectedRows?: number }>;
   /** Runs SQL text (several statements, no parameters). */
   exec(text: string): Promise<unknown>;

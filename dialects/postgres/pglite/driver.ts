@@ -12,8 +12,10 @@
  * @module
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../../core/driver.ts";
-import { type DatabaseError, OperationalError } from "../../../core/errors.ts";
+import { ArgumentError, type DatabaseError, OperationalError } from "../../../core/errors.ts";
 import type { Row } from "../../../core/sql/nodes.ts";
+import { dateRangeProblem } from "../../../core/types/dates.ts";
+import { dateParsers, dateSerializers } from "../datetime.ts";
 import { postgresDialect } from "../dialect.ts";
 import { translatePostgresError } from "../errors.ts";
 import type { PGliteClient } from "./client.ts";
@@ -82,6 +84,10 @@ function paramTypes(params: readonly unknown[]): number[] | undefined {
   let types: number[] | undefined;
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
+    if (v instanceof Date) {
+      const problem = dateRangeProblem(v.getTime());
+      if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
+    }
     const t = v instanceof Date
       ? 1184
       : v instanceof Uint8Array
@@ -149,10 +155,14 @@ class PGliteDriver implements Driver {
 
   async #run(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
     if (this.#closed) throw this.#error(null, text, params);
+    const types = paramTypes(params);
     try {
+      // Dates are read and written as with postgres.js (see ../datetime.ts).
       const r = await this.#db.query(text, params as unknown[], {
         rowMode: mode === "values" ? "array" : "object",
-        paramTypes: paramTypes(params),
+        paramTypes: types,
+        parsers: dateParsers,
+        serializers: dateSerializers,
       });
       return toResult(r, mode);
     } catch (error) {

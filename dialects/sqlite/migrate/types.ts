@@ -18,6 +18,7 @@ import { unquote } from "./parse.ts";
 import { isRowid } from "./reflect.ts";
 
 const VARCHAR = /^VARCHAR\((\d+)\)$/;
+const NUMERIC = /^NUMERIC(?:\((\d+)(?:, (\d+))?\))?$/;
 
 const norm = (t: string) =>
   t.toUpperCase().replace(/\s+/g, " ").replace(/\s*\(\s*/g, "(")
@@ -32,6 +33,16 @@ export function narrows(from: string, to: string): boolean {
   const vb = VARCHAR.exec(b);
   if (va && vb) return Number(vb[1]) < Number(va[1]);
   if (b === "TEXT" && (va || a === "UUID")) return false;
+  const na = NUMERIC.exec(a);
+  const nb = NUMERIC.exec(b);
+  if (na && nb) {
+    // A numeric keeps at most 15 significant digits on SQLite whatever its precision: only a
+    // smaller scale, or fewer digits before the point, may refuse or round a stored value.
+    if (nb[1] === undefined) return false;
+    if (na[1] === undefined) return true;
+    const [pa, sa, pb, sb] = [na[1], na[2] ?? "0", nb[1], nb[2] ?? "0"].map(Number);
+    return sb < sa || pb - sb < pa - sa;
+  }
   const wider: Record<string, string[]> = {
     INTEGER: ["BIGINT"],
     BOOLEAN: ["INTEGER", "BIGINT"],
@@ -63,6 +74,8 @@ export function columnFactory(col: ColumnSnapshot): string | null {
   const t = norm(col.type);
   const v = VARCHAR.exec(t);
   if (v) return `column.varchar(${v[1]})`;
+  const n = NUMERIC.exec(t);
+  if (n) return `column.numeric(${[n[1], n[2]].filter((x) => x !== undefined).join(", ")})`;
   return FACTORIES[t] ?? null;
 }
 

@@ -1,0 +1,158 @@
+/**
+ * PostgreSQL's `date`, `timestamp` and `timestamptz` text (DateStyle ISO) to and from Dates,
+ * exactly, whatever the process's time zone:
+ *
+ * - a `date` is its UTC midnight; a `timestamp` (without time zone) is its wall-clock time read
+ *   as UTC; a `timestamptz` is its instant, with offsets to the second (PostgreSQL writes
+ *   `-04:56:02` for New York before 1883);
+ * - years 1 to 99 stay themselves, and BC years are astronomical (1 BC is the year 0, as
+ *   `Date` counts them).
+ *
+ * postgres.js's own parser (`new Date(text)`) turns `0001-01-01` into 2001-01-01 and BC into an
+ * Invalid Date, and reads a `timestamp` in the process's time zone. Text it does not know
+ * (`infinity`) becomes what `new Date(text)` makes of it, as before.
+ *
+ * @module
+ */
+
+const DATE = /^(\d{4,})-(\d\d)-(\d\d)( BC)?$/;
+const TIMESTAMP =
+  /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?|(Z))?( BC)?$/;
+
+/** The time value of a UTC calendar time, with years below 100 and BC (year <= 0) kept. */
+function utc(year: number, month: number, day: number, ms = 0): number {
+  const d = new Date(ms);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getTime();
+}
+
+const yearOf = (digits: string, bc: string | undefined): number =>
+  bc === undefined ? Number(digits) : 1 - Number(digits);
+
+/** `YYYY-MM-DD[ BC]` to a Date at that day's UTC midnight. */
+export function parseDate(text: string): Date {
+  const m = DATE.exec(text);
+  if (m === null) return new Date(text);
+  return new Date(utc(yearOf(m[1], m[4]), Number(m[2]), Number(m[3])));
+}
+
+function parseStamp(text: string, zoned: boolean): Date {
+  const m = TIMESTAMP.exec(text);
+  if (m === null) return new Date(text);
+  const ms = Number(((m[7] ?? "") + "000").slice(0, 3));
+  const time = Number(m[4]) * 3_600_000 + Number(m[5]) * 60_000 + Number(m[6]) * 1000 + ms;
+  let t = utc(yearOf(m[1], m[13]), Number(m[2]), Number(m[3]), time);
+  if (zoned && m[8] !== undefined) {
+    const offset = Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0);
+    t -= (m[8] === "-" ? -1 : 1) * offset * 1000;
+  }
+  return new Date(t);
+}
+
+/** `timestamp` text: the wall-clock time, read as UTC. */
+export function parseTimestamp(text: string): Date {
+  return parseStamp(text, false);
+}
+
+/** `timestamptz` text: the instant. */
+export function parseTimestamptz(text: string): Date {
+  return parseStamp(text, true);
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
+
+function dayText(d: Date): string {
+  const y = d.getUTCFullYear();
+  return `${pad(y <= 0 ? 1 - y : y, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+function timeText(d: Date): string {
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.` +
+    pad(d.getUTCMilliseconds(), 3);
+}
+
+const era = (d: Date): string => d.getUTCFullYear() <= 0 ? " BC" : "";
+
+/** A Date as `date` text: its UTC day. */
+export function dateText(d: Date): string {
+  return dayText(d) + era(d);
+}
+
+/** A Date as `timestamp` text: its UTC wall-clock time. */
+export function timestampText(d: Date): string {
+  return `${dayText(d)} ${timeText(d)}${era(d)}`;
+}
+
+/** A Date as `timestamptz` text: its instant, at UTC. */
+export function timestamptzText(d: Date): string {
+  return `${dayText(d)} ${timeText(d)}+00${era(d)}`;
+}
+
+/** A serializer: Dates as the given text, and anything else as text. */
+const serializer = (format: (d: Date) => string) => (x: unknown): string =>
+  x instanceof Date ? format(x) : String(x);
+
+/**
+ * The date and time types as postgres.js's `types` option takes them: Retort's parsers and
+ * serializers for `date` (1082), `timestamp` (1114) and `timestamptz` (1184).
+ */
+export const dateTypes: Readonly<
+  Record<
+    string,
+    { to: number; from: number[]; serialize(x: unknown): string; parse(x: string): Date }
+  >
+> = {
+  retortDate: { to: 1082, from: [1082], serialize: serializer(dateText), parse: parseDate },
+  retortTimestamp: {
+    to: 1114,
+    from: [1114],
+    serialize: serializer(timestampText),
+    parse: parseTimestamp,
+  },
+  retortTimestamptz: {
+    to: 1184,
+    from: [1184],
+    serialize: serializer(timestamptzText),
+    parse: parseTimestamptz,
+  },
+};
+
+/** The parsers by type oid, for clients that take them so (PGlite). */
+export const dateParsers: Readonly<Record<number, (text: string) => Date>> = {
+  1082: parseDate,
+  1114: parseTimestamp,
+  1184: parseTimestamptz,
+};
+
+/** The serializers by type oid, for clients that take them so (PGlite). */
+export const dateSerializers: Readonly<Record<number, (x: unknown) => string>> = {
+  1082: dateTypes.retortDate.serialize,
+  1114: dateTypes.retortTimestamp.serialize,
+  1184: dateTypes.retortTimestamptz.serialize,
+};
+
+/** What the driver sees of a postgres.js client's options. */
+interface ClientOptions {
+  types?: Record<string, { from?: number | number[] }>;
+  parsers?: Record<number, unknown>;
+  serializers?: Record<number, unknown>;
+}
+
+/**
+ * Gives a postgres.js client passed in by the user Retort's date and time parsers and
+ * serializers, unless its own `types` option already handles one of those types (then the
+ * client is left as it is). Returns whether they are in place.
+ */
+export function installDateTypes(client: { options?: unknown }): boolean {
+  const options = client.options as ClientOptions | undefined;
+  if (options?.parsers === undefined || options.serializers === undefined) return false;
+  const taken = Object.values(options.types ?? {}).some((t) =>
+    [t.from ?? []].flat().some((oid) => oid === 1082 || oid === 1114 || oid === 1184)
+  );
+  if (taken) return Object.values(dateTypes).some((t) => options.parsers![t.to] === t.parse);
+  for (const t of Object.values(dateTypes)) {
+    options.parsers[t.to] = t.parse;
+    options.serializers[t.to] = t.serialize;
+  }
+  return true;
+}
