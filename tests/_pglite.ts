@@ -13,9 +13,6 @@ const SKIPPED: Record<string, string> = {
     "asserts postgres.js reading a NULL array element as the text 'NULL'; PGlite reads null",
   "arrays: JSON text on SQLite, typed arrays on PostgreSQL":
     "asserts postgres.js reading a NULL boolean array element as false; PGlite reads null",
-  "hideParameters: no value in an error's message, stack or cause":
-    "the harness passes PGlite's driver in, which the engine's hideParameters does not reach; " +
-    "tests/pglite_test.ts checks pgliteDriver(db, { hideParameters: true })",
 };
 /** The names of the shared suite's tests that PGlite skips. */
 export const PGLITE_SKIP: ReadonlySet<string> = new Set(Object.keys(SKIPPED));

@@ -10,6 +10,7 @@ import {
   column,
   listen,
   Model,
+  PendingRollbackError,
   relationship,
   select,
   type Session,
@@ -191,28 +192,57 @@ scopedTest("a before-event that throws stops the flush with nothing sent", async
 });
 
 scopedTest(
-  "a before-insert error leaves the session usable and writes nothing",
+  "a before-insert error writes nothing and the session asks for rollback",
   async ({ open }) => {
     const engine = open();
     await engine.createAll(models);
     await using session = engine.session();
+    session.add(new Member({ email: "first@b" }));
+    await session.flush(); // earlier work in the same transaction
     const stop = listen(Audit, "beforeInsert", (a: Audit) => {
       if (a.what === "no") throw new Error("refused");
     });
     try {
       session.add(new Member({ email: "a@b" }));
-      const bad = new Audit({ what: "no" });
-      session.add(bad);
+      session.add(new Audit({ what: "no" }));
       await assert.rejects(session.flush(), /refused/);
+      await assert.rejects(session.flush(), PendingRollbackError);
+      await session.rollback();
       const sent = await engine.scalar(sql`SELECT count(*) FROM ${Member}`);
-      assert.equal(Number(sent), 0, "nothing of that flush was sent");
-      bad.what = "yes";
+      assert.equal(Number(sent), 0, "nothing of the transaction was kept");
+      session.add(new Member({ email: "again@b" }));
+      session.add(new Audit({ what: "yes" }));
       await session.commit();
     } finally {
       stop();
     }
     assert.equal(await count(session, Member), 1);
     assert.equal(await count(session, Audit), 1);
+  },
+);
+
+scopedTest(
+  "a class event failing inside a savepoint rolls back only the savepoint",
+  async ({ open }) => {
+    const engine = open();
+    await engine.createAll(models);
+    await using session = engine.session();
+    session.add(new Member({ email: "kept@b" }));
+    await session.flush();
+    const stop = listen(Audit, "beforeInsert", () => {
+      throw new Error("refused");
+    });
+    try {
+      const sp = await session.beginNested();
+      session.add(new Audit({ what: "x" }));
+      await assert.rejects(session.flush(), /refused/);
+      assert.equal(sp.isActive, false);
+    } finally {
+      stop();
+    }
+    await session.commit();
+    assert.equal(await count(session, Member), 1);
+    assert.equal(await count(session, Audit), 0);
   },
 );
 
@@ -296,7 +326,10 @@ scopedTest("a beforeFlush listener that throws sends nothing", async ({ open }) 
   });
   session.add(new Member({ email: "q@x" }));
   await assert.rejects(session.flush(), /not now/);
+  await assert.rejects(session.commit(), PendingRollbackError);
+  await session.rollback();
   stop();
+  session.add(new Member({ email: "q@x" }));
   await session.commit();
   assert.equal(await count(session, Member), 1);
 });

@@ -22,8 +22,8 @@ function pattern(op: string, left: unknown, value: unknown): [unknown, unknown] 
 const PATTERN = new TypedExpression<string>(new Fragment([""], []), types.text);
 
 /**
- * `left LIKE pattern` (`%` any run, `_` one character). SQLite compares ASCII letters
- * without case; PostgreSQL with case.
+ * `left LIKE pattern` (`%` any run, `_` one character, a backslash escapes), with case on
+ * both dialects: SQLite connections get a LIKE that compares as PostgreSQL does.
  *
  * @example
  * ```ts

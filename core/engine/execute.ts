@@ -13,6 +13,7 @@ import { compile } from "../sql/compile.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
 import type { Executable } from "../statement.ts";
 import { decodeRows } from "../types/decode.ts";
+import { scrubbed } from "../util/redact.ts";
 import type { EchoFunction } from "./echo.ts";
 
 /** What running a statement needs besides a target: a dialect, echo and secrecy. */
@@ -143,10 +144,10 @@ async function sendLogged(
     return result;
   } catch (error) {
     // A driver given by the user may not know that this engine hides parameters.
-    if (runner.hideParameters && error instanceof DatabaseError && error.params !== undefined) {
-      (error as { params?: readonly unknown[] }).params = undefined;
-    }
-    echo?.({ text, params: shown, ms: performance.now() - start, error });
-    throw error;
+    const reported = runner.hideParameters && error instanceof DatabaseError
+      ? scrubbed(error, params)
+      : error;
+    echo?.({ text, params: shown, ms: performance.now() - start, error: reported });
+    throw reported;
   }
 }

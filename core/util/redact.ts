@@ -46,3 +46,67 @@ export function redactor(params: readonly unknown[]): (text: string) => string {
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})(?![\\p{L}\\p{N}_])`, "gu");
   return (text) => text.replace(pattern, HIDDEN);
 }
+
+/** The fields of a driver's error that name things and never hold a value. */
+const NAMING = [
+  "name",
+  "code",
+  "severity",
+  "constraint_name",
+  "table_name",
+  "column_name",
+  "schema_name",
+  "routine",
+  "errcode",
+  "errno",
+] as const;
+
+/**
+ * An error as an engine that hides parameters reports it, whatever driver raised it: its
+ * message with every parameter's text replaced, its cause a copy holding only the fields that
+ * name things (and the replaced message), its parameters gone. Errors whose driver already
+ * hid them (no `params`) come back as they are.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DatabaseError } from "../errors.ts";
+ * import { scrubbed } from "./redact.ts";
+ * const e = new DatabaseError('bad value "s3cret"', { params: ["s3cret"], sql: "SELECT ?" });
+ * const s = scrubbed(e, ["s3cret"]);
+ * assert(s.params === undefined && !s.message.includes("s3cret"));
+ * ```
+ */
+export function scrubbed<E extends { message: string; params?: readonly unknown[] }>(
+  error: E,
+  params: readonly unknown[],
+): E {
+  if (error.params === undefined) return error;
+  const redact = redactor(params);
+  const e = error as unknown as Record<string, unknown> & Error;
+  const c = e.cause;
+  let cause: Error | undefined;
+  if (typeof c === "object" && c !== null) {
+    const from = c as Record<string, unknown>;
+    cause = new Error(redact(String(from.message ?? "")));
+    const to = cause as unknown as Record<string, unknown>;
+    for (const k of NAMING) if (typeof from[k] === "string") to[k] = from[k];
+  }
+  const out = Object.create(Object.getPrototypeOf(error)) as Record<string, unknown>;
+  for (const k of Object.keys(e)) out[k] = e[k];
+  Object.defineProperty(out, "message", {
+    value: redact(e.message),
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(out, "stack", {
+    value: typeof e.stack === "string" ? redact(e.stack) : undefined,
+    writable: true,
+    configurable: true,
+  });
+  if (cause !== undefined) {
+    Object.defineProperty(out, "cause", { value: cause, writable: true, configurable: true });
+  } else delete out.cause;
+  out.params = undefined;
+  return out as unknown as E;
+}

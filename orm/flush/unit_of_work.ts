@@ -95,10 +95,13 @@ export class UnitOfWork {
     this.#plan = new Plan(this.#sets, ctx);
   }
 
-  /** Reconciles relationships and checks every value to be written; sends nothing. */
-  prepare(): void {
+  /** Reconciles relationships; sends nothing. */
+  reconcile(): void {
     this.#plan.reconcile();
-    this.#beforeEvents();
+  }
+
+  /** Checks every value to be written; sends nothing. */
+  check(): void {
     this.#check();
   }
 
@@ -106,7 +109,7 @@ export class UnitOfWork {
    * The before-events, once reconciling has settled what the flush writes: what a listener
    * changes in a column is written by this flush, and what it throws stops the flush.
    */
-  #beforeEvents(): void {
+  beforeEvents(): void {
     const sets = this.#sets;
     fireAll("beforeInsert", sets.pending);
     const updating: InstanceState[] = [];

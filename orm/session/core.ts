@@ -197,9 +197,7 @@ export class SessionCore implements StateOwner {
     this.#flushing = true;
     let result;
     try {
-      await this.hooks.fire("beforeFlush");
-      const uow = new UnitOfWork(this.#flushContext());
-      uow.prepare(); // what it refuses here leaves the database and the session as they were
+      const uow = await this.#prepare();
       try {
         result = await uow.execute();
         this.registry.applyFlush(result, this);
@@ -215,6 +213,26 @@ export class SessionCore implements StateOwner {
     fireAll("afterUpdate", result.written);
     fireAll("afterDelete", result.deleted);
     await this.hooks.fire("afterFlush");
+  }
+
+  /**
+   * The flush up to its first statement. What a listener throws fails the flush as a failed
+   * statement would (the session then asks for rollback); what the checks refuse leaves the
+   * database and the session as they were.
+   */
+  async #prepare(): Promise<UnitOfWork> {
+    let uow: UnitOfWork;
+    try {
+      await this.hooks.fire("beforeFlush");
+      uow = new UnitOfWork(this.#flushContext());
+      uow.reconcile();
+      uow.beforeEvents();
+    } catch (error) {
+      await this.tx.flushFailed(error);
+      throw error;
+    }
+    uow.check();
+    return uow;
   }
 
   #flushContext(): FlushContext {
