@@ -77,6 +77,12 @@ export interface Handle {
    */
   updateEmails(limit: number): Promise<void>;
 
+  /**
+   * The memory figure: every user loaded and kept as the contestant keeps them (the ORM: in
+   * one open session); `release` lets them go. Contestants without one use `selectAll`.
+   */
+  hold?(): Promise<{ rows: readonly unknown[]; release(): Promise<void> }>;
+
   /** Closes the contestant's connections. */
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@
 import { DatabaseSync } from "node:sqlite";
 import type { DbKind, WorkloadId } from "./contestant.ts";
 import type { Scale } from "./workloads.ts";
+import type { MemoryResult } from "./memory.ts";
 
 /** One cell: a workload on a database by a contestant. */
 export interface CellResult {
@@ -67,6 +68,8 @@ export interface Results {
   readonly contestants: { readonly name: string; readonly notes: Record<string, string> }[];
   readonly cells: CellResult[];
   readonly startup: StartupResult | null;
+  /** Heap bytes per loaded user (bench/memory.ts), or null when not measured. */
+  readonly memory?: MemoryResult | null;
 }
 
 /** The median of some numbers (the mean of the middle two for an even count). */
@@ -251,6 +254,32 @@ export function markdown(results: Results): string {
       markdownTable([
         ["script", "wall ms", "in process ms"],
         ...results.startup.rows.map((r) => [r.what, ms(r.wallMs), ms(r.inProcessMs)]),
+      ]),
+    );
+  }
+  if (results.memory) {
+    const m = results.memory;
+    const names = [...new Set(m.cells.map((c) => c.contestant))];
+    out.push(
+      "",
+      "## Memory",
+      "",
+      `Heap bytes per loaded user: ${m.users.toLocaleString("en-US")} users loaded and kept ` +
+        "(the ORM: in one open session), measured after a forced GC, each cell in a fresh " +
+        "process; in brackets the ratio to the raw driver's row objects.",
+      "",
+      markdownTable([
+        ["database", ...names],
+        ...(["sqlite", "postgres"] as const).filter((db) => m.cells.some((c) => c.db === db))
+          .map((db) => [
+            DB_TITLES[db],
+            ...names.map((n) => {
+              const c = m.cells.find((x) => x.db === db && x.contestant === n);
+              if (!c || c.bytesPerRow === null) return "failed";
+              const b = Math.round(c.bytesPerRow);
+              return n === "raw" || c.ratio === null ? `${b}` : `${b} (${c.ratio.toFixed(2)}×)`;
+            }),
+          ]),
       ]),
     );
   }

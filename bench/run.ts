@@ -18,6 +18,7 @@
  *   --only LIST      workloads, e.g. W1,W3
  *   --contestants L  e.g. raw,retort-core (raw is always kept as the baseline)
  *   --no-startup     skip the startup figure
+ *   --no-memory      skip the memory figure (heap bytes per loaded user, bench/memory.ts)
  *   --out FILE       where to write the JSON (default bench/results.json; smoke writes none)
  *
  * PostgreSQL is reached at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
@@ -39,6 +40,7 @@ import {
   startupText,
 } from "./report.ts";
 import { measureStartup } from "./startup.ts";
+import { measureMemory, memoryText } from "./memory.ts";
 import { CheckError, FULL, schema, SMOKE, type Workload, WORKLOADS } from "./workloads.ts";
 
 /** Each contestant's timed runs of a short workload add up to about this much. */
@@ -56,6 +58,7 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     contestants: { type: "string" },
     "no-startup": { type: "boolean", default: false },
+    "no-memory": { type: "boolean", default: false },
     out: { type: "string" },
   },
 });
@@ -233,6 +236,9 @@ async function main(): Promise<number> {
     }
   }
   const startup = flags["no-startup"] ? null : await measureStartup(smoke ? 1 : 7);
+  const memory = flags["no-memory"]
+    ? null
+    : await measureMemory(dbs, contestants.map((c) => c.name), PG_URL, smoke ? 100 : 10_000);
   const results: Results = {
     environment: env,
     settings: { mode: smoke ? "smoke" : "full", scale, warmup, repetitions: reps },
@@ -242,9 +248,11 @@ async function main(): Promise<number> {
     })),
     cells,
     startup,
+    memory,
   };
   log(consoleTables(results));
   if (startup) log(startupText(startup));
+  if (memory) log(memoryText(memory));
   const out = flags.out ?? (smoke ? undefined : new URL("./results.json", import.meta.url));
   if (out !== undefined) await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + "\n");
   if (flags["write-md"]) {
@@ -253,7 +261,11 @@ async function main(): Promise<number> {
     // Lay the tables out as `deno fmt --check` (in `deno task ok`) expects.
     await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", md.pathname] }).output();
   }
-  const failed = cells.filter((c) => c.error !== undefined);
+  const failed: { db: string; workload: string; contestant: string }[] = [
+    ...cells.filter((c) => c.error !== undefined),
+    ...(memory?.cells ?? []).filter((c) => c.bytesPerRow === null)
+      .map((c) => ({ ...c, workload: "memory" })),
+  ];
   if (failed.length > 0) {
     console.error(
       `\n${failed.length} cell(s) FAILED: ` +

@@ -62,7 +62,7 @@ export function schema(db: DbKind): string[] {
 }
 
 /** Empties both tables; ids start again at 1. */
-function reset(db: DbKind): string[] {
+export function reset(db: DbKind): string[] {
   return db === "sqlite"
     ? ["DELETE FROM posts", "DELETE FROM users"]
     : ["TRUNCATE posts, users RESTART IDENTITY"];
@@ -82,7 +82,7 @@ function series(db: DbKind, n: number): { with: string; from: string } {
  * Users 1..n (`user<i>`, `user<i>@example.com`) and, when asked, `perUser` posts for each of
  * the first `authors` users (`post <author>-<k>`), with ids in order.
  */
-function seed(db: DbKind, users: number, authors = 0, perUser = 0): string[] {
+export function seed(db: DbKind, users: number, authors = 0, perUser = 0): string[] {
   const u = series(db, users);
   const out = [
     `${u.with}INSERT INTO users (id, username, email) ` +

@@ -74,6 +74,11 @@ function handle(target: Target): Handle {
       for (const u of users) u.email = "new." + u.email;
       await session.commit();
     },
+    async hold() {
+      const session = engine.session();
+      const rows = await session.all(select(BenchUser).orderBy(BenchUser.c.id));
+      return { rows, release: () => session.close() };
+    },
     async close() {
       await engine.dispose();
     },

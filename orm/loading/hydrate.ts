@@ -19,7 +19,9 @@ export interface LoadContext {
   /** The same, with the driver's whole result (rows as arrays, decoded, in `rows`). */
   query(statement: SqlSource<unknown>): Promise<QueryResult>;
   /** The session's identity map of a mapper. */
-  identityMap(mapper: Mapper): Map<unknown, object>;
+  identityMap(mapper: Mapper): {
+    get(key: unknown): object | undefined;
+  };
   /** Makes a hydrated object persistent in the session. */
   attach(state: InstanceState, key: unknown): void;
   /** Overwrites a persistent object's columns with its row (populate existing, expired). */

@@ -72,7 +72,7 @@ async function loadManyToOne(
   const byRef = target.pk.length === 1 && target.pk[0] === rel.ref;
   const missing = populate || !byRef
     ? wanted.keys
-    : wanted.keys.filter((k) => !identity.has(keyPart(k)));
+    : wanted.keys.filter((k) => identity.get(keyPart(k)) === undefined);
   const refCol = target.columns[rel.ref];
   const found = new Map<unknown, object>();
   for (const chunk of chunks(missing, rowsPerStatement(ctx.dialect))) {

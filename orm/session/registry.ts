@@ -6,13 +6,14 @@
  * @module
  */
 import { InvalidRequestError } from "../../core/errors.ts";
+import { IdentityMap } from "./identity_map.ts";
 import type { FlushResult } from "../flush/unit_of_work.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, relationEntries, stateOf, type StateOwner } from "../mapping/state.ts";
 
 /** The session's objects, by identity and by what the next flush owes them. */
 export class Registry {
-  readonly #identity = new Map<Mapper, Map<unknown, object>>();
+  readonly #identity = new Map<Mapper, IdentityMap>();
   /** The mapper of each table name in this session, to refuse two classes for one table. */
   readonly #tables = new Map<string, Mapper>();
   readonly pending: Set<InstanceState> = new Set();
@@ -25,7 +26,7 @@ export class Registry {
   order = 0;
 
   /** The identity map of a mapper. */
-  map(mapper: Mapper): Map<unknown, object> {
+  map(mapper: Mapper): IdentityMap {
     let m = this.#identity.get(mapper);
     if (m === undefined) {
       const name = JSON.stringify([mapper.table.schema ?? null, mapper.table.name]);
@@ -38,7 +39,7 @@ export class Registry {
         );
       }
       this.#tables.set(name, mapper);
-      this.#identity.set(mapper, m = new Map());
+      this.#identity.set(mapper, m = new IdentityMap());
     }
     return m;
   }

@@ -1,0 +1,92 @@
+/**
+ * Allocation guard, after SQLAlchemy's call-count profiles: heap bytes per row allocated while
+ * loading 5,000 objects, kept once they are loaded, and allocated while flushing 5,000 new
+ * ones, on each database, against tests/alloc/profile.json. A figure more than 15% over its
+ * profile fails: find what started allocating, or, when the growth is deliberate, raise the
+ * profile in the same change (and lower it when a change makes the figure smaller).
+ *
+ * Each figure is measured in a process of its own (tests/alloc/child.ts) with a young
+ * generation large enough that no collection runs while a step is measured, so it counts
+ * bytes, not time, and does not depend on the machine's load.
+ */
+import assert from "node:assert/strict";
+import { createEngine, sql } from "../mod.ts";
+import { PG_UP, PG_URL } from "./_db.ts";
+
+const REQUIRE_PG = Deno.env.get("RETORT_REQUIRE_POSTGRES") === "1";
+const TOLERANCE = 1.15;
+
+type Figures = { flushAllocated: number; loadAllocated: number; kept: number };
+const profile = JSON.parse(
+  await Deno.readTextFile(new URL("./alloc/profile.json", import.meta.url)),
+) as Record<"sqlite" | "postgres", Figures>;
+
+async function measure(url: string): Promise<Figures> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64",
+      new URL("./alloc/child.ts", import.meta.url).pathname,
+      url,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  return JSON.parse(text) as Figures;
+}
+
+for (const db of ["sqlite", "postgres"] as const) {
+  Deno.test({
+    name: `allocation: heap bytes per loaded and flushed row stay within the profile [${db}]`,
+    ignore: db === "postgres" && !PG_UP && !REQUIRE_PG,
+    fn: async () => {
+      let url = "sqlite::memory:";
+      let drop = () => Promise.resolve();
+      if (db === "postgres") {
+        // A schema of its own, dropped afterwards: the test leaves nothing behind.
+        const schema = `retort_alloc_${crypto.randomUUID().replaceAll("-", "")}`;
+        const admin = createEngine(PG_URL);
+        await admin.run(sql`CREATE SCHEMA ${sql.id(schema)}`);
+        const u = new URL(PG_URL);
+        u.searchParams.set("search_path", schema);
+        url = u.href;
+        drop = async () => {
+          await admin.run(sql`DROP SCHEMA ${sql.id(schema)} CASCADE`);
+          await admin.dispose();
+        };
+      }
+      try {
+        await check(db, url);
+      } finally {
+        await drop();
+      }
+    },
+  });
+}
+
+async function check(db: "sqlite" | "postgres", url: string): Promise<void> {
+  {
+    let got = await measure(url);
+    const over = (f: Figures) =>
+      (Object.keys(profile[db]) as (keyof Figures)[]).filter((k) =>
+        f[k] > profile[db][k] * TOLERANCE
+      );
+    // A second measurement before failing: a figure is a count of bytes, but the driver's
+    // own buffers can land on either side of a step.
+    if (over(got).length > 0) got = await measure(url);
+    const bad = over(got);
+    assert.deepEqual(
+      bad,
+      [],
+      bad.map((k) =>
+        `${k}: ${got[k].toFixed(0)} B/row, over the profile's ${profile[db][k]} B/row by ` +
+        `${((got[k] / profile[db][k] - 1) * 100).toFixed(0)}%`
+      ).join("; "),
+    );
+    // The figures measure something: a loaded object costs heap.
+    assert(got.kept > 50 && got.loadAllocated >= got.kept * 0.9, JSON.stringify(got));
+  }
+}
