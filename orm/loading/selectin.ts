@@ -117,7 +117,7 @@ async function loadOneToMany(
   for (const s of states) {
     const k = s.values[rel.ref];
     const list = k === null || k === undefined ? [] : children.get(k);
-    setLoaded(rel, s, rel.scalar ? (list[0] ?? null) : list);
+    setLoaded(rel, s, rel.scalar ? (list[0] ?? null) : list, true);
     if (back?.scalar) {
       for (const child of list) {
         const cs = stateOf(child)!;

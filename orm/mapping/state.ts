@@ -60,6 +60,26 @@ export interface StateOwner {
   lookup(mapper: Mapper, key: unknown): object | undefined;
   /** Whether values must stay out of messages (the engine's `hideParameters`). */
   readonly hideParameters?: boolean;
+  /** The span of the session's life its objects are attached in (see `Epoch`). */
+  epoch: Epoch;
+}
+
+/**
+ * A span of a session's life. An object attached to a session holds the span it was attached
+ * in; when the session lets go of all its objects at once (close, expungeAll), the span ends
+ * and each object is detached the next time it is looked at, rather than all of them there
+ * and then.
+ *
+ * @internal
+ */
+export class Epoch {
+  /** Whether the span goes on. */
+  live = true;
+  /** The session. */
+  readonly owner: StateOwner;
+  constructor(owner: StateOwner) {
+    this.owner = owner;
+  }
 }
 
 /** The parts of a state most objects never need. */
@@ -68,7 +88,6 @@ class More {
   loaded: unknown[] | null = null;
   dirty = false;
   flagged: Set<number> | null = null;
-  order = 0;
   expired = false;
   wasDeleted = false;
   frame: unknown = null;
@@ -86,10 +105,10 @@ export class InstanceState {
   readonly obj: object;
   /** Current column values, by column index. */
   values: unknown[];
-  /** Lifecycle status. */
-  status: ObjectStatus = "transient";
-  /** The session the object belongs to. */
-  session: StateOwner | null = null;
+  /** The order in which it was added, for insert ordering. */
+  order = 0;
+  #status: ObjectStatus = "transient";
+  #epoch: Epoch | null = null;
   /** The identity-map key, once persistent. */
   key: unknown = undefined;
   /**
@@ -97,6 +116,35 @@ export class InstanceState {
    * that each loaded object costs as little memory as it can.
    */
   #more: More | null = null;
+
+  /** Lifecycle status. */
+  get status(): ObjectStatus {
+    const e = this.#epoch;
+    if (e !== null && !e.live) this.#lapse();
+    return this.#status;
+  }
+  set status(v: ObjectStatus) {
+    this.#status = v;
+  }
+  /** The session the object belongs to. */
+  get session(): StateOwner | null {
+    const e = this.#epoch;
+    if (e === null) return null;
+    if (e.live) return e.owner;
+    this.#lapse();
+    return null;
+  }
+  set session(owner: StateOwner | null) {
+    this.#epoch = owner === null ? null : owner.epoch;
+  }
+  /** The session let go of every object: this one is detached now. */
+  #lapse(): void {
+    this.#epoch = null;
+    const s = this.#status;
+    if (s === "pending") this.#status = "transient";
+    else if (s === "persistent" || s === "deleted") this.#status = "detached";
+    this.dirty = false;
+  }
 
   /** Loaded relationships by name (own properties only: see `relationOf`). */
   get relations(): Record<string, Loaded> | null {
@@ -129,14 +177,6 @@ export class InstanceState {
   set flagged(v: Set<number> | null) {
     if (this.#more !== null) this.#more.flagged = v;
     else if (v !== null) (this.#more = new More()).flagged = v;
-  }
-  /** The order in which it was added, for insert ordering. */
-  get order(): number {
-    return this.#more === null ? 0 : this.#more.order;
-  }
-  set order(v: number) {
-    if (this.#more !== null) this.#more.order = v;
-    else if (v !== 0) (this.#more = new More()).order = v;
   }
   /** Expired: the next query that returns its row refreshes it. */
   get expired(): boolean {

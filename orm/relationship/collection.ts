@@ -96,17 +96,39 @@ const METHODS: PropertyDescriptorMap = {
   }),
 };
 
-/** A new instrumented collection of `owner`'s relationship. */
+/**
+ * A new instrumented collection of `owner`'s relationship: a copy of `items`, or `items`
+ * itself when the caller gives it away (`owned`).
+ */
 export function collection(
   owner: object,
   rel: CollectionHooks,
   items: readonly unknown[],
+  owned = false,
 ): unknown[] {
-  const c = items.slice() as Instrumented;
+  const c = (owned ? items : items.slice()) as Instrumented;
+  instrument(c, owner, rel);
+  return c;
+}
+
+function instrument(c: Instrumented, owner: object, rel: CollectionHooks): void {
   Object.defineProperties(c, METHODS);
   Object.defineProperty(c, OWNER, hidden(owner));
   Object.defineProperty(c, REL, hidden(rel));
-  return c;
+}
+
+/**
+ * A list as it reaches code outside the ORM: instrumented, in place, the first time. Loaders
+ * store plain lists (defining the methods costs more than loading the rows) and the
+ * relationship's accessor instruments them when it first hands one out.
+ */
+export function instrumented(
+  list: unknown[],
+  owner: object,
+  rel: () => CollectionHooks,
+): unknown[] {
+  if (!(OWNER in list)) instrument(list as Instrumented, owner, rel());
+  return list;
 }
 
 /** Adds an item without telling the relationship (the other side is being synced). */

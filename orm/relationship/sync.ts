@@ -15,7 +15,13 @@ import {
   setRelation,
   stateOf,
 } from "../mapping/state.ts";
-import { collection, type CollectionHooks, rawPush, rawRemove } from "./collection.ts";
+import {
+  collection,
+  type CollectionHooks,
+  instrumented,
+  rawPush,
+  rawRemove,
+} from "./collection.ts";
 import type { Relationship } from "./relationship.ts";
 
 /** Whether an object is new (never had a row), so its relations start empty. */
@@ -50,8 +56,16 @@ function store(rel: Relationship, state: InstanceState, l: Loaded): Loaded {
   return setRelation(state, rel.name, l);
 }
 
-/** Stores a value loaded from the database (so its base is the same). */
-export function setLoaded(rel: Relationship, state: InstanceState, value: unknown): void {
+/**
+ * Stores a value loaded from the database (so its base is the same). `owned`: the list is the
+ * caller's to give away, and becomes the collection itself.
+ */
+export function setLoaded(
+  rel: Relationship,
+  state: InstanceState,
+  value: unknown,
+  owned = false,
+): void {
   // A first load changes nothing the user did: a rollback keeps it, unless it then holds an
   // object the rollback made new again. A load over a value the user may have changed saves it.
   if (loadedOf(rel, state) === undefined) state.session?.noteLoad?.(state, rel.name);
@@ -62,7 +76,11 @@ export function setLoaded(rel: Relationship, state: InstanceState, value: unknow
   if (rel.scalar) store(rel, state, { value, base: value });
   else {
     const items = value as unknown[];
-    store(rel, state, { value: collection(state.obj, hooksOf(rel), items), base: items.slice() });
+    // A list given away is stored plain and instrumented when first read (readAttribute).
+    store(rel, state, {
+      value: owned ? items : collection(state.obj, hooksOf(rel), items),
+      base: items.slice(),
+    });
   }
 }
 
@@ -89,7 +107,10 @@ export function currentOf(
 export function readAttribute(rel: Relationship, obj: object): unknown {
   const state = stateOf(obj)!;
   const l = currentOf(rel, state, isNew(state));
-  if (l !== undefined) return l.value;
+  if (l !== undefined) {
+    const v = l.value;
+    return Array.isArray(v) ? instrumented(v, obj, () => hooksOf(rel)) : v;
+  }
   if (rel.direction === "manyToOne" && state.session) {
     // Resolve from the identity map without any I/O.
     const fkValue = state.values[rel.fk];

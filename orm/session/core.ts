@@ -12,7 +12,7 @@ import type { SqlSource } from "../../core/sql/nodes.ts";
 import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { Epoch, type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
 import { type AddContext, addState } from "./add.ts";
 import { Registry } from "./registry.ts";
 import { SessionTransaction } from "./transaction.ts";
@@ -61,6 +61,9 @@ export class SessionCore implements StateOwner {
     };
     this.adding = { session: this, registry, touch: (s) => this.touch(s) };
   }
+
+  /** The span of the session's life its objects are attached in. */
+  epoch: Epoch = new Epoch(this);
 
   /** Whether values must stay out of messages. */
   get hideParameters(): boolean {

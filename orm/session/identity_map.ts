@@ -59,16 +59,18 @@ export class IdentityMap {
   }
 
   /** Every object it holds. */
-  *values(): IterableIterator<object> {
-    const ints = this.#ints;
-    for (const k in ints) yield ints[k as unknown as number];
-    if (this.#other !== null) yield* this.#other.values();
+  values(): object[] {
+    const out = Object.values(this.#ints);
+    if (this.#other !== null) { for (const obj of this.#other.values()) out.push(obj); }
+    return out;
   }
 
   /** Every key and object it holds (integer keys as numbers). */
-  *entries(): IterableIterator<[unknown, object]> {
+  entries(): [unknown, object][] {
+    const out: [unknown, object][] = [];
     const ints = this.#ints;
-    for (const k in ints) yield [Number(k), ints[k as unknown as number]];
-    if (this.#other !== null) yield* this.#other.entries();
+    for (const k in ints) out.push([Number(k), ints[k as unknown as number]]);
+    if (this.#other !== null) { for (const e of this.#other.entries()) out.push(e); }
+    return out;
   }
 }

@@ -9,7 +9,13 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import { IdentityMap } from "./identity_map.ts";
 import type { FlushResult } from "../flush/unit_of_work.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { type InstanceState, relationEntries, stateOf, type StateOwner } from "../mapping/state.ts";
+import {
+  Epoch,
+  type InstanceState,
+  relationEntries,
+  stateOf,
+  type StateOwner,
+} from "../mapping/state.ts";
 
 /** The session's objects, by identity and by what the next flush owes them. */
 export class Registry {
@@ -125,26 +131,22 @@ export class Registry {
     }
   }
 
-  /** Detaches every object (persistent ones become detached, pending ones transient). */
-  clear(): void {
-    for (const m of this.#identity.values()) {
-      for (const obj of m.values()) {
-        const s = stateOf(obj)!;
+  /**
+   * Detaches every object (persistent ones become detached, pending ones transient). Objects
+   * with nothing owed to the flush are detached lazily: the owner's span ends, and each of
+   * them sees it the next time it is looked at.
+   */
+  clear(owner: StateOwner): void {
+    for (const set of [this.pending, this.dirty, this.deleted, this.removed]) {
+      for (const s of set) {
         s.session = null;
-        s.status = "detached";
+        s.status = s.status === "pending" ? "transient" : "detached";
         s.dirty = false;
       }
-      m.clear();
     }
-    for (const s of this.pending) {
-      s.session = null;
-      s.status = "transient";
-    }
-    for (const s of this.removed) {
-      s.status = "detached";
-      s.session = null;
-    }
-    for (const s of this.deleted) s.session = null;
+    owner.epoch.live = false;
+    owner.epoch = new Epoch(owner);
+    for (const m of this.#identity.values()) m.clear();
     this.pending.clear();
     this.dirty.clear();
     this.deleted.clear();

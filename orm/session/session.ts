@@ -168,7 +168,7 @@ export class Session implements AsyncDisposable {
 
   /** Removes every object from the session. */
   expungeAll(): void {
-    this.#c.registry.clear();
+    this.#c.registry.clear(this.#c);
   }
 
   /**
