@@ -9,13 +9,7 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import { IdentityMap } from "./identity_map.ts";
 import type { FlushResult } from "../flush/unit_of_work.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import {
-  Epoch,
-  type InstanceState,
-  relationEntries,
-  stateOf,
-  type StateOwner,
-} from "../mapping/state.ts";
+import { Epoch, type InstanceState, relationEntries, type StateOwner } from "../mapping/state.ts";
 
 /** The session's objects, by identity and by what the next flush owes them. */
 export class Registry {
