@@ -11,23 +11,27 @@
 import type { Engine } from "../../core/engine/engine.ts";
 import type { RunResult } from "../../core/engine/executor.ts";
 import { type RetryOptions, withRetry } from "../../core/engine/retry.ts";
-import {
-  ArgumentError,
-  InvalidRequestError,
-  MultipleResultsFound,
-  NoResultFound,
-} from "../../core/errors.ts";
+import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
 import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
-import type { Mapper } from "../mapping/mapper.ts";
+import type { LoaderOption } from "../loading/options.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
 import { SessionCore } from "./core.ts";
 import { Hooks, type SessionEvent, type SessionListener } from "./hooks.ts";
 import { mergeInto } from "./merge.ts";
-import { entityMapper, keyOf, keyValues, loadByKey, loadEntities, loadFor } from "./query.ts";
-import type { LoaderOption } from "../loading/options.ts";
+import { loadEntities } from "./query.ts";
+import {
+  atMostOne,
+  executeIn,
+  getObject,
+  loadRelationship,
+  onlyOne,
+  ownState,
+  refreshObject,
+  runIn,
+} from "./reads.ts";
 import type { EntityQuery, ExecuteResult, SessionOptions, SessionSavepoint } from "./types.ts";
 
 /**
@@ -122,15 +126,7 @@ export class Session implements AsyncDisposable {
 
   /** The state of an object of this session, or an InvalidRequestError naming `what`. */
   #own(obj: object, what: string): InstanceState {
-    const state = stateOf(obj);
-    if (!state || state.session !== this.#c) {
-      throw new InvalidRequestError(
-        `${what} takes an object of this session; this ${
-          state ? state.mapper.name : describe(obj)
-        } is ${state ? state.status : "not mapped"}.`,
-      );
-    }
-    return state;
+    return ownState(this.#c, obj, what);
   }
 
   // ---- adding and removing ---------------------------------------------------------------
@@ -262,28 +258,7 @@ export class Session implements AsyncDisposable {
     key: unknown,
     options: { populateExisting?: boolean } = {},
   ): Promise<InstanceType<M> | null> {
-    const c = this.#c;
-    let keys: unknown[];
-    let mapper: Mapper;
-    try {
-      mapper = entityMapper(model, "session.get(...)");
-      keys = keyValues(mapper, key);
-      c.check();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const found = c.registry.lookup(mapper, keyOf(mapper, keys));
-    if (found !== undefined && !options.populateExisting && !stateOf(found)!.expired) {
-      return Promise.resolve(found as InstanceType<M>);
-    }
-    const populate = options.populateExisting ?? false;
-    return c.run(
-      "get an object",
-      "a get",
-      () => c.withAutoflush(() => loadByKey(c.load, mapper, keys, populate)),
-    ) as Promise<
-      InstanceType<M> | null
-    >;
+    return getObject(this.#c, model, key, options);
   }
 
   /** Runs a `select(Model)` and returns its objects. */
@@ -303,43 +278,22 @@ export class Session implements AsyncDisposable {
 
   /** The one object of a `select(Model)`; NoResultFound or MultipleResultsFound otherwise. */
   async one<T>(query: EntityQuery<T>): Promise<T> {
-    const objs = await this.all(query);
-    if (objs.length === 0) throw new NoResultFound("The query returned no row; one() needs one.");
-    if (objs.length > 1) {
-      throw new MultipleResultsFound(`The query returned ${objs.length} rows; one() needs one.`);
-    }
-    return objs[0];
+    return onlyOne(await this.all(query), "one()");
   }
 
   /** The one object of a `select(Model)`, or null; MultipleResultsFound for more. */
   async oneOrNull<T>(query: EntityQuery<T>): Promise<T | null> {
-    const objs = await this.all(query);
-    if (objs.length > 1) {
-      throw new MultipleResultsFound(
-        `The query returned ${objs.length} rows; oneOrNull() needs at most one.`,
-      );
-    }
-    return objs[0] ?? null;
+    return atMostOne(await this.all(query), "oneOrNull()");
   }
 
   /** Runs a Core statement or fragment in the session's transaction (after autoflush). */
   execute<R = Row>(statement: SqlSource<R>): Promise<ExecuteResult<R>> {
-    const c = this.#c;
-    return c.run("execute a statement", "a statement", () =>
-      c.withAutoflush(async () => {
-        const r = await c.tx.execute(statement, "all");
-        return { rows: r.rows as R[], rowsAffected: r.rowsAffected };
-      }));
+    return executeIn(this.#c, statement);
   }
 
   /** Runs a statement for its effect in the session's transaction. */
   run(statement: SqlSource<unknown>): Promise<RunResult> {
-    const c = this.#c;
-    return c.run("run a statement", "a statement", () =>
-      c.withAutoflush(async () => {
-        const r = await c.tx.execute(statement, "run");
-        return { rowsAffected: r.rowsAffected, lastInsertId: r.lastInsertId };
-      }));
+    return runIn(this.#c, statement);
   }
 
   /**
@@ -351,33 +305,12 @@ export class Session implements AsyncDisposable {
     relationship: string,
     ...nested: LoaderOption[]
   ): Promise<void> {
-    return this.#c.run("load a relationship", "a load", () => {
-      const list = Array.isArray(objs) ? objs as object[] : [objs as object];
-      return loadFor(
-        this.#c,
-        list.map((o) => this.#own(o, "session.load()")),
-        relationship,
-        nested,
-      );
-    });
+    return loadRelationship(this.#c, objs, relationship, nested);
   }
 
   /** Reloads an object's columns from the database, discarding unflushed changes. */
   refresh(obj: object): Promise<void> {
-    const c = this.#c;
-    return c.run("refresh an object", "a refresh", async () => {
-      const state = this.#own(obj, "session.refresh()");
-      if (state.status !== "persistent") {
-        throw new InvalidRequestError("session.refresh() takes a persistent object.");
-      }
-      const mapper = state.mapper;
-      const keys = mapper.pk.map((i) => state.stored[i]);
-      if ((await loadByKey(c.load, mapper, keys, true)) === null) {
-        throw new InvalidRequestError(
-          `${mapper.name} ${String(state.key)} no longer exists in the database.`,
-        );
-      }
-    });
+    return refreshObject(this.#c, obj);
   }
 
   /** Rolls back what is not committed, releases the connection, and clears the session. */
