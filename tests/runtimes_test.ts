@@ -98,8 +98,10 @@ function install(): Promise<string> {
       "--pack",
     ], ROOT);
     assert(built.ok, `build/npm.ts failed:\n${built.text}`);
-    const tarball = built.text.trim().split("\n").at(-1)!;
-    assert(tarball.endsWith(".tgz"), `no tarball in:\n${built.text}`);
+    // The build prints the tarball's path last on stdout; a first run also reports downloads.
+    const tarball = built.text.split("\n").map((l) => l.trim())
+      .filter((l) => l.startsWith("/") && l.endsWith(".tgz")).at(-1);
+    assert(tarball !== undefined, `no tarball in:\n${built.text}`);
     const scratch = `${tmp}/app`;
     Deno.mkdirSync(scratch);
     Deno.writeTextFileSync(
