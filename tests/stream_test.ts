@@ -234,3 +234,33 @@ scopedTest("session.stream autoflushes first", async ({ open }) => {
   for await (const a of session.stream(select(Author))) names.push(a.name);
   assert.deepEqual(names, ["pending"]);
 });
+
+Deno.test("bench/stream.ts runs and shows what the loop keeps, per database", async () => {
+  const root = new URL("../", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      "--config",
+      `${root}bench/deno.json`,
+      `${root}bench/stream.ts`,
+      "--rows",
+      "3000",
+      "--chunk",
+      "500",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assert(out.success, text);
+  for (const db of ["sqlite", "postgres"]) {
+    for (const how of ["engine.stream", "session.stream, expunge", "engine.all (contrast)"]) {
+      assert.match(
+        text,
+        new RegExp(`\\| ${db} \\| ${how.replace(/[.()]/g, "\\$&")} \\| [0-9.]+ MB`),
+      );
+    }
+  }
+});

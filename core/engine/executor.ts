@@ -99,13 +99,14 @@ export abstract class Executor {
    * assert.equal(sum, 5000 * 5001 / 2);
    * ```
    */
-  async *stream<R = Row>(
-    query: SqlSource<R>,
-    options?: StreamOptions,
-  ): AsyncGenerator<R, void, undefined> {
-    for await (const rows of this.streamChunks(query, "all", chunkSizeOf(options))) {
-      yield* rows as R[];
+  stream<R = Row>(query: SqlSource<R>, options?: StreamOptions): AsyncIterableIterator<R> {
+    let chunks: AsyncGenerator<Row[], void, undefined> | null = null;
+    try {
+      chunks = this.streamChunks(query, "all", chunkSizeOf(options));
+    } catch (error) {
+      return rejecting(error);
     }
+    return rowsOf(chunks) as AsyncIterableIterator<R>;
   }
 
   /**
@@ -126,4 +127,40 @@ export abstract class Executor {
     const r = await this.execute(statement, "run");
     return { rowsAffected: r.rowsAffected, lastInsertId: r.lastInsertId };
   }
+}
+
+/** An iterator that fails on its first step. */
+function rejecting(error: unknown): AsyncIterableIterator<never> {
+  const it: AsyncIterableIterator<never> = {
+    next: () => Promise.reject(error),
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
+}
+
+/**
+ * The rows of chunks, one by one, without an async generator's cost per row: a step within a
+ * chunk is an already-settled promise.
+ */
+function rowsOf(chunks: AsyncGenerator<Row[], void, undefined>): AsyncIterableIterator<Row> {
+  let rows: Row[] = [];
+  let i = 0;
+  const it: AsyncIterableIterator<Row> = {
+    next: (): Promise<IteratorResult<Row>> => {
+      if (i < rows.length) return Promise.resolve({ value: rows[i++], done: false });
+      return chunks.next().then((r) => {
+        if (r.done) return { value: undefined, done: true };
+        rows = r.value;
+        i = 0;
+        return it.next();
+      });
+    },
+    return: async (): Promise<IteratorResult<Row>> => {
+      rows = [];
+      await chunks.return();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
 }
