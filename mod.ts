@@ -107,6 +107,7 @@ export {
   sessionMaker,
   type SessionOptions,
   type SessionSavepoint,
+  type SessionStreamOptions,
   validates,
   type Validator,
   type Validators,

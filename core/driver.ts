@@ -53,6 +53,19 @@ export type QueryMode = "all" | "values" | "run";
 export interface DriverConnection {
   /** Runs SQL text with parameters; throws Retort's database errors. */
   query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult>;
+  /**
+   * Optional: runs a query and yields its rows in chunks of at most `chunkSize`, holding only
+   * one chunk at a time (a cursor, or a stepped statement). `inTransaction` says whether the
+   * connection is in a transaction. Leaving the loop early closes the cursor. Without it,
+   * `stream()` runs the query whole and yields its rows.
+   */
+  stream?(
+    text: string,
+    params: readonly unknown[],
+    mode: "all" | "values",
+    chunkSize: number,
+    inTransaction: boolean,
+  ): AsyncIterable<Row[]>;
   /** Gives the connection back to its pool. */
   release(): Promise<void>;
 }

@@ -33,6 +33,7 @@ export { Connection, Transaction, type TransactionOptions } from "./engine/conne
 export { type EchoEntry, type EchoFunction, echoLine } from "./engine/echo.ts";
 export { Engine, type EngineOptions } from "./engine/engine.ts";
 export { Executor, type RunResult } from "./engine/executor.ts";
+export type { StreamOptions } from "./engine/stream.ts";
 export { isRetriable, type RetryOptions } from "./engine/retry.ts";
 export type { ColumnType, Converter, TypeDialect } from "./types/column_type.ts";
 export { enumType, numeric, types, varchar } from "./types/builtin.ts";

@@ -12,6 +12,7 @@ export type { RelationshipOptions } from "./relationship/options.ts";
 export { Relationship, relationship } from "./relationship/relationship.ts";
 export { joined, type LoaderOption, selectin } from "./loading/options.ts";
 export { Session } from "./session/session.ts";
+export type { SessionStreamOptions } from "./session/stream.ts";
 export { sessionMaker } from "./session/maker.ts";
 export type {
   EntityQuery,

@@ -6,8 +6,9 @@
 import type { Dialect, IsolationLevel } from "../dialect.ts";
 import type { DriverConnection, QueryMode, QueryResult } from "../driver.ts";
 import { ArgumentError, InvalidRequestError, OperationalError } from "../errors.ts";
-import type { SqlSource } from "../sql/nodes.ts";
+import type { Row, SqlSource } from "../sql/nodes.ts";
 import { execute, isBatched, type Runner, send } from "./execute.ts";
+import { streamChunks } from "./stream.ts";
 import { Executor } from "./executor.ts";
 import type { RetryOptions } from "./retry.ts";
 
@@ -96,6 +97,16 @@ export class Transaction extends Executor implements AsyncDisposable {
   execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     this.#check("run a statement");
     return this.connection.executeRaw(source, mode);
+  }
+
+  /** Streams a query's rows in chunks in this transaction (see {@linkcode Executor.stream}). */
+  override streamChunks(
+    source: SqlSource<unknown>,
+    mode: "all" | "values",
+    chunkSize: number,
+  ): AsyncGenerator<Row[], void, undefined> {
+    this.#check("stream a query");
+    return this.connection.streamChunks(source, mode, chunkSize);
   }
 
   /** Opens a savepoint inside this transaction. */
@@ -256,6 +267,16 @@ export class Connection extends Executor implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Streams a query's rows in chunks on this connection (see {@linkcode Executor.stream}). */
+  override streamChunks(
+    source: SqlSource<unknown>,
+    mode: "all" | "values",
+    chunkSize: number,
+  ): AsyncGenerator<Row[], void, undefined> {
+    const inTransaction = this.transactionInProgress !== null;
+    return streamChunks(this.#runner, this.#conn(), source, mode, chunkSize, inTransaction);
   }
 
   /** Internal: runs a fixed statement such as `SAVEPOINT x`. */

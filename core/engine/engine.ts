@@ -9,7 +9,7 @@ import { dropAllStatements, dropTableStatements } from "../ddl/drop.ts";
 import type { Dialect } from "../dialect.ts";
 import type { Driver, QueryMode, QueryResult } from "../driver.ts";
 import { InvalidRequestError } from "../errors.ts";
-import type { SqlSource } from "../sql/nodes.ts";
+import type { Row, SqlSource } from "../sql/nodes.ts";
 import type { Executable, TableLike } from "../statement.ts";
 import { Connection, type Transaction, type TransactionOptions } from "./connection.ts";
 import { defaultEcho, type EchoFunction } from "./echo.ts";
@@ -173,6 +173,20 @@ export class Engine extends Executor implements AsyncDisposable {
     await this.transaction(async (tx) => {
       for (const statement of statements) await tx.run(statement);
     });
+  }
+
+  /** Streams a query's rows in chunks on a connection of its own, given back at the end. */
+  override async *streamChunks(
+    source: SqlSource<unknown>,
+    mode: "all" | "values",
+    chunkSize: number,
+  ): AsyncGenerator<Row[], void, undefined> {
+    const conn = await this.connect();
+    try {
+      yield* conn.streamChunks(source, mode, chunkSize);
+    } finally {
+      await conn.close();
+    }
   }
 
   /** Takes a connection from the pool for exclusive use; close or dispose it. */

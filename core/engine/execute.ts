@@ -73,7 +73,7 @@ function executeStatement(
 }
 
 /** Decodes a result's rows with the statement's column types (or its own decoder). */
-function decoded(
+export function decoded(
   result: QueryResult,
   statement: Executable<Row>,
   mode: QueryMode,

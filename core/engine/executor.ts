@@ -7,6 +7,7 @@
 import type { QueryMode, QueryResult } from "../driver.ts";
 import { MultipleResultsFound, NoResultFound } from "../errors.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
+import { chunkSizeOf, type StreamOptions } from "./stream.ts";
 
 /**
  * What `run` returns.
@@ -79,9 +80,87 @@ export abstract class Executor {
     return (rows.length === 0 ? null : rows[0][0] ?? null) as T;
   }
 
+  /**
+   * Runs a query and yields its rows one by one, reading `chunkSize` rows at a time (1000 by
+   * default) with a cursor (PostgreSQL) or by stepping the statement (SQLite), so that memory
+   * stays flat however many rows there are. The Engine holds one connection for the loop;
+   * leaving the loop early (`break`, `return`, a throw) closes the cursor and gives the
+   * connection back.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createEngine, sql } from "@retort/orm";
+   * await using engine = createEngine("sqlite::memory:");
+   * let sum = 0;
+   * const q = sql`WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000)
+   *   SELECT x FROM n`;
+   * for await (const row of engine.stream<{ x: number }>(q, { chunkSize: 500 })) sum += row.x;
+   * assert.equal(sum, 5000 * 5001 / 2);
+   * ```
+   */
+  stream<R = Row>(query: SqlSource<R>, options?: StreamOptions): AsyncIterableIterator<R> {
+    let chunks: AsyncGenerator<Row[], void, undefined> | null = null;
+    try {
+      chunks = this.streamChunks(query, "all", chunkSizeOf(options));
+    } catch (error) {
+      return rejecting(error);
+    }
+    return rowsOf(chunks) as AsyncIterableIterator<R>;
+  }
+
+  /**
+   * Runs a query and yields its rows in chunks of at most `chunkSize`: objects, or arrays in
+   * `"values"` mode. `stream()` and the ORM's `session.stream()` are built on it.
+   */
+  async *streamChunks(
+    source: SqlSource<unknown>,
+    mode: "all" | "values",
+    chunkSize: number,
+  ): AsyncGenerator<Row[], void, undefined> {
+    const { rows } = await this.execute(source, mode);
+    for (let i = 0; i < rows.length; i += chunkSize) yield rows.slice(i, i + chunkSize);
+  }
+
   /** Runs a statement for its effect; returns rows affected and the last insert id. */
   async run(statement: SqlSource<unknown>): Promise<RunResult> {
     const r = await this.execute(statement, "run");
     return { rowsAffected: r.rowsAffected, lastInsertId: r.lastInsertId };
   }
+}
+
+/** An iterator that fails on its first step. */
+function rejecting(error: unknown): AsyncIterableIterator<never> {
+  const it: AsyncIterableIterator<never> = {
+    next: () => Promise.reject(error),
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
+}
+
+/**
+ * The rows of chunks, one by one, without an async generator's cost per row: a step within a
+ * chunk is an already-settled promise.
+ */
+function rowsOf(chunks: AsyncGenerator<Row[], void, undefined>): AsyncIterableIterator<Row> {
+  let rows: Row[] = [];
+  let i = 0;
+  const it: AsyncIterableIterator<Row> = {
+    next: (): Promise<IteratorResult<Row>> => {
+      if (i < rows.length) return Promise.resolve({ value: rows[i++], done: false });
+      return chunks.next().then((r) => {
+        if (r.done) return { value: undefined, done: true };
+        rows = r.value;
+        i = 0;
+        return it.next();
+      });
+    },
+    return: async (): Promise<IteratorResult<Row>> => {
+      rows = [];
+      await chunks.return();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
 }

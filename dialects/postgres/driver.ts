@@ -13,6 +13,7 @@ import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../cor
 import { ArgumentError, OperationalError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
 import { dateRangeProblem } from "../../core/types/dates.ts";
+import { cursorChunks } from "./cursor.ts";
 import { Checkout, type Watch } from "./checkout.ts";
 import type { PostgresClient } from "./client.ts";
 import { installDateTypes } from "./datetime.ts";
@@ -288,7 +289,11 @@ class PostgresDriver implements Driver {
       lost = true; // counted as stale when released
     };
     let released = false;
+    const send = (text: string, params: readonly unknown[], mode: QueryMode) =>
+      run(reserved, text, params, mode, { hide, prepare: false, onexecute: watch, onLoss });
     return {
+      stream: (text, params, mode, chunkSize, inTransaction) =>
+        cursorChunks(send, text, params, mode, chunkSize, inTransaction),
       query: (text, params, mode) =>
         isLost()
           ? Promise.reject(

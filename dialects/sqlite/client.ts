@@ -38,6 +38,8 @@ export interface Statement {
   run(...params: unknown[]): unknown;
   setReadBigInts?(on: boolean): void;
   setReturnArrays?(on: boolean): void;
+  /** node:sqlite: the rows one at a time. */
+  iterate?(...params: unknown[]): IterableIterator<unknown>;
   columns?(): { name: string }[];
   /** `@db/sqlite`: rows as arrays, and the column names. */
   values?(...params: unknown[]): unknown[][];

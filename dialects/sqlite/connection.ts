@@ -202,6 +202,63 @@ export class SqliteConnection {
     return { rows: toObjects(arrays, keys), rowsAffected: arrays.length };
   }
 
+  /**
+   * Steps a query, yielding its rows in chunks (arrays in `"values"` mode, objects else). The
+   * statement is prepared for this loop alone, so that other statements may run between
+   * chunks; leaving the loop early resets it. Without a stepping API (`@db/sqlite`), the
+   * whole result is read and yielded in chunks.
+   */
+  *iterate(
+    text: string,
+    params: readonly unknown[],
+    mode: "all" | "values",
+    chunkSize: number,
+  ): Generator<Row[], void, undefined> {
+    const args = encodeAll(params, text, this.#hide);
+    let stmt: Statement;
+    try {
+      stmt = this.#db.prepare(text) as Statement;
+    } catch (error) {
+      throw translateSqliteError(error, text, params, this.#hide);
+    }
+    if (!stmt.iterate || !stmt.setReturnArrays || !stmt.columns) {
+      const { rows } = this.query(text, params, mode);
+      for (let i = 0; i < rows.length; i += chunkSize) yield rows.slice(i, i + chunkSize);
+      return;
+    }
+    stmt.setReturnArrays(true);
+    stmt.setReadBigInts?.(true); // every integer exact; narrowed below when safe
+    const keys = stmt.columns().map((c) => c.name);
+    let rows: unknown[] | undefined;
+    let chunk: unknown[][] = [];
+    const it = stmt.iterate(...args);
+    try {
+      for (;;) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = it.next();
+        } catch (error) {
+          throw translateSqliteError(error, text, params, this.#hide);
+        }
+        if (next.done) break;
+        chunk.push(next.value as unknown[]);
+        if (chunk.length >= chunkSize) {
+          rows = chunk;
+          chunk = [];
+          yield this.#shaped(rows as unknown[][], keys, mode);
+        }
+      }
+      if (chunk.length > 0) yield this.#shaped(chunk, keys, mode);
+    } finally {
+      it.return?.();
+    }
+  }
+
+  #shaped(arrays: unknown[][], keys: string[], mode: "all" | "values"): Row[] {
+    narrowBigInts(arrays);
+    return mode === "values" ? arrays as unknown as Row[] : toObjects(arrays, keys);
+  }
+
   /** Drops the prepared statements; closes the database too when the driver owns it. */
   close(owned: boolean): void {
     this.#statements.clear();

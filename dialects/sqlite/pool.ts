@@ -9,6 +9,7 @@
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
 import { OperationalError } from "../../core/errors.ts";
+import type { Row } from "../../core/sql/nodes.ts";
 import type { SqliteClient, SqliteDriverOptions } from "./client.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
@@ -50,6 +51,17 @@ class Lock {
     if (next) next();
     else this.#held = false;
   }
+}
+
+/** A connection's stepped chunks as an async iterable (a driver's contract is async). */
+async function* chunksOf(
+  conn: SqliteConnection,
+  text: string,
+  params: readonly unknown[],
+  mode: "all" | "values",
+  chunkSize: number,
+): AsyncGenerator<Row[], void, undefined> {
+  yield* conn.iterate(text, params, mode, chunkSize);
 }
 
 /** A pool of SQLite connections to one database. */
@@ -136,6 +148,7 @@ export class SqlitePool implements Driver {
           return Promise.reject(error);
         }
       },
+      stream: (text, params, mode, chunkSize) => chunksOf(conn, text, params, mode, chunkSize),
       release: () => {
         if (!released) {
           released = true;

@@ -32,6 +32,7 @@ import {
   refreshObject,
   runIn,
 } from "./reads.ts";
+import { type SessionStreamOptions, streamEntities } from "./stream.ts";
 import type { EntityQuery, ExecuteResult, SessionOptions, SessionSavepoint } from "./types.ts";
 
 /**
@@ -284,6 +285,18 @@ export class Session implements AsyncDisposable {
   /** The one object of a `select(Model)`, or null; MultipleResultsFound for more. */
   async oneOrNull<T>(query: EntityQuery<T>): Promise<T | null> {
     return atMostOne(await this.all(query), "oneOrNull()");
+  }
+
+  /**
+   * Streams a `select(Model)` as objects, reading `chunkSize` rows at a time (1000 by
+   * default) with a cursor, `selectin` loaders run once per chunk. The session keeps what it
+   * streams unless `expunge: true` lets each chunk's clean objects go once passed.
+   */
+  stream<T>(
+    query: EntityQuery<T>,
+    options?: SessionStreamOptions,
+  ): AsyncGenerator<T, void, undefined> {
+    return streamEntities(this.#c, query, options);
   }
 
   /** Runs a Core statement or fragment in the session's transaction (after autoflush). */

@@ -17,7 +17,7 @@ import {
 } from "../../core/engine/connection.ts";
 import type { Engine } from "../../core/engine/engine.ts";
 import { InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
-import type { SqlSource } from "../../core/sql/nodes.ts";
+import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import {
   type InstanceState,
   type Loaded,
@@ -198,6 +198,12 @@ export class SessionTransaction {
     const tx = this.#failed === null ? this.#current() : null;
     if (tx !== null) return tx.execute(statement, mode);
     return this.#begin().then(() => this.#current()!.execute(statement, mode));
+  }
+
+  /** Streams a query's rows (arrays, decoded) in chunks, beginning the transaction if needed. */
+  async *stream(statement: SqlSource<unknown>, size: number): AsyncGenerator<Row[], void> {
+    if (this.#failed !== null || this.#current() === null) await this.#begin();
+    yield* this.#current()!.streamChunks(statement, "values", size);
   }
 
   /** Opens a savepoint frame (the caller flushed first). */
