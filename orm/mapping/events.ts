@@ -110,11 +110,28 @@ export function fireAll(
   event: ClassEvent,
   states: Iterable<{ readonly mapper: Mapper; readonly obj: object }>,
 ): void {
-  const byMapper = new Map<Mapper, object[]>();
+  // Objects of classes without listeners are skipped: a flush with no listeners costs a
+  // comparison per object.
+  const byMapper = new Map<Mapper, object[] | null>();
+  let last: Mapper | null = null;
+  let list: object[] | null = null;
   for (const s of states) {
-    const list = byMapper.get(s.mapper);
-    if (list) list.push(s.obj);
-    else byMapper.set(s.mapper, [s.obj]);
+    if (s.mapper !== last) {
+      last = s.mapper;
+      let found = byMapper.get(last);
+      if (found === undefined) {
+        found = hasListeners(last, event) ? [] : null;
+        byMapper.set(last, found);
+      }
+      list = found;
+    }
+    list?.push(s.obj);
   }
-  for (const [mapper, objs] of byMapper) fire(mapper, event, objs);
+  for (const [mapper, objs] of byMapper) if (objs !== null) fire(mapper, event, objs);
+}
+
+/** Whether a class has a listener of an event. */
+function hasListeners(mapper: Mapper, event: ClassEvent): boolean {
+  const own = (mapper.cls as unknown as Record<string, unknown>)[event];
+  return typeof own === "function" || (registered.get(mapper.cls)?.get(event)?.length ?? 0) > 0;
 }
