@@ -80,7 +80,9 @@ export {
   ne,
   notIn,
 } from "./builder/comparison.ts";
-export { and, exists, not, or } from "./builder/logic.ts";
+export { and, exists, not, notExists, or } from "./builder/logic.ts";
+export { fn, type Functions } from "./builder/functions.ts";
+export { FunctionExpression, WindowFunction, type WindowSpec } from "./builder/window.ts";
 export { ilike, like } from "./builder/text.ts";
 export { asc, desc, type OrderOptions } from "./builder/order.ts";
 export { type Conflict, excluded } from "./builder/conflict.ts";
