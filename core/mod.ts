@@ -26,6 +26,7 @@ export {
   type GeneratedKey,
   type GeneratedKeySql,
   type IsolationLevel,
+  type RowLock,
   type RowsUpdate,
 } from "./dialect.ts";
 export type { Driver, DriverConnection, QueryMode, QueryResult } from "./driver.ts";
@@ -109,6 +110,7 @@ export {
   withRecursive,
 } from "./builder/query.ts";
 export { Select, select } from "./builder/select.ts";
+export type { LockOptions } from "./builder/lock.ts";
 export { type DoUpdateOptions, Insert, insert, OnConflict } from "./builder/insert.ts";
 export { Update, update } from "./builder/update.ts";
 export { Delete, deleteFrom, deleteFrom as delete } from "./builder/delete.ts";
