@@ -115,6 +115,21 @@ Deno.test("fn and over(...) compile per dialect", () => {
     compile(fn.countDistinct(Note.c.authorId), sqliteDialect).text,
     'count(DISTINCT "xw_notes"."author_id")',
   );
+  // A select of functions of a column reads FROM the column's table.
+  assert.equal(
+    compile(select({ n: fn.count(Note.c.id), top: fn.max(Note.c.words) }), sqliteDialect).text,
+    'SELECT count("xw_notes"."id") AS "n", max("xw_notes"."words") AS "top" FROM "xw_notes"',
+  );
+  assert.equal(
+    compile(select({ nth: fn.rowNumber().over({ partitionBy: Note.c.authorId }) }), sqliteDialect)
+      .text,
+    'SELECT row_number() OVER (PARTITION BY "xw_notes"."author_id") AS "nth" FROM "xw_notes"',
+  );
+  assert.match(
+    compile(select({ prev: fn.lag(Note.c.words).over() }), postgresDialect).text,
+    / FROM "xw_notes"$/,
+  );
+  assert.equal(compile(select({ n: fn.count() }), sqliteDialect).text, 'SELECT count(*) AS "n"');
   assert.throws(() => fn.lag(Note.c.words, -1), ArgumentError);
   assert.throws(() => fn.lag(Note.c.words, 1, "x" as never), ArgumentError);
   assert.throws(() => fn.rank().over(null as never), ArgumentError);
@@ -145,6 +160,9 @@ dbTest("aggregates and window functions return typed, decoded values", async (db
   });
   assert.equal(typeof n, "number");
   assert.equal(typeof words, "number");
+
+  const inferred = await engine.one(select({ n: fn.count(Note.c.id), most: fn.max(Note.c.words) }));
+  assert.deepEqual({ ...inferred }, { n: 4, most: 30 });
 
   const perAuthor = await engine.all(
     select({ authorId: Note.c.authorId, n: fn.count(Note.c.id) })

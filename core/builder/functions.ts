@@ -9,7 +9,7 @@ import { ArgumentError } from "../errors.ts";
 import { Fragment, type SqlSource } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
 import { types } from "../types/builtin.ts";
-import { bindValue, checkLeft, type Expression, operand, typeOf } from "./expression.ts";
+import { bindValue, checkLeft, type Expression, operand, sourceOf, typeOf } from "./expression.ts";
 import { FunctionExpression, WindowFunction } from "./window.ts";
 
 function call(name: string, args: readonly unknown[]): Fragment {
@@ -23,7 +23,7 @@ function arg(e: unknown, name: string): unknown {
 }
 
 function aggregate<T>(name: string, e: unknown, type = typeOf(e)): FunctionExpression<T> {
-  return new FunctionExpression<T>(call(name, [arg(e, name)]), type);
+  return new FunctionExpression<T>(call(name, [arg(e, name)]), type, sourceOf([e]));
 }
 
 function shifted<T>(
@@ -39,7 +39,7 @@ function shifted<T>(
   }
   const args = [arg(e, name), sql.unsafe(String(offset))];
   if (fallback !== undefined) args.push(bindValue(e, fallback, `fn.${name}(...)'s default`));
-  return new WindowFunction<T | null>(call(name, args), typeOf(e));
+  return new WindowFunction<T | null>(call(name, args), typeOf(e), sourceOf([e]));
 }
 
 /**
@@ -80,7 +80,8 @@ export interface Functions {
  * SQL functions as typed expressions. Aggregates (`fn.count()`, `fn.sum(col)`...) group, or
  * with `.over(...)` run over a window; `fn.rowNumber()`, `fn.rank()`, `fn.denseRank()`,
  * `fn.lag(col)` and `fn.lead(col)` only run over one. Their results decode as numbers (or
- * the column's type).
+ * the column's type). A select of them reads FROM their column's table, as one of the column
+ * would; `fn.count()` alone names it with `.from(table)`.
  *
  * @example
  * ```ts
@@ -92,6 +93,8 @@ export interface Functions {
  * await engine.run(insert(posts).values([{ by: 1 }, { by: 1 }, { by: 2 }]));
  * const totals = await engine.one(select({ n: fn.count(), top: fn.max(posts.c.id) }).from(posts));
  * assert(totals.n === 3 && totals.top === 3);
+ * const most = await engine.one(select({ top: fn.max(posts.c.id) })); // FROM "fn_doc_posts"
+ * assert(most.top === 3);
  * const rows = await engine.all(
  *   select({
  *     id: posts.c.id,
@@ -110,6 +113,7 @@ export const fn: Functions = {
     new FunctionExpression<number>(
       new Fragment(["count(DISTINCT ", ")"], [arg(expr, "countDistinct")]),
       types.integer,
+      sourceOf([expr]),
     ),
   sum: (expr) => aggregate("sum", expr),
   avg: (expr) => aggregate("avg", expr, types.double),

@@ -31,7 +31,7 @@ import {
 } from "./clauses.ts";
 import { Cte } from "./cte.ts";
 import { lockClause, type LockOptions, rowLock } from "./lock.ts";
-import { ColumnRef } from "./expression.ts";
+import { ColumnRef, TypedExpression } from "./expression.ts";
 import { type FromItem, fromItem, inferOn, type Join } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
 import type { RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
@@ -120,7 +120,7 @@ export class Select<R = Row> extends QueryBase<R> {
     for (const c of s.columns) {
       const source = c.expr instanceof Column
         ? c.expr.table
-        : c.expr instanceof ColumnRef
+        : c.expr instanceof ColumnRef || c.expr instanceof TypedExpression
         ? c.expr.source
         : undefined;
       if (source !== undefined && !out.includes(source)) out.push(source);

@@ -9,7 +9,7 @@ import { Fragment, type SqlSource } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
 import type { ColumnType } from "../types/column_type.ts";
 import { type OrderItem, orderItems } from "./clauses.ts";
-import { TypedExpression } from "./expression.ts";
+import { sourceOf, TypedExpression } from "./expression.ts";
 
 /**
  * The window a function runs over: `PARTITION BY` and `ORDER BY`, each one item or a list.
@@ -38,6 +38,7 @@ const listOf = <X>(x: X | readonly X[] | undefined): readonly X[] =>
 function windowed<T>(
   call: Fragment,
   type: ColumnType | null,
+  source: SqlSource<unknown> | undefined,
   spec: WindowSpec,
 ): TypedExpression<T> {
   if (typeof spec !== "object" || spec === null) {
@@ -47,13 +48,15 @@ function windowed<T>(
     );
   }
   const parts: unknown[] = [];
-  const partition = orderItems(listOf(spec.partitionBy), "over()'s partitionBy");
+  const by = listOf(spec.partitionBy);
+  const partition = orderItems(by, "over()'s partitionBy");
   if (partition.length > 0) parts.push(sql`PARTITION BY ${sql.join(partition)}`);
   const order = orderItems(listOf(spec.orderBy), "over()'s orderBy");
   if (order.length > 0) parts.push(sql`ORDER BY ${sql.join(order)}`);
   return new TypedExpression<T>(
     new Fragment(["", " OVER (", ")"], [call, sql.join(parts, sql` `)]),
     type,
+    source ?? sourceOf(by) ?? sourceOf(listOf(spec.orderBy)),
   );
 }
 
@@ -73,7 +76,7 @@ function windowed<T>(
 export class FunctionExpression<T = unknown> extends TypedExpression<T> {
   /** The function's value over a window: `fn(...) OVER (PARTITION BY ... ORDER BY ...)`. */
   over(window: WindowSpec = {}): TypedExpression<T> {
-    return windowed<T>(this.fragment, this.type, window);
+    return windowed<T>(this.fragment, this.type, this.source, window);
   }
 }
 
@@ -94,17 +97,19 @@ export class FunctionExpression<T = unknown> extends TypedExpression<T> {
 export class WindowFunction<T = unknown> {
   readonly #call: Fragment;
   readonly #type: ColumnType | null;
+  readonly #source: SqlSource<unknown> | undefined;
   /** Type-only: the value type. */
   declare readonly "~type"?: T;
 
   /** Internal: use `fn.rowNumber()`, `fn.rank()`... */
-  constructor(call: Fragment, type: ColumnType | null) {
+  constructor(call: Fragment, type: ColumnType | null, source?: SqlSource<unknown>) {
     this.#call = call;
     this.#type = type;
+    this.#source = source;
   }
 
   /** The function over a window: `row_number() OVER (PARTITION BY ... ORDER BY ...)`. */
   over(window: WindowSpec = {}): TypedExpression<T> {
-    return windowed<T>(this.#call, this.#type, window);
+    return windowed<T>(this.#call, this.#type, this.#source, window);
   }
 }
