@@ -7,7 +7,8 @@
  * - types: the DDL and the conversions of each column type `kind` (see `TypeDialect`);
  * - DDL: how a generated key is declared, whether foreign keys closing a cycle are added with
  *   `ALTER TABLE` afterwards;
- * - queries: LIMIT/OFFSET (OFFSET without LIMIT), LIKE with and without case;
+ * - queries: LIMIT/OFFSET (OFFSET without LIMIT), LIKE with and without case, row locks
+ *   (`FOR UPDATE` / `FOR SHARE`, or nothing where the database locks otherwise);
  * - transactions: BEGIN with an isolation level, what a failed COMMIT leaves behind;
  * - writes: RETURNING and ON CONFLICT support, an optional batched UPDATE of many rows, and
  *   the parameter limit.
@@ -100,6 +101,27 @@ export interface RowsUpdate {
 }
 
 /**
+ * A row lock a select asks for (`.forUpdate()`, `.forShare()`), for
+ * {@linkcode Dialect.rowLock} to render.
+ *
+ * @example
+ * ```ts
+ * import type { RowLock } from "@retort/orm";
+ * const lock: RowLock = { mode: "update", of: [], nowait: false, skipLocked: true };
+ * ```
+ */
+export interface RowLock {
+  /** `FOR UPDATE` (exclusive) or `FOR SHARE`. */
+  readonly mode: "update" | "share";
+  /** The tables whose rows are locked (`OF ...`), by name or alias; empty for all. */
+  readonly of: readonly Identifier[];
+  /** Fail at once when a row is locked by another transaction. */
+  readonly nowait: boolean;
+  /** Leave out rows locked by another transaction. */
+  readonly skipLocked: boolean;
+}
+
+/**
  * A dialect: the SQL flavour of a database. `sqliteDialect` and `postgresDialect` are the two
  * Retort ships; a third implements this interface and needs no change in Core or the ORM.
  *
@@ -162,6 +184,12 @@ export interface Dialect extends TypeDialect {
   limitOffset(limit: number | null, offset: number | null): Fragment | null;
   /** `left LIKE pattern`: with case, or without (`caseInsensitive`). */
   like(left: unknown, pattern: unknown, caseInsensitive: boolean): Fragment;
+  /**
+   * The row-lock clause ending a select (`FOR UPDATE OF "jobs" SKIP LOCKED`), or null where
+   * the database has none and locks in another way (SQLite locks the whole database for a
+   * write transaction).
+   */
+  rowLock(lock: RowLock): Fragment | null;
   /** The statement that begins a transaction. */
   beginSql(isolationLevel: IsolationLevel | undefined): string;
   /** One UPDATE for many rows (`UPDATE ... FROM (VALUES ...)`), where the dialect has one. */

@@ -26,6 +26,7 @@ export {
   type GeneratedKey,
   type GeneratedKeySql,
   type IsolationLevel,
+  type RowLock,
   type RowsUpdate,
 } from "./dialect.ts";
 export type { Driver, DriverConnection, QueryMode, QueryResult } from "./driver.ts";
@@ -81,7 +82,9 @@ export {
   ne,
   notIn,
 } from "./builder/comparison.ts";
-export { and, exists, not, or } from "./builder/logic.ts";
+export { and, exists, not, notExists, or } from "./builder/logic.ts";
+export { fn, type Functions } from "./builder/functions.ts";
+export { FunctionExpression, WindowFunction, type WindowSpec } from "./builder/window.ts";
 export { ilike, like } from "./builder/text.ts";
 export { asc, desc, type OrderOptions } from "./builder/order.ts";
 export { type Conflict, excluded } from "./builder/conflict.ts";
@@ -108,6 +111,7 @@ export {
   withRecursive,
 } from "./builder/query.ts";
 export { Select, select } from "./builder/select.ts";
+export type { LockOptions } from "./builder/lock.ts";
 export { type DoUpdateOptions, Insert, insert, OnConflict } from "./builder/insert.ts";
 export { Update, update } from "./builder/update.ts";
 export { Delete, deleteFrom, deleteFrom as delete } from "./builder/delete.ts";

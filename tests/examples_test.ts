@@ -163,6 +163,26 @@ Deno.test({
 });
 
 Deno.test({
+  name: "examples/job_queue.ts: concurrent workers claim each job exactly once (SKIP LOCKED)",
+  ignore: NO_PG,
+  fn: async () => {
+    const scratch = await pgScratch();
+    let out;
+    try {
+      out = await run(["run", "-A", example("job_queue.ts")], { DATABASE_URL: scratch.url });
+    } finally {
+      await scratch.drop();
+    }
+    assert.equal(out.code, 0);
+    assertLines(out.stdout, [
+      "queued 60 jobs; 4 workers claim up to 3 at a time",
+      "claimed 60 of 60 jobs; each exactly once: true",
+      /workers that got jobs: [2-4] of 4/,
+    ]);
+  },
+});
+
+Deno.test({
   name: "examples/edge.ts serves requests with a session each, on a pool that does not grow",
   ignore: NO_PG,
   fn: async () => {

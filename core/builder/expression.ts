@@ -86,13 +86,16 @@ export class TypedExpression<T = unknown> implements Expression<T> {
   readonly fragment: Fragment;
   /** The column type of the value (for checking and decoding), or null. */
   readonly type: ColumnType | null;
+  /** What a select of it alone reads FROM (a function of a column: the column's table). */
+  readonly source: SqlSource<unknown> | undefined;
   /** Type-only: the value type. */
   declare readonly "~type"?: T;
 
   /** Builds a typed expression. Prefer {@linkcode typed}. */
-  constructor(fragment: Fragment, type: ColumnType | null = null) {
+  constructor(fragment: Fragment, type: ColumnType | null = null, source?: SqlSource<unknown>) {
     this.fragment = fragment;
     this.type = type;
+    this.source = source;
   }
 
   /** Renders as the fragment. */
@@ -146,6 +149,17 @@ export function typeOf(e: unknown): ColumnType | null {
     if (cols?.length === 1) return cols[0].type;
   }
   return null;
+}
+
+/** The table or subquery the first column among `items` belongs to, if any. */
+export function sourceOf(items: readonly unknown[]): SqlSource<unknown> | undefined {
+  for (const e of items) {
+    if (e instanceof Column && e.table !== undefined) return e.table;
+    if (e instanceof ColumnRef || e instanceof TypedExpression) {
+      if (e.source !== undefined) return e.source;
+    }
+  }
+  return undefined;
 }
 
 /** How an expression is named in errors: `users.email`. */

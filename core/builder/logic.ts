@@ -6,7 +6,8 @@
 import { Fragment, type SqlSource } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
 import { atom, combine, type Condition, conditionsOf } from "./clauses.ts";
-import { checkLeft, operand } from "./expression.ts";
+import { ArgumentError } from "../errors.ts";
+import { checkLeft, isQuery, operand } from "./expression.ts";
 
 /**
  * Conditions joined with AND; `undefined`, `null` and `false` are skipped (handy for optional
@@ -71,5 +72,35 @@ export function not(condition: SqlSource<unknown>): Fragment {
  * ```
  */
 export function exists(query: SqlSource<unknown>): Fragment {
-  return atom(new Fragment(["EXISTS (", ")"], [checkLeft(query, "exists")]));
+  return atom(new Fragment(["EXISTS (", ")"], [checkQuery(query, "exists")]));
+}
+
+/**
+ * `NOT EXISTS (query)`: true when the subquery returns no row. Like {@linkcode exists}, the
+ * subquery may refer to the outer select's tables (a correlated subquery).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, compile, eq, notExists, select, sqliteDialect, table } from "@retort/orm";
+ * const users = table("ne_doc_users", { id: column.integer().primaryKey() });
+ * const posts = table("ne_doc_posts", { id: column.integer().primaryKey(), by: column.integer() });
+ * const q = select(users.c.id).where(notExists(select(posts.c.id).where(eq(posts.c.by, users.c.id))));
+ * assert(compile(q, sqliteDialect).text ===
+ *   'SELECT "ne_doc_users"."id" FROM "ne_doc_users" WHERE NOT EXISTS (SELECT "ne_doc_posts"."id" ' +
+ *   'FROM "ne_doc_posts" WHERE "ne_doc_posts"."by" = "ne_doc_users"."id")');
+ * ```
+ */
+export function notExists(query: SqlSource<unknown>): Fragment {
+  return atom(new Fragment(["NOT EXISTS (", ")"], [checkQuery(query, "notExists")]));
+}
+
+function checkQuery(query: unknown, op: string): SqlSource<unknown> {
+  if (!isQuery(query) && !(query instanceof Fragment)) {
+    throw new ArgumentError(
+      `${op}(...) takes a select (or a sql fragment of one); write ` +
+        `${op}(select(posts.c.id).where(eq(posts.c.authorId, users.c.id))).`,
+    );
+  }
+  return query;
 }

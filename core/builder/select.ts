@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { RowLock } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
 import { Column } from "../schema/column.ts";
 import type { Columns, RowOf } from "../schema/rows.ts";
@@ -29,7 +30,8 @@ import {
   orderItems,
 } from "./clauses.ts";
 import { Cte } from "./cte.ts";
-import { ColumnRef } from "./expression.ts";
+import { lockClause, type LockOptions, rowLock } from "./lock.ts";
+import { ColumnRef, TypedExpression } from "./expression.ts";
 import { type FromItem, fromItem, inferOn, type Join } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
 import type { RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
@@ -50,6 +52,7 @@ interface SelectState {
   readonly ctes: readonly Cte<unknown>[];
   readonly loadOptions: readonly unknown[];
   readonly populateExisting: boolean;
+  readonly lock: RowLock | null;
 }
 
 /**
@@ -117,7 +120,7 @@ export class Select<R = Row> extends QueryBase<R> {
     for (const c of s.columns) {
       const source = c.expr instanceof Column
         ? c.expr.table
-        : c.expr instanceof ColumnRef
+        : c.expr instanceof ColumnRef || c.expr instanceof TypedExpression
         ? c.expr.source
         : undefined;
       if (source !== undefined && !out.includes(source)) out.push(source);
@@ -154,7 +157,8 @@ export class Select<R = Row> extends QueryBase<R> {
     if (s.orderBy.length > 0) clauses.push(sql`ORDER BY ${sql.join(s.orderBy)}`);
     const limit = limitClause(s.limit, s.offset);
     if (limit !== null) clauses.push(limit);
-    return sql.join(clauses, sql` `);
+    const body = sql.join(clauses, sql` `);
+    return s.lock === null ? body : new Fragment(["", "", ""], [body, lockClause(s.lock)]);
   }
 
   /** Reads from these tables, subqueries, CTEs or fragments (instead of the columns' tables). */
@@ -256,6 +260,16 @@ export class Select<R = Row> extends QueryBase<R> {
   populateExisting(on = true): Select<R> {
     return this.#with({ populateExisting: on });
   }
+
+  /** Locks the rows read until the transaction ends: `FOR UPDATE` (see {@linkcode LockOptions}). */
+  forUpdate(options: LockOptions = {}): Select<R> {
+    return this.#with({ lock: rowLock("update", options) });
+  }
+
+  /** Locks the rows read against writes by others: `FOR SHARE` (see {@linkcode LockOptions}). */
+  forShare(options: LockOptions = {}): Select<R> {
+    return this.#with({ lock: rowLock("share", options) });
+  }
 }
 
 const EMPTY_STATE: Omit<SelectState, "columns" | "entity"> = {
@@ -271,6 +285,7 @@ const EMPTY_STATE: Omit<SelectState, "columns" | "entity"> = {
   ctes: [],
   loadOptions: [],
   populateExisting: false,
+  lock: null,
 };
 
 /** A table's columns as a select lists them: by key, or by name for the ORM's entities. */

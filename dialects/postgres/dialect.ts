@@ -113,6 +113,13 @@ export const postgresDialect: Dialect = {
   },
   like: (left, pattern, caseInsensitive) =>
     new Fragment(["", caseInsensitive ? " ILIKE " : " LIKE ", ""], [left, pattern]),
+  rowLock: (lock) => {
+    const head = lock.mode === "update" ? "FOR UPDATE" : "FOR SHARE";
+    const tail = lock.nowait ? " NOWAIT" : lock.skipLocked ? " SKIP LOCKED" : "";
+    if (lock.of.length === 0) return new Fragment([head + tail], []);
+    const seps = lock.of.map((_, i) => (i === lock.of.length - 1 ? tail : ", "));
+    return new Fragment([`${head} OF `, ...seps], lock.of);
+  },
   beginSql: (level) =>
     level === undefined ? "BEGIN" : `BEGIN ISOLATION LEVEL ${level.toUpperCase()}`,
   updateRows,

@@ -107,7 +107,7 @@ export function translatePostgresError(
     case "28": // invalid authorization: an unknown role, a wrong password
     case "40":
     case "53":
-    case "55":
+    case "55": // lock_not_available (55P03): a NOWAIT lock on a row another transaction holds
     case "57":
     case "58":
     case "25":

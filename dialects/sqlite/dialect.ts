@@ -88,6 +88,9 @@ export const sqliteDialect: Dialect = {
     caseInsensitive
       ? new Fragment(["lower(", ") LIKE lower(", ")"], [left, pattern])
       : new Fragment(["", " LIKE ", ""], [left, pattern]),
+  // SQLite has no row locks: a write transaction locks the whole database, so a select's
+  // FOR UPDATE / FOR SHARE asks for nothing more.
+  rowLock: () => null,
   beginSql: () => "BEGIN",
   migrations: () => import("./migrate/mod.ts").then((m) => m.sqliteMigrations),
 };
