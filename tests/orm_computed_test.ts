@@ -17,6 +17,7 @@ import {
   sql,
   types,
 } from "../mod.ts";
+import { diffSchemas, reflect, snapshot } from "../migrate.ts";
 import { dbTest, statementLog } from "./_db.ts";
 
 class Person extends Model("cp_people", {
@@ -163,4 +164,24 @@ dbTest("a generated column is created, never written, and read back after a flus
   assert.equal(rows.length, 1);
   await using other = engine.session();
   assert.equal((await other.get(Item, item.id))?.total, 15);
+});
+
+dbTest("migrations: reflection sees a generated column and the diff stays empty", async (db) => {
+  const engine = db.engine();
+  await engine.dropAll(models);
+  await engine.createAll(models);
+  const database = await reflect(engine);
+  const models_ = await snapshot(engine, models);
+  assert.deepEqual(diffSchemas(database, models_), []);
+  const items = database.tables.find((t) => t.name === "cp_items")!;
+  const total = items.columns.find((c) => c.name === "total")!;
+  assert.match(total.computed ?? "", /price \* quantity/);
+  assert.equal(total.default, undefined);
+  const people = models_.tables.find((t) => t.name === "cp_people")!;
+  assert.deepEqual(people.columns.map((c) => c.name), ["id", "first", "last"]);
+  // A plain column that becomes generated is dropped and added again.
+  const plain = structuredClone(database);
+  delete plain.tables.find((t) => t.name === "cp_items")!.columns[3].computed;
+  const ops = diffSchemas(plain, models_).map((c) => c.op.kind);
+  assert.deepEqual(ops, ["dropColumn", "addColumn"]);
 });
