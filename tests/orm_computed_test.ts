@@ -6,16 +6,21 @@
 import assert from "node:assert/strict";
 import {
   column,
+  compile,
   desc,
   eq,
   type Fragment,
   gt,
+  insert,
   InvalidRequestError,
+  joined,
   Model,
   relationship,
   select,
   sql,
+  sqliteDialect,
   types,
+  update,
 } from "../mod.ts";
 import { diffSchemas, reflect, snapshot } from "../migrate.ts";
 import { dbTest, statementLog } from "./_db.ts";
@@ -185,3 +190,30 @@ dbTest("migrations: reflection sees a generated column and the diff stays empty"
   const ops = diffSchemas(plain, models_).map((c) => c.op.kind);
   assert.deepEqual(ops, ["dropColumn", "addColumn"]);
 });
+
+dbTest(
+  "joined loading reads expressions of the aliased table; builders refuse them",
+  async (db) => {
+    const engine = db.engine();
+    await engine.dropAll(models);
+    await engine.createAll(models);
+    await using session = engine.session();
+    const p = new Person({ first: "Edsger", last: "Dijkstra" });
+    const n = new Note({ body: "goto" });
+    n.person = p;
+    session.add(n);
+    await session.commit();
+    await using other = engine.session();
+    const [note] = await other.all(select(Note).options(joined("person")));
+    assert.equal(note.person.fullName, "Edsger Dijkstra");
+    assert.equal(note.person.postCount, 1);
+    assert.throws(
+      () => sql`${insert(Item).values({ price: 1, quantity: 1, total: 5 } as never)}`,
+      /cp_items\.total is read-only/,
+    );
+    assert.throws(
+      () => compile(update(Item).set({ total: 5 } as never), sqliteDialect),
+      /cp_items\.total is read-only/,
+    );
+  },
+);
