@@ -82,6 +82,9 @@ export { createEngine } from "./connect/orm.ts";
 export { Engine as CoreEngine } from "./core/engine/engine.ts";
 export { Engine } from "./orm/engine.ts";
 export {
+  AssociationProxy,
+  associationProxy,
+  type AssociationProxyOptions,
   type Check,
   check,
   type ClassEvent,

@@ -46,6 +46,7 @@ export {
   type ColumnConfig,
   type ColumnDefault,
   type ColumnTable,
+  type ReadonlyColumn,
   type ReferenceOptions,
   type ReferentialAction,
   snakeCase,

@@ -10,6 +10,11 @@ export type { ObjectStatus } from "./mapping/state.ts";
 export type { Collection } from "./relationship/collection.ts";
 export type { RelationshipOptions } from "./relationship/options.ts";
 export { Relationship, relationship } from "./relationship/relationship.ts";
+export {
+  AssociationProxy,
+  associationProxy,
+  type AssociationProxyOptions,
+} from "./relationship/proxy.ts";
 export { joined, type LoaderOption, selectin } from "./loading/options.ts";
 export { Session } from "./session/session.ts";
 export type { SessionStreamOptions } from "./session/stream.ts";

@@ -55,6 +55,10 @@ function bindRow(table: Table, row: unknown, index: number): BoundRow {
   const values: unknown[] = [];
   for (const col of table.columns) {
     let v = row[col.key];
+    if (col.readOnly) {
+      if (v === undefined) continue;
+      throw new ArgumentError(`${table.name}.${col.key} is read-only: the database gives it.`);
+    }
     if (v === undefined || (v === null && col.generated)) {
       if (col.generated) continue;
       const d = col.config.default;

@@ -99,6 +99,11 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
       }
       const pairs: [Column, unknown][] = [];
       for (const col of s.table.columns) {
+        if (s.set.has(col) && col.readOnly) {
+          throw new ArgumentError(
+            `${s.table.name}.${col.key} is read-only: the database gives it.`,
+          );
+        }
         if (s.set.has(col)) pairs.push([col, s.set.get(col)]);
         else if (col.config.onUpdate !== undefined) {
           const u = col.config.onUpdate;

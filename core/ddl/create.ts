@@ -64,6 +64,7 @@ function columnDef(
   if (!c.nullable && !generated) parts.push(raw("NOT NULL"));
   if (c.unique && !isKey) parts.push(raw("UNIQUE"));
   if (c.serverDefault !== undefined) parts.push(sql`DEFAULT (${sql.literal(c.serverDefault)})`);
+  if (c.generatedAs) parts.push(sql`GENERATED ALWAYS AS (${sql.literal(c.generatedAs)}) STORED`);
   const typeCheck = col.type.checkSql?.(sql`${id(col.name)}`);
   if (typeCheck) parts.push(sql`CHECK (${sql.literal(typeCheck)})`);
   if (c.check !== undefined) parts.push(sql`CHECK (${sql.literal(c.check)})`);
@@ -99,7 +100,7 @@ function createTable(
   checkFirst: boolean,
   deferred: readonly ForeignKey[],
 ): Fragment[] {
-  const lines: Fragment[] = table.columns.map((col) =>
+  const lines: Fragment[] = table.columns.filter((col) => !col.config.expression).map((col) =>
     columnDef(col, table, dialect, !deferred.some((fk) => fk.column === col))
   );
   if (table.primaryKey.length > 1) {

@@ -155,6 +155,16 @@ export function diffTable(
       out.adds.push(change);
       continue;
     }
+    if ((old.computed === undefined) !== (col.computed === undefined)) {
+      // A column becomes (or stops being) generated: it is dropped, then added again.
+      out.drops.push({
+        op: { kind: "dropColumn", table, column: old.name },
+        destructive: `drops ${tableKey(table)}.${old.name} to add it again ` +
+          (col.computed === undefined ? "as a plain column" : "as a generated column"),
+      });
+      out.adds.push({ op: { kind: "addColumn", table, column: col } });
+      continue;
+    }
     const alter = alterColumn(old, col, table, ctx);
     if (alter) out.alters.push(alter);
   }

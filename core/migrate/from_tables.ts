@@ -29,7 +29,8 @@ const action = (a: ReferentialAction | undefined): ReferentialAction | undefined
 function tableSnapshot(t: Table, dialect: Dialect): TableSnapshot {
   const text = (fragment: unknown): string => compile(sql`${sql.literal(fragment)}`, dialect).text;
   const keys = new Set(t.primaryKey.map((c) => c.name));
-  const columns: ColumnSnapshot[] = t.columns.map((col) => {
+  const stored = t.columns.filter((col) => col.config.expression === undefined);
+  const columns: ColumnSnapshot[] = stored.map((col) => {
     const c = col.config;
     const out: ColumnSnapshot = {
       name: col.name,
@@ -38,6 +39,7 @@ function tableSnapshot(t: Table, dialect: Dialect): TableSnapshot {
     };
     if (c.serverDefault !== undefined) out.default = text(c.serverDefault);
     if (col.generated) out.generated = c.autoincrement === true ? "autoincrement" : "identity";
+    if (c.generatedAs !== undefined) out.computed = text(c.generatedAs);
     return out;
   });
   const snap: TableSnapshot = {

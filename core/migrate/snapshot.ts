@@ -57,6 +57,8 @@ export interface ColumnSnapshot {
   default?: string;
   /** Whether, and how, the database generates the value. */
   generated?: Generated;
+  /** A stored generated column's expression (`GENERATED ALWAYS AS (...) STORED`), as SQL. */
+  computed?: string;
 }
 
 /**

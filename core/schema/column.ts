@@ -109,7 +109,21 @@ export interface ColumnConfig {
   check?: Fragment;
   /** A version counter for optimistic concurrency (ORM). */
   version: boolean;
+  /** A SQL expression selected in place of a stored column. */
+  expression?: (table: ColumnTable) => Fragment;
+  /** A stored generated column's expression. */
+  generatedAs?: Fragment;
 }
+
+/**
+ * A column only the database gives: not inserted, refused on assignment, read-only in types.
+ * @example
+ * ```ts
+ * import { column, type ReadonlyColumn, sql } from "@retort/orm";
+ * const doubled: ReadonlyColumn<number> = column.integer().generatedAs(sql`price * 2`);
+ * ```
+ */
+export type ReadonlyColumn<T> = Column<T, true> & { readonly "~readonly": true };
 
 /**
  * A column: a type and its options. `T` is the value type (with `null` when nullable), and
@@ -141,6 +155,8 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
   readonly name: string;
   /** The table this column belongs to, once bound. */
   readonly table: ColumnTable | undefined;
+  /** Whether only the database gives the value (`column.expression`, `generatedAs`). */
+  readonly readOnly: boolean;
   /** Type-only: the value type. */
   declare readonly "~type"?: T;
   /** Type-only: whether an insert may leave it out. */
@@ -154,13 +170,14 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
     this.key = key;
     this.name = config.name ?? snakeCase(key);
     this.table = table;
+    this.readOnly = config.expression !== undefined || config.generatedAs !== undefined;
   }
 
   /** Whether an insert may leave the column out. */
   get optional(): boolean {
     const c = this.config;
     return c.nullable || c.default !== undefined || c.serverDefault !== undefined ||
-      this.generated || c.references !== undefined;
+      this.generated || c.references !== undefined || this.readOnly;
   }
 
   /** Whether the database generates the value (an integer primary key, an identity). */
@@ -259,7 +276,12 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
     return this.#with({ version: true, default: 1 as never });
   }
 
-  /** Renders as the quoted, table-qualified column name. */
+  /** A stored generated column, `GENERATED ALWAYS AS (expression) STORED` (SQL names). */
+  generatedAs(expression: Fragment): ReadonlyColumn<T> {
+    return this.#with({ generatedAs: expression }) as never;
+  }
+
+  /** Renders as the quoted, table-qualified column name (an expression column: its SQL). */
   [toSql](): Fragment {
     if (this.#sql === undefined) {
       if (this.table === undefined) {
@@ -267,9 +289,12 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
           "This column is not part of a table yet; declare it in table(...) or Model(...).",
         );
       }
-      this.#sql = new Fragment(["", ""], [
-        new Identifier([this.table.alias ?? this.table.name, this.name]),
-      ]);
+      const expression = this.config.expression;
+      this.#sql = expression
+        ? new Fragment(["(", ")"], [expression(this.table)])
+        : new Fragment(["", ""], [
+          new Identifier([this.table.alias ?? this.table.name, this.name]),
+        ]);
     }
     return this.#sql;
   }
@@ -332,6 +357,11 @@ export const column: {
   bytea(): Column<Uint8Array, false>;
   /** One of a fixed set of strings. */
   enum<const V extends readonly string[]>(values: V): Column<V[number], false>;
+  /** A SQL expression of the table loaded with the row (read-only, not in the DDL). */
+  expression<T>(
+    expression: (table: ColumnTable) => Fragment,
+    type: ColumnType<T>,
+  ): ReadonlyColumn<T>;
 } = {
   integer: () => make(types.integer),
   bigint: () => make(types.bigint),
@@ -350,6 +380,8 @@ export const column: {
   blob: () => make(types.blob),
   bytea: () => make(types.blob),
   enum: <const V extends readonly string[]>(values: V) => make(enumType(values)),
+  expression: <T>(expression: (table: ColumnTable) => Fragment, type: ColumnType<T>) =>
+    new Column(type, { ...base(), expression }) as ReadonlyColumn<T>,
 };
 
 /**

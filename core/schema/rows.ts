@@ -42,22 +42,39 @@ export type BoundColumns<C extends Columns> = {
  * const row: RowOf<typeof cols> = { id: 1, bio: null };
  * ```
  */
-export type RowOf<C> = {
-  -readonly [K in keyof C]: C[K] extends Column<infer T, boolean> ? T : never;
-};
+export type RowOf<C> =
+  & { -readonly [K in keyof C as C[K] extends RO ? never : K]: ValueOf<C[K]> }
+  & { readonly [K in keyof C as C[K] extends RO ? K : never]: ValueOf<C[K]> };
+
+/**
+ * A read-only column's brand (`column.expression`, `generatedAs`).
+ *
+ * @internal
+ */
+type RO = { readonly "~readonly": true };
+/**
+ * A column's value type.
+ *
+ * @internal
+ */
+type ValueOf<X> = X extends Column<infer T, boolean> ? T : never;
 
 /**
  * The keys of columns a new row may leave out.
  *
  * @internal
  */
-type OptionalKeys<C> = { [K in keyof C]: C[K] extends Column<unknown, true> ? K : never }[keyof C];
+type OptionalKeys<C> = {
+  [K in keyof C]: C[K] extends RO ? never : C[K] extends Column<unknown, true> ? K : never;
+}[keyof C];
 /**
  * The keys of columns a new row must set.
  *
  * @internal
  */
-type RequiredKeys<C> = Exclude<keyof C, OptionalKeys<C>>;
+type RequiredKeys<C> = Exclude<keyof C, OptionalKeys<C> | ReadonlyKeys<C>>;
+/** The keys of read-only columns, which no new row sets. */
+type ReadonlyKeys<C> = { [K in keyof C]: C[K] extends RO ? K : never }[keyof C];
 
 /**
  * What a new row needs: required columns, and optional ones (defaults, generated keys,

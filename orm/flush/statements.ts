@@ -21,6 +21,7 @@ import type { InstanceState } from "../mapping/state.ts";
 import { TypedParam } from "../../core/types/param.ts";
 import type { Pair } from "./plan.ts";
 import { rowsPerStatement } from "../../core/sql/count.ts";
+import { readBackList } from "./read_back.ts";
 
 /** What the statements of a flush need: a dialect, and the session's way to run SQL. */
 export interface WriteContext {
@@ -47,7 +48,9 @@ function returning(mapper: Mapper, indexes: readonly number[]): Returning {
   if (r === undefined) {
     const columns = indexes.map((i) => mapper.columns[i]);
     r = {
-      tail: new Fragment([" RETURNING ", ""], [columnList(columns)]),
+      tail: new Fragment([" RETURNING ", ""], [
+        mapper.readBack.length > 0 ? readBackList(columns) : columnList(columns),
+      ]),
       types: columns.map((c) => ({ key: c.key, type: c.type })),
     };
     byKey.set(key, r);
@@ -88,7 +91,7 @@ function provided(mapper: Mapper, s: InstanceState): string {
           }
           values[i] = v;
         }
-      } else if (cols[i].generated || c.serverDefault !== undefined) {
+      } else if (cols[i].generated || c.serverDefault !== undefined || cols[i].readOnly) {
         sig += "-";
         continue;
       } else values[i] = v = null; // nullable: the check before the flush saw to it
@@ -205,7 +208,8 @@ export async function updateRow(
     cols[i],
     computed.includes(i) ? cols[i].config.onUpdate : encode(mapper, ctx.dialect, i, s.values[i]),
   ]);
-  const r = computed.length > 0 ? returning(mapper, computed) : null;
+  const back = mapper.readBack.length > 0 ? [...computed, ...mapper.readBack] : computed;
+  const r = back.length > 0 ? returning(mapper, back) : null;
   const fragment = updateSql(mapper.table, set, match(ctx, mapper, s), r?.tail ?? EMPTY);
   const result = r === null
     ? await ctx.execute(fragment, "run")
@@ -220,7 +224,7 @@ export async function updateRow(
   }
   if (r !== null) {
     const row = (result.rows as unknown as unknown[][])[0];
-    computed.forEach((i, k) => (s.values[i] = row[k]));
+    back.forEach((i, k) => (s.values[i] = row[k]));
   }
 }
 

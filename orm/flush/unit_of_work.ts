@@ -62,7 +62,7 @@ function requiredColumns(mapper: Mapper): readonly number[] {
     list = mapper.indexes.filter((i) => {
       const col = mapper.columns[i];
       const c = col.config;
-      return !c.nullable && !col.generated && c.default === undefined &&
+      return !c.nullable && !col.generated && !col.readOnly && c.default === undefined &&
         c.serverDefault === undefined;
     });
     required.set(mapper, list);
@@ -296,7 +296,7 @@ export class UnitOfWork {
       }
       changed.sort((a, b) => a - b);
       this.#written.add(s);
-      if (batchable && computed.length === 0) {
+      if (batchable && computed.length === 0 && mapper.readBack.length === 0) {
         const key = changed.join(",");
         let group = groups.get(key);
         if (!group) groups.set(key, group = { changed, states: [] });

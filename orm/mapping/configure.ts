@@ -12,6 +12,7 @@ import { Relationship } from "../relationship/relationship.ts";
 import { Mapper } from "./mapper.ts";
 import { stateOf } from "./state.ts";
 import { readAttribute, writeAttribute } from "../relationship/sync.ts";
+import { installProxies } from "../relationship/proxy.ts";
 
 /** Where a mapped class keeps its mapper, once configured. */
 const MAPPER: unique symbol = Symbol("retort.mapper");
@@ -136,6 +137,7 @@ export function mapperOf(target: unknown): Mapper {
   if (mapper === undefined) {
     mapper = new Mapper(cls);
     installRelationships(mapper); // throws on a bad declaration, every time
+    installProxies(mapper);
     mappers.set(cls, mapper);
     Object.defineProperty(cls, MAPPER, { value: mapper });
   }

@@ -33,6 +33,8 @@ export class Mapper {
   readonly version: number;
   /** The column indexes, 0 to n - 1. */
   readonly indexes: readonly number[];
+  /** Indexes of read-only columns (expressions, generated), which a flush reads back. */
+  readonly readBack: readonly number[];
   /** A row of `undefined`s, copied for each new instance. */
   readonly blank: readonly unknown[];
   readonly #encoders = new WeakMap<Dialect, readonly Converter[]>();
@@ -56,6 +58,7 @@ export class Mapper {
     }
     this.blank = this.columns.map(() => undefined);
     this.indexes = this.columns.map((_, i) => i);
+    this.readBack = this.indexes.filter((i) => this.columns[i].readOnly);
   }
 
   /** Encoders by column index for a dialect. */

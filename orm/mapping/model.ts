@@ -14,6 +14,7 @@ import { type Fragment, toSql } from "../../core/sql/nodes.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerBase } from "./configure.ts";
 import { validated } from "./validators.ts";
+import { readOnlyError, refuseSet } from "./computed.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
 
 /**
@@ -140,8 +141,10 @@ export function Model<C extends Columns>(
       }
       for (const key of keys) {
         const i = mapper.indexByKey.get(key);
-        if (i !== undefined) values[i] = validated(mapper, i, init[key], this, false);
-        else if (relationships.has(key)) {
+        if (i !== undefined) {
+          if (mapper.columns[i].readOnly) throw readOnlyError(mapper.name, mapper.columns[i]);
+          values[i] = validated(mapper, i, init[key], this, false);
+        } else if (relationships.has(key)) {
           (this as unknown as Record<string, unknown>)[key] = init[key];
         } else {
           throw new ArgumentError(
@@ -183,7 +186,10 @@ export function Model<C extends Columns>(
       get(this: Record<symbol, InstanceState>) {
         return this[STATE].values[i];
       },
-      set(this: Record<symbol, InstanceState>, v: unknown) {
+      set: col.readOnly ? refuseSet(label, col) : function (
+        this: Record<symbol, InstanceState>,
+        v: unknown,
+      ) {
         this[STATE].set(i, v);
       },
     });

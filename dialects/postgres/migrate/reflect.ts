@@ -33,6 +33,7 @@ interface ColumnRow {
   notnull: boolean;
   def: string | null;
   identity: string;
+  stored: string;
 }
 interface ConstraintRow {
   schema: string;
@@ -80,12 +81,13 @@ export async function reflectSchemas(
   const columns = await db.all<ColumnRow>(sql`
     SELECT n.nspname AS schema, c.relname AS "table", a.attnum, a.attname AS name,
       format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
-      pg_get_expr(d.adbin, d.adrelid) AS def, a.attidentity AS identity
+      pg_get_expr(d.adbin, d.adrelid) AS def, a.attidentity AS identity,
+      a.attgenerated AS stored
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
     WHERE n.nspname IN ${list} AND c.relkind IN ('r', 'p') AND a.attnum > 0
-      AND NOT a.attisdropped AND a.attgenerated = ''
+      AND NOT a.attisdropped
     ORDER BY n.nspname, c.relname, a.attnum`);
   const constraints = await db.all<ConstraintRow>(sql`
     SELECT n.nspname AS schema, c.relname AS "table", k.conname AS name, k.contype AS type,
@@ -133,7 +135,8 @@ export async function reflectSchemas(
     if (c.identity === "d") col.generated = "identity";
     else if (c.identity === "a") col.generated = "always";
     else if (c.def !== null && /^nextval\(/.test(c.def)) col.generated = "identity";
-    if (c.def !== null && col.generated === undefined) col.default = c.def;
+    if (c.stored === "s") col.computed = c.def ?? "";
+    else if (c.def !== null && col.generated === undefined) col.default = c.def;
     t.columns.push(col);
   }
   const refCols = async (schema: string, table: string, list: number[]) => {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { generatedExpression, plainType } from "./generated.ts";
 import { type Executor, type ReferentialAction, sql } from "../../../core/mod.ts";
 import {
   type ColumnSnapshot,
@@ -121,7 +122,7 @@ export async function reflectTable(db: Executor, name: string): Promise<TableSna
   if (text === null) return undefined;
   const parsed = parseCreateTable(text);
   const rows = (await db.all<ColumnRow>(pragma("pragma_table_xinfo", name)))
-    .filter((c) => Number(c.hidden) === 0)
+    .filter((c) => Number(c.hidden) === 0 || Number(c.hidden) >= 2)
     .sort((a, b) => a.cid - b.cid);
   const t: TableSnapshot = {
     name,
@@ -134,11 +135,13 @@ export async function reflectTable(db: Executor, name: string): Promise<TableSna
   const pk = rows.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
   if (pk.length > 0) t.primaryKey = { columns: pk };
   for (const r of rows) {
+    const hidden = Number(r.hidden) >= 2;
     const col: ColumnSnapshot = {
       name: r.name,
-      type: r.type.toUpperCase(),
+      type: hidden ? plainType(r.type.toUpperCase()) : r.type.toUpperCase(),
       nullable: Number(r.notnull) === 0 && r.pk === 0,
     };
+    if (hidden) col.computed = generatedExpression(text, r.name);
     if (r.dflt_value !== null) col.default = r.dflt_value;
     t.columns.push(col);
   }

@@ -40,6 +40,9 @@ export function columnDefinition(t: TableSnapshot, col: ColumnSnapshot): Fragmen
   }
   if (!col.nullable && !generated) parts.push(sql.unsafe("NOT NULL"));
   if (col.default !== undefined) parts.push(sql`DEFAULT (${sql.unsafe(col.default)})`);
+  if (col.computed !== undefined) {
+    parts.push(sql`GENERATED ALWAYS AS (${sql.unsafe(col.computed)}) STORED`);
+  }
   return sql.join(parts, sql` `);
 }
 
