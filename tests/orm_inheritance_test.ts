@@ -8,6 +8,8 @@ import {
   ArgumentError,
   column,
   InvalidRequestError,
+  joined,
+  listen,
   Model,
   relationship,
   select,
@@ -252,6 +254,43 @@ scopedTest("inheritance: bad mappings and rows get clear errors", async ({ open 
     assert.match(e.message, /"employee", "manager", "engineer", "principal"/);
     return true;
   });
+});
+
+scopedTest("inheritance: joined loading to and from a hierarchy", async ({ open }) => {
+  const engine = open();
+  await engine.createAll(models);
+  {
+    await using session = engine.session();
+    await seed(session);
+  }
+  await using session = engine.session();
+  const [acme] = await session.all(select(Company).options(joined("staff")));
+  assert.deepEqual(
+    acme.staff.map((o) => o.constructor.name).sort(),
+    ["Employee", "Engineer", "Manager", "Principal"],
+  );
+  const engineers = await session.all(select(Engineer).options(joined("company"), joined("boss")));
+  assert.equal(engineers.length, 2);
+  assert(engineers.every((e) => e.company === acme));
+  assert(engineers.find((e) => e.name === "eli")!.boss instanceof Manager);
+});
+
+scopedTest("inheritance: afterLoad runs for loaded objects of each class", async ({ open }) => {
+  const seen: string[] = [];
+  const stop = listen(Employee, "afterLoad", (e) => seen.push(e.name));
+  try {
+    const engine = open();
+    await engine.createAll(models);
+    {
+      await using session = engine.session();
+      await seed(session);
+    }
+    await using session = engine.session();
+    await session.all(select(Employee));
+    assert.deepEqual(seen.sort(), ["eli", "eve", "mia", "pat"]);
+  } finally {
+    stop();
+  }
 });
 
 /** Configuring a class's mapping happens on first use: a session call does it. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidRequestError } from "../../core/errors.ts";
-import { listenersOf } from "../mapping/events.ts";
+import { fireAll, listenersOf } from "../mapping/events.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
 
@@ -30,7 +30,8 @@ export function hydratePolymorphic(
   const identity = ctx.identityMap(root);
   const at = offset + root.poly!.rowIndexes[poly.on];
   const out: object[] = new Array(rows.length);
-  let loaded: object[] | null = null;
+  let loaded: InstanceState[] | null = null;
+  let listening: Map<Mapper, boolean> | null = null;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     const disc = row[at];
@@ -50,13 +51,13 @@ export function hydratePolymorphic(
     const state = instance(sub, values);
     ctx.attach(state, key);
     out[r] = state.obj;
-    if (listenersOf(sub, "afterLoad").length > 0) (loaded ??= []).push(state.obj);
-  }
-  if (loaded !== null) {
-    for (const obj of loaded) {
-      for (const fn of listenersOf(stateOf(obj)!.mapper, "afterLoad")) fn(obj as never);
+    let listens = (listening ??= new Map()).get(sub);
+    if (listens === undefined) {
+      listening.set(sub, listens = listenersOf(sub, "afterLoad").length > 0);
     }
+    if (listens) (loaded ??= []).push(state);
   }
+  if (loaded !== null) fireAll("afterLoad", loaded);
   return out;
 }
 
