@@ -95,11 +95,38 @@ scopedTest(
       "lang",
       "name",
     ]);
+    // Types: a subclass's objects have its parents' columns and its own; its constructor
+    // takes both, and its c has both.
+    const typed: { name: string; budget: number; kind: string } = m;
+    const principal: { lang: string; area: string; bossId: number | null } = new Principal({
+      name: "q",
+      lang: "go",
+      area: "x",
+    });
+    assert.equal(typed.name, "mia");
+    assert.equal(principal.area, "x");
+    assert.equal(Principal.c.area.key, "area");
+    assert.equal(Principal.c.lang.key, "lang");
+    // @ts-expect-error a manager has no lang
+    assert.throws(() => new Manager({ name: "x", budget: 1, lang: "ts" }), ArgumentError);
+    // @ts-expect-error budget is a number
+    const wrong: string = new Manager({ name: "x", budget: 1 }).budget;
+    assert.equal(wrong, 1);
     const engine = open();
     await engine.createAll(models);
-    // One table holds every class's columns.
-    const cols = await engine.all(sql`SELECT * FROM ${Employee}`);
-    assert.deepEqual(cols, []);
+    // One table holds every class's columns; the flush writes the discriminator.
+    await using session = engine.session();
+    session.add(m);
+    await session.commit();
+    const row = await engine.one(
+      sql`SELECT kind, name, budget, lang FROM ${Employee} WHERE id = ${m.id}`,
+    );
+    assert.deepEqual({ ...row, budget: Number(row.budget) }, {
+      kind: "manager",
+      name: "mia",
+      budget: 3,
+      lang: null,
+    });
   },
 );
 
