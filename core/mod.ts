@@ -56,6 +56,7 @@ export { constraint, type TableConstraint } from "./schema/constraint.ts";
 export { sameTable, Table, table, type TableName } from "./schema/table.ts";
 export {
   type EntityClass,
+  entityWhere,
   type Executable,
   isEntity,
   isJoinable,

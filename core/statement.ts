@@ -62,6 +62,24 @@ export type EntityClass =
   & { readonly table: Table };
 
 /**
+ * The symbol through which an entity adds a condition to every `select(Entity)`: the ORM's
+ * subclasses in single-table inheritance filter on their discriminator with it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, compile, entityWhere, select, sql, sqliteDialect, table } from "@retort/orm";
+ * const pets = table("entity_where_doc_pets", { id: column.integer().primaryKey() });
+ * class Odd {
+ *   static table = pets;
+ *   static [entityWhere] = sql`${pets.c.id} % 2 = 1`;
+ * }
+ * assert(compile(select(Odd), sqliteDialect).text.endsWith('WHERE "entity_where_doc_pets"."id" % 2 = 1'));
+ * ```
+ */
+export const entityWhere: unique symbol = Symbol.for("retort.entityWhere") as never;
+
+/**
  * A table, or an object with a static `table` (an ORM model class).
  *
  * @example

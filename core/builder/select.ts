@@ -14,6 +14,7 @@ import { Fragment, type Row, type SqlSource } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
 import {
   type EntityClass,
+  entityWhere,
   isEntity,
   isJoinable,
   type Joinable,
@@ -365,7 +366,9 @@ export function select(...items: unknown[]): Select<unknown> {
   if (items.length === 1 && isEntity(items[0])) {
     const entity = items[0] as unknown as EntityClass;
     const columns = tableColumns(tableOf(entity), false);
-    return new Select({ ...EMPTY_STATE, entity, columns });
+    const filter = (entity as { [entityWhere]?: SqlSource<unknown> })[entityWhere];
+    const where = filter === undefined ? EMPTY_STATE.where : [filter];
+    return new Select({ ...EMPTY_STATE, entity, columns, where });
   }
   if (items.length === 0) {
     throw new ArgumentError("select() needs columns, a table, a model class or a record.");

@@ -40,10 +40,11 @@ export interface BrokenKey {
 export function orderMappers(mappers: readonly Mapper[]): { order: Mapper[]; broken: BrokenKey[] } {
   try {
     const { order, deferred } = toposort(mappers, (m) =>
-      m.table.foreignKeys.flatMap((f) => {
-        const on = mappers.find((p) => p !== m && sameTable(p.table, f.target.table!));
+      foreignKeysOf(m).flatMap((f) => {
+        // A table several classes map (a hierarchy's) is written after each of them.
+        const on = mappers.filter((p) => p !== m && sameTable(p.table, f.target.table!));
         const fk = m.indexByKey.get(f.column.key)!;
-        return on === undefined ? [] : [{ on, breakable: deferrable(m, fk), edge: fk }];
+        return on.map((p) => ({ on: p, breakable: deferrable(m, fk), edge: fk }));
       }));
     return { order, broken: deferred.map((d) => ({ mapper: d.node, fk: d.dependency.edge })) };
   } catch (error) {
@@ -57,9 +58,15 @@ export function orderMappers(mappers: readonly Mapper[]): { order: Mapper[]; bro
   }
 }
 
+/** The foreign keys of a mapper's columns (a class of a hierarchy maps some of its table's). */
+function foreignKeysOf(mapper: Mapper): ReturnType<Mapper["table"]["foreignKeys"]["slice"]> {
+  const fks = mapper.table.foreignKeys;
+  return mapper.poly === null ? fks : fks.filter((f) => mapper.indexByKey.has(f.column.key));
+}
+
 /** Whether a table has foreign keys to itself. */
 export function selfReferential(mapper: Mapper): boolean {
-  return mapper.table.foreignKeys.some((f) => sameTable(f.target.table!, mapper.table));
+  return foreignKeysOf(mapper).some((f) => sameTable(f.target.table!, mapper.table));
 }
 
 /**
@@ -112,7 +119,7 @@ export function deleteOrder(
   states: InstanceState[],
 ): { order: InstanceState[]; clear: [InstanceState, number][] } {
   if (!selfReferential(mapper)) return { order: states, clear: [] };
-  const selfFks = mapper.table.foreignKeys.filter((f) => sameTable(f.target.table!, mapper.table))
+  const selfFks = foreignKeysOf(mapper).filter((f) => sameTable(f.target.table!, mapper.table))
     .map((f) => [mapper.indexByKey.get(f.column.key)!, mapper.indexByKey.get(f.target.key)!]);
   const byRef = new Map<string, InstanceState>();
   for (const s of states) {

@@ -7,6 +7,7 @@
  */
 import { select } from "../../core/builder/select.ts";
 import type { Dialect } from "../../core/dialect.ts";
+import { entityWhere } from "../../core/statement.ts";
 import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
 import type { ResultType } from "../../core/types/decode.ts";
 import type { Mapper } from "../mapping/mapper.ts";
@@ -23,7 +24,9 @@ function lookupOf(mapper: Mapper): KeyLookup {
   let l = lookups.get(mapper);
   if (l === undefined) {
     const base = select(mapper.cls);
-    const strings = ["", " WHERE "];
+    // A subclass of a single-table hierarchy selects with its discriminator's condition.
+    const filtered = (mapper.cls as { [entityWhere]?: unknown })[entityWhere] !== undefined;
+    const strings = ["", filtered ? " AND " : " WHERE "];
     mapper.pk.forEach((_, k) => strings.push(" = ", k < mapper.pk.length - 1 ? " AND " : ""));
     l = { base, columns: base.columns, strings: Object.freeze(strings) };
     lookups.set(mapper, l);

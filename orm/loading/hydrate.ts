@@ -9,6 +9,7 @@ import type { Dialect } from "../../core/dialect.ts";
 import type { QueryResult } from "../../core/driver.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
+import { hydratePolymorphic } from "./polymorphic.ts";
 import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
 
 /** What loading needs from a session. */
@@ -39,6 +40,7 @@ export function hydrate(
   populateExisting: boolean,
   offset = 0,
 ): object[] {
+  if (mapper.poly !== null) return hydratePolymorphic(ctx, mapper, rows, populateExisting, offset);
   const n = mapper.columns.length;
   const identity = ctx.identityMap(mapper);
   const out: object[] = new Array(rows.length);

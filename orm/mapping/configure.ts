@@ -10,7 +10,7 @@ import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import { Relationship } from "../relationship/relationship.ts";
 import { Mapper } from "./mapper.ts";
-import { stateOf } from "./state.ts";
+import { resetBlank, stateOf } from "./state.ts";
 import { readAttribute, writeAttribute } from "../relationship/sync.ts";
 import { installProxies } from "../relationship/proxy.ts";
 
@@ -18,6 +18,10 @@ import { installProxies } from "../relationship/proxy.ts";
 const MAPPER: unique symbol = Symbol("retort.mapper");
 const mappers = new WeakMap<object, Mapper>();
 const bases = new WeakSet<object>();
+/** What configures the root of a hierarchy, by its `Model(...)` base. */
+const rootInits = new WeakMap<object, (mapper: Mapper) => void>();
+/** The mappers of the classes `Parent.subclass(...)` returns. */
+const subBases = new WeakMap<object, Mapper>();
 
 /**
  * Names an attribute may not take: what every object has (`constructor`, `__proto__`,
@@ -36,6 +40,7 @@ const RESERVED_STATICS: ReadonlySet<string> = new Set([
   "prototype",
   "table",
   "c",
+  "subclass",
 ]);
 
 /** Refuses an attribute name that would shadow what objects or classes rely on. */
@@ -50,8 +55,45 @@ export function checkAttributeName(model: string, name: string, what: string): v
 }
 
 /** Internal: registers a class made by `Model(...)`. */
-export function registerBase(base: object): void {
+export function registerBase(base: object, init?: (mapper: Mapper) => void): void {
   bases.add(base);
+  if (init !== undefined) rootInits.set(base, init);
+}
+
+/** Internal: registers a class made by `Parent.subclass(...)`, with its mapper. */
+export function registerSubclassBase(sub: object, mapper: Mapper): void {
+  subBases.set(sub, mapper);
+  mappers.set(sub, mapper);
+  Object.defineProperty(sub, MAPPER, { value: mapper });
+}
+
+/**
+ * The mapper of a class below a `Parent.subclass(...)` class: the first class to extend it
+ * becomes its mapped class (its name, its relationships, the prototype of its loaded
+ * objects).
+ */
+function inheritedMapper(target: object): Mapper | undefined {
+  let below: object | null = null;
+  for (let c = target; c && !bases.has(c); below = c, c = Object.getPrototypeOf(c)) {
+    const m = subBases.get(c);
+    if (m === undefined) continue;
+    if (below === null || m.cls === below) return m;
+    if (m.cls !== c) {
+      throw new ArgumentError(
+        `${(below as { name?: string }).name} and ${m.name} both extend ${
+          (c as { name?: string }).name
+        }; each ` +
+          "subclass needs its own Parent.subclass(identity, ...).",
+      );
+    }
+    const cls = below as EntityClass;
+    (m as { cls: EntityClass }).cls = cls;
+    (m as { name: string }).name = cls.name || m.name;
+    resetBlank(m);
+    installRelationships(m);
+    return m;
+  }
+  return undefined;
 }
 
 const isModelBase = (x: unknown): boolean => typeof x === "function" && bases.has(x);
@@ -133,13 +175,22 @@ export function mapperOf(target: unknown): Mapper {
   let mapper = mappers.get(target);
   if (mapper) return mapper;
   const cls = mappedClassOf(target);
-  mapper = mappers.get(cls);
+  mapper = inheritedMapper(target) ?? mappers.get(cls);
   if (mapper === undefined) {
     mapper = new Mapper(cls);
+    rootInits.get(Object.getPrototypeOf(cls))?.(mapper);
     installRelationships(mapper); // throws on a bad declaration, every time
     installProxies(mapper);
     mappers.set(cls, mapper);
     Object.defineProperty(cls, MAPPER, { value: mapper });
+  }
+  if (mapper.poly !== null && target !== mapper.cls) {
+    const name = (target as { name?: string }).name || "This class";
+    throw new ArgumentError(
+      `${name} extends ${mapper.name}, which is mapped for inheritance (polymorphic identity ` +
+        `${JSON.stringify(mapper.poly.identity)}), so ${name} needs an identity of its own: ` +
+        `class ${name} extends ${mapper.name}.subclass("<identity>", { ...columns }) {}.`,
+    );
   }
   mappers.set(target, mapper);
   if (!Object.hasOwn(target, MAPPER)) Object.defineProperty(target, MAPPER, { value: mapper });

@@ -95,6 +95,13 @@ export function listenersOf(mapper: Mapper, event: ClassEvent): Listener[] {
   const out: Listener[] = typeof own === "function" ? [own.bind(mapper.cls) as Listener] : [];
   const extra = registered.get(mapper.cls)?.get(event);
   if (extra) out.push(...extra);
+  // In a hierarchy, what listens on a parent class listens on its subclasses too.
+  if (mapper.poly !== null) {
+    for (let c = Object.getPrototypeOf(mapper.cls); c; c = Object.getPrototypeOf(c)) {
+      const more = registered.get(c)?.get(event);
+      if (more) out.push(...more);
+    }
+  }
   return out;
 }
 

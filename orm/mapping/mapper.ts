@@ -14,6 +14,24 @@ import type { Converter } from "../../core/types/column_type.ts";
 import { identityKey } from "./identity.ts";
 
 /**
+ * A class's place in a single-table hierarchy: the root's mapper (whose identity map holds
+ * every object of the hierarchy), the discriminator's column index, the class's identity,
+ * the mappers by identity (shared by the hierarchy), and where the class's columns are in a
+ * row of the table's columns.
+ *
+ * @internal
+ */
+export interface Polymorphism {
+  readonly root: Mapper;
+  readonly on: number;
+  readonly identity: unknown;
+  readonly byIdentity: Map<unknown, Mapper>;
+  readonly rowIndexes: readonly number[];
+  /** The mappers of direct subclasses. */
+  readonly children: Mapper[];
+}
+
+/**
  * The mapping of one class to one table.
  *
  * @internal
@@ -41,11 +59,14 @@ export class Mapper {
   #lastDialect: Dialect | null = null;
   #last: readonly Converter[] | null = null;
 
-  constructor(cls: EntityClass) {
+  /** Inheritance: set for the classes of a polymorphic hierarchy (see `inheritance.ts`). */
+  poly: Polymorphism | null = null;
+
+  constructor(cls: EntityClass, columns: readonly Column[] = cls.table.columns) {
     this.cls = cls;
     this.table = cls.table;
     this.name = cls.name || this.table.name;
-    this.columns = this.table.columns;
+    this.columns = columns;
     this.keys = this.columns.map((c) => c.key);
     this.indexByKey = new Map(this.keys.map((k, i) => [k, i]));
     this.pk = this.table.primaryKey.map((c) => this.indexByKey.get(c.key)!);

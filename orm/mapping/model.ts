@@ -10,9 +10,11 @@ import { ArgumentError } from "../../core/errors.ts";
 import type { TableConstraint } from "../../core/schema/constraint.ts";
 import type { BoundColumns, Columns, InsertOf, RowOf } from "../../core/schema/rows.ts";
 import { Table } from "../../core/schema/table.ts";
+import type { EntityClass } from "../../core/statement.ts";
 import { type Fragment, toSql } from "../../core/sql/nodes.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerBase } from "./configure.ts";
+import { defineSubclass, initRoot, type Subclass } from "./inheritance.ts";
 import { validated } from "./validators.ts";
 import { readOnlyError, refuseSet } from "./computed.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
@@ -34,6 +36,13 @@ export interface ModelOptions<C extends Columns> {
   constraints?: (c: C) => TableConstraint[];
   /** The PostgreSQL schema the table lives in. */
   schema?: string;
+  /**
+   * Single-table inheritance: the discriminator column, whose value names each row's class
+   * (declare subclasses with `Root.subclass(identity, columns)`).
+   */
+  polymorphicOn?: keyof C & string;
+  /** The discriminator value of the class's own rows (with `polymorphicOn`). */
+  polymorphicIdentity?: string | number;
 }
 
 /**
@@ -59,6 +68,19 @@ export interface ModelClass<C extends Columns> {
   readonly c: BoundColumns<C>;
   /** Renders as the table's name, so `${User}` works in `sql`. */
   [toSql](): Fragment;
+  /**
+   * Single-table inheritance: a subclass with a polymorphic identity and columns of its own
+   * (added to the table), to extend: `class Manager extends Employee.subclass("manager",
+   * { budget: column.integer() }) {}`. The class must be mapped with `polymorphicOn`.
+   */
+  subclass<
+    T extends abstract new (...args: never[]) => unknown,
+    const S extends Columns = Record<never, never>,
+  >(
+    this: T,
+    identity: string | number,
+    columns?: S,
+  ): Subclass<T, S>;
 }
 
 const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
@@ -177,6 +199,12 @@ export function Model<C extends Columns>(
   Object.defineProperty(Base, "name", { value: label });
   Object.defineProperty(Base, "table", { value: table, enumerable: false });
   Object.defineProperty(Base, "c", { value: table.c, enumerable: false });
+  Object.defineProperty(Base, "subclass", {
+    value: function (this: EntityClass, identity: string | number, cols?: Columns) {
+      return defineSubclass(this, identity, cols);
+    },
+    enumerable: false,
+  });
   // `${User}` in sql renders the table's name.
   Object.defineProperty(Base, toSql, { value: () => table[toSql](), enumerable: false });
   table.columns.forEach((col, i) => {
@@ -210,6 +238,7 @@ export function Model<C extends Columns>(
       },
     });
   }
-  registerBase(Base);
+  const poly = options.polymorphicOn === undefined ? undefined : options;
+  registerBase(Base, poly && ((mapper) => initRoot(mapper, poly)));
   return Base as unknown as ModelClass<C>;
 }

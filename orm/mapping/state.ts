@@ -319,6 +319,11 @@ function blank(prototype: object): new () => Record<symbol, unknown> {
 
 const blanks = new WeakMap<Mapper, new () => Record<symbol, unknown>>();
 
+/** Forgets the blank constructor of a mapper whose class changed (see `inheritance.ts`). */
+export function resetBlank(mapper: Mapper): void {
+  blanks.delete(mapper);
+}
+
 /** What a state holds for a relationship, by name; undefined when not loaded. */
 export function relationOf(state: InstanceState, name: string): Loaded | undefined {
   const r = state.relations;

@@ -39,6 +39,12 @@ export function relationshipsOf(mapper: Mapper): ReadonlyMap<string, Relationshi
   return registries.get(mapper) ?? NONE;
 }
 
+/** A subclass's mapper has its parent's relationships (see `mapping/inheritance.ts`). */
+export function inheritRelationships(sub: Mapper, parent: Mapper): void {
+  const own = registries.get(parent);
+  if (own !== undefined) registries.set(sub, new Map(own));
+}
+
 /** The relationship of a mapper with a name, or an ArgumentError naming those it has. */
 export function relationshipOf(mapper: Mapper, name: string): Relationship {
   const rel = relationshipsOf(mapper).get(name);

@@ -48,7 +48,7 @@ export function resolveSecondary(
   const toTarget = fks.filter((f) => isOn(f.target, target.table));
   let ownerFk = toOwner[0];
   let targetFk = toTarget[0];
-  if (owner === target) {
+  if (owner === target || owner.table === target.table) {
     // Self-referential many-to-many: foreignKey names the owner's column.
     const chosen = options.foreignKey?.();
     if (toOwner.length !== 2 || !chosen) {
@@ -96,7 +96,7 @@ export function resolveForeignKey(
   );
   let direction: "manyToOne" | "oneToMany";
   let fk: { column: Column; target: Column };
-  if (owner === target) {
+  if (owner === target || owner.table === target.table) {
     if (!o.direction) {
       throw new ArgumentError(
         `${where} links ${owner.name} to itself; say which side it is with ` +

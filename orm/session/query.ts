@@ -29,7 +29,8 @@ export function entityMapper(entity: unknown, what: string): Mapper {
     throw new ArgumentError(
       `${what}: ${name} is a subclass of ${mapper.name} with no mapping of its own, so its ` +
         `rows would load as ${mapper.name} objects. Use ${mapper.name}, or map ${name} with ` +
-        "inheritance.",
+        `inheritance: give ${mapper.name}'s Model(...) { polymorphicOn, polymorphicIdentity } ` +
+        `and declare class ${name} extends ${mapper.name}.subclass("<identity>", {...}).`,
     );
   }
   return mapper;

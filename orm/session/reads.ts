@@ -47,6 +47,9 @@ export function getObject<M extends EntityClass>(
     return Promise.reject(e);
   }
   const found = c.registry.lookup(mapper, keyOf(mapper, keys));
+  if (found !== undefined && mapper.poly !== null && !(found instanceof model)) {
+    return Promise.resolve(null); // the row is of another class of the hierarchy
+  }
   if (found !== undefined && !options.populateExisting && !stateOf(found)!.expired) {
     return Promise.resolve(found as InstanceType<M>);
   }

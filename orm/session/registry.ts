@@ -27,6 +27,7 @@ export class Registry {
 
   /** The identity map of a mapper. */
   map(mapper: Mapper): IdentityMap {
+    if (mapper.poly !== null) mapper = mapper.poly.root;
     let m = this.#identity.get(mapper);
     if (m === undefined) {
       const name = JSON.stringify([mapper.table.schema ?? null, mapper.table.name]);
@@ -46,6 +47,7 @@ export class Registry {
 
   /** The object of a mapper with an identity key, with no I/O. */
   lookup(mapper: Mapper, key: unknown): object | undefined {
+    if (mapper.poly !== null) mapper = mapper.poly.root;
     return this.#identity.get(mapper)?.get(key);
   }
 
@@ -72,7 +74,8 @@ export class Registry {
 
   /** Removes a state from the identity map (if it is the one there) and from every set. */
   forget(state: InstanceState): void {
-    const m = this.#identity.get(state.mapper);
+    const mapper = state.mapper.poly === null ? state.mapper : state.mapper.poly.root;
+    const m = this.#identity.get(mapper);
     if (m?.get(state.key) === state.obj) m.delete(state.key);
     this.pending.delete(state);
     this.dirty.delete(state);
