@@ -139,6 +139,7 @@ export function fireAll(
 
 /** Whether a class has a listener of an event. */
 function hasListeners(mapper: Mapper, event: ClassEvent): boolean {
+  if (mapper.poly !== null) return listenersOf(mapper, event).length > 0;
   const own = (mapper.cls as unknown as Record<string, unknown>)[event];
   return typeof own === "function" || (registered.get(mapper.cls)?.get(event)?.length ?? 0) > 0;
 }
