@@ -13,6 +13,8 @@ export { Relationship, relationship } from "./relationship/relationship.ts";
 export { joined, type LoaderOption, selectin } from "./loading/options.ts";
 export { Session } from "./session/session.ts";
 export type { SessionStreamOptions } from "./session/stream.ts";
+export type { ScalarOf } from "./session/scalars.ts";
+export type { ObjectsView } from "./session/views.ts";
 export { sessionMaker } from "./session/maker.ts";
 export type {
   EntityQuery,

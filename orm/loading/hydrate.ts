@@ -25,7 +25,7 @@ export interface LoadContext {
   /** Makes a hydrated object persistent in the session. */
   attach(state: InstanceState, key: unknown): void;
   /** Overwrites a persistent object's columns with its row (populate existing, expired). */
-  refresh(state: InstanceState, values: unknown[]): void;
+  refresh(state: InstanceState, values: unknown[], populate?: boolean): void;
 }
 
 /**
@@ -51,7 +51,7 @@ export function hydrate(
     const existing = identity.get(key);
     if (existing !== undefined) {
       const state = stateOf(existing)!;
-      if (populateExisting || state.expired) ctx.refresh(state, values);
+      if (populateExisting || state.expired) ctx.refresh(state, values, populateExisting);
       out[r] = existing;
       continue;
     }

@@ -15,6 +15,7 @@ import { relationshipsOf } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerBase } from "./configure.ts";
 import { validated } from "./validators.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
+import { EXPIRED, expiredRead } from "./expired.ts";
 
 /**
  * Options of {@linkcode Model}.
@@ -181,7 +182,8 @@ export function Model<C extends Columns>(
       configurable: true,
       enumerable: true,
       get(this: Record<symbol, InstanceState>) {
-        return this[STATE].values[i];
+        const v = this[STATE].values[i];
+        return v === EXPIRED ? expiredRead(this[STATE], i) : v;
       },
       set(this: Record<symbol, InstanceState>, v: unknown) {
         this[STATE].set(i, v);

@@ -12,9 +12,11 @@ import type { SqlSource } from "../../core/sql/nodes.ts";
 import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import type { Mapper } from "../mapping/mapper.ts";
+import { fillExpired } from "../mapping/expired.ts";
 import { Epoch, type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
 import { type AddContext, addState } from "./add.ts";
 import { Registry } from "./registry.ts";
+import { type ObjectsView, StatesView } from "./views.ts";
 import { SessionTransaction } from "./transaction.ts";
 import { openSavepoint } from "./savepoint.ts";
 import { Hooks } from "./hooks.ts";
@@ -49,8 +51,12 @@ export class SessionCore implements StateOwner {
       query: (statement) => this.tx.execute(statement, "values"),
       identityMap: (mapper) => registry.map(mapper),
       attach: (state, key) => registry.attach(state, key, this),
-      refresh: (state, values) => {
+      refresh: (state, values, populate) => {
         this.touch(state);
+        if (!populate && state.expired && fillExpired(state, values)) {
+          state.expired = false;
+          return;
+        }
         state.values = values;
         state.loaded = null;
         state.flagged = null;
@@ -60,6 +66,18 @@ export class SessionCore implements StateOwner {
       },
     };
     this.adding = { session: this, registry, touch: (s) => this.touch(s) };
+  }
+
+  #views: { new: ObjectsView; dirty: ObjectsView; deleted: ObjectsView } | null = null;
+
+  /** The read-only views of the new, dirty and deleted objects, made on first use. */
+  views(): { new: ObjectsView; dirty: ObjectsView; deleted: ObjectsView } {
+    const r = this.registry;
+    return this.#views ??= {
+      new: new StatesView(r.pending, null),
+      dirty: new StatesView(r.dirty, (s) => s.changedColumns().length > 0),
+      deleted: new StatesView(r.deleted, null),
+    };
   }
 
   /** The span of the session's life its objects are attached in. */

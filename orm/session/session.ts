@@ -22,6 +22,9 @@ import { SessionCore } from "./core.ts";
 import { Hooks, type SessionEvent, type SessionListener } from "./hooks.ts";
 import { mergeInto } from "./merge.ts";
 import { loadEntities } from "./query.ts";
+import { expireEvery, expireObject, isModified, refreshAttributes } from "./expire.ts";
+import { scalarIn, type ScalarOf, scalarsIn } from "./scalars.ts";
+import type { ObjectsView } from "./views.ts";
 import {
   atMostOne,
   executeIn,
@@ -104,20 +107,19 @@ export class Session implements AsyncDisposable {
     return this.#c.tx.active;
   }
 
-  /** Objects added and not yet flushed. */
-  get new(): object[] {
-    return [...this.#c.registry.pending].map((s) => s.obj);
+  /** Objects added and not yet flushed: a live read-only view (size, has, iteration). */
+  get new(): ObjectsView {
+    return this.#c.views().new;
   }
 
-  /** Persistent objects with unflushed changes. */
-  get dirty(): object[] {
-    const dirty = [...this.#c.registry.dirty];
-    return dirty.filter((s) => s.changedColumns().length > 0).map((s) => s.obj);
+  /** Persistent objects with unflushed column changes: a live read-only view. */
+  get dirty(): ObjectsView {
+    return this.#c.views().dirty;
   }
 
-  /** Objects marked for deletion and not yet flushed. */
-  get deleted(): object[] {
-    return [...this.#c.registry.deleted].map((s) => s.obj);
+  /** Objects marked for deletion and not yet flushed: a live read-only view. */
+  get deleted(): ObjectsView {
+    return this.#c.views().deleted;
   }
 
   /** How many objects the identity map holds. */
@@ -321,9 +323,43 @@ export class Session implements AsyncDisposable {
     return loadRelationship(this.#c, objs, relationship, nested);
   }
 
-  /** Reloads an object's columns from the database, discarding unflushed changes. */
-  refresh(obj: object): Promise<void> {
-    return refreshObject(this.#c, obj);
+  /**
+   * Reloads an object's columns from the database, discarding unflushed changes; with
+   * `attrs`, only those columns, and the named relationships are loaded again.
+   */
+  refresh(obj: object, attrs?: readonly string[]): Promise<void> {
+    return attrs === undefined
+      ? refreshObject(this.#c, obj)
+      : refreshAttributes(this.#c, obj, attrs);
+  }
+
+  /**
+   * Unloads the named columns and relationships of an object, or all of them (unflushed
+   * changes to them are discarded); reading one raises NotLoadedError until the next load of
+   * its row fills it.
+   */
+  expire(obj: object, attrs?: readonly string[]): void {
+    expireObject(this.#c, obj, attrs);
+  }
+
+  /** Expires every persistent object of the session. */
+  expireAll(): void {
+    expireEvery(this.#c);
+  }
+
+  /** Whether an object has an unflushed net change of a column or relationship. */
+  isModified(obj: object): boolean {
+    return isModified(this.#c, obj);
+  }
+
+  /** The first column of the first row (the first object of a `select(Model)`), or null. */
+  scalar<R>(statement: SqlSource<R>): Promise<ScalarOf<R> | null> {
+    return scalarIn(this.#c, statement);
+  }
+
+  /** The first column of every row (the objects of a `select(Model)`). */
+  scalars<R>(statement: SqlSource<R>): Promise<ScalarOf<R>[]> {
+    return scalarsIn(this.#c, statement);
   }
 
   /** Rolls back what is not committed, releases the connection, and clears the session. */
