@@ -92,6 +92,8 @@ export {
   type InstanceInfo,
   joined,
   listen,
+  type LoaderCriteria,
+  loaderCriteria,
   type LoaderOption,
   Model,
   type ModelClass,
@@ -113,4 +115,5 @@ export {
   validates,
   type Validator,
   type Validators,
+  withoutCriteria,
 } from "./orm/mod.ts";

@@ -11,6 +11,7 @@ export type { Collection } from "./relationship/collection.ts";
 export type { RelationshipOptions } from "./relationship/options.ts";
 export { Relationship, relationship } from "./relationship/relationship.ts";
 export { joined, type LoaderOption, selectin } from "./loading/options.ts";
+export { type LoaderCriteria, loaderCriteria, withoutCriteria } from "./loading/criteria.ts";
 export { Session } from "./session/session.ts";
 export type { SessionStreamOptions } from "./session/stream.ts";
 export type { ScalarOf } from "./session/scalars.ts";

@@ -9,6 +9,7 @@ import type { Dialect } from "../../core/dialect.ts";
 import type { QueryResult } from "../../core/driver.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
+import type { CriteriaMap } from "./criteria.ts";
 import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
 
 /** What loading needs from a session. */
@@ -24,6 +25,8 @@ export interface LoadContext {
   };
   /** Makes a hydrated object persistent in the session. */
   attach(state: InstanceState, key: unknown): void;
+  /** The session's loader criteria by mapper (see `criteria.ts`), or null for none. */
+  readonly criteria?: CriteriaMap | null;
   /** Overwrites a persistent object's columns with its row (populate existing, expired). */
   refresh(state: InstanceState, values: unknown[], populate?: boolean): void;
 }

@@ -11,6 +11,7 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
+import { addCriteria, type CriteriaMap } from "../loading/criteria.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { fillExpired } from "../mapping/expired.ts";
 import { Epoch, type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
@@ -29,7 +30,7 @@ export class SessionCore implements StateOwner {
   readonly registry: Registry = new Registry();
   readonly tx: SessionTransaction;
   readonly expireOnCommit: boolean;
-  readonly load: LoadContext;
+  readonly load: LoadContext & { criteria: CriteriaMap | null };
   readonly adding: AddContext;
   autoflush: boolean;
   /** The session's event listeners; the public session puts itself in as their argument. */
@@ -46,6 +47,7 @@ export class SessionCore implements StateOwner {
     const registry = this.registry;
     this.load = {
       dialect: engine.dialect,
+      criteria: options.criteria === undefined ? null : addCriteria(null, options.criteria),
       rows: (statement) =>
         this.tx.execute(statement, "values").then((r) => r.rows as unknown as unknown[][]),
       query: (statement) => this.tx.execute(statement, "values"),

@@ -16,6 +16,7 @@ import { EXPIRED } from "../mapping/expired.ts";
 import { type InstanceState, relationEntries, stateOf } from "../mapping/state.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { loadRelationship } from "../loading/selectin.ts";
+import { unfiltered } from "../loading/criteria.ts";
 import type { SessionCore } from "./core.ts";
 import { loadByKey } from "./query.ts";
 import { ownState } from "./reads.ts";
@@ -129,7 +130,7 @@ export function refreshAttributes(
     if (columns.length > 0) {
       expireState(c, state, columns, []);
       const keys = mapper.pk.map((i) => state.stored[i]);
-      if ((await loadByKey(c.load, mapper, keys, false)) === null) {
+      if ((await loadByKey(unfiltered(c.load), mapper, keys, false)) === null) {
         throw new InvalidRequestError(
           `${mapper.name} ${String(state.key)} no longer exists in the database.`,
         );

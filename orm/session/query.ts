@@ -11,6 +11,9 @@ import { hydrate } from "../loading/hydrate.ts";
 import { byKey } from "../loading/by_key.ts";
 import { loadJoined } from "../loading/joined.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
+import { criteriaFor, splitWithout } from "../loading/criteria.ts";
+import type { Select } from "../../core/builder/select.ts";
+import { Fragment } from "../../core/sql/nodes.ts";
 import { applyOptions, loadRelationship } from "../loading/selectin.ts";
 import { mapperOf } from "../mapping/configure.ts";
 import { keyPart } from "../mapping/identity.ts";
@@ -45,7 +48,15 @@ export async function loadEntities<T>(ctx: LoadContext, query: EntityQuery<T>): 
     );
   }
   const mapper = entityMapper(entity, "select(...)");
-  const options = checkOptions(mapper, query.loadOptions ?? []);
+  let given = query.loadOptions ?? [];
+  if (ctx.criteria != null || given.length > 0) {
+    const [without, rest] = splitWithout(given);
+    given = rest;
+    if (without) ctx = { ...ctx, criteria: null };
+    const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
+    if (extra !== null) query = (query as unknown as Select<T>).where(extra) as EntityQuery<T>;
+  }
+  const options = checkOptions(mapper, given);
   const populate = query.populateExistingRows ?? false;
   const joined = options.filter((o) => o.strategy === "joined");
   const objs = joined.length > 0
@@ -86,7 +97,9 @@ export function loadByKey(
   populate: boolean,
 ): Promise<object | null> {
   const { statement, columns } = byKey(mapper, keys, ctx.dialect);
-  return ctx.query(statement).then((r) => {
+  const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
+  const q = extra === null ? statement : new Fragment(["", " AND (", ")"], [statement, extra]);
+  return ctx.query(q).then((r) => {
     const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
     return hydrate(ctx, mapper, rows, populate)[0] ?? null;
   });

@@ -16,6 +16,7 @@ import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
+import { addCriteria, type LoaderCriteria } from "../loading/criteria.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
 import { SessionCore } from "./core.ts";
@@ -100,6 +101,14 @@ export class Session implements AsyncDisposable {
    */
   on(event: SessionEvent, fn: SessionListener<Session>): () => void {
     return this.#c.hooks.on(event, fn as SessionListener<unknown>);
+  }
+
+  /**
+   * Adds loader criteria: conditions added to every later select of their classes in this
+   * session (queries, `get`, relationship loads); `withoutCriteria()` lifts them for a query.
+   */
+  addCriteria(...criteria: LoaderCriteria[]): void {
+    this.#c.load.criteria = addCriteria(this.#c.load.criteria, criteria);
   }
 
   /** Whether a transaction is open. */
