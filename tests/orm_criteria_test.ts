@@ -178,3 +178,17 @@ dbTest("a session without criteria sends the same statements as before", async (
   assert(log.texts.every((t) => !/deleted_at" IS NULL/.test(t)));
   assert.equal((await s.all(select(Post))).length, 3);
 });
+
+dbTest("criteria filter session.stream and its selectin loads", async (db) => {
+  const engine = db.engine();
+  await seeded(engine);
+  await using s = engine.session({ criteria: [live] });
+  const seen: string[] = [];
+  for await (const p of s.stream(select(Post).orderBy(Post.c.id), { chunkSize: 1 })) {
+    seen.push(p.title);
+  }
+  assert.deepEqual(seen, ["kept", "kept too"]);
+  const blogs = [];
+  for await (const b of s.stream(select(Blog).options(selectin("posts")))) blogs.push(b);
+  assert.equal(blogs[0].posts.length, 2);
+});

@@ -240,3 +240,18 @@ dbTest("new, dirty and deleted are live read-only views", async (db) => {
   assert.deepEqual([view.size, s.deleted.size, s.dirty.size], [0, 0, 0]);
   assert.equal("add" in view, false);
 });
+
+dbTest("session.load of an object whose key column is expired says what to do", async (db) => {
+  const engine = await seeded(db);
+  await using s = engine.session();
+  const [book] = await s.all(select(Book).orderBy(Book.c.id));
+  s.expire(book, ["authorId"]);
+  await assert.rejects(() => s.load(book, "author"), (e: unknown) => {
+    assert(e instanceof NotLoadedError);
+    assert.match(e.message, /Book\.authorId is expired/);
+    return true;
+  });
+  await s.refresh(book, ["authorId"]);
+  await s.load(book, "author");
+  assert.equal(book.author.name, "ada");
+});

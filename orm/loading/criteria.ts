@@ -159,6 +159,24 @@ export function splitWithout(options: readonly unknown[]): [boolean, readonly un
   return [true, options.filter((o) => o !== WITHOUT)];
 }
 
+/**
+ * A `select(Model)` with the criteria of its class added, the load context its relationship
+ * loads use (without criteria under `withoutCriteria()`), and its other options.
+ */
+export function filtered<C extends { readonly criteria?: CriteriaMap | null }, Q>(
+  ctx: C,
+  mapper: Mapper,
+  query: Q,
+  options: readonly unknown[],
+): [C, Q, readonly unknown[]] {
+  if (ctx.criteria == null && options.length === 0) return [ctx, query, options];
+  const [without, rest] = splitWithout(options);
+  if (without) ctx = { ...ctx, criteria: null };
+  const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
+  if (extra !== null) query = (query as { where(c: unknown): Q }).where(extra);
+  return [ctx, query, rest];
+}
+
 /** The load context without criteria (itself when it has none), for refreshing objects held. */
 export function unfiltered<C extends { readonly criteria?: CriteriaMap | null }>(ctx: C): C {
   return ctx.criteria == null ? ctx : { ...ctx, criteria: null };

@@ -11,12 +11,12 @@ import { hydrate } from "../loading/hydrate.ts";
 import { byKey } from "../loading/by_key.ts";
 import { loadJoined } from "../loading/joined.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
-import { criteriaFor, splitWithout } from "../loading/criteria.ts";
-import type { Select } from "../../core/builder/select.ts";
+import { criteriaFor, filtered } from "../loading/criteria.ts";
 import { Fragment } from "../../core/sql/nodes.ts";
 import { applyOptions, loadRelationship } from "../loading/selectin.ts";
 import { mapperOf } from "../mapping/configure.ts";
 import { keyPart } from "../mapping/identity.ts";
+import { EXPIRED, expiredRead } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { relationshipOf } from "../relationship/relationship.ts";
@@ -48,14 +48,8 @@ export async function loadEntities<T>(ctx: LoadContext, query: EntityQuery<T>): 
     );
   }
   const mapper = entityMapper(entity, "select(...)");
-  let given = query.loadOptions ?? [];
-  if (ctx.criteria != null || given.length > 0) {
-    const [without, rest] = splitWithout(given);
-    given = rest;
-    if (without) ctx = { ...ctx, criteria: null };
-    const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
-    if (extra !== null) query = (query as unknown as Select<T>).where(extra) as EntityQuery<T>;
-  }
+  let given;
+  [ctx, query, given] = filtered(ctx, mapper, query, query.loadOptions ?? []);
   const options = checkOptions(mapper, given);
   const populate = query.populateExistingRows ?? false;
   const joined = options.filter((o) => o.strategy === "joined");
@@ -128,6 +122,9 @@ export async function loadFor(
   const rel = relationshipOf(mapper, relationship);
   checkOptions(rel.targetMapper, nested);
   const persistent = states.filter((s) => s.status === "persistent");
+  // The owner's column the load reads: its foreign key, or the key the children point at.
+  const own = rel.direction === "manyToOne" ? rel.fk : rel.ref;
+  for (const s of persistent) if (s.values[own] === EXPIRED) expiredRead(s, own);
   await c.withAutoflush(() => loadRelationship(c.load, persistent, rel, nested, true));
   for (const s of states) {
     if (s.status !== "persistent") currentOf(rel, s, true);
