@@ -21,9 +21,10 @@ import type { EntityQuery } from "./types.ts";
  * const n: ScalarOf<{ id: number }> = 1;
  * ```
  */
-export type ScalarOf<R> = [keyof R] extends [infer K]
-  ? K extends keyof R ? ([keyof R] extends [K] ? R[K] : R) : R
-  : R;
+export type ScalarOf<R> = [ManyKeys<keyof R>] extends [false] ? R[keyof R] : R;
+
+/** Whether a union of keys has more than one member. */
+type ManyKeys<K, All = K> = K extends unknown ? ([All] extends [K] ? false : true) : never;
 
 /** `session.scalars`: the first column of every row, or the objects of a `select(Model)`. */
 export function scalarsIn<R>(c: SessionCore, statement: SqlSource<R>): Promise<ScalarOf<R>[]> {
