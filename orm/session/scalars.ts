@@ -21,10 +21,9 @@ import type { EntityQuery } from "./types.ts";
  * const n: ScalarOf<{ id: number }> = 1;
  * ```
  */
-export type ScalarOf<R> = [ManyKeys<keyof R>] extends [false] ? R[keyof R] : R;
-
-/** Whether a union of keys has more than one member. */
-type ManyKeys<K, All = K> = K extends unknown ? ([All] extends [K] ? false : true) : never;
+export type ScalarOf<R, K = keyof R> =
+  [K extends unknown ? ([keyof R] extends [K] ? false : true) : never] extends [false] ? R[keyof R]
+    : R;
 
 /** `session.scalars`: the first column of every row, or the objects of a `select(Model)`. */
 export function scalarsIn<R>(c: SessionCore, statement: SqlSource<R>): Promise<ScalarOf<R>[]> {
