@@ -192,3 +192,32 @@ dbTest("criteria filter session.stream and its selectin loads", async (db) => {
   for await (const b of s.stream(select(Blog).options(selectin("posts")))) blogs.push(b);
   assert.equal(blogs[0].posts.length, 2);
 });
+
+dbTest("a cascaded delete loads every child, criteria or not", async (db) => {
+  class Box extends Model("lc_boxes", { id: column.integer().primaryKey() }) {
+    static items = relationship(() => Item, {
+      backPopulates: "box",
+      cascade: "all, delete-orphan",
+    });
+    declare items: Item[];
+  }
+  class Item extends Model("lc_items", {
+    id: column.integer().primaryKey(),
+    boxId: column.integer().references(() => Box.c.id),
+    gone: column.boolean().default(false),
+  }) {
+    static box = relationship(() => Box, { backPopulates: "items" });
+    declare box: Box;
+  }
+  const engine = db.engine();
+  await engine.createAll([Box, Item]);
+  await using s = engine.session({ criteria: [loaderCriteria(Item, (t) => eq(t.c.gone, false))] });
+  s.add(new Box({ id: 1 }));
+  s.addAll([new Item({ id: 1, boxId: 1 }), new Item({ id: 2, boxId: 1, gone: true })]);
+  await s.commit();
+  s.expungeAll();
+  const box = (await s.get(Box, 1))!;
+  s.delete(box);
+  await s.commit();
+  assert.equal(Number(await s.scalar(sql`SELECT count(*) FROM lc_items`)), 0);
+});

@@ -262,6 +262,8 @@ export class SessionCore implements StateOwner {
     const r = this.registry;
     return {
       ...this.load,
+      // A cascade loads every child row, whatever the loader criteria hide.
+      criteria: null,
       pending: r.pending,
       dirty: r.dirty,
       deleted: r.deleted,
