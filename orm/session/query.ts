@@ -83,6 +83,8 @@ export function keyValues(mapper: Mapper, key: unknown): unknown[] {
   return keys;
 }
 
+const AND: readonly string[] = Object.freeze(["", " AND (", ")"]);
+
 /** Loads one object by key (the caller looked in the identity map first). */
 export function loadByKey(
   ctx: LoadContext,
@@ -92,7 +94,7 @@ export function loadByKey(
 ): Promise<object | null> {
   const { statement, columns } = byKey(mapper, keys, ctx.dialect);
   const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
-  const q = extra === null ? statement : new Fragment(["", " AND (", ")"], [statement, extra]);
+  const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
   return ctx.query(q).then((r) => {
     const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
     return hydrate(ctx, mapper, rows, populate)[0] ?? null;
