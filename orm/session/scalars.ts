@@ -17,20 +17,20 @@ import type { EntityQuery } from "./types.ts";
  *
  * @example
  * ```ts
- * import type { ScalarOf } from "@retort/orm";
- * const n: ScalarOf<{ id: number }> = 1;
+ * import type { SessionScalar } from "@retort/orm";
+ * const n: SessionScalar<{ id: number }> = 1;
  * ```
  */
-export type ScalarOf<R, K = keyof R> =
+export type SessionScalar<R, K = keyof R> =
   [K extends unknown ? ([keyof R] extends [K] ? false : true) : never] extends [false] ? R[keyof R]
     : R;
 
 /** `session.scalars`: the first column of every row, or the objects of a `select(Model)`. */
-export function scalarsIn<R>(c: SessionCore, statement: SqlSource<R>): Promise<ScalarOf<R>[]> {
+export function scalarsIn<R>(c: SessionCore, statement: SqlSource<R>): Promise<SessionScalar<R>[]> {
   return c.run("run a query", "a query", () =>
     c.withAutoflush(async () => {
       const q = statement as unknown as EntityQuery<R>;
-      if (q.entity !== undefined) return await loadEntities(c.load, q) as ScalarOf<R>[];
+      if (q.entity !== undefined) return await loadEntities(c.load, q) as SessionScalar<R>[];
       const rows = await c.load.rows(statement);
       const out = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) out[i] = rows[i][0];
@@ -42,6 +42,6 @@ export function scalarsIn<R>(c: SessionCore, statement: SqlSource<R>): Promise<S
 export async function scalarIn<R>(
   c: SessionCore,
   statement: SqlSource<R>,
-): Promise<ScalarOf<R> | null> {
+): Promise<SessionScalar<R> | null> {
   return (await scalarsIn(c, statement))[0] ?? null;
 }

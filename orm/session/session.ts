@@ -24,7 +24,7 @@ import { Hooks, type SessionEvent, type SessionListener } from "./hooks.ts";
 import { mergeInto } from "./merge.ts";
 import { loadEntities } from "./query.ts";
 import { expireEvery, expireObject, isModified, refreshAttributes } from "./expire.ts";
-import { scalarIn, type ScalarOf, scalarsIn } from "./scalars.ts";
+import { scalarIn, scalarsIn, type SessionScalar } from "./scalars.ts";
 import type { ObjectsView } from "./views.ts";
 import {
   atMostOne,
@@ -362,12 +362,12 @@ export class Session implements AsyncDisposable {
   }
 
   /** The first column of the first row (the first object of a `select(Model)`), or null. */
-  scalar<R>(statement: SqlSource<R>): Promise<ScalarOf<R> | null> {
+  scalar<R>(statement: SqlSource<R>): Promise<SessionScalar<R> | null> {
     return scalarIn(this.#c, statement);
   }
 
   /** The first column of every row (the objects of a `select(Model)`). */
-  scalars<R>(statement: SqlSource<R>): Promise<ScalarOf<R>[]> {
+  scalars<R>(statement: SqlSource<R>): Promise<SessionScalar<R>[]> {
     return scalarsIn(this.#c, statement);
   }
 
