@@ -10,6 +10,7 @@ import type { QueryResult } from "../../core/driver.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { hydratePolymorphic } from "./polymorphic.ts";
+import type { CriteriaMap } from "./criteria.ts";
 import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
 
 /** What loading needs from a session. */
@@ -25,8 +26,10 @@ export interface LoadContext {
   };
   /** Makes a hydrated object persistent in the session. */
   attach(state: InstanceState, key: unknown): void;
+  /** The session's loader criteria by mapper (see `criteria.ts`), or null for none. */
+  readonly criteria?: CriteriaMap | null;
   /** Overwrites a persistent object's columns with its row (populate existing, expired). */
-  refresh(state: InstanceState, values: unknown[]): void;
+  refresh(state: InstanceState, values: unknown[], populate?: boolean): void;
 }
 
 /**
@@ -53,7 +56,7 @@ export function hydrate(
     const existing = identity.get(key);
     if (existing !== undefined) {
       const state = stateOf(existing)!;
-      if (populateExisting || state.expired) ctx.refresh(state, values);
+      if (populateExisting || state.expired) ctx.refresh(state, values, populateExisting);
       out[r] = existing;
       continue;
     }

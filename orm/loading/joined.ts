@@ -19,6 +19,8 @@ import { hydrate, type LoadContext } from "./hydrate.ts";
 import type { LoaderOption } from "./options.ts";
 import { applyOptions } from "./selectin.ts";
 import { loadedOf, setLoaded } from "../relationship/sync.ts";
+import { and } from "../../core/builder/logic.ts";
+import { criteriaFor } from "./criteria.ts";
 
 /** Runs `query` (a select of `mapper`) with `options` loaded by LEFT JOINs. */
 export async function loadJoined(
@@ -56,7 +58,8 @@ export async function loadJoined(
   let statement = select(record).from(base);
   rels.forEach((rel, k) => {
     const [join] = rel.joinConditions(baseCol, (c) => aliases[k].c[c.key]);
-    statement = statement.leftJoin(aliases[k], join.on);
+    const extra = criteriaFor(ctx.criteria, rel.targetMapper, aliases[k]);
+    statement = statement.leftJoin(aliases[k], extra === null ? join.on : and(join.on, extra));
   });
   const order: SqlSource<unknown>[] = [base.c.__retort_ord as SqlSource<unknown>];
   rels.forEach((rel, k) => {

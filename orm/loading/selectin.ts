@@ -16,6 +16,7 @@ import { hydrate, type LoadContext } from "./hydrate.ts";
 import type { LoaderOption } from "./options.ts";
 import { loadedOf, setLoaded } from "../relationship/sync.ts";
 import { rowsPerStatement } from "../../core/sql/count.ts";
+import { criteriaFor } from "./criteria.ts";
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -76,7 +77,12 @@ async function loadManyToOne(
   const refCol = target.columns[rel.ref];
   const found = new Map<unknown, object>();
   for (const chunk of chunks(missing, rowsPerStatement(ctx.dialect))) {
-    const rows = await ctx.rows(select(target.cls).where(inList(refCol, chunk)));
+    const rows = await ctx.rows(
+      select(target.cls).where(
+        inList(refCol, chunk),
+        criteriaFor(ctx.criteria, target, target.table),
+      ),
+    );
     for (const obj of hydrate(ctx, target, rows, populate)) {
       found.set(keyPart(stateOf(obj)!.values[rel.ref]), obj);
     }
@@ -107,7 +113,10 @@ async function loadOneToMany(
   let loaded: object[] = [];
   for (const chunk of chunks(children.keys, rowsPerStatement(ctx.dialect))) {
     const rows = await ctx.rows(
-      select(target.cls).where(inList(fkCol, chunk)).orderBy(...order),
+      select(target.cls).where(
+        inList(fkCol, chunk),
+        criteriaFor(ctx.criteria, target, target.table),
+      ).orderBy(...order),
     );
     const objs = hydrate(ctx, target, rows, populate);
     for (const obj of objs) children.add(stateOf(obj)!.values[rel.fk], obj);
@@ -150,6 +159,7 @@ async function loadManyToMany(
   for (const chunk of chunks(members.keys, rowsPerStatement(ctx.dialect))) {
     let q = select(record).from(target.cls).join(sec.table, toTarget.on).where(
       inList(sec.owner, chunk),
+      criteriaFor(ctx.criteria, target, target.table),
     );
     if (order !== null) q = q.orderBy(...order);
     const rows = await ctx.rows(q);

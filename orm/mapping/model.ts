@@ -18,6 +18,7 @@ import { defineSubclass, initRoot, type Subclass } from "./inheritance.ts";
 import { validated } from "./validators.ts";
 import { readOnlyError, refuseSet } from "./computed.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
+import { EXPIRED, expiredRead } from "./expired.ts";
 
 /**
  * Options of {@linkcode Model}.
@@ -212,7 +213,8 @@ export function Model<C extends Columns>(
       configurable: true,
       enumerable: true,
       get(this: Record<symbol, InstanceState>) {
-        return this[STATE].values[i];
+        const v = this[STATE].values[i];
+        return v === EXPIRED ? expiredRead(this[STATE], i) : v;
       },
       set: col.readOnly ? refuseSet(label, col) : function (
         this: Record<symbol, InstanceState>,

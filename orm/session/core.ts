@@ -11,10 +11,13 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
+import { addCriteria, type CriteriaMap } from "../loading/criteria.ts";
 import type { Mapper } from "../mapping/mapper.ts";
+import { fillExpired } from "../mapping/expired.ts";
 import { Epoch, type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
 import { type AddContext, addState } from "./add.ts";
 import { Registry } from "./registry.ts";
+import { type ObjectsView, StatesView } from "./views.ts";
 import { SessionTransaction } from "./transaction.ts";
 import { openSavepoint } from "./savepoint.ts";
 import { Hooks } from "./hooks.ts";
@@ -27,7 +30,7 @@ export class SessionCore implements StateOwner {
   readonly registry: Registry = new Registry();
   readonly tx: SessionTransaction;
   readonly expireOnCommit: boolean;
-  readonly load: LoadContext;
+  readonly load: LoadContext & { criteria: CriteriaMap | null };
   readonly adding: AddContext;
   autoflush: boolean;
   /** The session's event listeners; the public session puts itself in as their argument. */
@@ -44,13 +47,18 @@ export class SessionCore implements StateOwner {
     const registry = this.registry;
     this.load = {
       dialect: engine.dialect,
+      criteria: options.criteria === undefined ? null : addCriteria(null, options.criteria),
       rows: (statement) =>
         this.tx.execute(statement, "values").then((r) => r.rows as unknown as unknown[][]),
       query: (statement) => this.tx.execute(statement, "values"),
       identityMap: (mapper) => registry.map(mapper),
       attach: (state, key) => registry.attach(state, key, this),
-      refresh: (state, values) => {
+      refresh: (state, values, populate) => {
         this.touch(state);
+        if (!populate && state.expired && fillExpired(state, values)) {
+          state.expired = false;
+          return;
+        }
         state.values = values;
         state.loaded = null;
         state.flagged = null;
@@ -60,6 +68,18 @@ export class SessionCore implements StateOwner {
       },
     };
     this.adding = { session: this, registry, touch: (s) => this.touch(s) };
+  }
+
+  #views: { new: ObjectsView; dirty: ObjectsView; deleted: ObjectsView } | null = null;
+
+  /** The read-only views of the new, dirty and deleted objects, made on first use. */
+  views(): { new: ObjectsView; dirty: ObjectsView; deleted: ObjectsView } {
+    const r = this.registry;
+    return this.#views ??= {
+      new: new StatesView(r.pending, null),
+      dirty: new StatesView(r.dirty, (s) => s.changedColumns().length > 0),
+      deleted: new StatesView(r.deleted, null),
+    };
   }
 
   /** The span of the session's life its objects are attached in. */
@@ -242,6 +262,8 @@ export class SessionCore implements StateOwner {
     const r = this.registry;
     return {
       ...this.load,
+      // A cascade loads every child row, whatever the loader criteria hide.
+      criteria: null,
       pending: r.pending,
       dirty: r.dirty,
       deleted: r.deleted,

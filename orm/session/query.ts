@@ -11,9 +11,12 @@ import { hydrate } from "../loading/hydrate.ts";
 import { byKey } from "../loading/by_key.ts";
 import { loadJoined } from "../loading/joined.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
+import { criteriaFor, filtered } from "../loading/criteria.ts";
+import { Fragment } from "../../core/sql/nodes.ts";
 import { applyOptions, loadRelationship } from "../loading/selectin.ts";
 import { mapperOf } from "../mapping/configure.ts";
 import { keyPart } from "../mapping/identity.ts";
+import { EXPIRED, expiredRead } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { relationshipOf } from "../relationship/relationship.ts";
@@ -46,7 +49,9 @@ export async function loadEntities<T>(ctx: LoadContext, query: EntityQuery<T>): 
     );
   }
   const mapper = entityMapper(entity, "select(...)");
-  const options = checkOptions(mapper, query.loadOptions ?? []);
+  let given;
+  [ctx, query, given] = filtered(ctx, mapper, query, query.loadOptions ?? []);
+  const options = checkOptions(mapper, given);
   const populate = query.populateExistingRows ?? false;
   const joined = options.filter((o) => o.strategy === "joined");
   const objs = joined.length > 0
@@ -79,6 +84,8 @@ export function keyValues(mapper: Mapper, key: unknown): unknown[] {
   return keys;
 }
 
+const AND: readonly string[] = Object.freeze(["", " AND (", ")"]);
+
 /** Loads one object by key (the caller looked in the identity map first). */
 export function loadByKey(
   ctx: LoadContext,
@@ -87,7 +94,9 @@ export function loadByKey(
   populate: boolean,
 ): Promise<object | null> {
   const { statement, columns } = byKey(mapper, keys, ctx.dialect);
-  return ctx.query(statement).then((r) => {
+  const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
+  const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
+  return ctx.query(q).then((r) => {
     const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
     return hydrate(ctx, mapper, rows, populate)[0] ?? null;
   });
@@ -116,6 +125,9 @@ export async function loadFor(
   const rel = relationshipOf(mapper, relationship);
   checkOptions(rel.targetMapper, nested);
   const persistent = states.filter((s) => s.status === "persistent");
+  // The owner's column the load reads: its foreign key, or the key the children point at.
+  const own = rel.direction === "manyToOne" ? rel.fk : rel.ref;
+  for (const s of persistent) if (s.values[own] === EXPIRED) expiredRead(s, own);
   await c.withAutoflush(() => loadRelationship(c.load, persistent, rel, nested, true));
   for (const s of states) {
     if (s.status !== "persistent") currentOf(rel, s, true);

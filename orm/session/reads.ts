@@ -11,6 +11,7 @@ import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
+import { unfiltered } from "../loading/criteria.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
@@ -123,7 +124,7 @@ export function refreshObject(c: SessionCore, obj: object): Promise<void> {
     }
     const mapper = state.mapper;
     const keys = mapper.pk.map((i) => state.stored[i]);
-    if ((await loadByKey(c.load, mapper, keys, true)) === null) {
+    if ((await loadByKey(unfiltered(c.load), mapper, keys, true)) === null) {
       throw new InvalidRequestError(
         `${mapper.name} ${String(state.key)} no longer exists in the database.`,
       );

@@ -16,12 +16,16 @@ import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
+import { addCriteria, type LoaderCriteria } from "../loading/criteria.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
 import { SessionCore } from "./core.ts";
 import { Hooks, type SessionEvent, type SessionListener } from "./hooks.ts";
 import { mergeInto } from "./merge.ts";
 import { loadEntities } from "./query.ts";
+import { expireEvery, expireObject, isModified, refreshAttributes } from "./expire.ts";
+import { scalarIn, scalarsIn, type SessionScalar } from "./scalars.ts";
+import type { ObjectsView } from "./views.ts";
 import {
   atMostOne,
   executeIn,
@@ -99,25 +103,32 @@ export class Session implements AsyncDisposable {
     return this.#c.hooks.on(event, fn as SessionListener<unknown>);
   }
 
+  /**
+   * Adds loader criteria: conditions added to every later select of their classes in this
+   * session (queries, `get`, relationship loads); `withoutCriteria()` lifts them for a query.
+   */
+  addCriteria(...criteria: LoaderCriteria[]): void {
+    this.#c.load.criteria = addCriteria(this.#c.load.criteria, criteria);
+  }
+
   /** Whether a transaction is open. */
   get inTransaction(): boolean {
     return this.#c.tx.active;
   }
 
-  /** Objects added and not yet flushed. */
-  get new(): object[] {
-    return [...this.#c.registry.pending].map((s) => s.obj);
+  /** Objects added and not yet flushed: a live read-only view (size, has, iteration). */
+  get new(): ObjectsView {
+    return this.#c.views().new;
   }
 
-  /** Persistent objects with unflushed changes. */
-  get dirty(): object[] {
-    const dirty = [...this.#c.registry.dirty];
-    return dirty.filter((s) => s.changedColumns().length > 0).map((s) => s.obj);
+  /** Persistent objects with unflushed column changes: a live read-only view. */
+  get dirty(): ObjectsView {
+    return this.#c.views().dirty;
   }
 
-  /** Objects marked for deletion and not yet flushed. */
-  get deleted(): object[] {
-    return [...this.#c.registry.deleted].map((s) => s.obj);
+  /** Objects marked for deletion and not yet flushed: a live read-only view. */
+  get deleted(): ObjectsView {
+    return this.#c.views().deleted;
   }
 
   /** How many objects the identity map holds. */
@@ -321,9 +332,43 @@ export class Session implements AsyncDisposable {
     return loadRelationship(this.#c, objs, relationship, nested);
   }
 
-  /** Reloads an object's columns from the database, discarding unflushed changes. */
-  refresh(obj: object): Promise<void> {
-    return refreshObject(this.#c, obj);
+  /**
+   * Reloads an object's columns from the database, discarding unflushed changes; with
+   * `attrs`, only those columns, and the named relationships are loaded again.
+   */
+  refresh(obj: object, attrs?: readonly string[]): Promise<void> {
+    return attrs === undefined
+      ? refreshObject(this.#c, obj)
+      : refreshAttributes(this.#c, obj, attrs);
+  }
+
+  /**
+   * Unloads the named columns and relationships of an object, or all of them (unflushed
+   * changes to them are discarded); reading one raises NotLoadedError until the next load of
+   * its row fills it.
+   */
+  expire(obj: object, attrs?: readonly string[]): void {
+    expireObject(this.#c, obj, attrs);
+  }
+
+  /** Expires every persistent object of the session. */
+  expireAll(): void {
+    expireEvery(this.#c);
+  }
+
+  /** Whether an object has an unflushed net change of a column or relationship. */
+  isModified(obj: object): boolean {
+    return isModified(this.#c, obj);
+  }
+
+  /** The first column of the first row (the first object of a `select(Model)`), or null. */
+  scalar<R>(statement: SqlSource<R>): Promise<SessionScalar<R> | null> {
+    return scalarIn(this.#c, statement);
+  }
+
+  /** The first column of every row (the objects of a `select(Model)`). */
+  scalars<R>(statement: SqlSource<R>): Promise<SessionScalar<R>[]> {
+    return scalarsIn(this.#c, statement);
   }
 
   /** Rolls back what is not committed, releases the connection, and clears the session. */

@@ -8,6 +8,7 @@ import { chunkSizeOf, type StreamOptions } from "../../core/engine/stream.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import { hydrate } from "../loading/hydrate.ts";
 import { checkOptions } from "../loading/options.ts";
+import { filtered } from "../loading/criteria.ts";
 import { applyOptions } from "../loading/selectin.ts";
 import { stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
@@ -63,7 +64,8 @@ export async function* streamEntities<T>(
     );
   }
   const mapper = entityMapper(query.entity, "session.stream(...)");
-  const loaders = checkOptions(mapper, query.loadOptions ?? []);
+  const [load, q, given] = filtered(c.load, mapper, query, query.loadOptions ?? []);
+  const loaders = checkOptions(mapper, given);
   if (loaders.some((o) => o.strategy === "joined")) {
     throw new ArgumentError(
       "session.stream(): joined() loading cannot stream (one object's rows may span two " +
@@ -73,11 +75,11 @@ export async function* streamEntities<T>(
   const populate = query.populateExistingRows ?? false;
   c.check();
   await c.withAutoflush(() => Promise.resolve());
-  for await (const rows of c.tx.stream(query, size)) {
-    const objs = hydrate(c.load, mapper, rows as unknown as unknown[][], populate);
+  for await (const rows of c.tx.stream(q, size)) {
+    const objs = hydrate(load, mapper, rows as unknown as unknown[][], populate);
     if (loaders.length > 0) {
       const states = [...new Set(objs)].map((o) => stateOf(o)!);
-      await applyOptions(c.load, mapper, states, loaders, populate);
+      await applyOptions(load, mapper, states, loaders, populate);
     }
     yield* objs as T[];
     if (options?.expunge) {

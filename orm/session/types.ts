@@ -6,6 +6,7 @@
  */
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import type { SessionEvent } from "./hooks.ts";
+import type { LoaderCriteria } from "../loading/criteria.ts";
 
 /**
  * Options of a session.
@@ -24,6 +25,11 @@ export interface SessionOptions {
    * refreshes them (default false: objects keep their values and stay readable).
    */
   expireOnCommit?: boolean;
+  /**
+   * Loader criteria (`loaderCriteria(Model, (t) => condition)`) the session adds to every
+   * select of their classes; `session.addCriteria(...)` adds more.
+   */
+  criteria?: readonly LoaderCriteria[];
   /** Listeners of session events, as `session.on(event, fn)` adds them. */
   on?: { readonly [E in SessionEvent]?: (session: never) => void | Promise<void> };
 }

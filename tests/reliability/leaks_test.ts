@@ -124,7 +124,7 @@ relTest("leaks: 1,000 sessions and connections leave nothing behind", async (db)
       sessions++;
       assert.equal(session.identityCount, 0, `round ${i}: the identity map kept objects`);
       assert.equal(session.inTransaction, false);
-      assert.deepEqual([session.new, session.dirty, session.deleted], [[], [], []]);
+      assert.deepEqual([session.new.size, session.dirty.size, session.deleted.size], [0, 0, 0]);
     }
     for (const o of seen) {
       const info = inspect(o);

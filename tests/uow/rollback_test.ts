@@ -126,7 +126,7 @@ scopedTest("rollback() restores collections and references as the transaction be
   assert.equal(inspect(a2).status, "persistent");
   assert.equal(inspect(added).status, "transient");
   assert.equal(added.id, undefined, "its generated key is cleared");
-  assert.deepEqual(session.new, []);
+  assert.deepEqual([...session.new], []);
 
   await session.commit(); // writes nothing that was rolled back
   assert.deepEqual(await values(engine, bookTitles), ["a1", "a2", "a3", "b1"]);
