@@ -13,6 +13,7 @@ import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
+import { executeSynced } from "./bulk.ts";
 import type { SessionCore } from "./core.ts";
 import { entityMapper, keyOf, keyValues, loadByKey, loadFor } from "./query.ts";
 import type { ExecuteResult } from "./types.ts";
@@ -84,7 +85,7 @@ export function executeIn<R = Row>(
 ): Promise<ExecuteResult<R>> {
   return c.run("execute a statement", "a statement", () =>
     c.withAutoflush(async () => {
-      const r = await c.tx.execute(statement, "all");
+      const r = await executeSynced(c, statement);
       return { rows: r.rows as R[], rowsAffected: r.rowsAffected };
     }));
 }
