@@ -3,13 +3,14 @@
  * objects the session holds in sync; unflushed changes are flushed first.
  */
 import assert from "node:assert/strict";
-import { column, deleteFrom, eq, gt, inspect, Model, select, sql, update } from "../mod.ts";
+import { column, deleteFrom, eq, gt, insert, inspect, Model, select, sql, update } from "../mod.ts";
 import { type Db, dbTest } from "./_db.ts";
 
 class BUser extends Model("blk_users", {
   id: column.integer().primaryKey(),
   name: column.text(),
   score: column.integer(),
+  kind: column.text().default(() => "member"),
 }) {}
 
 async function setup(db: Db, texts?: string[]) {
@@ -92,3 +93,20 @@ dbTest("no objects held: no extra query", async (db) => {
   await session.execute(update(BUser).set({ score: 0 }));
   assert.equal(texts.filter((t) => t.startsWith("SELECT")).length, 0);
 });
+
+dbTest(
+  "bulk insert through the session applies defaults and returns generated keys",
+  async (db) => {
+    const engine = await setup(db);
+    await using session = engine.session();
+    const r = await session.execute(
+      insert(BUser).values([{ name: "dan", score: 2 }, { name: "eve", score: 3 }])
+        .returning(BUser.c.id, BUser.c.kind),
+    );
+    assert.equal(r.rows.length, 2);
+    assert.ok(r.rows.every((row) => typeof row.id === "number" && row.kind === "member"));
+    const dan = await session.first(select(BUser).where(eq(BUser.c.name, "dan")));
+    assert.equal(dan!.id, r.rows[0].id);
+    assert.equal(dan!.kind, "member");
+  },
+);
