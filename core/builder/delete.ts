@@ -47,6 +47,11 @@ export class Delete<C extends Columns = Columns, R = Row> implements Executable<
     return this.#s.table as Table<C>;
   }
 
+  /** Internal: the WHERE conditions (the ORM keeps its loaded objects in sync by them). */
+  get conditions(): readonly SqlSource<unknown>[] {
+    return this.#s.where;
+  }
+
   /** Adds WHERE conditions, ANDed. Without any, every row is deleted. */
   where(...conditions: Condition[]): Delete<C, R> {
     return new Delete<C, R>({

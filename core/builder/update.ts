@@ -60,6 +60,16 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
     return this.#s.table as Table<C>;
   }
 
+  /** Internal: the WHERE conditions (the ORM keeps its loaded objects in sync by them). */
+  get conditions(): readonly SqlSource<unknown>[] {
+    return this.#s.where;
+  }
+
+  /** Internal: the SET assignments, as bound values by column. */
+  get assignments(): ReadonlyMap<Column, unknown> {
+    return this.#s.set;
+  }
+
   #with(changes: Partial<UpdateState>): Update<C, R> {
     return new Update<C, R>({ ...this.#s, ...changes });
   }

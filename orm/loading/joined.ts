@@ -33,15 +33,7 @@ export async function loadJoined(
   if (!(query instanceof QueryBase)) {
     throw new ArgumentError("joined() loads along a select(Model) statement.");
   }
-  const rels: Relationship[] = options.map((o) => {
-    const rel = relationshipOf(mapper, o.path);
-    if (rel.direction === "manyToMany") {
-      throw new ArgumentError(
-        `joined("${o.path}") does not load many-to-many relationships; use selectin("${o.path}").`,
-      );
-    }
-    return rel;
-  });
+  const rels: Relationship[] = options.map((o) => relationshipOf(mapper, o.path));
   const q = query.as("__retort_q");
   const numbered: Record<string, SqlSource<unknown>> = {
     __retort_ord: typed(sql`row_number() OVER ()`),
@@ -57,9 +49,17 @@ export async function loadJoined(
   });
   let statement = select(record).from(base);
   rels.forEach((rel, k) => {
-    const [join] = rel.joinConditions(baseCol, (c) => aliases[k].c[c.key]);
+    // Many-to-many joins the association table first, under an alias of its own.
+    const assoc = rel.secondary?.table.as(`__retort_a${k}`);
+    const joins = rel.joinConditions(baseCol, (c) => aliases[k].c[c.key], (c) => assoc!.c[c.key]);
     const extra = criteriaFor(ctx.criteria, rel.targetMapper, aliases[k]);
-    statement = statement.leftJoin(aliases[k], extra === null ? join.on : and(join.on, extra));
+    for (const join of joins) {
+      if (join.table === "association") statement = statement.leftJoin(assoc!, join.on);
+      else {statement = statement.leftJoin(
+          aliases[k],
+          extra === null ? join.on : and(join.on, extra),
+        );}
+    }
   });
   const order: SqlSource<unknown>[] = [base.c.__retort_ord as SqlSource<unknown>];
   rels.forEach((rel, k) => {

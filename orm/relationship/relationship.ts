@@ -16,6 +16,8 @@ import { toJoin } from "../../core/statement.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type Cascade, parseCascade, type RelationshipOptions } from "./options.ts";
 import { type Keys, resolveForeignKey, resolveSecondary } from "./resolve.ts";
+import { relatedExists, wrongFilter } from "./filters.ts";
+import type { Condition } from "../../core/builder/clauses.ts";
 
 /**
  * How a relationship finds the mapper of a class (given by the mapping layer).
@@ -275,6 +277,24 @@ export class Relationship<T = unknown> {
       { table: "association", on: eq(association(sec.owner), owner(o[r.ref])) },
       { table: "target", on: eq(target(t[r.fk]), association(sec.target)) },
     ];
+  }
+
+  /**
+   * For a collection: `EXISTS` a related row (matching `condition`), for `where`:
+   * `select(User).where(User.posts.any(eq(Post.c.published, true)))`.
+   */
+  any(condition?: Condition): Fragment {
+    if (this.scalar) throw wrongFilter(this, "any");
+    return relatedExists(this, condition, "any");
+  }
+
+  /**
+   * For a single object: `EXISTS` the related row (matching `condition`), for `where`:
+   * `select(Post).where(Post.author.has(eq(User.c.name, "ann")))`.
+   */
+  has(condition?: Condition): Fragment {
+    if (!this.scalar) throw wrongFilter(this, "has");
+    return relatedExists(this, condition, "has");
   }
 
   /** How a builder joins along this relationship: `select(User).join(User.posts)`. */

@@ -14,6 +14,7 @@ import type { LoaderOption } from "../loading/options.ts";
 import { unfiltered } from "../loading/criteria.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
+import { executeSynced } from "./bulk.ts";
 import type { SessionCore } from "./core.ts";
 import { entityMapper, keyOf, keyValues, loadByKey, loadFor } from "./query.ts";
 import type { ExecuteResult } from "./types.ts";
@@ -88,7 +89,7 @@ export function executeIn<R = Row>(
 ): Promise<ExecuteResult<R>> {
   return c.run("execute a statement", "a statement", () =>
     c.withAutoflush(async () => {
-      const r = await c.tx.execute(statement, "all");
+      const r = await executeSynced(c, statement);
       return { rows: r.rows as R[], rowsAffected: r.rowsAffected };
     }));
 }
