@@ -34,7 +34,7 @@ dbTest("bulk update: loaded objects get plain SET values, others stay", async (d
   const r = await session.execute(update(BUser).where(gt(BUser.c.score, 3)).set({ name: "hi" }));
   assert.equal(r.rowsAffected, 2);
   assert.deepEqual(users.map((u) => u.name), ["ann", "hi", "hi"]);
-  assert.equal(session.dirty.length, 0, "synced values are not changes");
+  assert.equal(session.dirty.size, 0, "synced values are not changes");
   await session.commit();
   await using other = engine.session();
   const names = (await other.all(select(BUser).orderBy(BUser.c.id))).map((u) => u.name);
