@@ -143,11 +143,14 @@ async function sendLogged(
     });
     return result;
   } catch (error) {
-    // A driver given by the user may not know that this engine hides parameters.
-    const reported = runner.hideParameters && error instanceof DatabaseError
-      ? scrubbed(error, params)
-      : error;
+    const reported = reportable(runner, error, params);
     echo?.({ text, params: shown, ms: performance.now() - start, error: reported });
     throw reported;
   }
+}
+
+/** What a statement's failure raises: under hidden parameters, scrubbed of their values. */
+export function reportable(runner: Runner, error: unknown, params: readonly unknown[]): unknown {
+  // A driver given by the user may not know that this engine hides parameters.
+  return runner.hideParameters && error instanceof DatabaseError ? scrubbed(error, params) : error;
 }

@@ -5,12 +5,11 @@
  * @module
  */
 import type { DriverConnection, QueryResult } from "../driver.ts";
-import { ArgumentError, DatabaseError } from "../errors.ts";
+import { ArgumentError } from "../errors.ts";
 import { compile } from "../sql/compile.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
 import type { Executable } from "../statement.ts";
-import { scrubbed } from "../util/redact.ts";
-import { decoded, execute, type Runner } from "./execute.ts";
+import { decoded, execute, reportable, type Runner } from "./execute.ts";
 
 /** How many rows a stream reads at a time unless told. */
 export const DEFAULT_CHUNK_SIZE = 1000;
@@ -83,9 +82,7 @@ export async function* streamChunks(
     }
   } catch (error) {
     failed = true;
-    const reported = runner.hideParameters && error instanceof DatabaseError
-      ? scrubbed(error, params)
-      : error;
+    const reported = reportable(runner, error, params);
     echo?.({ text, params: shown, ms: performance.now() - start, error: reported });
     throw reported;
   } finally {
