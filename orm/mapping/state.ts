@@ -91,6 +91,7 @@ class More {
   expired = false;
   wasDeleted = false;
   frame: unknown = null;
+  original: unknown[] | null = null;
 }
 
 /**
@@ -201,6 +202,17 @@ export class InstanceState {
   set frame(v: unknown) {
     if (this.#more !== null) this.#more.frame = v;
     else if (v !== null) (this.#more = new More()).frame = v;
+  }
+  /**
+   * A new object's values before the transaction's flush first changed them (defaults,
+   * foreign keys, generated keys), for a rollback to put back; null when none are saved.
+   */
+  get original(): unknown[] | null {
+    return this.#more === null ? null : this.#more.original;
+  }
+  set original(v: unknown[] | null) {
+    if (this.#more !== null) this.#more.original = v;
+    else if (v !== null) (this.#more = new More()).original = v;
   }
 
   constructor(mapper: Mapper, obj: object, values: unknown[]) {

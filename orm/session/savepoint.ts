@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Frame, SessionTransaction } from "./transaction.ts";
+import type { Frame } from "./frame.ts";
+import type { SessionTransaction } from "./transaction.ts";
 import type { SessionSavepoint } from "./types.ts";
 
 /** Wraps a savepoint frame of a session's transaction. */

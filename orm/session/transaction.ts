@@ -18,60 +18,9 @@ import {
 import type { Engine } from "../../core/engine/engine.ts";
 import { InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
 import type { Row, SqlSource } from "../../core/sql/nodes.ts";
-import {
-  type InstanceState,
-  type Loaded,
-  type ObjectStatus,
-  relationEntries,
-  relationOf,
-  setRelation,
-  stateOf,
-  type StateOwner,
-} from "../mapping/state.ts";
-import { collection } from "../relationship/collection.ts";
-import { relationshipsOf } from "../relationship/relationship.ts";
+import { type InstanceState, relationOf, stateOf } from "../mapping/state.ts";
+import { Frame, restoreSnapshots, snapshotOf } from "./frame.ts";
 import type { Registry } from "./registry.ts";
-import { hooksOf } from "../relationship/sync.ts";
-
-/** An object as a frame found it, the first time the frame changed it. */
-interface Snapshot {
-  readonly values: unknown[];
-  readonly loaded: unknown[] | null;
-  readonly flagged: Set<number> | null;
-  readonly status: ObjectStatus;
-  readonly key: unknown;
-  readonly session: StateOwner | null;
-  readonly relations: [string, Loaded][] | null;
-  readonly dirty: boolean;
-  readonly expired: boolean;
-  readonly wasDeleted: boolean;
-  /** Membership of the registry's sets: pending, dirty, deleted, holders, removed. */
-  readonly sets: number;
-}
-
-const copyList = (v: unknown): unknown => Array.isArray(v) ? v.slice() : v;
-
-/** One level of the transaction: the transaction itself, or a savepoint in it. */
-export class Frame {
-  readonly snapshots: Map<InstanceState, Snapshot> = new Map();
-  /**
-   * New objects added in this frame (their `order` is past `start`), with their values when
-   * the flush first changed them: a rollback makes them transient again, with those values.
-   */
-  readonly added: Map<InstanceState, unknown[]> = new Map();
-  /** The registry's add order when the frame began: objects added after it are its own. */
-  readonly start: number;
-  /** Relationships first loaded in this frame. */
-  readonly loads: [InstanceState, string][] = [];
-  /** The database savepoint, or null for the outermost frame. */
-  readonly savepoint: Transaction | null;
-  /** Why the frame ended early (a failed flush rolled it back), or null. */
-  failure: unknown = null;
-  constructor(savepoint: Transaction | null, start: number) {
-    this.savepoint = savepoint;
-    this.start = start;
-  }
-}
 
 /** A session's transaction: database connection, frames, failure. */
 export class SessionTransaction {
@@ -125,32 +74,17 @@ export class SessionTransaction {
     const frame = this.#innermost();
     if (state.frame === frame) return;
     state.frame = frame;
-    if (frame.snapshots.has(state)) return;
     if (state.status === "pending" && state.order > frame.start) {
-      // New in this frame: a rollback makes it transient; only its values need saving.
-      if (!frame.added.has(state)) frame.added.set(state, state.values.slice());
+      // New in this frame: a rollback makes it transient; only its values need saving, once
+      // (an object new in this frame is saved in no other).
+      if (state.original === null) {
+        state.original = state.values.slice();
+        frame.added.push(state);
+      }
       return;
     }
-    const r = this.#registry;
-    const inSession = state.session !== null;
-    const relations = state.relations === null ? null : relationEntries(state).map((
-      [name, l],
-    ): [string, Loaded] => [name, { value: copyList(l.value), base: copyList(l.base) }]);
-    frame.snapshots.set(state, {
-      values: clean ? state.loaded! : state.values.slice(),
-      loaded: clean ? null : state.loaded,
-      flagged: state.flagged === null ? null : new Set(state.flagged),
-      status: state.status,
-      key: state.key,
-      session: state.session,
-      relations,
-      dirty: state.dirty,
-      expired: state.expired,
-      wasDeleted: state.wasDeleted,
-      sets: !inSession ? 0 : (r.pending.has(state) ? 1 : 0) | (r.dirty.has(state) ? 2 : 0) |
-        (r.deleted.has(state) ? 4 : 0) | (r.holders.has(state) ? 8 : 0) |
-        (r.removed.has(state) ? 16 : 0),
-    });
+    if (frame.snapshots.has(state)) return;
+    frame.snapshots.set(state, snapshotOf(state, this.#registry, clean));
   }
 
   /** Records a relationship first loaded in the innermost frame. */
@@ -160,10 +94,8 @@ export class SessionTransaction {
 
   /** Forgets an object (expunged): no rollback brings it back. */
   forget(state: InstanceState): void {
-    for (const f of this.#frames) {
-      f.snapshots.delete(state);
-      f.added.delete(state);
-    }
+    for (const f of this.#frames) f.snapshots.delete(state);
+    state.original = null;
     state.frame = null;
   }
 
@@ -237,8 +169,9 @@ export class SessionTransaction {
       if (!parent.snapshots.has(state)) parent.snapshots.set(state, snap);
       if (state.frame === frame) state.frame = parent;
     }
-    for (const [state, values] of frame.added) {
-      if (!parent.added.has(state)) parent.added.set(state, values);
+    for (const state of frame.added) {
+      parent.added.push(state);
+      if (state.frame === frame) state.frame = parent;
     }
     for (const load of frame.loads) parent.loads.push(load);
     this.#frames.splice(i, 1);
@@ -300,6 +233,7 @@ export class SessionTransaction {
       }
     }
     await this.#release();
+    for (const f of this.#frames) for (const s of f.added) s.original = null;
     this.#frames.length = 0;
     this.#base = this.#registry.order;
   }
@@ -328,41 +262,15 @@ export class SessionTransaction {
 
   /** Puts every object a frame changed back as the frame found it. */
   #restore(frame: Frame): void {
-    const r = this.#registry;
-    for (const [s, snap] of frame.snapshots) {
-      r.forget(s);
-      s.values = snap.values.slice();
-      s.loaded = snap.loaded;
-      s.flagged = snap.flagged;
-      s.status = snap.status;
-      s.key = snap.key;
-      s.session = snap.session;
-      s.dirty = snap.dirty;
-      s.expired = snap.expired;
-      s.wasDeleted = snap.wasDeleted;
-      s.frame = null;
-      s.relations = null;
-      if (snap.relations !== null) {
-        s.relations = {};
-        const rels = relationshipsOf(s.mapper);
-        for (const [name, l] of snap.relations) {
-          const rel = rels.get(name)!;
-          const value = Array.isArray(l.value) ? collection(s.obj, hooksOf(rel), l.value) : l.value;
-          setRelation(s, name, { value, base: copyList(l.base) });
-        }
-      }
-      if (snap.status === "persistent") r.map(s.mapper).set(s.key, s.obj);
-      if (snap.sets & 1) r.pending.add(s);
-      if (snap.sets & 2) r.dirty.add(s);
-      if (snap.sets & 4) r.deleted.add(s);
-      if (snap.sets & 8) r.holders.add(s);
-      if (snap.sets & 16) r.removed.add(s);
-    }
-    for (const [s, values] of frame.added) {
-      s.values = values;
+    restoreSnapshots(frame, this.#registry);
+    let madeNew = 0;
+    for (const s of frame.added) {
+      if (s.original === null) continue;
+      s.values = s.original;
       this.#makeTransient(s);
+      madeNew++;
     }
-    const madeNew = frame.added.size + this.#restoreAdded(frame.start);
+    madeNew += this.#restoreAdded(frame.start);
     if (madeNew === 0) return;
     // A relationship loaded in the frame stays loaded, unless it now holds an object the
     // rollback made new again (a row the rolled-back work inserted).
@@ -394,5 +302,6 @@ export class SessionTransaction {
     s.session = null;
     s.key = undefined;
     s.frame = null;
+    s.original = null;
   }
 }

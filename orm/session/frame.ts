@@ -1,0 +1,116 @@
+/**
+ * The frames of a session's transaction (the transaction itself, then each savepoint): what
+ * each saved of the objects it changed, and how a rollback puts them back.
+ *
+ * @module
+ */
+import type { Transaction } from "../../core/engine/connection.ts";
+import {
+  type InstanceState,
+  type Loaded,
+  type ObjectStatus,
+  relationEntries,
+  setRelation,
+  type StateOwner,
+} from "../mapping/state.ts";
+import { collection } from "../relationship/collection.ts";
+import { relationshipsOf } from "../relationship/relationship.ts";
+import { hooksOf } from "../relationship/sync.ts";
+import type { Registry } from "./registry.ts";
+
+/** An object as a frame found it, the first time the frame changed it. */
+export interface Snapshot {
+  readonly values: unknown[];
+  readonly loaded: unknown[] | null;
+  readonly flagged: Set<number> | null;
+  readonly status: ObjectStatus;
+  readonly key: unknown;
+  readonly session: StateOwner | null;
+  readonly relations: [string, Loaded][] | null;
+  readonly dirty: boolean;
+  readonly expired: boolean;
+  readonly wasDeleted: boolean;
+  /** Membership of the registry's sets: pending, dirty, deleted, holders, removed. */
+  readonly sets: number;
+}
+
+const copyList = (v: unknown): unknown => Array.isArray(v) ? v.slice() : v;
+
+/** One level of the transaction: the transaction itself, or a savepoint in it. */
+export class Frame {
+  readonly snapshots: Map<InstanceState, Snapshot> = new Map();
+  /**
+   * New objects added in this frame (their `order` is past `start`) that a flush changed, each
+   * holding its values from before (`original`): a rollback makes them transient again, with
+   * those values. An object forgotten since holds none and is passed over.
+   */
+  readonly added: InstanceState[] = [];
+  /** The registry's add order when the frame began: objects added after it are its own. */
+  readonly start: number;
+  /** Relationships first loaded in this frame. */
+  readonly loads: [InstanceState, string][] = [];
+  /** The database savepoint, or null for the outermost frame. */
+  readonly savepoint: Transaction | null;
+  /** Why the frame ended early (a failed flush rolled it back), or null. */
+  failure: unknown = null;
+  constructor(savepoint: Transaction | null, start: number) {
+    this.savepoint = savepoint;
+    this.start = start;
+  }
+}
+
+/** What a frame saves of an object the first time it changes it. */
+export function snapshotOf(state: InstanceState, r: Registry, clean: boolean): Snapshot {
+  const inSession = state.session !== null;
+  const relations = state.relations === null ? null : relationEntries(state).map((
+    [name, l],
+  ): [string, Loaded] => [name, { value: copyList(l.value), base: copyList(l.base) }]);
+  return {
+    values: clean ? state.loaded! : state.values.slice(),
+    loaded: clean ? null : state.loaded,
+    flagged: state.flagged === null ? null : new Set(state.flagged),
+    status: state.status,
+    key: state.key,
+    session: state.session,
+    relations,
+    dirty: state.dirty,
+    expired: state.expired,
+    wasDeleted: state.wasDeleted,
+    sets: !inSession ? 0 : (r.pending.has(state) ? 1 : 0) | (r.dirty.has(state) ? 2 : 0) |
+      (r.deleted.has(state) ? 4 : 0) | (r.holders.has(state) ? 8 : 0) |
+      (r.removed.has(state) ? 16 : 0),
+  };
+}
+
+/** Puts every object a frame saved back as the frame found it, in the registry too. */
+export function restoreSnapshots(frame: Frame, r: Registry): void {
+  for (const [s, snap] of frame.snapshots) {
+    r.forget(s);
+    s.values = snap.values.slice();
+    s.loaded = snap.loaded;
+    s.flagged = snap.flagged;
+    s.status = snap.status;
+    s.key = snap.key;
+    s.session = snap.session;
+    s.dirty = snap.dirty;
+    s.expired = snap.expired;
+    s.wasDeleted = snap.wasDeleted;
+    s.frame = null;
+    s.relations = null;
+    if (snap.relations !== null) {
+      s.relations = {};
+      const rels = relationshipsOf(s.mapper);
+      for (const [name, l] of snap.relations) {
+        const rel = rels.get(name)!;
+        const value = Array.isArray(l.value) ? collection(s.obj, hooksOf(rel), l.value) : l.value;
+        setRelation(s, name, { value, base: copyList(l.base) });
+      }
+    }
+    if (snap.status === "persistent") r.map(s.mapper).set(s.key, s.obj);
+    if (snap.sets & 1) r.pending.add(s);
+    if (snap.sets & 2) r.dirty.add(s);
+    if (snap.sets & 4) r.deleted.add(s);
+    if (snap.sets & 8) r.holders.add(s);
+    if (snap.sets & 16) r.removed.add(s);
+  }
+}
