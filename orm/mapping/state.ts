@@ -91,7 +91,8 @@ class More {
   expired = false;
   wasDeleted = false;
   frame: unknown = null;
-  original: unknown[] | null = null;
+  original = -1;
+  originalIn: unknown = null;
 }
 
 /**
@@ -204,15 +205,24 @@ export class InstanceState {
     else if (v !== null) (this.#more = new More()).frame = v;
   }
   /**
-   * A new object's values before the transaction's flush first changed them (defaults,
-   * foreign keys, generated keys), for a rollback to put back; null when none are saved.
+   * Where a new object's values from before the transaction's flush first changed them
+   * (defaults, foreign keys, generated keys) are kept in its frame's `addedValues`, for a
+   * rollback to put back; -1 when none are kept.
    */
-  get original(): unknown[] | null {
-    return this.#more === null ? null : this.#more.original;
+  get original(): number {
+    return this.#more === null ? -1 : this.#more.original;
   }
-  set original(v: unknown[] | null) {
+  set original(v: number) {
     if (this.#more !== null) this.#more.original = v;
-    else if (v !== null) (this.#more = new More()).original = v;
+    else if (v !== -1) (this.#more = new More()).original = v;
+  }
+  /** The frame whose `addedValues` `original` points into. */
+  get originalIn(): unknown {
+    return this.#more === null ? null : this.#more.originalIn;
+  }
+  set originalIn(v: unknown) {
+    if (this.#more !== null) this.#more.originalIn = v;
+    else if (v !== null) (this.#more = new More()).originalIn = v;
   }
 
   constructor(mapper: Mapper, obj: object, values: unknown[]) {

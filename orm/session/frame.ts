@@ -45,6 +45,11 @@ export class Frame {
    * those values. An object forgotten since holds none and is passed over.
    */
   readonly added: InstanceState[] = [];
+  /**
+   * Those values, one object's after another's (each `mapper.columns.length` long, from its
+   * `original`): one growing array rather than one array per object.
+   */
+  readonly addedValues: unknown[] = [];
   /** The registry's add order when the frame began: objects added after it are its own. */
   readonly start: number;
   /** Relationships first loaded in this frame. */

@@ -77,8 +77,12 @@ export class SessionTransaction {
     if (state.status === "pending" && state.order > frame.start) {
       // New in this frame: a rollback makes it transient; only its values need saving, once
       // (an object new in this frame is saved in no other).
-      if (state.original === null) {
-        state.original = state.values.slice();
+      if (state.original < 0) {
+        const saved = frame.addedValues;
+        const values = state.values;
+        state.original = saved.length;
+        state.originalIn = frame;
+        for (let i = 0, n = state.mapper.columns.length; i < n; i++) saved.push(values[i]);
         frame.added.push(state);
       }
       return;
@@ -95,7 +99,8 @@ export class SessionTransaction {
   /** Forgets an object (expunged): no rollback brings it back. */
   forget(state: InstanceState): void {
     for (const f of this.#frames) f.snapshots.delete(state);
-    state.original = null;
+    state.original = -1;
+    state.originalIn = null;
     state.frame = null;
   }
 
@@ -169,7 +174,13 @@ export class SessionTransaction {
       if (!parent.snapshots.has(state)) parent.snapshots.set(state, snap);
       if (state.frame === frame) state.frame = parent;
     }
+    const base = parent.addedValues.length;
+    for (const v of frame.addedValues) parent.addedValues.push(v);
     for (const state of frame.added) {
+      if (state.originalIn === frame) {
+        state.original += base;
+        state.originalIn = parent;
+      }
       parent.added.push(state);
       if (state.frame === frame) state.frame = parent;
     }
@@ -233,7 +244,12 @@ export class SessionTransaction {
       }
     }
     await this.#release();
-    for (const f of this.#frames) for (const s of f.added) s.original = null;
+    for (const f of this.#frames) {
+      for (const s of f.added) {
+        s.original = -1;
+        s.originalIn = null;
+      }
+    }
     this.#frames.length = 0;
     this.#base = this.#registry.order;
   }
@@ -265,8 +281,9 @@ export class SessionTransaction {
     restoreSnapshots(frame, this.#registry);
     let madeNew = 0;
     for (const s of frame.added) {
-      if (s.original === null) continue;
-      s.values = s.original;
+      const at = s.original;
+      if (at < 0 || s.originalIn !== frame) continue; // forgotten, or saved again elsewhere
+      s.values = frame.addedValues.slice(at, at + s.mapper.columns.length);
       this.#makeTransient(s);
       madeNew++;
     }
@@ -302,6 +319,7 @@ export class SessionTransaction {
     s.session = null;
     s.key = undefined;
     s.frame = null;
-    s.original = null;
+    s.original = -1;
+    s.originalIn = null;
   }
 }

@@ -237,3 +237,32 @@ scopedTest(
     assert.deepEqual(await names(engine, allNames), ["a"]);
   },
 );
+
+scopedTest(
+  "a new object flushed in a savepoint, then expunged, is left alone by its rollback",
+  async (s) => {
+    const engine = await ready(s, MODELS);
+    await using session = engine.session();
+    const kept = new Member({ name: "kept" });
+    const gone = new Member({ name: "gone" });
+    {
+      await using sp = await session.beginNested();
+      session.add(kept);
+      session.add(gone);
+      await session.flush(); // both saved in the savepoint's frame, note unset, no key
+      assert.equal(gone.note, "none");
+      const id = gone.id;
+      session.expunge(gone);
+      await sp.rollback();
+      assert.equal(inspect(gone).status, "detached", "expunged: the rollback leaves it alone");
+      assert.equal(gone.id, id, "with the key and values the flush gave it");
+      assert.equal(gone.note, "none");
+    }
+    assert.equal(inspect(kept).status, "transient", "the other one is new again");
+    assert.equal(kept.id, undefined, "with its generated key cleared");
+    assert.deepEqual(await names(session, allNames), [], "both rows were rolled back");
+    session.add(kept);
+    await session.commit();
+    assert.deepEqual(await names(session, allNames), ["kept"]);
+  },
+);
