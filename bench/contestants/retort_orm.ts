@@ -98,7 +98,8 @@ export const contestant: Contestant = {
     W2: "session.all(select(User).orderBy(User.c.id)): tracked instances in the identity map.",
     W3: "session.get(User, id) per id, the identity map empty.",
     W4: 'select(User).limit(1000).options(selectin("posts")): two queries.',
-    W5: "load 1,000 users, assign each email, commit: one UPDATE of that column per user.",
+    W5:
+      "load 1,000 users, assign each email, commit: one UPDATE ... FROM (VALUES ...) of them all.",
   },
   open(target: Target): Promise<Handle> {
     return Promise.resolve(handle(target));

@@ -240,17 +240,29 @@ export function quoteIdentifier(id: Identifier, dialect: Dialect): string {
   return text;
 }
 
-function shapeMatches(shape: Shape, values: readonly unknown[]): boolean {
+/**
+ * The parameters of a fragment whose template was compiled before, in one pass; null when
+ * its nested SQL differs from the cached shape's (then it is compiled anew).
+ */
+function cachedParams(
+  shape: Shape,
+  values: readonly unknown[],
+  dialect: Dialect,
+): unknown[] | null {
   const nodes = shape.nodes;
-  if (nodes.length !== values.length) return false;
+  if (nodes.length !== values.length) return null;
+  const params: unknown[] = [];
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     const v = values[i];
     if (node === null) {
-      if (v !== null && !(v instanceof Param) && isSqlNode(v)) return false;
-    } else if (node !== v) return false;
+      if (typeof v !== "object" && typeof v !== "function") params.push(v);
+      else if (v === null || v instanceof Param) params.push(bound(v, dialect));
+      else if (isSqlNode(v)) return null;
+      else params.push(v);
+    } else if (node !== v) return null;
   }
-  return true;
+  return params;
 }
 
 /**
@@ -274,12 +286,9 @@ export function compile(source: SqlSource<unknown>, dialect: Dialect): Compiled 
   const { strings, values } = fragment;
   let byDialect = cache.get(strings);
   const shape = byDialect?.get(dialect);
-  if (shape !== undefined && shapeMatches(shape, values)) {
-    const params: unknown[] = [];
-    for (let i = 0; i < values.length; i++) {
-      if (shape.nodes[i] === null) params.push(bound(values[i], dialect));
-    }
-    return { text: shape.text, params };
+  if (shape !== undefined) {
+    const params = cachedParams(shape, values, dialect);
+    if (params !== null) return { text: shape.text, params };
   }
   const c = new Compiler(dialect);
   try {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { Dialect, GeneratedKey, GeneratedKeySql } from "../../core/dialect.ts";
+import type { Dialect, GeneratedKey, GeneratedKeySql, RowsUpdate } from "../../core/dialect.ts";
 import { ArgumentError } from "../../core/errors.ts";
-import { Fragment } from "../../core/sql/nodes.ts";
+import { Fragment, Identifier } from "../../core/sql/nodes.ts";
 import { decoder, encoder, typeSql } from "./codec.ts";
 
 const hex = (bytes: Uint8Array): string =>
@@ -41,6 +41,45 @@ function generatedKey(key: GeneratedKey): GeneratedKeySql {
     clauses: [key.explicit ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY"],
     primaryKey: true,
   };
+}
+
+const VALUES_ROW = new Identifier(["__retort_v"]);
+/** `column1`, `column2`...: the names SQLite gives the columns of a VALUES list. */
+const valuesColumns: Identifier[] = [];
+const valuesColumn = (k: number): Identifier =>
+  valuesColumns[k] ??= new Identifier([`column${k + 1}`]);
+
+/**
+ * `UPDATE t SET a = v.column3 FROM (VALUES (?, ?, ?), ...) AS v WHERE t.k1 = v.column1 AND
+ * ...` (SQLite 3.33 and later): many rows changing the same columns in one statement. SQLite
+ * names the columns of a VALUES list itself; the target columns' affinity applies on
+ * assignment and comparison, as it does to a bound value.
+ */
+function updateRows(u: RowsUpdate): Fragment {
+  const v = VALUES_ROW;
+  const width = u.keys.length + u.set.length;
+  const strings: string[] = ["UPDATE ", " SET "];
+  const values: unknown[] = [u.table];
+  u.set.forEach((col, k) => {
+    values.push(col, v, valuesColumn(u.keys.length + k));
+    strings.push(" = ", ".", k < u.set.length - 1 ? ", " : " FROM (VALUES ");
+  });
+  u.rows.forEach((row, r) => {
+    for (let k = 0; k < width; k++) {
+      values.push(row[k]);
+      strings[strings.length - 1] += k === 0 ? (r === 0 ? "(" : ", (") : ", ";
+      strings.push("");
+    }
+    strings[strings.length - 1] += ")";
+  });
+  strings[strings.length - 1] += ") AS ";
+  values.push(v);
+  strings.push(" WHERE ");
+  u.keys.forEach((key, k) => {
+    values.push(u.table, key, v, valuesColumn(k));
+    strings.push(".", " = ", ".", k < u.keys.length - 1 ? " AND " : "");
+  });
+  return new Fragment(strings, values);
 }
 
 /**
@@ -92,5 +131,6 @@ export const sqliteDialect: Dialect = {
   // FOR UPDATE / FOR SHARE asks for nothing more.
   rowLock: () => null,
   beginSql: () => "BEGIN",
+  updateRows,
   migrations: () => import("./migrate/mod.ts").then((m) => m.sqliteMigrations),
 };

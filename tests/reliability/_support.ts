@@ -390,8 +390,8 @@ export function templateOnly(text: string, identifiers: ReadonlySet<string>): bo
     const t = m[0];
     if (t.startsWith('"')) {
       const name = t.slice(1, -1).replaceAll('""', '"');
-      // Retort's own aliases (`__retort_v`, and its columns c1, c2...) are template text too.
-      if (!identifiers.has(name) && !/^(__retort_\w+|c\d+)$/.test(name)) return false;
+      // Retort's own aliases (`__retort_v`, and its columns c1, c2..., or SQLite's column1, column2...) are template text too.
+      if (!identifiers.has(name) && !/^(__retort_\w+|c\d+|column\d+)$/.test(name)) return false;
     } else if (/^[A-Za-z_]/.test(t) && !KEYWORDS.has(t.toUpperCase())) return false;
   }
   return true;
