@@ -85,16 +85,6 @@ export function insertSql(
 ): Fragment {
   const width = columns.length;
   if (width === 0) return new Fragment(["INSERT INTO ", " DEFAULT VALUES", ""], [table, tail]);
-  const strings = template(`ins:${width}:${rows.length}`, () => {
-    const s = ["INSERT INTO ", " ("];
-    for (let k = 1; k < width; k++) s.push(", ");
-    for (let r = 0; r < rows.length; r++) {
-      s.push(r === 0 ? ") VALUES (" : "), (");
-      for (let k = 1; k < width; k++) s.push(", ");
-    }
-    s.push(")", "");
-    return s;
-  });
   const values: unknown[] = new Array(2 + width + rows.length * width);
   let n = 0;
   values[n++] = table;
@@ -104,7 +94,41 @@ export function insertSql(
     for (let k = 0; k < width; k++) values[n++] = row[k];
   }
   values[n] = tail;
-  return new Fragment(strings, values);
+  return new Fragment(insertStrings(width, rows.length), values);
+}
+
+/**
+ * The same INSERT, its row values given flat: value `k` of row `r` at
+ * `values[1 + width + r * width + k]` (width: the number of columns), in an array of
+ * `2 + width + count * width` slots whose others this function fills. A caller writing many
+ * rows so allocates one array, not one per row.
+ */
+export function insertSqlFlat(
+  table: SqlSource<unknown>,
+  columns: readonly Column[],
+  count: number,
+  values: unknown[],
+  tail: SqlSource<unknown> = EMPTY,
+): Fragment {
+  const width = columns.length;
+  if (width === 0) return new Fragment(["INSERT INTO ", " DEFAULT VALUES", ""], [table, tail]);
+  values[0] = table;
+  for (let k = 0; k < width; k++) values[1 + k] = idOf(columns[k]);
+  values[1 + width + count * width] = tail;
+  return new Fragment(insertStrings(width, count), values);
+}
+
+function insertStrings(width: number, count: number): readonly string[] {
+  return template(`ins:${width}:${count}`, () => {
+    const s = ["INSERT INTO ", " ("];
+    for (let k = 1; k < width; k++) s.push(", ");
+    for (let r = 0; r < count; r++) {
+      s.push(r === 0 ? ") VALUES (" : "), (");
+      for (let k = 1; k < width; k++) s.push(", ");
+    }
+    s.push(")", "");
+    return s;
+  });
 }
 
 /**

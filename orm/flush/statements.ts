@@ -7,7 +7,14 @@
  * @module
  */
 import { inList } from "../../core/builder/comparison.ts";
-import { columnList, deleteSql, idOf, insertSql, updateSql } from "../../core/builder/write.ts";
+import {
+  columnList,
+  deleteSql,
+  idOf,
+  insertSql,
+  insertSqlFlat,
+  updateSql,
+} from "../../core/builder/write.ts";
 import type { Dialect } from "../../core/dialect.ts";
 import type { QueryMode, QueryResult } from "../../core/driver.ts";
 import { ArgumentError, StaleDataError } from "../../core/errors.ts";
@@ -69,10 +76,26 @@ const encode = (mapper: Mapper, dialect: Dialect, i: number, v: unknown): unknow
   return enc === null ? v : enc(v);
 };
 
-/** Fills defaults of new rows in place; returns which columns each row provides. */
-function provided(mapper: Mapper, s: InstanceState): string {
+/** What a new row gives for a column: nothing (the database fills it), SQL, or a value. */
+const NONE = 0, SQL = 1, VALUE = 2;
+/** Up to this many columns, a row's signature is a number (base 3), else a string. */
+const NUMERIC_SIGNATURE = 33;
+
+/** What a signature says of column `i`: NONE, SQL or VALUE. */
+function kindAt(sig: number | string, i: number): number {
+  if (typeof sig === "string") return sig.charCodeAt(i) - 48;
+  return Math.floor(sig / 3 ** i) % 3;
+}
+
+/**
+ * Fills defaults of new rows in place; returns which columns each row provides, as a
+ * signature equal for rows providing the same ones (a number: no string per row).
+ */
+function provided(mapper: Mapper, s: InstanceState): number | string {
   const cols = mapper.columns;
   const values = s.values;
+  const numeric = cols.length <= NUMERIC_SIGNATURE;
+  let code = 0;
   let sig = "";
   for (let i = 0; i < cols.length; i++) {
     let v = values[i];
@@ -92,13 +115,15 @@ function provided(mapper: Mapper, s: InstanceState): string {
           values[i] = v;
         }
       } else if (cols[i].generated || c.serverDefault !== undefined || cols[i].readOnly) {
-        sig += "-";
+        if (!numeric) sig += "0";
         continue;
       } else values[i] = v = null; // nullable: the check before the flush saw to it
     }
-    sig += v instanceof Fragment ? "f" : "+";
+    const kind = v instanceof Fragment ? SQL : VALUE;
+    if (numeric) code += kind * 3 ** i;
+    else sig += String.fromCharCode(48 + kind);
   }
-  return sig;
+  return numeric ? code : sig;
 }
 
 /** Inserts new rows of one mapper: one INSERT per run of rows providing the same columns. */
@@ -117,8 +142,9 @@ export async function insertRows(
     const given: number[] = [];
     const back: number[] = [];
     for (let i = 0; i < n; i++) {
-      if (sig[i] === "-" || sig[i] === "f") back.push(i);
-      if (sig[i] !== "-") given.push(i);
+      const kind = kindAt(sig, i);
+      if (kind !== VALUE) back.push(i);
+      if (kind !== NONE) given.push(i);
     }
     if (back.length > 0) {
       for (const p of [...mapper.pk].reverse()) if (!back.includes(p)) back.unshift(p);
@@ -140,26 +166,32 @@ async function insertChunk(
 ): Promise<void> {
   const cols = mapper.columns;
   const encoders = mapper.encoders(ctx.dialect);
-  const rows = states.map((s) =>
-    given.map((i) => {
-      const v = s.values[i];
+  const width = given.length;
+  // One flat array of every row's values (see insertSqlFlat), not one array per row.
+  const flat: unknown[] = new Array(2 + width + states.length * width);
+  let at = 1 + width;
+  for (const s of states) {
+    const values = s.values;
+    for (let k = 0; k < width; k++) {
+      const i = given[k];
+      const v = values[i];
       const enc = encoders[i];
-      return v === null || enc === null || v instanceof Fragment ? v : enc(v);
-    })
-  );
+      flat[at++] = v === null || enc === null || v instanceof Fragment ? v : enc(v);
+    }
+  }
   const columns = given.map((i) => cols[i]);
   if (back.length === 0) {
-    await ctx.execute(insertSql(mapper.table, columns, rows), "run");
+    await ctx.execute(insertSqlFlat(mapper.table, columns, states.length, flat), "run");
     return;
   }
   const r = returning(mapper, back);
   const result = await ctx.execute(
-    typed(insertSql(mapper.table, columns, rows, r.tail), r.types),
+    typed(insertSqlFlat(mapper.table, columns, states.length, flat, r.tail), r.types),
     "values",
   );
   const returned = result.rows as unknown as unknown[][];
   const pkGenerated = mapper.pk.length === 1 && states[0].values[mapper.pk[0]] === undefined;
-  if (pkGenerated && returned.length > 1) {
+  if (pkGenerated && returned.length > 1 && !ascending(returned)) {
     // Generated keys increase in insert order; match them to rows by sorting.
     returned.sort((x, y) => (x[0] as number) < (y[0] as number) ? -1 : 1);
   }
@@ -175,6 +207,14 @@ async function insertChunk(
     if (!s) continue;
     back.forEach((i, j) => (s!.values[i] = row[j]));
   }
+}
+
+/** Whether rows are in ascending order of their first value (RETURNING mostly is). */
+function ascending(rows: readonly unknown[][]): boolean {
+  for (let k = 1; k < rows.length; k++) {
+    if (!((rows[k - 1][0] as number) < (rows[k][0] as number))) return false;
+  }
+  return true;
 }
 
 /** The key (and version) an UPDATE or DELETE of a row matches, encoded. */

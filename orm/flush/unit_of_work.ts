@@ -182,12 +182,13 @@ export class UnitOfWork {
     if (sets.deleted.size > chosen.size) {
       fireAll("beforeDelete", [...sets.deleted].filter((s) => !chosen.has(s)));
     }
-    for (const set of [sets.pending, sets.dirty, sets.deleted, this.#plan.rules.keys()]) {
-      for (const s of set) ctx.touch(s);
-    }
     const mappers = new Set<Mapper>();
     for (const set of [sets.pending, sets.dirty, sets.deleted, this.#plan.rules.keys()]) {
-      for (const s of set) mappers.add(s.mapper);
+      let last: Mapper | null = null;
+      for (const s of set) {
+        ctx.touch(s);
+        if (s.mapper !== last) mappers.add(last = s.mapper);
+      }
     }
     const { order, broken } = orderMappers([...mappers]);
     for (const mapper of order) {
