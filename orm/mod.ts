@@ -17,6 +17,7 @@ export {
   type AssociationProxyOptions,
 } from "./relationship/proxy.ts";
 export { joined, type LoaderOption, selectin } from "./loading/options.ts";
+export { type ColumnOption, defer, loadOnly, undefer } from "./loading/column_options.ts";
 export { type LoaderCriteria, loaderCriteria, withoutCriteria } from "./loading/criteria.ts";
 export { Session } from "./session/session.ts";
 export type { SessionStreamOptions } from "./session/stream.ts";

@@ -264,11 +264,15 @@ export class Session implements AsyncDisposable {
 
   // ---- queries --------------------------------------------------------------------------
 
-  /** The object with a primary key: from the identity map when there, else one query. */
+  /**
+   * The object with a primary key: from the identity map when there, else one query.
+   * `options` takes query options: columns (`undefer(...)`, a held object missing them is
+   * loaded again), `withoutCriteria()`, and relationships (loaded with a second query).
+   */
   get<M extends EntityClass>(
     model: M,
     key: unknown,
-    options: { populateExisting?: boolean } = {},
+    options: { populateExisting?: boolean; options?: readonly object[] } = {},
   ): Promise<InstanceType<M> | null> {
     return getObject(this.#c, model, key, options);
   }
