@@ -93,6 +93,7 @@ export {
   type ColumnsOf,
   defer,
   type EntityQuery,
+  type ExecuteOptions,
   type ExecuteResult,
   inspect,
   type InstanceInfo,

@@ -21,6 +21,7 @@ export { type ColumnOption, defer, loadOnly, undefer } from "./loading/column_op
 export { type LoaderCriteria, loaderCriteria, withoutCriteria } from "./loading/criteria.ts";
 export { Session } from "./session/session.ts";
 export type { SessionStreamOptions } from "./session/stream.ts";
+export type { ExecuteOptions } from "./session/bulk.ts";
 export type { SessionScalar } from "./session/scalars.ts";
 export type { ObjectsView } from "./session/views.ts";
 export { sessionMaker } from "./session/maker.ts";

@@ -19,7 +19,7 @@ import { applyOptions } from "../loading/selectin.ts";
 import { DEFERRED } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
-import { executeSynced } from "./bulk.ts";
+import { type ExecuteOptions, executeSynced } from "./bulk.ts";
 import type { SessionCore } from "./core.ts";
 import { entityMapper, keyOf, keyValues, loadByKey, loadFor } from "./query.ts";
 import type { ExecuteResult } from "./types.ts";
@@ -121,10 +121,11 @@ export function atMostOne<T>(objs: T[], what: string): T | null {
 export function executeIn<R = Row>(
   c: SessionCore,
   statement: SqlSource<R>,
+  options?: ExecuteOptions,
 ): Promise<ExecuteResult<R>> {
   return c.run("execute a statement", "a statement", () =>
     c.withAutoflush(async () => {
-      const r = await executeSynced(c, statement);
+      const r = await executeSynced(c, statement, options);
       return { rows: r.rows as R[], rowsAffected: r.rowsAffected };
     }));
 }
