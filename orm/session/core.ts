@@ -11,7 +11,7 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
-import { addCriteria, type CriteriaMap } from "../loading/criteria.ts";
+import { addCriteria, type CriteriaMap, LIFTED } from "../loading/criteria.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import {
   DEFERRED,
@@ -278,7 +278,7 @@ export class SessionCore implements StateOwner {
     return {
       ...this.load,
       // A cascade loads every child row, whatever the loader criteria hide.
-      criteria: null,
+      criteria: LIFTED,
       pending: r.pending,
       dirty: r.dirty,
       deleted: r.deleted,
