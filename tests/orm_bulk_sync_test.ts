@@ -223,3 +223,20 @@ dbTest("a SET of SQL expires the column; unloaded columns stay unloaded", async 
   await session.execute(update(EUser).where(eq(c.tag, "t")).set({ mark: 5 }));
   assert.equal(bob.mark, 5);
 });
+
+dbTest("evaluate reads what the database holds, not unflushed changes", async (db) => {
+  const engine = db.engine();
+  await seeded(engine);
+  await using session = engine.session({ autoflush: false });
+  const users = await session.all(select(EUser).orderBy(EUser.c.id));
+  users[0].score = 50; // unflushed: the row still holds 1
+  users[1].score = 0; // unflushed: the row still holds 5
+  await session.execute(update(EUser).where(gt(c.score, 4)).set({ mark: 9 }), {
+    synchronize: "evaluate",
+  });
+  const r = await session.execute(select(EUser.c.id).where(eq(EUser.c.mark, 9)));
+  const inDb = r.rows.map((row) => row.id).sort((a, b) => a - b);
+  assert.deepEqual(users.filter((u) => u.mark === 9).map((u) => u.id), inDb);
+  assert.deepEqual(inDb, [2, 4, 5]);
+  assert.equal(users[1].score, 0, "the unflushed change of another column stays");
+});

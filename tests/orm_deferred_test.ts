@@ -327,3 +327,43 @@ dbTest("a rollback restores what was unloaded", async (db) => {
   await session.rollback();
   assert.throws(() => ann.bio, NotLoadedError);
 });
+
+class DShape extends Model("df_shapes", {
+  id: column.integer().primaryKey(),
+  kind: column.text().default("shape"),
+  label: column.text(),
+  notes: column.text().nullable().deferred(),
+}, { polymorphicOn: "kind", polymorphicIdentity: "shape" }) {}
+
+class DCircle extends DShape.subclass("circle", {
+  radius: column.integer().nullable(),
+  drawing: column.text().nullable().deferred(),
+}) {}
+
+dbTest("single-table inheritance: each class's deferred columns stay out", async (db) => {
+  const log = statementLog();
+  const engine = db.engine({ echo: log.echo });
+  await engine.createAll([DShape]);
+  {
+    await using s = engine.session();
+    s.add(new DShape({ id: 1, label: "s", notes: "n1" }));
+    s.add(new DCircle({ id: 2, label: "c", notes: "n2", radius: 3, drawing: "o" }));
+    await s.commit();
+  }
+  await using session = engine.session();
+  log.texts.length = 0;
+  const shapes = await session.all(select(DShape).orderBy(DShape.c.id));
+  const sent = selects(log.texts)[0];
+  assert.ok(!sent.includes("notes") && !sent.includes("drawing") && sent.includes("kind"), sent);
+  assert.ok(shapes[1] instanceof DCircle);
+  const circle = shapes[1] as DCircle;
+  assert.equal(circle.radius, 3);
+  assert.throws(() => circle.drawing, NotLoadedError);
+  await session.all(select(DCircle).options(undefer(DCircle.c.drawing), loadOnly(DCircle.c.label)));
+  assert.equal(circle.drawing, "o");
+  assert.throws(() => circle.notes, NotLoadedError);
+  assert.equal(
+    (await session.get(DCircle, 2, { options: [undefer(DShape.c.notes)] }))!.notes,
+    "n2",
+  );
+});

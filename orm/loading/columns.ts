@@ -159,8 +159,10 @@ export function narrow<Q extends SqlSource<unknown>>(
   need: readonly Column[] = [],
 ): Narrowed<Q> {
   const q = query as unknown as Narrowable;
+  const none = (ctx.columns ?? null) === null && !defersColumns(mapper);
+  if (none || q.withOnlyColumns === undefined) return { query, keep: null, width: 0, ctx };
   const cols = q.columns?.map((c) => c.expr as Column) ?? [];
-  const keep = q.withOnlyColumns === undefined ? null : keptColumns(ctx, mapper, cols, need);
+  const keep = keptColumns(ctx, mapper, cols, need);
   if (keep === null) return { query, keep, width: cols.length, ctx };
   const narrowed = q.withOnlyColumns!(...keep.map((p) => cols[p])) as unknown as Q;
   return { query: narrowed, keep, width: cols.length, ctx: partialContext(ctx) };

@@ -7,13 +7,14 @@
 import { ArgumentError } from "../../core/errors.ts";
 import { decodeRows } from "../../core/types/decode.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
+import { hydrate } from "../loading/hydrate.ts";
 import {
-  hydrateNarrowed,
   keptColumns,
   loadNarrowed,
   ownColumns,
   partialContext,
   selectColumns,
+  widenRows,
   withColumnOptions,
 } from "../loading/columns.ts";
 import { byKey } from "../loading/by_key.ts";
@@ -103,19 +104,16 @@ export function loadByKey(
   keys: readonly unknown[],
   populate: boolean,
 ): Promise<object | null> {
-  const keep = keptColumns(ctx, mapper, selectColumns(mapper));
+  const cols = selectColumns(mapper);
+  const keep = keptColumns(ctx, mapper, cols);
   const { statement, columns } = byKey(mapper, keys, ctx.dialect, keep);
   const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
   const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
   return ctx.query(q).then((r) => {
     const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
-    const n = { query: q, keep, width: selectColumns(mapper).length, ctx };
-    return hydrateNarrowed(
-      keep === null ? n : { ...n, ctx: partialContext(ctx) },
-      mapper,
-      rows,
-      populate,
-    )[0] ?? null;
+    if (keep === null) return hydrate(ctx, mapper, rows, populate)[0] ?? null;
+    widenRows(rows, [[keep, cols.length]]);
+    return hydrate(partialContext(ctx), mapper, rows, populate)[0] ?? null;
   });
 }
 
