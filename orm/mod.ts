@@ -17,9 +17,11 @@ export {
   type AssociationProxyOptions,
 } from "./relationship/proxy.ts";
 export { joined, type LoaderOption, selectin } from "./loading/options.ts";
+export { type ColumnOption, defer, loadOnly, undefer } from "./loading/column_options.ts";
 export { type LoaderCriteria, loaderCriteria, withoutCriteria } from "./loading/criteria.ts";
 export { Session } from "./session/session.ts";
 export type { SessionStreamOptions } from "./session/stream.ts";
+export type { ExecuteOptions } from "./session/bulk.ts";
 export type { SessionScalar } from "./session/scalars.ts";
 export type { ObjectsView } from "./session/views.ts";
 export { sessionMaker } from "./session/maker.ts";

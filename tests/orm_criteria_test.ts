@@ -221,3 +221,92 @@ dbTest("a cascaded delete loads every child, criteria or not", async (db) => {
   await s.commit();
   assert.equal(Number(await s.scalar(sql`SELECT count(*) FROM lc_items`)), 0);
 });
+
+// ---- criteria declared on the class ---------------------------------------------------------
+
+class CAuthor extends Model("lc_c_authors", {
+  id: column.integer().primaryKey(),
+  name: column.text(),
+}) {
+  static notes = relationship(() => CNote, { backPopulates: "author" });
+  declare notes: CNote[];
+}
+
+class CNote extends Model("lc_c_notes", {
+  id: column.integer().primaryKey(),
+  authorId: column.integer().references(() => CAuthor.c.id),
+  title: column.text(),
+  deletedAt: column.timestamp().nullable(),
+}) {
+  static criteria = (t: { readonly c: typeof CNote.c }) => isNull(t.c.deletedAt);
+  static author = relationship(() => CAuthor, { backPopulates: "notes" });
+  declare author: CAuthor;
+}
+
+async function seededNotes(engine: Engine): Promise<void> {
+  await engine.createAll([CAuthor, CNote]);
+  await using s = engine.session();
+  s.add(new CAuthor({ id: 1, name: "ann" }));
+  s.addAll([
+    new CNote({ id: 1, authorId: 1, title: "a" }),
+    new CNote({ id: 2, authorId: 1, title: "b", deletedAt: new Date("2024-01-01T00:00:00Z") }),
+    new CNote({ id: 3, authorId: 1, title: "c" }),
+  ]);
+  await s.commit();
+}
+
+dbTest("criteria declared on the class filter every session's loads", async (db) => {
+  const log = statementLog();
+  const engine = db.engine({ echo: log.echo });
+  await seededNotes(engine);
+  await using s = engine.session();
+  const titles = (await s.all(select(CNote).orderBy(CNote.c.id))).map((n) => n.title);
+  assert.deepEqual(titles, ["a", "c"]);
+  assert.equal(await s.get(CNote, 2), null);
+  assert.equal((await s.get(CNote, 1))?.title, "a");
+  for (const load of [selectin, joined]) {
+    s.expungeAll();
+    const [a] = await s.all(select(CAuthor).options(load("notes")));
+    assert.deepEqual(a.notes.map((n) => n.title).sort(), ["a", "c"]);
+  }
+  s.expungeAll();
+  const a = (await s.get(CAuthor, 1))!;
+  await s.load(a, "notes");
+  assert.equal(a.notes.length, 2);
+  assert(log.texts.some((t) => /"deleted_at" IS NULL/.test(t)));
+  // Core statements are not touched.
+  assert.equal(Number(await s.scalar(sql`SELECT count(*) FROM lc_c_notes`)), 3);
+});
+
+dbTest("withoutCriteria lifts the class's criteria too", async (db) => {
+  const engine = db.engine();
+  await seededNotes(engine);
+  await using s = engine.session();
+  const all = await s.all(select(CNote).options(withoutCriteria()));
+  assert.equal(all.length, 3);
+  s.expungeAll();
+  const [a] = await s.all(select(CAuthor).options(withoutCriteria(), selectin("notes")));
+  assert.equal(a.notes.length, 3);
+  s.expungeAll();
+  assert.equal((await s.get(CNote, 2, { options: [withoutCriteria()] }))?.title, "b");
+});
+
+dbTest("the class's criteria and the session's are ANDed", async (db) => {
+  const engine = db.engine();
+  await seededNotes(engine);
+  await using s = engine.session({
+    criteria: [loaderCriteria(CNote, (t) => eq(t.c.title, "c"))],
+  });
+  assert.deepEqual((await s.all(select(CNote))).map((n) => n.id), [3]);
+  assert.equal(await s.get(CNote, 1), null);
+});
+
+dbTest("a class's criteria that is not a function is refused", async (db) => {
+  class Odd extends Model("lc_odd", { id: column.integer().primaryKey() }) {
+    static criteria = "deleted_at IS NULL";
+  }
+  const engine = db.engine();
+  await engine.createAll([Odd]);
+  await using s = engine.session();
+  await assert.rejects(() => s.all(select(Odd)), /static criteria = \(t\) =>/);
+});

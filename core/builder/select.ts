@@ -252,6 +252,12 @@ export class Select<R = Row> extends QueryBase<R> {
     return this.#with({ ctes: [...this.#s.ctes, ...ctes] });
   }
 
+  /** The same select with only these columns, reading from the same FROM (no longer a model's). */
+  withOnlyColumns<const A extends readonly SelectItem[]>(...columns: A): Select<RowOfColumns<A>> {
+    const cols = resultColumns(columns, "withOnlyColumns(...)");
+    return new Select({ ...this.#s, from: this.#from(), entity: undefined, columns: cols });
+  }
+
   /** Loader options for the ORM (`selectin("posts")`...), carried as they are. */
   options(...options: unknown[]): Select<R> {
     return this.#with({ loadOptions: [...this.#s.loadOptions, ...options] });

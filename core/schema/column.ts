@@ -8,6 +8,9 @@ import { ArgumentError } from "../errors.ts";
 import { Fragment, Identifier, type SqlSource, toSql } from "../sql/nodes.ts";
 import { enumType, numeric, types, varchar } from "../types/builtin.ts";
 import type { ColumnType } from "../types/column_type.ts";
+import { snakeCase } from "./names.ts";
+
+export { snakeCase };
 
 /**
  * What a column knows of the table it belongs to.
@@ -113,6 +116,8 @@ export interface ColumnConfig {
   expression?: (table: ColumnTable) => Fragment;
   /** A stored generated column's expression. */
   generatedAs?: Fragment;
+  /** Left out of the ORM's loads until asked for (`undefer`): large text, blobs. */
+  deferred?: boolean;
 }
 
 /**
@@ -276,6 +281,11 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
     return this.#with({ version: true, default: 1 as never });
   }
 
+  /** Leaves the column out of the ORM's loads unless a query asks (`undefer(...)`). */
+  deferred(): Column<T, Opt> {
+    return this.#with({ deferred: true });
+  }
+
   /** A stored generated column, `GENERATED ALWAYS AS (expression) STORED` (SQL names). */
   generatedAs(expression: Fragment): ReadonlyColumn<T> {
     return this.#with({ generatedAs: expression }) as never;
@@ -383,18 +393,3 @@ export const column: {
   expression: <T>(expression: (table: ColumnTable) => Fragment, type: ColumnType<T>) =>
     new Column(type, { ...base(), expression }) as ReadonlyColumn<T>,
 };
-
-/**
- * Converts a camelCase key to a snake_case column name.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { snakeCase } from "@retort/orm";
- * assert(snakeCase("authorId") === "author_id");
- * ```
- */
-export function snakeCase(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
-    .toLowerCase();
-}

@@ -7,6 +7,7 @@
  */
 import { select } from "../../core/builder/select.ts";
 import type { Dialect } from "../../core/dialect.ts";
+import type { Column } from "../../core/schema/column.ts";
 import { entityWhere } from "../../core/statement.ts";
 import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
 import type { ResultType } from "../../core/types/decode.ts";
@@ -18,32 +19,40 @@ interface KeyLookup {
   readonly strings: readonly string[];
 }
 
-const lookups = new WeakMap<Mapper, KeyLookup>();
+const lookups = new WeakMap<Mapper, Map<string, KeyLookup>>();
 
-function lookupOf(mapper: Mapper): KeyLookup {
-  let l = lookups.get(mapper);
+function lookupOf(mapper: Mapper, keep: readonly number[] | null): KeyLookup {
+  let byPlan = lookups.get(mapper);
+  if (byPlan === undefined) lookups.set(mapper, byPlan = new Map());
+  const plan = keep === null ? "" : keep.join(",");
+  let l = byPlan.get(plan);
   if (l === undefined) {
-    const base = select(mapper.cls);
+    const whole = select(mapper.cls);
+    const cols = whole.columns.map((c) => c.expr as Column);
+    // A load that defers columns selects the others (see `columns.ts`).
+    const base = keep === null ? whole : whole.withOnlyColumns(...keep.map((p) => cols[p]));
     // A subclass of a single-table hierarchy selects with its discriminator's condition.
     const filtered = (mapper.cls as { [entityWhere]?: unknown })[entityWhere] !== undefined;
     const strings = ["", filtered ? " AND " : " WHERE "];
     mapper.pk.forEach((_, k) => strings.push(" = ", k < mapper.pk.length - 1 ? " AND " : ""));
     l = { base, columns: base.columns, strings: Object.freeze(strings) };
-    lookups.set(mapper, l);
+    byPlan.set(plan, l);
   }
   return l;
 }
 
 /**
  * `SELECT <columns> FROM <table> WHERE pk = $1 [AND ...]`, the key encoded for the dialect,
- * and the result columns to decode its rows with.
+ * and the result columns to decode its rows with; `keep`: the positions of the columns of
+ * `select(Model)` to select, or null for all.
  */
 export function byKey(
   mapper: Mapper,
   keys: readonly unknown[],
   dialect: Dialect,
+  keep: readonly number[] | null = null,
 ): { statement: Fragment; columns: readonly ResultType[] } {
-  const l = lookupOf(mapper);
+  const l = lookupOf(mapper, keep);
   const encoders = mapper.encoders(dialect);
   const values: unknown[] = [l.base];
   for (let k = 0; k < mapper.pk.length; k++) {

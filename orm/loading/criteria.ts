@@ -3,9 +3,12 @@
  * that a session adds to every select of that class it runs: `select(Model)` queries,
  * `session.get` when it queries, and relationship loads (`selectin`, `joined`,
  * `session.load`). The soft-delete filter is the usual one:
- * `loaderCriteria(Post, (t) => isNull(t.c.deletedAt))`.
+ * `loaderCriteria(Post, (t) => isNull(t.c.deletedAt))` for a session, or declared on the
+ * class for every session: `static criteria = (t) => isNull(t.c.deletedAt)`. Both combine
+ * (ANDed); `withoutCriteria()` lifts both for one query.
  *
- * A session without criteria pays nothing: its load context holds `null`.
+ * A session without criteria pays one lookup per load of a class: its load context holds
+ * `null`, and the class's declaration is read once.
  *
  * @module
  */
@@ -89,6 +92,35 @@ export function loaderCriteria<M extends EntityClass & { readonly c: unknown }>(
 /** The criteria of a session, by mapper. */
 export type CriteriaMap = Map<Mapper, LoaderCriteria[]>;
 
+/**
+ * The criteria of a load context that lifts every criterion, the session's and the classes'
+ * (`withoutCriteria()`, refreshing an object held, a flush's cascades).
+ */
+export const LIFTED: CriteriaMap = new Map();
+
+type Where = (t: { readonly c: never }) => unknown;
+const declared = new WeakMap<Mapper, Where | null>();
+
+/**
+ * The condition a class declares on its loads, as `static criteria = (t) => condition` (or
+ * a static method), or null; a subclass without its own takes its parent's.
+ */
+export function classCriteria(mapper: Mapper): Where | null {
+  let w = declared.get(mapper);
+  if (w === undefined) {
+    const own = (mapper.cls as unknown as { criteria?: unknown }).criteria;
+    if (own !== undefined && typeof own !== "function") {
+      throw new ArgumentError(
+        `${mapper.name}.criteria is the condition on every load of the class: declare it as ` +
+          "static criteria = (t) => isNull(t.c.deletedAt), a function of the table.",
+      );
+    }
+    w = own === undefined ? null : (own as Where).bind(mapper.cls);
+    declared.set(mapper, w);
+  }
+  return w;
+}
+
 /** Adds criteria to a map (made when there is none), checked. */
 export function addCriteria(
   map: CriteriaMap | null,
@@ -117,13 +149,13 @@ export function criteriaFor(
   mapper: Mapper,
   t: { readonly c: unknown },
 ): SqlSource<unknown> | null {
-  if (map === null || map === undefined) return null;
-  const list = map.get(mapper);
-  if (list === undefined) return null;
+  if (map === LIFTED) return null;
+  const own = classCriteria(mapper);
+  const list = map?.get(mapper);
+  if (list === undefined && own === null) return null;
   const on = t as { readonly c: never };
-  return list.length === 1
-    ? list[0].where(on) as SqlSource<unknown>
-    : and(...list.map((c) => c.where(on)));
+  const parts = (own === null ? [] : [own(on)]).concat((list ?? []).map((c) => c.where(on)));
+  return parts.length === 1 ? parts[0] as SqlSource<unknown> : and(...parts as Condition[]);
 }
 
 const WITHOUT = Object.freeze({ withoutCriteria: true });
@@ -169,9 +201,11 @@ export function filtered<C extends { readonly criteria?: CriteriaMap | null }, Q
   query: Q,
   options: readonly unknown[],
 ): [C, Q, readonly unknown[]] {
-  if (ctx.criteria == null && options.length === 0) return [ctx, query, options];
+  if (ctx.criteria == null && options.length === 0 && classCriteria(mapper) === null) {
+    return [ctx, query, options];
+  }
   const [without, rest] = splitWithout(options);
-  if (without) ctx = { ...ctx, criteria: null };
+  if (without) ctx = { ...ctx, criteria: LIFTED };
   const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
   if (extra !== null) query = (query as { where(c: unknown): Q }).where(extra);
   return [ctx, query, rest];
@@ -179,5 +213,5 @@ export function filtered<C extends { readonly criteria?: CriteriaMap | null }, Q
 
 /** The load context without criteria (itself when it has none), for refreshing objects held. */
 export function unfiltered<C extends { readonly criteria?: CriteriaMap | null }>(ctx: C): C {
-  return ctx.criteria == null ? ctx : { ...ctx, criteria: null };
+  return ctx.criteria === LIFTED ? ctx : { ...ctx, criteria: LIFTED };
 }

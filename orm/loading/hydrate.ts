@@ -11,6 +11,7 @@ import type { SqlSource } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { hydratePolymorphic } from "./polymorphic.ts";
 import type { CriteriaMap } from "./criteria.ts";
+import type { ColumnChoices } from "./column_options.ts";
 import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
 
 /** What loading needs from a session. */
@@ -28,6 +29,8 @@ export interface LoadContext {
   attach(state: InstanceState, key: unknown): void;
   /** The session's loader criteria by mapper (see `criteria.ts`), or null for none. */
   readonly criteria?: CriteriaMap | null;
+  /** The query's column options (see `columns.ts`), or null for none. */
+  readonly columns?: ColumnChoices | null;
   /** Overwrites a persistent object's columns with its row (populate existing, expired). */
   refresh(state: InstanceState, values: unknown[], populate?: boolean): void;
 }
@@ -56,7 +59,9 @@ export function hydrate(
     const existing = identity.get(key);
     if (existing !== undefined) {
       const state = stateOf(existing)!;
-      if (populateExisting || state.expired) ctx.refresh(state, values, populateExisting);
+      if (populateExisting || state.expired || state.partial) {
+        ctx.refresh(state, values, populateExisting);
+      }
       out[r] = existing;
       continue;
     }

@@ -9,7 +9,7 @@ import { ArgumentError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
 import { typed } from "../../core/builder/expression.ts";
 import { QueryBase } from "../../core/builder/query.ts";
-import { select } from "../../core/builder/select.ts";
+import { type Select, select } from "../../core/builder/select.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { sql } from "../../core/sql/tag.ts";
 import type { Mapper } from "../mapping/mapper.ts";
@@ -21,6 +21,7 @@ import { applyOptions } from "./selectin.ts";
 import { loadedOf, setLoaded } from "../relationship/sync.ts";
 import { and } from "../../core/builder/logic.ts";
 import { criteriaFor } from "./criteria.ts";
+import { keptColumns, ownColumns, partialContext, type Segment, widenRows } from "./columns.ts";
 
 /** Runs `query` (a select of `mapper`) with `options` loaded by LEFT JOINs. */
 export async function loadJoined(
@@ -29,23 +30,40 @@ export async function loadJoined(
   query: SqlSource<unknown>,
   options: readonly LoaderOption[],
   populate: boolean,
+  need: readonly Column[] = [],
 ): Promise<object[]> {
   if (!(query instanceof QueryBase)) {
     throw new ArgumentError("joined() loads along a select(Model) statement.");
   }
   const rels: Relationship[] = options.map((o) => relationshipOf(mapper, o.path));
-  const q = query.as("__retort_q");
+  // Deferred columns stay out of the subquery and of the joined rows (see `columns.ts`).
+  const keep = keptColumns(ctx, mapper, mapper.columns, need);
+  const own = keep === null ? mapper.columns : keep.map((i) => mapper.columns[i]);
+  const keeps = rels.map((rel, k) =>
+    keptColumns(
+      ctx,
+      rel.targetMapper,
+      rel.targetMapper.columns,
+      ownColumns(rel.targetMapper, options[k].nested),
+    )
+  );
+  const q = (keep === null ? query : (query as Select<unknown>).withOnlyColumns(...own)).as(
+    "__retort_q",
+  );
   const numbered: Record<string, SqlSource<unknown>> = {
     __retort_ord: typed(sql`row_number() OVER ()`),
   };
-  for (const c of mapper.columns) numbered[c.key] = q.c[c.key as keyof typeof q.c];
+  for (const c of own) numbered[c.key] = q.c[c.key as keyof typeof q.c];
   const base = select(numbered).from(q).as("__retort_base");
   const baseCol = (c: Column) => base.c[c.key as keyof typeof base.c];
   const record: Record<string, SqlSource<unknown>> = {};
-  mapper.columns.forEach((c, i) => (record[`b${i}`] = baseCol(c)));
+  own.forEach((c, i) => (record[`b${i}`] = baseCol(c)));
   const aliases = rels.map((rel, k) => rel.targetMapper.table.as(`__retort_j${k}`));
   rels.forEach((rel, k) => {
-    rel.targetMapper.columns.forEach((c, i) => (record[`j${k}_${i}`] = aliases[k].c[c.key]));
+    const cols = rel.targetMapper.columns;
+    (keeps[k] ?? cols.map((_, i) => i)).forEach((
+      i,
+    ) => (record[`j${k}_${i}`] = aliases[k].c[cols[i].key]));
   });
   let statement = select(record).from(base);
   rels.forEach((rel, k) => {
@@ -66,6 +84,12 @@ export async function loadJoined(
     for (const i of rel.targetMapper.pk) order.push(aliases[k].c[rel.targetMapper.columns[i].key]);
   });
   const rows = await ctx.rows(statement.orderBy(...order));
+  if (keep !== null || keeps.some((k) => k !== null)) {
+    const segments: Segment[] = [[keep, mapper.columns.length]];
+    rels.forEach((rel, k) => segments.push([keeps[k], rel.targetMapper.columns.length]));
+    widenRows(rows, segments);
+    ctx = partialContext(ctx);
+  }
   const parents = hydrate(ctx, mapper, rows, populate);
   const unique = [...new Set(parents)];
   let offset = mapper.columns.length;

@@ -14,7 +14,7 @@ import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
 interface Context {
   identityMap(mapper: Mapper): { get(key: unknown): object | undefined };
   attach(state: InstanceState, key: unknown): void;
-  refresh(state: InstanceState, values: unknown[]): void;
+  refresh(state: InstanceState, values: unknown[], populate?: boolean): void;
 }
 
 /** `hydrate` for a mapper of a polymorphic hierarchy. */
@@ -44,7 +44,9 @@ export function hydratePolymorphic(
     const existing = identity.get(key);
     if (existing !== undefined) {
       const state = stateOf(existing)!;
-      if (populateExisting || state.expired) ctx.refresh(state, values);
+      if (populateExisting || state.expired || state.partial) {
+        ctx.refresh(state, values, populateExisting);
+      }
       out[r] = existing;
       continue;
     }

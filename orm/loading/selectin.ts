@@ -17,6 +17,15 @@ import type { LoaderOption } from "./options.ts";
 import { loadedOf, setLoaded } from "../relationship/sync.ts";
 import { rowsPerStatement } from "../../core/sql/count.ts";
 import { criteriaFor } from "./criteria.ts";
+import type { Column } from "../../core/schema/column.ts";
+import {
+  hydrateNarrowed,
+  keptColumns,
+  narrow,
+  ownColumns,
+  partialContext,
+  widenRows,
+} from "./columns.ts";
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -61,6 +70,7 @@ async function loadManyToOne(
   states: readonly InstanceState[],
   rel: Relationship,
   populate: boolean,
+  need: readonly Column[],
 ): Promise<object[]> {
   const target = rel.targetMapper;
   const identity = ctx.identityMap(target);
@@ -76,14 +86,15 @@ async function loadManyToOne(
     : wanted.keys.filter((k) => identity.get(keyPart(k)) === undefined);
   const refCol = target.columns[rel.ref];
   const found = new Map<unknown, object>();
+  const n = narrow(ctx, target, select(target.cls), [...need, refCol]);
   for (const chunk of chunks(missing, rowsPerStatement(ctx.dialect))) {
     const rows = await ctx.rows(
-      select(target.cls).where(
+      n.query.where(
         inList(refCol, chunk),
         criteriaFor(ctx.criteria, target, target.table),
       ),
     );
-    for (const obj of hydrate(ctx, target, rows, populate)) {
+    for (const obj of hydrateNarrowed(n, target, rows, populate)) {
       found.set(keyPart(stateOf(obj)!.values[rel.ref]), obj);
     }
   }
@@ -101,6 +112,7 @@ async function loadOneToMany(
   states: readonly InstanceState[],
   rel: Relationship,
   populate: boolean,
+  need: readonly Column[],
 ): Promise<object[]> {
   const target = rel.targetMapper;
   const children = new ByKey<object>();
@@ -111,14 +123,15 @@ async function loadOneToMany(
   const fkCol = target.columns[rel.fk];
   const order = orderOf(rel) ?? target.pk.map((i) => target.columns[i]);
   let loaded: object[] = [];
+  const n = narrow(ctx, target, select(target.cls), [...need, fkCol]);
   for (const chunk of chunks(children.keys, rowsPerStatement(ctx.dialect))) {
     const rows = await ctx.rows(
-      select(target.cls).where(
+      n.query.where(
         inList(fkCol, chunk),
         criteriaFor(ctx.criteria, target, target.table),
       ).orderBy(...order),
     );
-    const objs = hydrate(ctx, target, rows, populate);
+    const objs = hydrateNarrowed(n, target, rows, populate);
     for (const obj of objs) children.add(stateOf(obj)!.values[rel.fk], obj);
     loaded = loaded.concat(objs);
   }
@@ -142,6 +155,7 @@ async function loadManyToMany(
   states: readonly InstanceState[],
   rel: Relationship,
   populate: boolean,
+  need: readonly Column[],
 ): Promise<object[]> {
   const target = rel.targetMapper;
   const sec = rel.secondary!;
@@ -151,7 +165,9 @@ async function loadManyToMany(
     if (k !== null && k !== undefined) members.ensure(k);
   }
   const record: Record<string, SqlSource<unknown>> = {};
-  target.columns.forEach((c, i) => (record[`c${i}`] = c));
+  const keep = keptColumns(ctx, target, target.columns, need);
+  const load = keep === null ? ctx : partialContext(ctx);
+  (keep ?? target.indexes).forEach((i) => (record[`c${i}`] = target.columns[i]));
   record.owner = sec.owner;
   const [, toTarget] = rel.joinConditions((c) => c, (c) => c);
   const order = orderOf(rel);
@@ -163,7 +179,8 @@ async function loadManyToMany(
     );
     if (order !== null) q = q.orderBy(...order);
     const rows = await ctx.rows(q);
-    const objs = hydrate(ctx, target, rows, populate);
+    if (keep !== null) widenRows(rows, [[keep, target.columns.length]]);
+    const objs = hydrate(load, target, rows, populate);
     const ownerAt = target.columns.length;
     objs.forEach((obj, i) => members.add(rows[i][ownerAt], obj));
     loaded = loaded.concat(objs);
@@ -191,7 +208,8 @@ export async function loadRelationship(
     : rel.direction === "oneToMany"
     ? loadOneToMany
     : loadManyToMany;
-  const loaded = await load(ctx, states, rel, populate);
+  const need = ownColumns(rel.targetMapper, nested);
+  const loaded = await load(ctx, states, rel, populate, need);
   if (nested.length > 0 && loaded.length > 0) {
     const unique = [...new Set(loaded)];
     await applyOptions(ctx, rel.targetMapper, unique.map((o) => stateOf(o)!), nested, populate);

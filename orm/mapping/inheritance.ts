@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { DEFERRED, EXPIRED, unloadedRead } from "./expired.ts";
 import { inList } from "../../core/builder/comparison.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
@@ -144,7 +145,8 @@ export function defineSubclass(
       configurable: true,
       enumerable: true,
       get(this: Record<symbol, InstanceState>) {
-        return this[STATE].values[i];
+        const v = this[STATE].values[i];
+        return v === EXPIRED || v === DEFERRED ? unloadedRead(this[STATE], i) : v;
       },
       set(this: Record<symbol, InstanceState>, v: unknown) {
         this[STATE].set(i, v);

@@ -5,6 +5,7 @@
  */
 import { ArgumentError } from "../../core/errors.ts";
 import { type ObjectStatus, relationEntries, stateOf } from "./state.ts";
+import { isUnloaded } from "./expired.ts";
 
 /**
  * What {@linkcode inspect} tells of a mapped object.
@@ -26,6 +27,8 @@ export interface InstanceInfo {
   readonly modified: readonly string[];
   /** The relationships that are loaded. */
   readonly loaded: readonly string[];
+  /** The keys of columns not loaded (deferred, or expired); reading one raises. */
+  readonly unloaded: readonly string[];
   /** Whether the object is in a session. */
   readonly inSession: boolean;
 }
@@ -54,6 +57,7 @@ export function inspect(obj: object): InstanceInfo {
     identity: known ? mapper.pk.map((i) => state.values[i]) : null,
     modified: state.changedColumns().map((i) => mapper.keys[i]),
     loaded: relationEntries(state).map(([name]) => name),
+    unloaded: mapper.keys.filter((_, i) => isUnloaded(state.values[i])),
     inSession: state.session !== null,
   };
 }

@@ -18,7 +18,7 @@ import { defineSubclass, initRoot, type Subclass } from "./inheritance.ts";
 import { validated } from "./validators.ts";
 import { readOnlyError, refuseSet } from "./computed.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
-import { EXPIRED, expiredRead } from "./expired.ts";
+import { DEFERRED, EXPIRED, isUnloaded, unloadedRead } from "./expired.ts";
 
 /**
  * Options of {@linkcode Model}.
@@ -178,13 +178,13 @@ export function Model<C extends Columns>(
       }
     }
 
-    /** The column values, for JSON.stringify. */
+    /** The column values, for JSON.stringify; columns not loaded are left out. */
     toJSON(): Record<string, unknown> {
       const state = stateOf(this)!;
       const out: Record<string, unknown> = {};
       state.mapper.keys.forEach((k, i) => {
         const v = state.values[i];
-        out[k] = typeof v === "bigint" ? v.toString() : v;
+        if (!isUnloaded(v)) out[k] = typeof v === "bigint" ? v.toString() : v;
       });
       return out;
     }
@@ -214,7 +214,7 @@ export function Model<C extends Columns>(
       enumerable: true,
       get(this: Record<symbol, InstanceState>) {
         const v = this[STATE].values[i];
-        return v === EXPIRED ? expiredRead(this[STATE], i) : v;
+        return v === EXPIRED || v === DEFERRED ? unloadedRead(this[STATE], i) : v;
       },
       set: col.readOnly ? refuseSet(label, col) : function (
         this: Record<symbol, InstanceState>,
@@ -230,7 +230,10 @@ export function Model<C extends Columns>(
       value(this: object, ...args: unknown[]) {
         const state = stateOf(this)!;
         const shown: Record<string, unknown> = {};
-        state.mapper.keys.forEach((k, i) => (shown[k] = state.values[i]));
+        state.mapper.keys.forEach((k, i) => {
+          const v = state.values[i];
+          if (!isUnloaded(v)) shown[k] = v;
+        });
         const inspect = args.find((a) => typeof a === "function") as
           | ((v: unknown, o?: unknown) => string)
           | undefined;

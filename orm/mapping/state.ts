@@ -89,6 +89,7 @@ class More {
   dirty = false;
   flagged: Set<number> | null = null;
   expired = false;
+  partial = false;
   wasDeleted = false;
   frame: unknown = null;
   original = -1;
@@ -187,6 +188,14 @@ export class InstanceState {
   set expired(v: boolean) {
     if (this.#more !== null) this.#more.expired = v;
     else if (v) (this.#more = new More()).expired = v;
+  }
+  /** Whether some columns may hold the `DEFERRED` marker (see `expired.ts`). */
+  get partial(): boolean {
+    return this.#more === null ? false : this.#more.partial;
+  }
+  set partial(v: boolean) {
+    if (this.#more !== null) this.#more.partial = v;
+    else if (v) (this.#more = new More()).partial = v;
   }
   /** Whether its row was deleted (a deleted object cannot be added again). */
   get wasDeleted(): boolean {

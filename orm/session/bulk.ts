@@ -1,10 +1,13 @@
 /**
  * ORM bulk writes: `session.execute(update(User).where(...).set(...))` and
  * `session.execute(delete(User).where(...))` keep the objects the session already holds in
- * sync. Before the statement runs, the keys of the rows it matches are read with the same
- * WHERE (in the same transaction), but only when the session holds objects of that table;
- * after it, those objects get the new values (SET values that are plain values), are expired
- * (SET values that are SQL expressions, or columns with an `onUpdate`), or, for a delete, are
+ * sync, as SQLAlchemy's `synchronize_session`. Which held objects the statement matched is
+ * found by evaluating its WHERE in memory when it can be (`"evaluate"`, see `evaluate.ts`),
+ * else by reading the keys of the rows it matches with the same WHERE, before it runs, in
+ * the same transaction (`"fetch"`); both only when the session holds objects of that table.
+ * After the statement, those objects get the new values (SET values that are plain values:
+ * the value wins over an unflushed change of the same column), have the column expired (SET
+ * values that are SQL expressions, or columns with an `onUpdate`), or, for a delete, are
  * marked deleted and leave the identity map, as a flushed delete leaves it.
  *
  * @module
@@ -13,24 +16,66 @@ import { Delete } from "../../core/builder/delete.ts";
 import { select } from "../../core/builder/select.ts";
 import { Update } from "../../core/builder/update.ts";
 import type { QueryResult } from "../../core/driver.ts";
+import { ArgumentError } from "../../core/errors.ts";
 import type { Table } from "../../core/schema/table.ts";
 import { Param, type SqlSource } from "../../core/sql/nodes.ts";
+import { EXPIRED, isUnloaded } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
+import { evaluateMatches, evaluator } from "./evaluate.ts";
 import { keyOf } from "./query.ts";
+
+/**
+ * Options of `session.execute`.
+ *
+ * @example
+ * ```ts
+ * import type { ExecuteOptions } from "@retort/orm";
+ * const options: ExecuteOptions = { synchronize: "fetch" };
+ * ```
+ */
+export interface ExecuteOptions {
+  /**
+   * How a bulk `update(Model)` or `delete(Model)` finds the objects of the session it
+   * changed: `"evaluate"` evaluates its WHERE against them in memory (an ArgumentError when
+   * the WHERE cannot be evaluated), `"fetch"` reads the keys of the rows it matches first,
+   * `false` leaves the session's objects as they are. By default: evaluate when the WHERE
+   * can be evaluated, else fetch.
+   */
+  readonly synchronize?: "evaluate" | "fetch" | false;
+}
 
 /** Runs `statement` in the session's transaction, then syncs the objects it updated or deleted. */
 export async function executeSynced(
   c: SessionCore,
   statement: SqlSource<unknown>,
+  options: ExecuteOptions = {},
 ): Promise<QueryResult> {
   if (!(statement instanceof Update) && !(statement instanceof Delete)) {
     return c.tx.execute(statement, "all");
   }
-  const mapper = heldMapper(c, statement.table);
-  if (mapper === null) return c.tx.execute(statement, statement.resultTypes ? "all" : "run");
-  const targets = await matched(c, mapper, statement.conditions);
+  const sync = options.synchronize;
+  if (sync !== undefined && sync !== false && sync !== "evaluate" && sync !== "fetch") {
+    throw new ArgumentError(
+      `session.execute(): synchronize is "evaluate", "fetch" or false, not ${String(sync)}.`,
+    );
+  }
+  const held = sync === false ? [] : heldStates(c, statement.table);
+  if (held.length === 0) return c.tx.execute(statement, statement.resultTypes ? "all" : "run");
+  let targets: InstanceState[] | null = null;
+  if (sync !== "fetch") {
+    const match = evaluator(statement.conditions, statement.table);
+    targets = match === null ? null : evaluateMatches(match, held);
+    if (targets === null && sync === "evaluate") {
+      throw new ArgumentError(
+        'session.execute(..., { synchronize: "evaluate" }): the WHERE cannot be evaluated ' +
+          "in memory (it reads SQL other than comparisons of the table's columns with values, " +
+          'or a column an object does not hold); use synchronize: "fetch".',
+      );
+    }
+  }
+  targets ??= await matched(c, held[0].mapper, statement.conditions);
   // Without RETURNING the write runs for its count of rows affected.
   const result = statement.resultTypes === null
     ? { ...await c.tx.execute(statement, "run"), rows: [] }
@@ -43,13 +88,14 @@ export async function executeSynced(
   return result;
 }
 
-/** The mapper of the session's objects of `table`, or null when it holds none. */
-function heldMapper(c: SessionCore, table: Table): Mapper | null {
+/** The session's persistent objects of `table`. */
+function heldStates(c: SessionCore, table: Table): InstanceState[] {
+  const out: InstanceState[] = [];
   for (const o of c.registry.objects()) {
-    const m = stateOf(o)!.mapper;
-    if (m.table === table) return m;
+    const s = stateOf(o)!;
+    if (s.mapper.table === table && s.status === "persistent") out.push(s);
   }
-  return null;
+  return out;
 }
 
 /** The states in the identity map whose rows `where` matches (read before the write). */
@@ -70,25 +116,48 @@ async function matched(
   return out;
 }
 
-/** Plain SET values become the object's values (as loaded); SQL ones expire it. */
+/**
+ * Plain SET values become the object's values, as loaded (over an unflushed change of the
+ * same column, as SQLAlchemy's); columns set by SQL are expired. Columns the object does not
+ * hold stay unloaded.
+ */
 function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void {
   const mapper = s.mapper;
   c.touch(s);
   const set = statement.assignments;
+  const values = s.values;
+  const loaded = s.loaded;
   for (const [col, bound] of set) {
     const i = mapper.indexByKey.get(col.key);
-    if (i === undefined) continue;
-    if (!(bound instanceof Param) || mapper.pk.includes(i)) {
-      s.expired = true;
+    if (i === undefined || mapper.columns[i] !== col || isUnloaded(values[i])) continue;
+    if (mapper.pk.includes(i)) {
+      s.expired = true; // the row's identity changed: the next load of it refreshes it all
       continue;
     }
-    // What the database now holds; an unflushed change (autoflush off) stays the value.
-    if (s.loaded !== null) s.loaded[i] = bound.value;
-    else s.values[i] = bound.value;
+    s.flagged?.delete(i);
+    if (!(bound instanceof Param)) {
+      expireColumn(s, i);
+      continue;
+    }
+    values[i] = bound.value;
+    if (loaded !== null) loaded[i] = bound.value;
   }
   for (const col of mapper.table.columns) {
-    if (col.config.onUpdate !== undefined && !set.has(col)) s.expired = true;
+    if (col.config.onUpdate === undefined || set.has(col)) continue;
+    const i = mapper.indexByKey.get(col.key);
+    if (i !== undefined && mapper.columns[i] === col) expireColumn(s, i);
   }
+  if (s.dirty && s.changedColumns().length === 0) {
+    c.registry.dirty.delete(s);
+    s.dirty = false;
+  }
+}
+
+/** The database set the column by SQL: it is expired, to be read again by the next load. */
+function expireColumn(s: InstanceState, i: number): void {
+  s.values[i] = EXPIRED;
+  if (s.loaded !== null) s.loaded[i] = EXPIRED;
+  s.expired = true;
 }
 
 /** The row is gone: the object is deleted and leaves the identity map, as a flush does it. */

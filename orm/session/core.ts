@@ -11,9 +11,15 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
-import { addCriteria, type CriteriaMap } from "../loading/criteria.ts";
+import { addCriteria, type CriteriaMap, LIFTED } from "../loading/criteria.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { fillExpired } from "../mapping/expired.ts";
+import {
+  DEFERRED,
+  fillDeferred,
+  fillExpired,
+  fillsDeferred,
+  notePartial,
+} from "../mapping/expired.ts";
 import { Epoch, type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
 import { type AddContext, addState } from "./add.ts";
 import { Registry } from "./registry.ts";
@@ -54,12 +60,21 @@ export class SessionCore implements StateOwner {
       identityMap: (mapper) => registry.map(mapper),
       attach: (state, key) => registry.attach(state, key, this),
       refresh: (state, values, populate) => {
+        if (!populate && !state.expired) {
+          // Deferred columns only: the row fills those it holds.
+          if (!fillsDeferred(state, values)) return;
+          this.touch(state);
+          fillDeferred(state, values);
+          return;
+        }
         this.touch(state);
-        if (!populate && state.expired && fillExpired(state, values)) {
+        if (!populate && fillExpired(state, values)) {
           state.expired = false;
+          if (state.partial || values.includes(DEFERRED)) fillDeferred(state, values);
           return;
         }
         state.values = values;
+        notePartial(state);
         state.loaded = null;
         state.flagged = null;
         state.expired = false;
@@ -263,7 +278,7 @@ export class SessionCore implements StateOwner {
     return {
       ...this.load,
       // A cascade loads every child row, whatever the loader criteria hide.
-      criteria: null,
+      criteria: LIFTED,
       pending: r.pending,
       dirty: r.dirty,
       deleted: r.deleted,

@@ -17,6 +17,7 @@ import { type InstanceState, relationEntries, stateOf } from "../mapping/state.t
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { loadRelationship } from "../loading/selectin.ts";
 import { unfiltered } from "../loading/criteria.ts";
+import { onlyChoices } from "../loading/column_options.ts";
 import type { SessionCore } from "./core.ts";
 import { loadByKey } from "./query.ts";
 import { ownState } from "./reads.ts";
@@ -130,7 +131,10 @@ export function refreshAttributes(
     if (columns.length > 0) {
       expireState(c, state, columns, []);
       const keys = mapper.pk.map((i) => state.stored[i]);
-      if ((await loadByKey(unfiltered(c.load), mapper, keys, false)) === null) {
+      // Only the columns named (and the key) are selected, deferred ones too.
+      const named = columns.map((i) => mapper.columns[i]);
+      const ctx = { ...unfiltered(c.load), columns: onlyChoices(mapper.table, named) };
+      if ((await loadByKey(ctx, mapper, keys, false)) === null) {
         throw new InvalidRequestError(
           `${mapper.name} ${String(state.key)} no longer exists in the database.`,
         );

@@ -10,6 +10,7 @@ import { ArgumentError } from "../../core/errors.ts";
 import { describe } from "../../core/util/describe.ts";
 import { loadRelationship } from "../loading/selectin.ts";
 import { hasIdentity } from "../mapping/identity.ts";
+import { isUnloaded } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import {
   instance,
@@ -57,7 +58,8 @@ export async function merge(
   memo.set(source, target);
   const ts = stateOf(target)!;
   source.values.forEach((v, i) => {
-    if (v !== undefined) ts.set(i, v);
+    // A column the source never loaded (deferred, expired) is not a value to copy.
+    if (v !== undefined && !isUnloaded(v)) ts.set(i, v);
   });
   if (source.relations === null) return target;
   const rels = relationshipsOf(mapper);

@@ -8,6 +8,15 @@ import { ArgumentError } from "../../core/errors.ts";
 import { decodeRows } from "../../core/types/decode.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import { hydrate } from "../loading/hydrate.ts";
+import {
+  keptColumns,
+  loadNarrowed,
+  ownColumns,
+  partialContext,
+  selectColumns,
+  widenRows,
+  withColumnOptions,
+} from "../loading/columns.ts";
 import { byKey } from "../loading/by_key.ts";
 import { loadJoined } from "../loading/joined.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
@@ -16,7 +25,7 @@ import { Fragment } from "../../core/sql/nodes.ts";
 import { applyOptions, loadRelationship } from "../loading/selectin.ts";
 import { mapperOf } from "../mapping/configure.ts";
 import { keyPart } from "../mapping/identity.ts";
-import { EXPIRED, expiredRead } from "../mapping/expired.ts";
+import { isUnloaded, unloadedRead } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { relationshipOf } from "../relationship/relationship.ts";
@@ -51,12 +60,14 @@ export async function loadEntities<T>(ctx: LoadContext, query: EntityQuery<T>): 
   const mapper = entityMapper(entity, "select(...)");
   let given;
   [ctx, query, given] = filtered(ctx, mapper, query, query.loadOptions ?? []);
+  [ctx, given] = withColumnOptions(ctx, given);
   const options = checkOptions(mapper, given);
   const populate = query.populateExistingRows ?? false;
   const joined = options.filter((o) => o.strategy === "joined");
+  const need = ownColumns(mapper, options);
   const objs = joined.length > 0
-    ? await loadJoined(ctx, mapper, query, joined, populate)
-    : hydrate(ctx, mapper, await ctx.rows(query), populate);
+    ? await loadJoined(ctx, mapper, query, joined, populate, need)
+    : await loadNarrowed(ctx, mapper, query, need, populate);
   const rest = options.filter((o) => o.strategy !== "joined");
   if (rest.length > 0 && objs.length > 0) {
     await applyOptions(ctx, mapper, [...new Set(objs)].map((o) => stateOf(o)!), rest, populate);
@@ -93,12 +104,16 @@ export function loadByKey(
   keys: readonly unknown[],
   populate: boolean,
 ): Promise<object | null> {
-  const { statement, columns } = byKey(mapper, keys, ctx.dialect);
+  const cols = selectColumns(mapper);
+  const keep = keptColumns(ctx, mapper, cols);
+  const { statement, columns } = byKey(mapper, keys, ctx.dialect, keep);
   const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
   const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
   return ctx.query(q).then((r) => {
     const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
-    return hydrate(ctx, mapper, rows, populate)[0] ?? null;
+    if (keep === null) return hydrate(ctx, mapper, rows, populate)[0] ?? null;
+    widenRows(rows, [[keep, cols.length]]);
+    return hydrate(partialContext(ctx), mapper, rows, populate)[0] ?? null;
   });
 }
 
@@ -127,7 +142,7 @@ export async function loadFor(
   const persistent = states.filter((s) => s.status === "persistent");
   // The owner's column the load reads: its foreign key, or the key the children point at.
   const own = rel.direction === "manyToOne" ? rel.fk : rel.ref;
-  for (const s of persistent) if (s.values[own] === EXPIRED) expiredRead(s, own);
+  for (const s of persistent) if (isUnloaded(s.values[own])) unloadedRead(s, own);
   await c.withAutoflush(() => loadRelationship(c.load, persistent, rel, nested, true));
   for (const s of states) {
     if (s.status !== "persistent") currentOf(rel, s, true);

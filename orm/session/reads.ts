@@ -10,11 +10,16 @@ import { InvalidRequestError, MultipleResultsFound, NoResultFound } from "../../
 import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
-import type { LoaderOption } from "../loading/options.ts";
-import { unfiltered } from "../loading/criteria.ts";
+import { checkOptions, type LoaderOption } from "../loading/options.ts";
+import { splitWithout, unfiltered } from "../loading/criteria.ts";
+import { withColumnOptions, wouldFill } from "../loading/columns.ts";
+import { undeferChoices } from "../loading/column_options.ts";
+import type { LoadContext } from "../loading/hydrate.ts";
+import { applyOptions } from "../loading/selectin.ts";
+import { DEFERRED } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
-import { executeSynced } from "./bulk.ts";
+import { type ExecuteOptions, executeSynced } from "./bulk.ts";
 import type { SessionCore } from "./core.ts";
 import { entityMapper, keyOf, keyValues, loadByKey, loadFor } from "./query.ts";
 import type { ExecuteResult } from "./types.ts";
@@ -37,14 +42,19 @@ export function getObject<M extends EntityClass>(
   c: SessionCore,
   model: M,
   key: unknown,
-  options: { populateExisting?: boolean },
+  options: GetOptions,
 ): Promise<InstanceType<M> | null> {
   let keys: unknown[];
   let mapper: Mapper;
+  let ctx: LoadContext = c.load;
+  let loaders: LoaderOption[] = [];
   try {
     mapper = entityMapper(model, "session.get(...)");
     keys = keyValues(mapper, key);
     c.check();
+    if (options.options !== undefined && options.options.length > 0) {
+      [ctx, loaders] = getContext(ctx, mapper, options.options);
+    }
   } catch (e) {
     return Promise.reject(e);
   }
@@ -52,15 +62,40 @@ export function getObject<M extends EntityClass>(
   if (found !== undefined && mapper.poly !== null && !(found instanceof model)) {
     return Promise.resolve(null); // the row is of another class of the hierarchy
   }
-  if (found !== undefined && !options.populateExisting && !stateOf(found)!.expired) {
-    return Promise.resolve(found as InstanceType<M>);
-  }
+  const held = found !== undefined && !options.populateExisting && !stateOf(found)!.expired &&
+    !wouldFill(ctx, stateOf(found)!);
+  if (held && loaders.length === 0) return Promise.resolve(found as InstanceType<M>);
   const populate = options.populateExisting ?? false;
-  return c.run(
-    "get an object",
-    "a get",
-    () => c.withAutoflush(() => loadByKey(c.load, mapper, keys, populate)),
-  ) as Promise<InstanceType<M> | null>;
+  return c.run("get an object", "a get", () =>
+    c.withAutoflush(async () => {
+      const obj = held ? found : await loadByKey(ctx, mapper, keys, populate);
+      if (obj !== null && loaders.length > 0) {
+        await applyOptions(ctx, mapper, [stateOf(obj)!], loaders, populate);
+      }
+      return obj;
+    })) as Promise<InstanceType<M> | null>;
+}
+
+/**
+ * Options of `session.get`.
+ *
+ * @internal
+ */
+export interface GetOptions {
+  populateExisting?: boolean;
+  options?: readonly object[];
+}
+
+/** The load context of `session.get`'s options, and its relationship options. */
+function getContext(
+  ctx: LoadContext,
+  mapper: Mapper,
+  options: readonly object[],
+): [LoadContext, LoaderOption[]] {
+  const [without, rest] = splitWithout(options);
+  if (without) ctx = unfiltered(ctx);
+  const [withColumns, given] = withColumnOptions(ctx, rest);
+  return [withColumns, checkOptions(mapper, given)];
 }
 
 /** The one element of `objs`; NoResultFound or MultipleResultsFound otherwise. */
@@ -86,10 +121,11 @@ export function atMostOne<T>(objs: T[], what: string): T | null {
 export function executeIn<R = Row>(
   c: SessionCore,
   statement: SqlSource<R>,
+  options?: ExecuteOptions,
 ): Promise<ExecuteResult<R>> {
   return c.run("execute a statement", "a statement", () =>
     c.withAutoflush(async () => {
-      const r = await executeSynced(c, statement);
+      const r = await executeSynced(c, statement, options);
       return { rows: r.rows as R[], rowsAffected: r.rowsAffected };
     }));
 }
@@ -125,7 +161,10 @@ export function refreshObject(c: SessionCore, obj: object): Promise<void> {
     }
     const mapper = state.mapper;
     const keys = mapper.pk.map((i) => state.stored[i]);
-    if ((await loadByKey(unfiltered(c.load), mapper, keys, true)) === null) {
+    // The columns loaded now are loaded again, deferred or not.
+    const held = mapper.columns.filter((_, i) => state.values[i] !== DEFERRED);
+    const ctx = { ...unfiltered(c.load), columns: undeferChoices(held) };
+    if ((await loadByKey(ctx, mapper, keys, true)) === null) {
       throw new InvalidRequestError(
         `${mapper.name} ${String(state.key)} no longer exists in the database.`,
       );

@@ -16,6 +16,7 @@ import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
+import type { ExecuteOptions } from "./bulk.ts";
 import { addCriteria, type LoaderCriteria } from "../loading/criteria.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
@@ -264,11 +265,15 @@ export class Session implements AsyncDisposable {
 
   // ---- queries --------------------------------------------------------------------------
 
-  /** The object with a primary key: from the identity map when there, else one query. */
+  /**
+   * The object with a primary key: from the identity map when there, else one query.
+   * `options` takes query options: columns (`undefer(...)`, a held object missing them is
+   * loaded again), `withoutCriteria()`, and relationships (loaded with a second query).
+   */
   get<M extends EntityClass>(
     model: M,
     key: unknown,
-    options: { populateExisting?: boolean } = {},
+    options: { populateExisting?: boolean; options?: readonly object[] } = {},
   ): Promise<InstanceType<M> | null> {
     return getObject(this.#c, model, key, options);
   }
@@ -310,9 +315,12 @@ export class Session implements AsyncDisposable {
     return streamEntities(this.#c, query, options);
   }
 
-  /** Runs a Core statement or fragment in the session's transaction (after autoflush). */
-  execute<R = Row>(statement: SqlSource<R>): Promise<ExecuteResult<R>> {
-    return executeIn(this.#c, statement);
+  /**
+   * Runs a Core statement or fragment in the session's transaction (after autoflush); a bulk
+   * update or delete of a mapped table keeps the objects held in sync (`options.synchronize`).
+   */
+  execute<R = Row>(statement: SqlSource<R>, options?: ExecuteOptions): Promise<ExecuteResult<R>> {
+    return executeIn(this.#c, statement, options);
   }
 
   /** Runs a statement for its effect in the session's transaction. */

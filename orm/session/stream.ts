@@ -6,7 +6,7 @@
  */
 import { chunkSizeOf, type StreamOptions } from "../../core/engine/stream.ts";
 import { ArgumentError } from "../../core/errors.ts";
-import { hydrate } from "../loading/hydrate.ts";
+import { hydrateNarrowed, narrow, ownColumns, withColumnOptions } from "../loading/columns.ts";
 import { checkOptions } from "../loading/options.ts";
 import { filtered } from "../loading/criteria.ts";
 import { applyOptions } from "../loading/selectin.ts";
@@ -64,7 +64,8 @@ export async function* streamEntities<T>(
     );
   }
   const mapper = entityMapper(query.entity, "session.stream(...)");
-  const [load, q, given] = filtered(c.load, mapper, query, query.loadOptions ?? []);
+  const [filteredLoad, q, queryOptions] = filtered(c.load, mapper, query, query.loadOptions ?? []);
+  const [load, given] = withColumnOptions(filteredLoad, queryOptions);
   const loaders = checkOptions(mapper, given);
   if (loaders.some((o) => o.strategy === "joined")) {
     throw new ArgumentError(
@@ -75,11 +76,12 @@ export async function* streamEntities<T>(
   const populate = query.populateExistingRows ?? false;
   c.check();
   await c.withAutoflush(() => Promise.resolve());
-  for await (const rows of c.tx.stream(q, size)) {
-    const objs = hydrate(load, mapper, rows as unknown as unknown[][], populate);
+  const n = narrow(load, mapper, q, ownColumns(mapper, loaders));
+  for await (const rows of c.tx.stream(n.query, size)) {
+    const objs = hydrateNarrowed(n, mapper, rows as unknown as unknown[][], populate);
     if (loaders.length > 0) {
       const states = [...new Set(objs)].map((o) => stateOf(o)!);
-      await applyOptions(load, mapper, states, loaders, populate);
+      await applyOptions(n.ctx, mapper, states, loaders, populate);
     }
     yield* objs as T[];
     if (options?.expunge) {
