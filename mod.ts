@@ -95,6 +95,8 @@ export {
   inspect,
   type InstanceInfo,
   joined,
+  type JoinedSubclass,
+  type JoinedTableOptions,
   listen,
   type LoaderCriteria,
   loaderCriteria,

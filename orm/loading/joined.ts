@@ -7,11 +7,15 @@
  */
 import { ArgumentError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
+import type { Table } from "../../core/schema/table.ts";
+import type { Subquery } from "../../core/builder/cte.ts";
+import type { Row } from "../../core/sql/nodes.ts";
 import { typed } from "../../core/builder/expression.ts";
 import { QueryBase } from "../../core/builder/query.ts";
 import { select } from "../../core/builder/select.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { sql } from "../../core/sql/tag.ts";
+import { joinedOf, rowColumns } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { stateOf } from "../mapping/state.ts";
 import { type Relationship, relationshipOf } from "../relationship/relationship.ts";
@@ -21,6 +25,15 @@ import { applyOptions } from "./selectin.ts";
 import { loadedOf, setLoaded } from "../relationship/sync.ts";
 import { and } from "../../core/builder/logic.ts";
 import { criteriaFor } from "./criteria.ts";
+
+/**
+ * What a joined load reads a target through: an alias of its table, or, for a class of a
+ * joined hierarchy, its select (its tables joined) as a subquery.
+ */
+function targetAlias(target: Mapper, name: string): Table | Subquery<Row> {
+  if (joinedOf(target) === undefined) return target.table.as(name);
+  return select(target.cls).as(name) as unknown as Subquery<Row>;
+}
 
 /** Runs `query` (a select of `mapper`) with `options` loaded by LEFT JOINs. */
 export async function loadJoined(
@@ -38,14 +51,15 @@ export async function loadJoined(
   const numbered: Record<string, SqlSource<unknown>> = {
     __retort_ord: typed(sql`row_number() OVER ()`),
   };
-  for (const c of mapper.columns) numbered[c.key] = q.c[c.key as keyof typeof q.c];
+  const columns = rowColumns(mapper);
+  for (const c of columns) numbered[c.key] = q.c[c.key as keyof typeof q.c];
   const base = select(numbered).from(q).as("__retort_base");
   const baseCol = (c: Column) => base.c[c.key as keyof typeof base.c];
   const record: Record<string, SqlSource<unknown>> = {};
-  mapper.columns.forEach((c, i) => (record[`b${i}`] = baseCol(c)));
-  const aliases = rels.map((rel, k) => rel.targetMapper.table.as(`__retort_j${k}`));
+  columns.forEach((c, i) => (record[`b${i}`] = baseCol(c)));
+  const aliases = rels.map((rel, k) => targetAlias(rel.targetMapper, `__retort_j${k}`));
   rels.forEach((rel, k) => {
-    rel.targetMapper.columns.forEach((c, i) => (record[`j${k}_${i}`] = aliases[k].c[c.key]));
+    rowColumns(rel.targetMapper).forEach((c, i) => (record[`j${k}_${i}`] = aliases[k].c[c.key]));
   });
   let statement = select(record).from(base);
   rels.forEach((rel, k) => {
@@ -68,7 +82,7 @@ export async function loadJoined(
   const rows = await ctx.rows(statement.orderBy(...order));
   const parents = hydrate(ctx, mapper, rows, populate);
   const unique = [...new Set(parents)];
-  let offset = mapper.columns.length;
+  let offset = columns.length;
   const pending: [Mapper, object[], readonly LoaderOption[]][] = [];
   rels.forEach((rel, k) => {
     const target = rel.targetMapper;
@@ -94,7 +108,7 @@ export async function loadJoined(
     if (options[k].nested.length > 0) {
       pending.push([target, [...new Set([...byParent.values()].flat())], options[k].nested]);
     }
-    offset += target.columns.length;
+    offset += rowColumns(target).length;
   });
   for (const [target, objs, nested] of pending) {
     await applyOptions(ctx, target, objs.map((o) => stateOf(o)!), nested, populate);

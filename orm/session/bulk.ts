@@ -19,6 +19,26 @@ import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
 import { keyOf } from "./query.ts";
+import { subclassTableOf } from "../mapping/joined_tables.ts";
+import { tablesOf } from "../mapping/joined_tables.ts";
+import { InvalidRequestError } from "../../core/errors.ts";
+
+/**
+ * A delete of a joined subclass's table would leave its rows in the parents' tables (rows of
+ * the root's class, with the subclass's discriminator): refused, naming what does both.
+ */
+function refuseSubclassDelete(table: Table): void {
+  const sub = subclassTableOf(table);
+  if (sub === undefined) return;
+  const [root] = sub.parents;
+  throw new InvalidRequestError(
+    `delete(${sub.name}) would delete rows of ${table.name} only, leaving their rows in ` +
+      `${sub.parents.map((t) => t.name).join(", ")}. Delete the objects with ` +
+      `session.delete(obj) and flush (it deletes the row from every table), or delete from ` +
+      `${root.name} (delete(${sub.rootName})) with the subclass tables' keys declared ` +
+      '.references(..., { onDelete: "cascade" }).',
+  );
+}
 
 /** Runs `statement` in the session's transaction, then syncs the objects it updated or deleted. */
 export async function executeSynced(
@@ -28,9 +48,10 @@ export async function executeSynced(
   if (!(statement instanceof Update) && !(statement instanceof Delete)) {
     return c.tx.execute(statement, "all");
   }
+  if (statement instanceof Delete) refuseSubclassDelete(statement.table);
   const mapper = heldMapper(c, statement.table);
   if (mapper === null) return c.tx.execute(statement, statement.resultTypes ? "all" : "run");
-  const targets = await matched(c, mapper, statement.conditions);
+  const targets = await matched(c, mapper, statement.table, statement.conditions);
   // Without RETURNING the write runs for its count of rows affected.
   const result = statement.resultTypes === null
     ? { ...await c.tx.execute(statement, "run"), rows: [] }
@@ -47,7 +68,7 @@ export async function executeSynced(
 function heldMapper(c: SessionCore, table: Table): Mapper | null {
   for (const o of c.registry.objects()) {
     const m = stateOf(o)!.mapper;
-    if (m.table === table) return m;
+    if (m.table === table || tablesOf(m).includes(table)) return m;
   }
   return null;
 }
@@ -56,11 +77,13 @@ function heldMapper(c: SessionCore, table: Table): Mapper | null {
 async function matched(
   c: SessionCore,
   mapper: Mapper,
+  table: Table,
   where: readonly SqlSource<unknown>[],
 ): Promise<InstanceState[]> {
   const record: Record<string, SqlSource<unknown>> = {};
-  mapper.pk.forEach((i, k) => (record[`k${k}`] = mapper.columns[i]));
-  const r = await c.tx.execute(select(record).from(mapper.table).where(...where), "all");
+  // The table's own key columns (a joined hierarchy's tables each have the root's keys).
+  mapper.pk.forEach((i, k) => (record[`k${k}`] = table.c[mapper.keys[i]] ?? mapper.columns[i]));
+  const r = await c.tx.execute(select(record).from(table).where(...where), "all");
   const out: InstanceState[] = [];
   for (const row of r.rows as Record<string, unknown>[]) {
     const key = keyOf(mapper, mapper.pk.map((_, k) => row[`k${k}`]));
@@ -86,7 +109,7 @@ function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void 
     if (s.loaded !== null) s.loaded[i] = bound.value;
     else s.values[i] = bound.value;
   }
-  for (const col of mapper.table.columns) {
+  for (const col of statement.table.columns) {
     if (col.config.onUpdate !== undefined && !set.has(col)) s.expired = true;
   }
 }
