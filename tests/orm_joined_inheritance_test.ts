@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import {
   ArgumentError,
   column,
+  constraint,
   deleteFrom,
   desc,
   eq,
@@ -22,6 +23,7 @@ import {
   selectin,
   sql,
   StaleDataError,
+  table,
   update,
 } from "../mod.ts";
 import { checkSchema } from "../migrate.ts";
@@ -554,3 +556,39 @@ dbTest(
     assert.equal(Number(await engine.scalar(sql`SELECT count(*) FROM jti_cats`)), 0);
   },
 );
+
+const projectMembers = table("jti_project_members", {
+  projectId: column.integer().references(() => Project.c.id),
+  engineerId: column.integer().references(() => Engineer.table.c.id),
+}, (c) => [constraint.primaryKey(c.projectId, c.engineerId)]);
+
+class Project extends Model("jti_projects", {
+  id: column.integer().primaryKey(),
+  name: column.text(),
+}) {
+  static members = relationship(() => Engineer, { secondary: () => projectMembers });
+  declare members: Engineer[];
+}
+
+dbTest("joined inheritance: many-to-many to a subclass, through its own table", async (db) => {
+  const engine = db.engine();
+  await engine.createAll([...models, Project, projectMembers]);
+  const ids = await seed(engine);
+  {
+    await using session = engine.session();
+    const [eli, sam] = await session.all(select(Engineer).orderBy(Engineer.c.id));
+    const project = new Project({ name: "db" });
+    project.members = [eli, sam];
+    session.add(project);
+    await session.commit();
+  }
+  for (const strategy of [selectin, joined]) {
+    await using session = engine.session();
+    const [p] = await session.all(select(Project).options(strategy("members")));
+    const members = p.members.slice().sort((a, b) => a.id - b.id);
+    assert.deepEqual(members.map((m) => m.constructor.name), ["Engineer", "Senior"]);
+    assert.deepEqual(members.map((m) => m.lang), ["ts", "rust"]);
+    assert.equal((members[1] as Senior).level, 3);
+    assert.equal(await session.get(Employee, ids.sam), members[1]);
+  }
+});

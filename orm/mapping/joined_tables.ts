@@ -10,6 +10,7 @@
 import { and } from "../../core/builder/logic.ts";
 import type { Column, ReferenceOptions } from "../../core/schema/column.ts";
 import { sameTable, type Table } from "../../core/schema/table.ts";
+import type { Select } from "../../core/builder/select.ts";
 import type { EntitySelection } from "../../core/statement.ts";
 import type { Fragment } from "../../core/sql/nodes.ts";
 import { sql } from "../../core/sql/tag.ts";
@@ -190,4 +191,18 @@ export function rowIndexesIn(selected: Mapper, sub: Mapper): readonly number[] |
     l.indexes.set(sub, idx);
   }
   return idx;
+}
+
+/**
+ * A select of other columns reading from a mapper's class as `select(Class)` does: its
+ * table, or a joined hierarchy's tables with their joins.
+ */
+export function fromClass<R>(q: Select<R>, mapper: Mapper): Select<R> {
+  if (!joined.has(mapper)) return q.from(mapper.cls);
+  const l = layoutOf(mapper);
+  let out = q.from(joined.get(mapper)!.parts[0].table);
+  for (const j of l.selection.joins) {
+    out = j.kind === "JOIN" ? out.join(j.target, j.on) : out.leftJoin(j.target, j.on);
+  }
+  return out;
 }
