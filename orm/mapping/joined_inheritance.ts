@@ -49,7 +49,7 @@ export interface JoinedTableOptions {
  * import { column, Model } from "@retort/orm";
  * class Vehicle extends Model("joined_doc_vehicles", {
  *   id: column.integer().primaryKey(),
- *   kind: column.text(),
+ *   kind: column.text().default("vehicle"),
  *   wheels: column.integer(),
  * }, { polymorphicOn: "kind", polymorphicIdentity: "vehicle" }) {}
  * class Truck extends Vehicle.subclass("truck", { load: column.integer() }, {

@@ -43,8 +43,9 @@ export interface ModelOptions<C extends Columns> {
   /** The PostgreSQL schema the table lives in. */
   schema?: string;
   /**
-   * Single-table inheritance: the discriminator column, whose value names each row's class
-   * (declare subclasses with `Root.subclass(identity, columns)`).
+   * Inheritance: the discriminator column, whose value names each row's class (declare
+   * subclasses with `Root.subclass(identity, columns)`, in this table, or with
+   * `Root.subclass(identity, columns, { table })`, each in a table of its own).
    */
   polymorphicOn?: keyof C & string;
   /** The discriminator value of the class's own rows (with `polymorphicOn`). */
