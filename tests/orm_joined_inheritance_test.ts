@@ -14,8 +14,10 @@ import {
   desc,
   eq,
   fn,
+  gt,
   InvalidRequestError,
   joined,
+  loaderCriteria,
   Model,
   PendingRollbackError,
   relationship,
@@ -591,4 +593,24 @@ dbTest("joined inheritance: many-to-many to a subclass, through its own table", 
     assert.equal((members[1] as Senior).level, 3);
     assert.equal(await session.get(Employee, ids.sam), members[1]);
   }
+});
+
+dbTest("joined inheritance: loader criteria on a subclass see all its columns", async (db) => {
+  const engine = await open(db);
+  const ids = await seed(engine);
+  await using session = engine.session({
+    criteria: [
+      loaderCriteria(Engineer, (t) => gt(t.c.id, 0)),
+      loaderCriteria(Senior, (t) => eq(t.c.name, "nobody")),
+    ],
+  });
+  assert.equal(await session.get(Senior, ids.sam), null, "the criteria on the root's column");
+  assert.deepEqual((await session.all(select(Engineer))).map((e) => e.name).sort(), ["eli", "sam"]);
+  assert.deepEqual(await session.all(select(Senior)), []);
+  const mia = (await session.get(Manager, ids.mia))!;
+  await session.load(mia, "reports");
+  assert.deepEqual(mia.reports.map((e) => e.name).sort(), ["eli", "sam"]);
+  session.addCriteria(loaderCriteria(Engineer, (t) => eq(t.c.lang, "ts")));
+  const [boss] = await session.all(select(Manager).options(joined("reports")).populateExisting());
+  assert.deepEqual(boss.reports.map((e) => e.name), ["eli"]);
 });

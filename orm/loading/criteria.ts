@@ -16,6 +16,7 @@ import type { SqlSource } from "../../core/sql/nodes.ts";
 import { isEntity } from "../../core/statement.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { mapperOf } from "../mapping/configure.ts";
+import { joinedOf } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 
 /**
@@ -120,6 +121,10 @@ export function criteriaFor(
   if (map === null || map === undefined) return null;
   const list = map.get(mapper);
   if (list === undefined) return null;
+  // A class of a joined hierarchy is read through its tables joined: its c has them all.
+  if (t === mapper.table && joinedOf(mapper) !== undefined) {
+    t = mapper.cls as unknown as { c: unknown };
+  }
   const on = t as { readonly c: never };
   return list.length === 1
     ? list[0].where(on) as SqlSource<unknown>
