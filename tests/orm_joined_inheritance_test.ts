@@ -614,3 +614,26 @@ dbTest("joined inheritance: loader criteria on a subclass see all its columns", 
   const [boss] = await session.all(select(Manager).options(joined("reports")).populateExisting());
   assert.deepEqual(boss.reports.map((e) => e.name), ["eli"]);
 });
+
+dbTest("joined inheritance: a subclass declared after the root's first get", async (db) => {
+  class Tool extends Model("jti_tools", {
+    id: column.integer().primaryKey(),
+    kind: column.text().default("tool"),
+  }, { polymorphicOn: "kind", polymorphicIdentity: "tool" }) {}
+  const engine = db.engine();
+  await engine.createAll([Tool]);
+  {
+    await using session = engine.session();
+    assert.equal(await session.get(Tool, 1), null);
+  }
+  class Saw extends Tool.subclass("saw", { teeth: column.integer() }, { table: "jti_saws" }) {}
+  await engine.createAll([Saw]);
+  await using session = engine.session();
+  const saw = new Saw({ teeth: 40 });
+  session.add(saw);
+  await session.commit();
+  session.expunge(saw);
+  const again = await session.get(Tool, saw.id);
+  assert(again instanceof Saw);
+  assert.equal(again.teeth, 40);
+});

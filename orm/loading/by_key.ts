@@ -10,6 +10,7 @@ import type { Dialect } from "../../core/dialect.ts";
 import { entityWhere } from "../../core/statement.ts";
 import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
 import type { ResultType } from "../../core/types/decode.ts";
+import { rowColumns } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 
 interface KeyLookup {
@@ -22,7 +23,8 @@ const lookups = new WeakMap<Mapper, KeyLookup>();
 
 function lookupOf(mapper: Mapper): KeyLookup {
   let l = lookups.get(mapper);
-  if (l === undefined) {
+  // A subclass declared since adds columns to what the select of a hierarchy lists.
+  if (l === undefined || l.columns.length !== rowColumns(mapper).length) {
     const base = select(mapper.cls);
     // A subclass of a single-table hierarchy selects with its discriminator's condition.
     const filtered = (mapper.cls as { [entityWhere]?: unknown })[entityWhere] !== undefined;
