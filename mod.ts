@@ -98,6 +98,8 @@ export {
   inspect,
   type InstanceInfo,
   joined,
+  type JoinedSubclass,
+  type JoinedTableOptions,
   listen,
   type LoaderCriteria,
   loaderCriteria,

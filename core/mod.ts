@@ -56,6 +56,8 @@ export { constraint, type TableConstraint } from "./schema/constraint.ts";
 export { sameTable, Table, table, type TableName } from "./schema/table.ts";
 export {
   type EntityClass,
+  type EntitySelection,
+  entitySelection,
   entityWhere,
   type Executable,
   isEntity,

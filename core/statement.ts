@@ -8,6 +8,7 @@
  */
 import type { Dialect } from "./dialect.ts";
 import { ArgumentError } from "./errors.ts";
+import type { Column } from "./schema/column.ts";
 import { Table } from "./schema/table.ts";
 import type { Row, SqlSource } from "./sql/nodes.ts";
 import type { ResultType } from "./types/decode.ts";
@@ -78,6 +79,64 @@ export type EntityClass =
  * ```
  */
 export const entityWhere: unique symbol = Symbol.for("retort.entityWhere") as never;
+
+/**
+ * What an entity selects in place of its table's columns: the columns (in order) and the
+ * tables to join for them. The ORM's classes in joined-table inheritance give it through
+ * {@linkcode entitySelection}.
+ *
+ * @example
+ * ```ts
+ * import { column, type EntitySelection, eq, table } from "@retort/orm";
+ * const a = table("entity_selection_type_a", { id: column.integer().primaryKey() });
+ * const b = table("entity_selection_type_b", { id: column.integer().primaryKey() });
+ * const both: EntitySelection = {
+ *   columns: [a.c.id],
+ *   joins: [{ kind: "JOIN", target: b, on: eq(b.c.id, a.c.id) }],
+ * };
+ * ```
+ */
+export interface EntitySelection {
+  /** The columns `select(Entity)` lists, in order; their keys must differ. */
+  readonly columns: readonly Column[];
+  /** The joins after the first column's table, in order. */
+  readonly joins: readonly {
+    readonly kind: "JOIN" | "LEFT JOIN";
+    readonly target: Table;
+    readonly on: SqlSource<unknown>;
+  }[];
+}
+
+/**
+ * The symbol through which an entity gives what every `select(Entity)` lists and joins
+ * (see {@linkcode EntitySelection}): the ORM's classes in joined-table inheritance select
+ * their parents' tables and their own.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, compile, entitySelection, eq, select, sqliteDialect, table } from "@retort/orm";
+ * const a = table("entity_selection_doc_a", { id: column.integer().primaryKey() });
+ * const b = table("entity_selection_doc_b", {
+ *   id: column.integer().primaryKey(),
+ *   note: column.text(),
+ * });
+ * class AB {
+ *   static table = b;
+ *   static [entitySelection] = {
+ *     columns: [a.c.id, b.c.note],
+ *     joins: [{ kind: "JOIN" as const, target: b, on: eq(b.c.id, a.c.id) }],
+ *   };
+ * }
+ * assert.equal(
+ *   compile(select(AB), sqliteDialect).text,
+ *   'SELECT "entity_selection_doc_a"."id", "entity_selection_doc_b"."note" ' +
+ *     'FROM "entity_selection_doc_a" JOIN "entity_selection_doc_b" ' +
+ *     'ON "entity_selection_doc_b"."id" = "entity_selection_doc_a"."id"',
+ * );
+ * ```
+ */
+export const entitySelection: unique symbol = Symbol.for("retort.entitySelection") as never;
 
 /**
  * A table, or an object with a static `table` (an ORM model class).

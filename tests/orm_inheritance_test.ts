@@ -300,6 +300,11 @@ scopedTest("inheritance: joined loading to and from a hierarchy", async ({ open 
   assert.equal(engineers.length, 2);
   assert(engineers.every((e) => e.company === acme));
   assert(engineers.find((e) => e.name === "eli")!.boss instanceof Manager);
+  // A subclass's columns are read where its select lists them, the joins' columns after.
+  assert.deepEqual(engineers.map((e) => [e.lang, e.bossId === null]).sort(), [
+    ["rust", true],
+    ["ts", false],
+  ]);
 });
 
 scopedTest("inheritance: afterLoad runs for loaded objects of each class", async ({ open }) => {

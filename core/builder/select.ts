@@ -14,6 +14,8 @@ import { Fragment, type Row, type SqlSource } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
 import {
   type EntityClass,
+  type EntitySelection,
+  entitySelection,
   entityWhere,
   isEntity,
   isJoinable,
@@ -371,10 +373,14 @@ export function select(...items: unknown[]): Select<unknown> {
   }
   if (items.length === 1 && isEntity(items[0])) {
     const entity = items[0] as unknown as EntityClass;
-    const columns = tableColumns(tableOf(entity), false);
+    const shape = (entity as { [entitySelection]?: EntitySelection })[entitySelection];
+    const columns = shape === undefined
+      ? tableColumns(tableOf(entity), false)
+      : shape.columns.map((c) => ({ key: c.key, expr: c, type: c.type }));
     const filter = (entity as { [entityWhere]?: SqlSource<unknown> })[entityWhere];
     const where = filter === undefined ? EMPTY_STATE.where : [filter];
-    return new Select({ ...EMPTY_STATE, entity, columns, where });
+    const joins = shape === undefined ? EMPTY_STATE.joins : shape.joins.map((j) => ({ ...j }));
+    return new Select({ ...EMPTY_STATE, entity, columns, where, joins });
   }
   if (items.length === 0) {
     throw new ArgumentError("select() needs columns, a table, a model class or a record.");

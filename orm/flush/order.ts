@@ -7,9 +7,9 @@
  * @module
  */
 import { InvalidRequestError } from "../../core/errors.ts";
-import { sameTable } from "../../core/schema/table.ts";
 import { CycleError, toposort } from "../../core/util/toposort.ts";
 import { keyPart } from "../mapping/identity.ts";
+import { foreignKeysOf, onTables, tablesOf } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { InstanceState } from "../mapping/state.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
@@ -42,7 +42,7 @@ export function orderMappers(mappers: readonly Mapper[]): { order: Mapper[]; bro
     const { order, deferred } = toposort(mappers, (m) =>
       foreignKeysOf(m).flatMap((f) => {
         // A table several classes map (a hierarchy's) is written after each of them.
-        const on = mappers.filter((p) => p !== m && sameTable(p.table, f.target.table!));
+        const on = mappers.filter((p) => p !== m && onTables(f.target, tablesOf(p)));
         const fk = m.indexByKey.get(f.column.key)!;
         return on.map((p) => ({ on: p, breakable: deferrable(m, fk), edge: fk }));
       }));
@@ -58,15 +58,10 @@ export function orderMappers(mappers: readonly Mapper[]): { order: Mapper[]; bro
   }
 }
 
-/** The foreign keys of a mapper's columns (a class of a hierarchy maps some of its table's). */
-function foreignKeysOf(mapper: Mapper): ReturnType<Mapper["table"]["foreignKeys"]["slice"]> {
-  const fks = mapper.table.foreignKeys;
-  return mapper.poly === null ? fks : fks.filter((f) => mapper.indexByKey.has(f.column.key));
-}
-
-/** Whether a table has foreign keys to itself. */
+/** Whether a table has foreign keys to itself (for a joined hierarchy: to one of its tables). */
 export function selfReferential(mapper: Mapper): boolean {
-  return foreignKeysOf(mapper).some((f) => sameTable(f.target.table!, mapper.table));
+  const tables = tablesOf(mapper);
+  return foreignKeysOf(mapper).some((f) => onTables(f.target, tables));
 }
 
 /**
@@ -119,7 +114,8 @@ export function deleteOrder(
   states: InstanceState[],
 ): { order: InstanceState[]; clear: [InstanceState, number][] } {
   if (!selfReferential(mapper)) return { order: states, clear: [] };
-  const selfFks = foreignKeysOf(mapper).filter((f) => sameTable(f.target.table!, mapper.table))
+  const tables = tablesOf(mapper);
+  const selfFks = foreignKeysOf(mapper).filter((f) => onTables(f.target, tables))
     .map((f) => [mapper.indexByKey.get(f.column.key)!, mapper.indexByKey.get(f.target.key)!]);
   const byRef = new Map<string, InstanceState>();
   for (const s of states) {

@@ -19,15 +19,8 @@ import type { InstanceState } from "../mapping/state.ts";
 import { type CascadeContext, cascadeDeletes } from "./cascade.ts";
 import { deferrable, deleteOrder, insertLevels, orderMappers, selfReferential } from "./order.ts";
 import { Plan, type PlanContext, type WorkSets } from "./plan.ts";
-import {
-  deleteRows,
-  insertRows,
-  postUpdate,
-  updateRow,
-  updateRows,
-  writeAssociations,
-  type WriteContext,
-} from "./statements.ts";
+import { writeAssociations, type WriteContext } from "./statements.ts";
+import { deleteRows, insertRows, postUpdate, updateRow, updateRows } from "./joined.ts";
 import { rowsPerStatement } from "../../core/sql/count.ts";
 import { fireAll } from "../mapping/events.ts";
 

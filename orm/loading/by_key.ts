@@ -11,6 +11,7 @@ import type { Column } from "../../core/schema/column.ts";
 import { entityWhere } from "../../core/statement.ts";
 import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
 import type { ResultType } from "../../core/types/decode.ts";
+import { rowColumns } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 
 interface KeyLookup {
@@ -24,7 +25,8 @@ const lookups = new WeakMap<Mapper, Map<string, KeyLookup>>();
 function lookupOf(mapper: Mapper, keep: readonly number[] | null): KeyLookup {
   let byPlan = lookups.get(mapper);
   if (byPlan === undefined) lookups.set(mapper, byPlan = new Map());
-  const plan = keep === null ? "" : keep.join(",");
+  // A subclass declared since adds columns to what the select of a hierarchy lists.
+  const plan = `${rowColumns(mapper).length}:${keep === null ? "" : keep.join(",")}`;
   let l = byPlan.get(plan);
   if (l === undefined) {
     const whole = select(mapper.cls);

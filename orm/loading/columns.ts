@@ -12,26 +12,29 @@
  */
 import { ArgumentError } from "../../core/errors.ts";
 import { Column } from "../../core/schema/column.ts";
-import { select } from "../../core/builder/select.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { DEFERRED } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { InstanceState } from "../mapping/state.ts";
+import { rowColumns } from "../mapping/joined_tables.ts";
 import { relationshipOf } from "../relationship/relationship.ts";
 import { type ColumnChoices, splitColumnOptions } from "./column_options.ts";
 import { hydrate, type LoadContext } from "./hydrate.ts";
 import type { LoaderOption } from "./options.ts";
 
-const schemaDeferred = new WeakMap<Mapper, boolean>();
+const schemaDeferred = new WeakMap<readonly Column[], boolean>();
 
-/** Whether the schema defers a column of the mapper's table (checked once per mapper). */
-function defersColumns(mapper: Mapper): boolean {
-  let d = schemaDeferred.get(mapper);
+/**
+ * Whether the schema defers one of the columns a load of the mapper reads (checked once per
+ * list: a joined hierarchy's reads its subclasses' tables too).
+ */
+function defersColumns(mapper: Mapper, cols: readonly Column[]): boolean {
+  let d = schemaDeferred.get(cols);
   if (d === undefined) {
     d = false;
-    for (const c of mapper.table.columns) {
-      if (!c.config.deferred) continue;
-      if (mapper.table.primaryKey.includes(c) || c.config.version) {
+    for (const c of cols) {
+      if (!(c instanceof Column) || !c.config.deferred) continue;
+      if (c.table?.primaryKey.includes(c) || c.config.version) {
         throw new ArgumentError(
           `${mapper.name}.${c.key} is ${
             c.config.version ? "the version column" : "in the primary key"
@@ -40,7 +43,7 @@ function defersColumns(mapper: Mapper): boolean {
       }
       d = true;
     }
-    schemaDeferred.set(mapper, d);
+    schemaDeferred.set(cols, d);
   }
   return d;
 }
@@ -74,7 +77,7 @@ export function keptColumns(
   need: readonly Column[] = [],
 ): number[] | null {
   const choices = ctx.columns ?? null;
-  if (choices === null && !defersColumns(mapper)) return null;
+  if (choices === null && !defersColumns(mapper, cols)) return null;
   const poly = mapper.poly;
   const discriminator = poly === null ? null : poly.root.columns[poly.on];
   const keep: number[] = [];
@@ -159,7 +162,7 @@ export function narrow<Q extends SqlSource<unknown>>(
   need: readonly Column[] = [],
 ): Narrowed<Q> {
   const q = query as unknown as Narrowable;
-  const none = (ctx.columns ?? null) === null && !defersColumns(mapper);
+  const none = (ctx.columns ?? null) === null && !defersColumns(mapper, rowColumns(mapper));
   if (none || q.withOnlyColumns === undefined) return { query, keep: null, width: 0, ctx };
   const cols = q.columns?.map((c) => c.expr as Column) ?? [];
   const keep = keptColumns(ctx, mapper, cols, need);
@@ -191,16 +194,12 @@ export async function loadNarrowed(
   return hydrateNarrowed(n, mapper, await ctx.rows(n.query), populate);
 }
 
-const entityColumns = new WeakMap<Mapper, readonly Column[]>();
-
-/** The columns of `select(Model)` for a mapper, in row order. */
+/**
+ * The columns of `select(Model)` for a mapper, in row order (a hierarchy's list grows with
+ * the subclasses declared).
+ */
 export function selectColumns(mapper: Mapper): readonly Column[] {
-  let cols = entityColumns.get(mapper);
-  if (cols === undefined) {
-    cols = select(mapper.cls).columns.map((c) => c.expr as Column);
-    entityColumns.set(mapper, cols);
-  }
-  return cols;
+  return rowColumns(mapper);
 }
 
 /** Whether a load under `ctx` would read a column `state` does not hold. */

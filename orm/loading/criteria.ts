@@ -19,6 +19,7 @@ import type { SqlSource } from "../../core/sql/nodes.ts";
 import { isEntity } from "../../core/statement.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { mapperOf } from "../mapping/configure.ts";
+import { joinedOf } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 
 /**
@@ -153,6 +154,10 @@ export function criteriaFor(
   const own = classCriteria(mapper);
   const list = map?.get(mapper);
   if (list === undefined && own === null) return null;
+  // A class of a joined hierarchy is read through its tables joined: its c has them all.
+  if (t === mapper.table && joinedOf(mapper) !== undefined) {
+    t = mapper.cls as unknown as { c: unknown };
+  }
   const on = t as { readonly c: never };
   const parts = (own === null ? [] : [own(on)]).concat((list ?? []).map((c) => c.where(on)));
   return parts.length === 1 ? parts[0] as SqlSource<unknown> : and(...parts as Condition[]);

@@ -7,11 +7,15 @@
  */
 import { ArgumentError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
+import type { Table } from "../../core/schema/table.ts";
+import type { Subquery } from "../../core/builder/cte.ts";
+import type { Row } from "../../core/sql/nodes.ts";
 import { typed } from "../../core/builder/expression.ts";
 import { QueryBase } from "../../core/builder/query.ts";
 import { type Select, select } from "../../core/builder/select.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { sql } from "../../core/sql/tag.ts";
+import { joinedOf, rowColumns } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { stateOf } from "../mapping/state.ts";
 import { type Relationship, relationshipOf } from "../relationship/relationship.ts";
@@ -22,6 +26,15 @@ import { loadedOf, setLoaded } from "../relationship/sync.ts";
 import { and } from "../../core/builder/logic.ts";
 import { criteriaFor } from "./criteria.ts";
 import { keptColumns, ownColumns, partialContext, type Segment, widenRows } from "./columns.ts";
+
+/**
+ * What a joined load reads a target through: an alias of its table, or, for a class of a
+ * joined hierarchy, its select (its tables joined) as a subquery.
+ */
+function targetAlias(target: Mapper, name: string): Table | Subquery<Row> {
+  if (joinedOf(target) === undefined) return target.table.as(name);
+  return select(target.cls).as(name) as unknown as Subquery<Row>;
+}
 
 /** Runs `query` (a select of `mapper`) with `options` loaded by LEFT JOINs. */
 export async function loadJoined(
@@ -37,13 +50,15 @@ export async function loadJoined(
   }
   const rels: Relationship[] = options.map((o) => relationshipOf(mapper, o.path));
   // Deferred columns stay out of the subquery and of the joined rows (see `columns.ts`).
-  const keep = keptColumns(ctx, mapper, mapper.columns, need);
-  const own = keep === null ? mapper.columns : keep.map((i) => mapper.columns[i]);
+  // A row of select(Class) holds rowColumns: a hierarchy's columns of every table or class.
+  const columns = rowColumns(mapper);
+  const keep = keptColumns(ctx, mapper, columns, need);
+  const own = keep === null ? columns : keep.map((i) => columns[i]);
   const keeps = rels.map((rel, k) =>
     keptColumns(
       ctx,
       rel.targetMapper,
-      rel.targetMapper.columns,
+      rowColumns(rel.targetMapper),
       ownColumns(rel.targetMapper, options[k].nested),
     )
   );
@@ -58,9 +73,9 @@ export async function loadJoined(
   const baseCol = (c: Column) => base.c[c.key as keyof typeof base.c];
   const record: Record<string, SqlSource<unknown>> = {};
   own.forEach((c, i) => (record[`b${i}`] = baseCol(c)));
-  const aliases = rels.map((rel, k) => rel.targetMapper.table.as(`__retort_j${k}`));
+  const aliases = rels.map((rel, k) => targetAlias(rel.targetMapper, `__retort_j${k}`));
   rels.forEach((rel, k) => {
-    const cols = rel.targetMapper.columns;
+    const cols = rowColumns(rel.targetMapper);
     (keeps[k] ?? cols.map((_, i) => i)).forEach((
       i,
     ) => (record[`j${k}_${i}`] = aliases[k].c[cols[i].key]));
@@ -85,14 +100,14 @@ export async function loadJoined(
   });
   const rows = await ctx.rows(statement.orderBy(...order));
   if (keep !== null || keeps.some((k) => k !== null)) {
-    const segments: Segment[] = [[keep, mapper.columns.length]];
-    rels.forEach((rel, k) => segments.push([keeps[k], rel.targetMapper.columns.length]));
+    const segments: Segment[] = [[keep, columns.length]];
+    rels.forEach((rel, k) => segments.push([keeps[k], rowColumns(rel.targetMapper).length]));
     widenRows(rows, segments);
     ctx = partialContext(ctx);
   }
   const parents = hydrate(ctx, mapper, rows, populate);
   const unique = [...new Set(parents)];
-  let offset = mapper.columns.length;
+  let offset = columns.length;
   const pending: [Mapper, object[], readonly LoaderOption[]][] = [];
   rels.forEach((rel, k) => {
     const target = rel.targetMapper;
@@ -118,7 +133,7 @@ export async function loadJoined(
     if (options[k].nested.length > 0) {
       pending.push([target, [...new Set([...byParent.values()].flat())], options[k].nested]);
     }
-    offset += target.columns.length;
+    offset += rowColumns(target).length;
   });
   for (const [target, objs, nested] of pending) {
     await applyOptions(ctx, target, objs.map((o) => stateOf(o)!), nested, populate);

@@ -1,12 +1,14 @@
 /**
- * Hydrating the rows of a single-table hierarchy: each row's discriminator names its class,
- * whose columns are picked from the row (which holds every column of the table); one row is
- * one object in the root's identity map, whichever class asked.
+ * Hydrating the rows of a hierarchy: each row's discriminator names its class, whose columns
+ * are picked from the row (which holds every column of the table, or of the tables a joined
+ * hierarchy's select lists); one row is one object in the root's identity map, whichever
+ * class asked.
  *
  * @module
  */
 import { InvalidRequestError } from "../../core/errors.ts";
 import { fireAll, listenersOf } from "../mapping/events.ts";
+import { joinedOf, rowIndexesIn } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
 
@@ -29,6 +31,7 @@ export function hydratePolymorphic(
   const root = poly.root;
   const identity = ctx.identityMap(root);
   const at = offset + root.poly!.rowIndexes[poly.on];
+  const joined = joinedOf(mapper) !== undefined;
   const out: object[] = new Array(rows.length);
   let loaded: InstanceState[] | null = null;
   let listening: Map<Mapper, boolean> | null = null;
@@ -37,7 +40,8 @@ export function hydratePolymorphic(
     const disc = row[at];
     const sub = poly.byIdentity.get(disc);
     if (sub === undefined) throw unknownIdentity(root, disc);
-    const idx = sub.poly!.rowIndexes;
+    const idx = joined ? rowIndexesIn(mapper, sub) : sub.poly!.rowIndexes;
+    if (idx === null) throw notBelow(mapper, sub, disc);
     const values = new Array(idx.length);
     for (let i = 0; i < idx.length; i++) values[i] = row[offset + idx[i]];
     const key = root.identity(values);
@@ -61,6 +65,14 @@ export function hydratePolymorphic(
   }
   if (loaded !== null) fireAll("afterLoad", loaded);
   return out;
+}
+
+function notBelow(mapper: Mapper, sub: Mapper, value: unknown): InvalidRequestError {
+  const column = mapper.keys[mapper.poly!.on];
+  return new InvalidRequestError(
+    `A row of ${mapper.name} has ${column} = ${JSON.stringify(value)}, which is ${sub.name}'s ` +
+      `polymorphic identity, not ${mapper.name}'s or a subclass's; fix the row.`,
+  );
 }
 
 function unknownIdentity(root: Mapper, value: unknown): InvalidRequestError {

@@ -9,6 +9,7 @@ import { inList } from "../../core/builder/comparison.ts";
 import { select } from "../../core/builder/select.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { keyPart } from "../mapping/identity.ts";
+import { fromClass, rowColumns } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { type Relationship, relationshipOf } from "../relationship/relationship.ts";
@@ -165,23 +166,24 @@ async function loadManyToMany(
     if (k !== null && k !== undefined) members.ensure(k);
   }
   const record: Record<string, SqlSource<unknown>> = {};
-  const keep = keptColumns(ctx, target, target.columns, need);
+  const columns = rowColumns(target);
+  const keep = keptColumns(ctx, target, columns, need);
   const load = keep === null ? ctx : partialContext(ctx);
-  (keep ?? target.indexes).forEach((i) => (record[`c${i}`] = target.columns[i]));
+  (keep ?? columns.map((_, i) => i)).forEach((i) => (record[`c${i}`] = columns[i]));
   record.owner = sec.owner;
   const [, toTarget] = rel.joinConditions((c) => c, (c) => c);
   const order = orderOf(rel);
   let loaded: object[] = [];
   for (const chunk of chunks(members.keys, rowsPerStatement(ctx.dialect))) {
-    let q = select(record).from(target.cls).join(sec.table, toTarget.on).where(
+    let q = fromClass(select(record), target).join(sec.table, toTarget.on).where(
       inList(sec.owner, chunk),
       criteriaFor(ctx.criteria, target, target.table),
     );
     if (order !== null) q = q.orderBy(...order);
     const rows = await ctx.rows(q);
-    if (keep !== null) widenRows(rows, [[keep, target.columns.length]]);
+    if (keep !== null) widenRows(rows, [[keep, columns.length]]);
     const objs = hydrate(load, target, rows, populate);
-    const ownerAt = target.columns.length;
+    const ownerAt = columns.length;
     objs.forEach((obj, i) => members.add(rows[i][ownerAt], obj));
     loaded = loaded.concat(objs);
   }

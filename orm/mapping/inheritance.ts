@@ -16,7 +16,8 @@ import type { Table } from "../../core/schema/table.ts";
 import { type EntityClass, entityWhere } from "../../core/statement.ts";
 import { inheritRelationships } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerSubclassBase } from "./configure.ts";
-import { Mapper } from "./mapper.ts";
+import { Mapper, type Polymorphism } from "./mapper.ts";
+import { joinedOf } from "./joined_tables.ts";
 import { type InstanceState, STATE } from "./state.ts";
 
 /**
@@ -92,8 +93,8 @@ export function initRoot(mapper: Mapper, options: RootOptions): void {
   setBlank(mapper);
 }
 
-/** The identity goes into every new object's values. */
-function setBlank(mapper: Mapper): void {
+/** Internal: the identity goes into every new object's values. */
+export function setBlank(mapper: Mapper): void {
   const poly = mapper.poly!;
   if (poly.identity === undefined) return;
   const blank = mapper.blank.slice();
@@ -109,13 +110,11 @@ export function identitiesOf(mapper: Mapper): unknown[] {
   return out;
 }
 
-/** `Parent.subclass(identity, columns)`: declares a subclass in the parent's table. */
-export function defineSubclass(
-  parent: EntityClass,
-  identity: unknown,
-  columns: Columns = {},
-): EntityClass {
-  const pm = mapperOf(parent);
+/**
+ * Internal: the parent's place in its hierarchy, once `identity` is checked to be a new one
+ * (an ArgumentError names what is wrong).
+ */
+export function claimIdentity(pm: Mapper, identity: unknown): Polymorphism {
   const ppoly = pm.poly;
   if (ppoly === null) {
     throw new ArgumentError(
@@ -131,6 +130,24 @@ export function defineSubclass(
     throw new ArgumentError(
       `${pm.name}.subclass(${JSON.stringify(identity)}): the polymorphic identity ` +
         `${JSON.stringify(identity)} is already ${taken.name}'s; give each class its own.`,
+    );
+  }
+  return ppoly;
+}
+
+/** `Parent.subclass(identity, columns)`: declares a subclass in the parent's table. */
+export function defineSubclass(
+  parent: EntityClass,
+  identity: unknown,
+  columns: Columns = {},
+): EntityClass {
+  const pm = mapperOf(parent);
+  const ppoly = claimIdentity(pm, identity);
+  if (joinedOf(ppoly.root) !== undefined) {
+    throw new ArgumentError(
+      `${pm.name}.subclass(${JSON.stringify(identity)}, ...): ${ppoly.root.name}'s hierarchy ` +
+        "maps a table per class; give this subclass its own table too: " +
+        `${pm.name}.subclass(${JSON.stringify(identity)}, { ...columns }, { table: "<name>" }).`,
     );
   }
   const table = pm.table;

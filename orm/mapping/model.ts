@@ -15,6 +15,11 @@ import { type Fragment, toSql } from "../../core/sql/nodes.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerBase } from "./configure.ts";
 import { defineSubclass, initRoot, type Subclass } from "./inheritance.ts";
+import {
+  defineJoinedSubclass,
+  type JoinedSubclass,
+  type JoinedTableOptions,
+} from "./joined_inheritance.ts";
 import { validated } from "./validators.ts";
 import { readOnlyError, refuseSet } from "./computed.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
@@ -38,8 +43,9 @@ export interface ModelOptions<C extends Columns> {
   /** The PostgreSQL schema the table lives in. */
   schema?: string;
   /**
-   * Single-table inheritance: the discriminator column, whose value names each row's class
-   * (declare subclasses with `Root.subclass(identity, columns)`).
+   * Inheritance: the discriminator column, whose value names each row's class (declare
+   * subclasses with `Root.subclass(identity, columns)`, in this table, or with
+   * `Root.subclass(identity, columns, { table })`, each in a table of its own).
    */
   polymorphicOn?: keyof C & string;
   /** The discriminator value of the class's own rows (with `polymorphicOn`). */
@@ -82,6 +88,20 @@ export interface ModelClass<C extends Columns> {
     identity: string | number,
     columns?: S,
   ): Subclass<T, S>;
+  /**
+   * Joined-table inheritance: a subclass with a polymorphic identity and a table of its own,
+   * whose primary key refers to the parent's: `class Manager extends Employee.subclass(
+   * "manager", { budget: column.integer() }, { table: "managers" }) {}`.
+   */
+  subclass<
+    T extends abstract new (...args: never[]) => unknown,
+    const S extends Columns = Record<never, never>,
+  >(
+    this: T,
+    identity: string | number,
+    columns: S,
+    options: JoinedTableOptions,
+  ): JoinedSubclass<T, S>;
 }
 
 const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
@@ -201,8 +221,15 @@ export function Model<C extends Columns>(
   Object.defineProperty(Base, "table", { value: table, enumerable: false });
   Object.defineProperty(Base, "c", { value: table.c, enumerable: false });
   Object.defineProperty(Base, "subclass", {
-    value: function (this: EntityClass, identity: string | number, cols?: Columns) {
-      return defineSubclass(this, identity, cols);
+    value: function (
+      this: EntityClass,
+      identity: string | number,
+      cols?: Columns,
+      joined?: JoinedTableOptions,
+    ) {
+      return joined === undefined
+        ? defineSubclass(this, identity, cols)
+        : defineJoinedSubclass(this, identity, cols, joined);
     },
     enumerable: false,
   });

@@ -8,6 +8,7 @@ import { ArgumentError } from "../../core/errors.ts";
 import { Column } from "../../core/schema/column.ts";
 import { sameTable, Table } from "../../core/schema/table.ts";
 import type { EntityClass } from "../../core/statement.ts";
+import { foreignKeysOf, joinedOf, onTables, tablesOf } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { RelationshipOptions } from "./options.ts";
 
@@ -25,8 +26,9 @@ export interface Keys {
   readonly secondary: { table: Table; owner: Column; target: Column } | null;
 }
 
-/** Whether a column is one of a table's (aliases are the table they stand for). */
-const isOn = (c: Column, t: Table): boolean => c.table !== undefined && sameTable(c.table, t);
+/** The foreign keys a relationship may follow: of each table of a joined hierarchy's class. */
+const relationKeysOf = (m: Mapper) =>
+  joinedOf(m) === undefined ? m.table.foreignKeys : foreignKeysOf(m);
 /** Whether two columns are one column of one table. */
 const sameColumn = (a: Column, b: Column): boolean =>
   a.key === b.key && a.table !== undefined && b.table !== undefined && sameTable(a.table, b.table);
@@ -44,8 +46,8 @@ export function resolveSecondary(
     throw new ArgumentError(`${where}: secondary must return a table or a mapped class.`);
   }
   const fks = table.foreignKeys;
-  const toOwner = fks.filter((f) => isOn(f.target, owner.table));
-  const toTarget = fks.filter((f) => isOn(f.target, target.table));
+  const toOwner = fks.filter((f) => onTables(f.target, tablesOf(owner)));
+  const toTarget = fks.filter((f) => onTables(f.target, tablesOf(target)));
   let ownerFk = toOwner[0];
   let targetFk = toTarget[0];
   if (owner === target || owner.table === target.table) {
@@ -88,11 +90,12 @@ export function resolveForeignKey(
       `${where}: foreignKey must return a column, e.g. () => Post.c.authorId.`,
     );
   }
-  const ownerFks = owner.table.foreignKeys.filter((f) =>
-    isOn(f.target, target.table) && (!chosen || sameColumn(f.column, chosen))
+  // A class of a joined hierarchy has the foreign keys of each of its tables.
+  const ownerFks = relationKeysOf(owner).filter((f) =>
+    onTables(f.target, tablesOf(target)) && (!chosen || sameColumn(f.column, chosen))
   );
-  const targetFks = target.table.foreignKeys.filter((f) =>
-    isOn(f.target, owner.table) && (!chosen || sameColumn(f.column, chosen))
+  const targetFks = relationKeysOf(target).filter((f) =>
+    onTables(f.target, tablesOf(owner)) && (!chosen || sameColumn(f.column, chosen))
   );
   let direction: "manyToOne" | "oneToMany";
   let fk: { column: Column; target: Column };

@@ -25,6 +25,26 @@ import { type InstanceState, stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
 import { evaluateMatches, evaluator } from "./evaluate.ts";
 import { keyOf } from "./query.ts";
+import { subclassTableOf } from "../mapping/joined_tables.ts";
+import { tablesOf } from "../mapping/joined_tables.ts";
+import { InvalidRequestError } from "../../core/errors.ts";
+
+/**
+ * A delete of a joined subclass's table would leave its rows in the parents' tables (rows of
+ * the root's class, with the subclass's discriminator): refused, naming what does both.
+ */
+function refuseSubclassDelete(table: Table): void {
+  const sub = subclassTableOf(table);
+  if (sub === undefined) return;
+  const [root] = sub.parents;
+  throw new InvalidRequestError(
+    `delete(${sub.name}) would delete rows of ${table.name} only, leaving their rows in ` +
+      `${sub.parents.map((t) => t.name).join(", ")}. Delete the objects with ` +
+      `session.delete(obj) and flush (it deletes the row from every table), or delete from ` +
+      `${root.name} (delete(${sub.rootName})) with the subclass tables' keys declared ` +
+      '.references(..., { onDelete: "cascade" }).',
+  );
+}
 
 /**
  * Options of `session.execute`.
@@ -55,6 +75,7 @@ export async function executeSynced(
   if (!(statement instanceof Update) && !(statement instanceof Delete)) {
     return c.tx.execute(statement, "all");
   }
+  if (statement instanceof Delete) refuseSubclassDelete(statement.table);
   const sync = options.synchronize;
   if (sync !== undefined && sync !== false && sync !== "evaluate" && sync !== "fetch") {
     throw new ArgumentError(
@@ -75,7 +96,7 @@ export async function executeSynced(
       );
     }
   }
-  targets ??= await matched(c, held[0].mapper, statement.conditions);
+  targets ??= await matched(c, held[0].mapper, statement.table, statement.conditions);
   // Without RETURNING the write runs for its count of rows affected.
   const result = statement.resultTypes === null
     ? { ...await c.tx.execute(statement, "run"), rows: [] }
@@ -93,7 +114,9 @@ function heldStates(c: SessionCore, table: Table): InstanceState[] {
   const out: InstanceState[] = [];
   for (const o of c.registry.objects()) {
     const s = stateOf(o)!;
-    if (s.mapper.table === table && s.status === "persistent") out.push(s);
+    if (s.status !== "persistent") continue;
+    // A joined hierarchy's objects are held by each of their tables.
+    if (s.mapper.table === table || tablesOf(s.mapper).includes(table)) out.push(s);
   }
   return out;
 }
@@ -102,11 +125,13 @@ function heldStates(c: SessionCore, table: Table): InstanceState[] {
 async function matched(
   c: SessionCore,
   mapper: Mapper,
+  table: Table,
   where: readonly SqlSource<unknown>[],
 ): Promise<InstanceState[]> {
   const record: Record<string, SqlSource<unknown>> = {};
-  mapper.pk.forEach((i, k) => (record[`k${k}`] = mapper.columns[i]));
-  const r = await c.tx.execute(select(record).from(mapper.table).where(...where), "all");
+  // The table's own key columns (a joined hierarchy's tables each have the root's keys).
+  mapper.pk.forEach((i, k) => (record[`k${k}`] = table.c[mapper.keys[i]] ?? mapper.columns[i]));
+  const r = await c.tx.execute(select(record).from(table).where(...where), "all");
   const out: InstanceState[] = [];
   for (const row of r.rows as Record<string, unknown>[]) {
     const key = keyOf(mapper, mapper.pk.map((_, k) => row[`k${k}`]));
@@ -142,10 +167,11 @@ function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void 
     values[i] = bound.value;
     if (loaded !== null) loaded[i] = bound.value;
   }
-  for (const col of mapper.table.columns) {
+  for (const col of statement.table.columns) {
     if (col.config.onUpdate === undefined || set.has(col)) continue;
     const i = mapper.indexByKey.get(col.key);
     if (i !== undefined && mapper.columns[i] === col) expireColumn(s, i);
+    else s.expired = true;
   }
   if (s.dirty && s.changedColumns().length === 0) {
     c.registry.dirty.delete(s);
