@@ -11,6 +11,7 @@ import { ArgumentError } from "../errors.ts";
 import type { Column } from "../schema/column.ts";
 import { EMPTY, Fragment, Identifier, type SqlSource } from "../sql/nodes.ts";
 import { selectList } from "./rows.ts";
+import { cachedStrings } from "../sql/templates.ts";
 import type { ResultColumn } from "./rows.ts";
 
 const ids = new WeakMap<Column, Identifier>();
@@ -22,17 +23,7 @@ export function idOf(column: Column): Identifier {
   return id;
 }
 
-const templates = new Map<string, readonly string[]>();
-
-/** A strings array for a statement shape, built once (a bounded cache). */
-function template(key: string, build: () => string[]): readonly string[] {
-  let t = templates.get(key);
-  if (t === undefined) {
-    if (templates.size >= 4096) templates.clear();
-    templates.set(key, t = Object.freeze(build()));
-  }
-  return t;
-}
+const template = cachedStrings;
 
 /** `"a", "b"`: column names, unqualified. */
 export function columnList(columns: readonly Column[]): Fragment {

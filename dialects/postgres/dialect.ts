@@ -7,6 +7,7 @@
  */
 import type { Dialect, RowsUpdate } from "../../core/dialect.ts";
 import { Fragment, Identifier, text } from "../../core/sql/nodes.ts";
+import { cachedStrings } from "../../core/sql/templates.ts";
 import { decoder, encoder, typeSql } from "./codec.ts";
 
 const IN_BEFORE = /\b(NOT\s+)?IN\s*$/i;
@@ -18,36 +19,46 @@ const hex = (bytes: Uint8Array): string =>
  * `UPDATE t SET a = v.c1 FROM (VALUES (CAST($1 AS INTEGER), ...), ...) AS v (c0, c1)
  * WHERE t.id = v.c0`: many rows changing the same columns, in one round trip.
  */
+const VALUES_ROW = new Identifier(["__retort_v"]);
+const valuesNames: Identifier[] = [];
+const valuesName = (k: number): Identifier => valuesNames[k] ??= new Identifier([`c${k}`]);
+const casts = new Map<string, Fragment>();
+/** The type of a CAST, as SQL text: one fragment per type, so that compiled texts are reused. */
+const castTo = (type: string): Fragment => {
+  let t = casts.get(type);
+  if (t === undefined) {
+    if (casts.size >= 1024) casts.clear();
+    casts.set(type, t = text(type));
+  }
+  return t;
+};
+
 function updateRows(u: RowsUpdate): Fragment {
-  const v = new Identifier(["__retort_v"]);
-  const width = u.keys.length + u.set.length;
-  const names = Array.from({ length: width }, (_, k) => new Identifier([`c${k}`]));
-  const casts = u.types.map((t) => text(t));
-  const strings: string[] = ["UPDATE ", " SET "];
-  const values: unknown[] = [u.table];
-  u.set.forEach((col, k) => {
-    values.push(col, v, names[u.keys.length + k]);
-    strings.push(" = ", ".", k < u.set.length - 1 ? ", " : " FROM (VALUES ");
-  });
-  u.rows.forEach((row, r) => {
-    for (let k = 0; k < width; k++) {
-      values.push(row[k], casts[k]);
-      strings[strings.length - 1] += k === 0 ? (r === 0 ? "(CAST(" : ", (CAST(") : ", CAST(";
-      strings.push(" AS ", ")");
+  const v = VALUES_ROW;
+  const nk = u.keys.length, ns = u.set.length, width = nk + ns, count = u.rows.length;
+  const strings = cachedStrings(`pg-upd:${nk}:${ns}:${count}`, () => {
+    const s: string[] = ["UPDATE ", " SET "];
+    for (let k = 0; k < ns; k++) s.push(" = ", ".", k < ns - 1 ? ", " : " FROM (VALUES ");
+    for (let r = 0; r < count; r++) {
+      for (let k = 0; k < width; k++) {
+        s[s.length - 1] += k === 0 ? (r === 0 ? "(CAST(" : ", (CAST(") : ", CAST(";
+        s.push(" AS ", ")");
+      }
+      s[s.length - 1] += ")";
     }
-    strings[strings.length - 1] += ")";
+    s[s.length - 1] += ") AS ";
+    s.push(" (");
+    for (let k = 0; k < width; k++) s.push(k < width - 1 ? ", " : ") WHERE ");
+    for (let k = 0; k < nk; k++) s.push(".", " = ", ".", k < nk - 1 ? " AND " : "");
+    return s;
   });
-  strings[strings.length - 1] += ") AS ";
+  const types = u.types.map(castTo);
+  const values: unknown[] = [u.table];
+  for (let k = 0; k < ns; k++) values.push(u.set[k], v, valuesName(nk + k));
+  for (const row of u.rows) for (let k = 0; k < width; k++) values.push(row[k], types[k]);
   values.push(v);
-  strings.push(" (");
-  names.forEach((n, k) => {
-    values.push(n);
-    strings.push(k < width - 1 ? ", " : ") WHERE ");
-  });
-  u.keys.forEach((key, k) => {
-    values.push(u.table, key, v, names[k]);
-    strings.push(".", " = ", ".", k < u.keys.length - 1 ? " AND " : "");
-  });
+  for (let k = 0; k < width; k++) values.push(valuesName(k));
+  for (let k = 0; k < nk; k++) values.push(u.table, u.keys[k], v, valuesName(k));
   return new Fragment(strings, values);
 }
 

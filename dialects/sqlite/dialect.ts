@@ -7,6 +7,7 @@
 import type { Dialect, GeneratedKey, GeneratedKeySql, RowsUpdate } from "../../core/dialect.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import { Fragment, Identifier } from "../../core/sql/nodes.ts";
+import { cachedStrings } from "../../core/sql/templates.ts";
 import { decoder, encoder, typeSql } from "./codec.ts";
 
 const hex = (bytes: Uint8Array): string =>
@@ -57,28 +58,27 @@ const valuesColumn = (k: number): Identifier =>
  */
 function updateRows(u: RowsUpdate): Fragment {
   const v = VALUES_ROW;
-  const width = u.keys.length + u.set.length;
-  const strings: string[] = ["UPDATE ", " SET "];
-  const values: unknown[] = [u.table];
-  u.set.forEach((col, k) => {
-    values.push(col, v, valuesColumn(u.keys.length + k));
-    strings.push(" = ", ".", k < u.set.length - 1 ? ", " : " FROM (VALUES ");
-  });
-  u.rows.forEach((row, r) => {
-    for (let k = 0; k < width; k++) {
-      values.push(row[k]);
-      strings[strings.length - 1] += k === 0 ? (r === 0 ? "(" : ", (") : ", ";
-      strings.push("");
+  const nk = u.keys.length, ns = u.set.length, width = nk + ns, count = u.rows.length;
+  const strings = cachedStrings(`sqlite-upd:${nk}:${ns}:${count}`, () => {
+    const s: string[] = ["UPDATE ", " SET "];
+    for (let k = 0; k < ns; k++) s.push(" = ", ".", k < ns - 1 ? ", " : " FROM (VALUES ");
+    for (let r = 0; r < count; r++) {
+      for (let k = 0; k < width; k++) {
+        s[s.length - 1] += k === 0 ? (r === 0 ? "(" : ", (") : ", ";
+        s.push("");
+      }
+      s[s.length - 1] += ")";
     }
-    strings[strings.length - 1] += ")";
+    s[s.length - 1] += ") AS ";
+    s.push(" WHERE ");
+    for (let k = 0; k < nk; k++) s.push(".", " = ", ".", k < nk - 1 ? " AND " : "");
+    return s;
   });
-  strings[strings.length - 1] += ") AS ";
+  const values: unknown[] = [u.table];
+  for (let k = 0; k < ns; k++) values.push(u.set[k], v, valuesColumn(nk + k));
+  for (const row of u.rows) for (let k = 0; k < width; k++) values.push(row[k]);
   values.push(v);
-  strings.push(" WHERE ");
-  u.keys.forEach((key, k) => {
-    values.push(u.table, key, v, valuesColumn(k));
-    strings.push(".", " = ", ".", k < u.keys.length - 1 ? " AND " : "");
-  });
+  for (let k = 0; k < nk; k++) values.push(u.table, u.keys[k], v, valuesColumn(k));
   return new Fragment(strings, values);
 }
 

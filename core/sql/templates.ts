@@ -1,0 +1,31 @@
+/**
+ * Template strings built once per statement shape. The compile step caches a fragment's text
+ * by its strings array, so that writers that build fragments by hand (many rows, many
+ * columns) reuse one array per shape: a statement run again with other values is then
+ * compiled from the cache, only its parameters gathered.
+ *
+ * @module
+ */
+
+const templates = new Map<string, readonly string[]>();
+
+/**
+ * The strings array of a statement shape named `key`, built by `build` the first time (a
+ * bounded cache: it starts over past 4,096 shapes).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cachedStrings } from "./templates.ts";
+ * const a = cachedStrings("doc:2", () => ["", ", ", ""]);
+ * assert.equal(cachedStrings("doc:2", () => ["", ", ", ""]), a);
+ * ```
+ */
+export function cachedStrings(key: string, build: () => string[]): readonly string[] {
+  let t = templates.get(key);
+  if (t === undefined) {
+    if (templates.size >= 4096) templates.clear();
+    templates.set(key, t = Object.freeze(build()));
+  }
+  return t;
+}
