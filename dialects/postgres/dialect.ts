@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Dialect, RowsUpdate } from "../../core/dialect.ts";
-import { Fragment, Identifier, text } from "../../core/sql/nodes.ts";
-import { cachedStrings } from "../../core/sql/templates.ts";
+import type { Dialect } from "../../core/dialect.ts";
+import { updateFromValues, type ValuesShape } from "../../core/builder/update_from.ts";
+import { Fragment, Identifier } from "../../core/sql/nodes.ts";
 import { decoder, encoder, typeSql } from "./codec.ts";
 
 const IN_BEFORE = /\b(NOT\s+)?IN\s*$/i;
@@ -15,52 +15,17 @@ const IN_BEFORE = /\b(NOT\s+)?IN\s*$/i;
 const hex = (bytes: Uint8Array): string =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
+const valuesNames: Identifier[] = [];
 /**
  * `UPDATE t SET a = v.c1 FROM (VALUES (CAST($1 AS INTEGER), ...), ...) AS v (c0, c1)
  * WHERE t.id = v.c0`: many rows changing the same columns, in one round trip.
  */
-const VALUES_ROW = new Identifier(["__retort_v"]);
-const valuesNames: Identifier[] = [];
-const valuesName = (k: number): Identifier => valuesNames[k] ??= new Identifier([`c${k}`]);
-const casts = new Map<string, Fragment>();
-/** The type of a CAST, as SQL text: one fragment per type, so that compiled texts are reused. */
-const castTo = (type: string): Fragment => {
-  let t = casts.get(type);
-  if (t === undefined) {
-    if (casts.size >= 1024) casts.clear();
-    casts.set(type, t = text(type));
-  }
-  return t;
+const VALUES: ValuesShape = {
+  name: "postgres",
+  cast: true,
+  declareNames: true,
+  column: (k) => valuesNames[k] ??= new Identifier([`c${k}`]),
 };
-
-function updateRows(u: RowsUpdate): Fragment {
-  const v = VALUES_ROW;
-  const nk = u.keys.length, ns = u.set.length, width = nk + ns, count = u.rows.length;
-  const strings = cachedStrings(`pg-upd:${nk}:${ns}:${count}`, () => {
-    const s: string[] = ["UPDATE ", " SET "];
-    for (let k = 0; k < ns; k++) s.push(" = ", ".", k < ns - 1 ? ", " : " FROM (VALUES ");
-    for (let r = 0; r < count; r++) {
-      for (let k = 0; k < width; k++) {
-        s[s.length - 1] += k === 0 ? (r === 0 ? "(CAST(" : ", (CAST(") : ", CAST(";
-        s.push(" AS ", ")");
-      }
-      s[s.length - 1] += ")";
-    }
-    s[s.length - 1] += ") AS ";
-    s.push(" (");
-    for (let k = 0; k < width; k++) s.push(k < width - 1 ? ", " : ") WHERE ");
-    for (let k = 0; k < nk; k++) s.push(".", " = ", ".", k < nk - 1 ? " AND " : "");
-    return s;
-  });
-  const types = u.types.map(castTo);
-  const values: unknown[] = [u.table];
-  for (let k = 0; k < ns; k++) values.push(u.set[k], v, valuesName(nk + k));
-  for (const row of u.rows) for (let k = 0; k < width; k++) values.push(row[k], types[k]);
-  values.push(v);
-  for (let k = 0; k < width; k++) values.push(valuesName(k));
-  for (let k = 0; k < nk; k++) values.push(u.table, u.keys[k], v, valuesName(k));
-  return new Fragment(strings, values);
-}
 
 /**
  * PostgreSQL's flavour: `$n` placeholders, double-quoted identifiers of at most 63 bytes,
@@ -133,6 +98,6 @@ export const postgresDialect: Dialect = {
   },
   beginSql: (level) =>
     level === undefined ? "BEGIN" : `BEGIN ISOLATION LEVEL ${level.toUpperCase()}`,
-  updateRows,
+  updateRows: (u) => updateFromValues(u, VALUES),
   migrations: () => import("./migrate/mod.ts").then((m) => m.postgresMigrations),
 };

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { Dialect, GeneratedKey, GeneratedKeySql, RowsUpdate } from "../../core/dialect.ts";
+import type { Dialect, GeneratedKey, GeneratedKeySql } from "../../core/dialect.ts";
+import { updateFromValues, type ValuesShape } from "../../core/builder/update_from.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import { Fragment, Identifier } from "../../core/sql/nodes.ts";
-import { cachedStrings } from "../../core/sql/templates.ts";
 import { decoder, encoder, typeSql } from "./codec.ts";
 
 const hex = (bytes: Uint8Array): string =>
@@ -44,43 +44,19 @@ function generatedKey(key: GeneratedKey): GeneratedKeySql {
   };
 }
 
-const VALUES_ROW = new Identifier(["__retort_v"]);
-/** `column1`, `column2`...: the names SQLite gives the columns of a VALUES list. */
 const valuesColumns: Identifier[] = [];
-const valuesColumn = (k: number): Identifier =>
-  valuesColumns[k] ??= new Identifier([`column${k + 1}`]);
-
 /**
  * `UPDATE t SET a = v.column3 FROM (VALUES (?, ?, ?), ...) AS v WHERE t.k1 = v.column1 AND
  * ...` (SQLite 3.33 and later): many rows changing the same columns in one statement. SQLite
- * names the columns of a VALUES list itself; the target columns' affinity applies on
- * assignment and comparison, as it does to a bound value.
+ * names the columns of a VALUES list itself (`column1`, `column2`...); the target columns'
+ * affinity applies on assignment and comparison, as it does to a bound value.
  */
-function updateRows(u: RowsUpdate): Fragment {
-  const v = VALUES_ROW;
-  const nk = u.keys.length, ns = u.set.length, width = nk + ns, count = u.rows.length;
-  const strings = cachedStrings(`sqlite-upd:${nk}:${ns}:${count}`, () => {
-    const s: string[] = ["UPDATE ", " SET "];
-    for (let k = 0; k < ns; k++) s.push(" = ", ".", k < ns - 1 ? ", " : " FROM (VALUES ");
-    for (let r = 0; r < count; r++) {
-      for (let k = 0; k < width; k++) {
-        s[s.length - 1] += k === 0 ? (r === 0 ? "(" : ", (") : ", ";
-        s.push("");
-      }
-      s[s.length - 1] += ")";
-    }
-    s[s.length - 1] += ") AS ";
-    s.push(" WHERE ");
-    for (let k = 0; k < nk; k++) s.push(".", " = ", ".", k < nk - 1 ? " AND " : "");
-    return s;
-  });
-  const values: unknown[] = [u.table];
-  for (let k = 0; k < ns; k++) values.push(u.set[k], v, valuesColumn(nk + k));
-  for (const row of u.rows) for (let k = 0; k < width; k++) values.push(row[k]);
-  values.push(v);
-  for (let k = 0; k < nk; k++) values.push(u.table, u.keys[k], v, valuesColumn(k));
-  return new Fragment(strings, values);
-}
+const VALUES: ValuesShape = {
+  name: "sqlite",
+  cast: false,
+  declareNames: false,
+  column: (k) => valuesColumns[k] ??= new Identifier([`column${k + 1}`]),
+};
 
 /**
  * SQLite's flavour: `?` placeholders, double-quoted identifiers, 32,766 parameters.
@@ -131,6 +107,6 @@ export const sqliteDialect: Dialect = {
   // FOR UPDATE / FOR SHARE asks for nothing more.
   rowLock: () => null,
   beginSql: () => "BEGIN",
-  updateRows,
+  updateRows: (u) => updateFromValues(u, VALUES),
   migrations: () => import("./migrate/mod.ts").then((m) => m.sqliteMigrations),
 };
