@@ -36,7 +36,8 @@ export function hierarchy(kind: "single" | "joined") {
     declare projects: Project[];
   }
 
-  class Eng extends Emp.subclass("eng", { lang: column.text() }, tableOf("engs") as JoinedTableOptions) {}
+  class Eng
+    extends Emp.subclass("eng", { lang: column.text() }, tableOf("engs") as JoinedTableOptions) {}
 
   class Ticket extends Model(`${p}_tickets`, {
     id: column.integer().primaryKey(),

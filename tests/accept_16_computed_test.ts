@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import {
-  associationProxy,
   asc,
+  associationProxy,
   type Collection,
   column,
   DatabaseError,

@@ -33,19 +33,22 @@ async function seed(db: Db, kind: "single" | "joined", echo?: (e: { text: string
 }
 
 for (const kind of KINDS) {
-  dbTest(`${kind}: select(Base) loads each row as its class, select(Sub) only its own`, async (db) => {
-    const { engine, Emp, Mgr, Eng } = await seed(db, kind);
-    await using s = engine.session();
-    const all = await s.all(select(Emp).orderBy(Emp.c.id));
-    assert.deepEqual(all.map((e) => e.constructor), [Mgr, Eng, Emp]);
-    assert.equal((all[0] as InstanceType<typeof Mgr>).budget, 10);
-    assert.equal((all[1] as InstanceType<typeof Eng>).lang, "ts");
-    const mgrs = await s.all(select(Mgr));
-    assert.deepEqual(mgrs, [all[0]]);
-    const engs = await s.all(select(Eng).where(eq(Eng.c.lang, "ts")));
-    assert.deepEqual(engs, [all[1]]);
-    assert.equal((await s.all(select(Mgr).where(eq(Mgr.c.name, "eli")))).length, 0);
-  });
+  dbTest(
+    `${kind}: select(Base) loads each row as its class, select(Sub) only its own`,
+    async (db) => {
+      const { engine, Emp, Mgr, Eng } = await seed(db, kind);
+      await using s = engine.session();
+      const all = await s.all(select(Emp).orderBy(Emp.c.id));
+      assert.deepEqual(all.map((e) => e.constructor), [Mgr, Eng, Emp]);
+      assert.equal((all[0] as InstanceType<typeof Mgr>).budget, 10);
+      assert.equal((all[1] as InstanceType<typeof Eng>).lang, "ts");
+      const mgrs = await s.all(select(Mgr));
+      assert.deepEqual(mgrs, [all[0]]);
+      const engs = await s.all(select(Eng).where(eq(Eng.c.lang, "ts")));
+      assert.deepEqual(engs, [all[1]]);
+      assert.equal((await s.all(select(Mgr).where(eq(Mgr.c.name, "eli")))).length, 0);
+    },
+  );
 
   dbTest(`${kind}: session.get(Base, id) in a fresh session returns the subclass`, async (db) => {
     const { engine, Emp, Mgr, Eng } = await seed(db, kind);
