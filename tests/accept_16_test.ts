@@ -4,7 +4,17 @@
  * base in both directions), share one identity map, and flush in table order.
  */
 import assert from "node:assert/strict";
-import { eq, IntegrityError, joined, PendingRollbackError, select, selectin, sql } from "../mod.ts";
+import {
+  deleteFrom,
+  eq,
+  IntegrityError,
+  joined,
+  PendingRollbackError,
+  select,
+  selectin,
+  sql,
+  update,
+} from "../mod.ts";
 import { type Db, dbTest, statementLog } from "./_db.ts";
 import { hierarchy } from "./_accept_16_models.ts";
 
@@ -211,4 +221,23 @@ dbTest("joined: a failed child insert leaves no parent row", async (db) => {
   await assert.rejects(s.all(select(Emp)), PendingRollbackError);
   await s.rollback();
   assert.equal(await engine.scalar(sql`SELECT count(*) AS n FROM ${Emp}`), 3);
+});
+
+dbTest("single: bulk update and delete of a subclass touch its rows only", async (db) => {
+  const { engine, Emp, Mgr, Eng, Ticket, Project } = await seed(db, "single");
+  await using s = engine.session();
+  const all = await s.all(select(Emp).orderBy(Emp.c.id));
+  const r = await s.execute(update(Mgr).set({ name: "boss" }));
+  assert.equal(r.rowsAffected, 1);
+  assert.deepEqual(all.map((e) => e.name), ["boss", "eli", "eve"]);
+  await s.execute(update(Eng).set({ name: sql`upper(${Eng.c.name})` }), { synchronize: "fetch" });
+  await s.all(select(Emp));
+  assert.deepEqual(all.map((e) => e.name), ["boss", "ELI", "eve"]);
+  await s.execute(deleteFrom(Ticket));
+  await s.execute(deleteFrom(Project));
+  const d = await s.execute(deleteFrom(Mgr));
+  assert.equal(d.rowsAffected, 1);
+  await s.commit();
+  const left = await engine.all<{ name: string }>(sql`SELECT name FROM ${Emp} ORDER BY id`);
+  assert.deepEqual(left.map((x) => x.name), ["ELI", "eve"]);
 });

@@ -13,8 +13,8 @@ import {
   exists,
   fn,
   gt,
-  inspect,
   insert,
+  inspect,
   isNull,
   joined,
   loaderCriteria,
@@ -187,31 +187,34 @@ dbTest("joined() loads a many-to-many in the same query", async (db) => {
   assert.equal(withBoth.items.length, 2);
 });
 
-dbTest("class criteria apply to selects, get and relationship loads; lifted per query", async (db) => {
-  const engine = await open(db);
-  await using s = engine.session();
-  assert.deepEqual((await s.all(select(Shop))).map((x) => x.id).sort(), [1, 3]);
-  assert.equal(await s.get(Shop, 2), null);
-  assert.equal((await s.all(select(Shop).options(withoutCriteria()))).length, 3);
-  // Many-to-one loads of a closed shop: not found.
-  for (const how of ["selectin", "joined", "load"] as const) {
-    s.expungeAll();
-    let c;
-    if (how === "load") {
-      c = (await s.get(Item, 3))!;
-      await s.load(c, "shop");
-    } else {
-      const opt = how === "selectin" ? selectin("shop") : joined("shop");
-      [c] = await s.all(select(Item).where(eq(Item.c.id, 3)).options(opt));
+dbTest(
+  "class criteria apply to selects, get and relationship loads; lifted per query",
+  async (db) => {
+    const engine = await open(db);
+    await using s = engine.session();
+    assert.deepEqual((await s.all(select(Shop))).map((x) => x.id).sort(), [1, 3]);
+    assert.equal(await s.get(Shop, 2), null);
+    assert.equal((await s.all(select(Shop).options(withoutCriteria()))).length, 3);
+    // Many-to-one loads of a closed shop: not found.
+    for (const how of ["selectin", "joined", "load"] as const) {
+      s.expungeAll();
+      let c;
+      if (how === "load") {
+        c = (await s.get(Item, 3))!;
+        await s.load(c, "shop");
+      } else {
+        const opt = how === "selectin" ? selectin("shop") : joined("shop");
+        [c] = await s.all(select(Item).where(eq(Item.c.id, 3)).options(opt));
+      }
+      assert.equal(c.shop, null, how);
     }
-    assert.equal(c.shop, null, how);
-  }
-  s.expungeAll();
-  const [lifted] = await s.all(
-    select(Item).where(eq(Item.c.id, 3)).options(selectin("shop"), withoutCriteria()),
-  );
-  assert.equal(lifted.shop.name, "closed");
-});
+    s.expungeAll();
+    const [lifted] = await s.all(
+      select(Item).where(eq(Item.c.id, 3)).options(selectin("shop"), withoutCriteria()),
+    );
+    assert.equal(lifted.shop.name, "closed");
+  },
+);
 
 dbTest("session criteria apply to relationship loads and streams", async (db) => {
   const engine = await open(db);
@@ -244,46 +247,49 @@ dbTest("session criteria apply to relationship loads and streams", async (db) =>
   assert.equal((await t.all(select(Item))).length, 2);
 });
 
-dbTest("scalar, scalars, expire, refresh, isModified and the new/dirty/deleted views", async (db) => {
-  const engine = await open(db);
-  await using s = engine.session();
-  assert.equal(await s.scalar(select({ n: fn.count() }).from(Item)), 3);
-  assert.equal(await s.scalar(select(Item.c.name).where(eq(Item.c.id, 99))), null);
-  assert.deepEqual(await s.scalars(select(Item.c.id).orderBy(Item.c.id)), [1, 2, 3]);
-  const objs = await s.scalars(select(Item).orderBy(Item.c.id));
-  assert(objs[0] instanceof Item);
-  const [a, b] = objs;
-  assert.equal(s.isModified(a), false);
-  a.name = "changed";
-  assert(s.isModified(a));
-  assert(s.dirty.has(a) && !s.dirty.has(b));
-  s.expire(a, ["name"]);
-  assert.equal(s.isModified(a), false);
-  assert.throws(() => a.name, NotLoadedError);
-  assert.equal(a.price, 5); // only the named attribute
-  await s.refresh(a, ["name"]);
-  assert.equal(a.name, "a");
-  await s.execute(sql`UPDATE a17q_items SET price = 100 WHERE id = 1`);
-  assert.equal(a.price, 5);
-  await s.refresh(a);
-  assert.equal(a.price, 100);
-  s.expireAll();
-  assert.throws(() => b.name, NotLoadedError);
-  await s.all(select(Item));
-  assert.equal(b.name, "b");
-  const n = new Item({ shopId: 3, name: "n", price: 1 });
-  s.add(n);
-  s.delete(b);
-  assert.deepEqual([...s.new], [n]);
-  assert.deepEqual([...s.deleted], [b]);
-  assert.equal(s.new.size, 1);
-  assert.throws(() => (s.new as unknown as Set<object>).add(a));
-  await s.execute(deleteFrom(ItemLabel));
-  await s.flush();
-  assert.equal(s.new.size, 0);
-  assert.equal(s.deleted.size, 0);
-  await s.commit();
-});
+dbTest(
+  "scalar, scalars, expire, refresh, isModified and the new/dirty/deleted views",
+  async (db) => {
+    const engine = await open(db);
+    await using s = engine.session();
+    assert.equal(await s.scalar(select({ n: fn.count() }).from(Item)), 3);
+    assert.equal(await s.scalar(select(Item.c.name).where(eq(Item.c.id, 99))), null);
+    assert.deepEqual(await s.scalars(select(Item.c.id).orderBy(Item.c.id)), [1, 2, 3]);
+    const objs = await s.scalars(select(Item).orderBy(Item.c.id));
+    assert(objs[0] instanceof Item);
+    const [a, b] = objs;
+    assert.equal(s.isModified(a), false);
+    a.name = "changed";
+    assert(s.isModified(a));
+    assert(s.dirty.has(a) && !s.dirty.has(b));
+    s.expire(a, ["name"]);
+    assert.equal(s.isModified(a), false);
+    assert.throws(() => a.name, NotLoadedError);
+    assert.equal(a.price, 5); // only the named attribute
+    await s.refresh(a, ["name"]);
+    assert.equal(a.name, "a");
+    await s.execute(sql`UPDATE a17q_items SET price = 100 WHERE id = 1`);
+    assert.equal(a.price, 5);
+    await s.refresh(a);
+    assert.equal(a.price, 100);
+    s.expireAll();
+    assert.throws(() => b.name, NotLoadedError);
+    await s.all(select(Item));
+    assert.equal(b.name, "b");
+    const n = new Item({ shopId: 3, name: "n", price: 1 });
+    s.add(n);
+    s.delete(b);
+    assert.deepEqual([...s.new], [n]);
+    assert.deepEqual([...s.deleted], [b]);
+    assert.equal(s.new.size, 1);
+    assert.throws(() => (s.new as unknown as Set<object>).add(a));
+    await s.execute(deleteFrom(ItemLabel));
+    await s.flush();
+    assert.equal(s.new.size, 0);
+    assert.equal(s.deleted.size, 0);
+    await s.commit();
+  },
+);
 
 dbTest("window functions and exists() in the builder", async (db) => {
   const engine = await open(db);
