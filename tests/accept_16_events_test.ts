@@ -271,3 +271,23 @@ dbTest("validators hide the value under hideParameters, and skip loaded rows", a
   await s.commit();
   assert.equal(await engine.scalar(count(Person)), 2);
 });
+
+Deno.test("a subclass's validators add to its parent's", () => {
+  class Staff extends Model("a16e_staff", {
+    id: column.integer().primaryKey(),
+    kind: column.text().default("staff"),
+    name: column.text(),
+  }, { polymorphicOn: "kind", polymorphicIdentity: "staff" }) {
+    static validators = validates<Staff>({ name: check.length({ min: 2 }) });
+  }
+  class Boss extends Staff.subclass("boss", { budget: column.integer() }) {
+    static override validators = validates<Boss>({
+      budget: check.range({ min: 0 }),
+      name: (n) => n.trim(),
+    });
+  }
+  assert.throws(() => new Boss({ name: "x", budget: 1 }), ValidationError);
+  assert.throws(() => new Boss({ name: "xy", budget: -1 }), ValidationError);
+  assert.equal(new Boss({ name: "ab ", budget: 1 }).name, "ab");
+  assert.throws(() => new Staff({ name: "x" }), ValidationError);
+});
