@@ -63,8 +63,9 @@ export type EntityClass =
   & { readonly table: Table };
 
 /**
- * The symbol through which an entity adds a condition to every `select(Entity)`: the ORM's
- * subclasses in single-table inheritance filter on their discriminator with it.
+ * The symbol through which an entity adds a condition to every `select(Entity)`,
+ * `update(Entity)` and `deleteFrom(Entity)`: the ORM's subclasses in single-table inheritance
+ * filter on their discriminator with it.
  *
  * @example
  * ```ts
@@ -79,6 +80,13 @@ export type EntityClass =
  * ```
  */
 export const entityWhere: unique symbol = Symbol.for("retort.entityWhere") as never;
+
+/** The conditions an entity adds to statements on it (see `entityWhere`); none for a table. */
+export function entityConditions(target: unknown): SqlSource<unknown>[] {
+  if (typeof target !== "function") return [];
+  const filter = (target as { [entityWhere]?: SqlSource<unknown> })[entityWhere];
+  return filter === undefined ? [] : [filter];
+}
 
 /**
  * What an entity selects in place of its table's columns: the columns (in order) and the

@@ -6,7 +6,7 @@
 import type { Columns, RowOf } from "../schema/rows.ts";
 import type { Table } from "../schema/table.ts";
 import { type Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
-import { type Executable, type TableLike, tableOf } from "../statement.ts";
+import { entityConditions, type Executable, type TableLike, tableOf } from "../statement.ts";
 import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
 import type { ColumnsOf, RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
@@ -108,5 +108,9 @@ export class Delete<C extends Columns = Columns, R = Row> implements Executable<
  * ```
  */
 export function deleteFrom<T extends TableLike>(target: T): Delete<ColumnsOf<T>> {
-  return new Delete<ColumnsOf<T>>({ table: tableOf(target), where: [], returning: null });
+  return new Delete<ColumnsOf<T>>({
+    table: tableOf(target),
+    where: entityConditions(target),
+    returning: null,
+  });
 }

@@ -7,7 +7,9 @@
 import { DialectSql, type RowLock } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
 import { EMPTY, Fragment, Identifier } from "../sql/nodes.ts";
-import { type TableLike, tableOf } from "../statement.ts";
+import { type EntitySelection, entitySelection, type TableLike, tableOf } from "../statement.ts";
+import { Table } from "../schema/table.ts";
+import type { Join } from "./join.ts";
 
 /**
  * Options of `select(...).forUpdate(...)` and `.forShare(...)`.
@@ -51,8 +53,36 @@ export function rowLock(mode: RowLock["mode"], options: LockOptions): RowLock {
   return { mode, of: ids, nowait, skipLocked };
 }
 
-/** The lock clause as the dialect spells it, with its leading space, or nothing. */
-export function lockClause(lock: RowLock): DialectSql {
+/**
+ * The lock of a select of an entity whose selection LEFT JOINs tables (a joined hierarchy's
+ * subclasses): with no `of`, PostgreSQL refuses to lock the nullable side of an outer join,
+ * so the lock names the tables read in FROM and by inner joins, which hold every row.
+ */
+function entityLock(
+  lock: RowLock,
+  at: { readonly entity: unknown; readonly joins: readonly Join[] },
+  from: readonly unknown[],
+): RowLock {
+  if (lock.of.length > 0) return lock;
+  const shape = (at.entity as { [entitySelection]?: EntitySelection } | undefined)
+    ?.[entitySelection];
+  if (shape === undefined || !shape.joins.some((j) => j.kind === "LEFT JOIN")) return lock;
+  const inner = [...from, ...at.joins.filter((j) => j.kind === "JOIN").map((j) => j.target)];
+  const of = inner.filter((t): t is Table => t instanceof Table)
+    .map((t) => new Identifier([t.alias ?? t.name]));
+  return { ...lock, of };
+}
+
+/**
+ * The lock clause as the dialect spells it, with its leading space, or nothing; `at` and
+ * `from` are the select's (see `entityLock`).
+ */
+export function lockClause(
+  given: RowLock,
+  at: { readonly entity: unknown; readonly joins: readonly Join[] },
+  from: readonly unknown[],
+): DialectSql {
+  const lock = entityLock(given, at, from);
   return new DialectSql((d) => {
     const f = d.rowLock(lock);
     return f === null ? EMPTY : new Fragment([" ", ""], [f]);

@@ -161,7 +161,8 @@ export class Select<R = Row> extends QueryBase<R> {
     const limit = limitClause(s.limit, s.offset);
     if (limit !== null) clauses.push(limit);
     const body = sql.join(clauses, sql` `);
-    return s.lock === null ? body : new Fragment(["", "", ""], [body, lockClause(s.lock)]);
+    if (s.lock === null) return body;
+    return new Fragment(["", "", ""], [body, lockClause(s.lock, s, this.#from())]);
   }
 
   /** Reads from these tables, subqueries, CTEs or fragments (instead of the columns' tables). */

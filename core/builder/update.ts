@@ -9,7 +9,7 @@ import type { Column } from "../schema/column.ts";
 import type { Columns, RowOf } from "../schema/rows.ts";
 import type { Table } from "../schema/table.ts";
 import { type Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
-import { type Executable, type TableLike, tableOf } from "../statement.ts";
+import { entityConditions, type Executable, type TableLike, tableOf } from "../statement.ts";
 import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
 import { bindAssignments } from "./conflict.ts";
 import { bindValue } from "./expression.ts";
@@ -152,7 +152,7 @@ export function update<T extends TableLike>(target: T): Update<ColumnsOf<T>> {
   return new Update<ColumnsOf<T>>({
     table: tableOf(target),
     set: new Map(),
-    where: [],
+    where: entityConditions(target),
     returning: null,
   });
 }

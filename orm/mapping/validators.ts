@@ -127,24 +127,33 @@ const compiled = new WeakMap<Mapper, Compiled | null>();
 function validatorsOf(mapper: Mapper): Compiled | null {
   let v = compiled.get(mapper);
   if (v !== undefined) return v;
-  const declared = (mapper.cls as { validators?: Record<string, unknown> }).validators;
+  // A subclass's own `static validators` adds to its parents' (it does not hide them).
+  const levels: Record<string, unknown>[] = [];
+  for (let c: unknown = mapper.cls; typeof c === "function"; c = Object.getPrototypeOf(c)) {
+    const own = Object.getOwnPropertyDescriptor(c, "validators")?.value;
+    if (own !== undefined && own !== null && typeof own === "object") levels.unshift(own);
+  }
   v = null;
-  if (declared !== undefined && declared !== null && typeof declared === "object") {
+  if (levels.length > 0) {
     const list = mapper.keys.map((): Validator[] | null => null);
-    for (const key of Object.keys(declared)) {
-      const i = mapper.indexByKey.get(key);
-      if (i === undefined) {
-        throw new ValidationError(
-          `${mapper.name}.validators names ${JSON.stringify(key)}, which is not a column; ` +
-            `its columns are ${mapper.keys.join(", ")}.`,
-        );
+    for (const declared of levels) {
+      for (const key of Object.keys(declared)) {
+        const i = mapper.indexByKey.get(key);
+        if (i === undefined) {
+          throw new ValidationError(
+            `${mapper.name}.validators names ${JSON.stringify(key)}, which is not a column; ` +
+              `its columns are ${mapper.keys.join(", ")}.`,
+          );
+        }
+        const given = declared[key];
+        const fns = (Array.isArray(given) ? given : [given]) as Validator[];
+        if (fns.some((f) => typeof f !== "function")) {
+          throw new ValidationError(
+            `${mapper.name}.validators.${key} must be a function or a list.`,
+          );
+        }
+        list[i] = [...(list[i] ?? []), ...fns];
       }
-      const given = declared[key];
-      const fns = (Array.isArray(given) ? given : [given]) as Validator[];
-      if (fns.some((f) => typeof f !== "function")) {
-        throw new ValidationError(`${mapper.name}.validators.${key} must be a function or a list.`);
-      }
-      list[i] = fns;
     }
     v = list;
   }
