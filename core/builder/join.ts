@@ -5,11 +5,12 @@
  * @module
  */
 import { ArgumentError } from "../errors.ts";
-import type { Column } from "../schema/column.ts";
+import { Column } from "../schema/column.ts";
 import { sameTable, Table } from "../schema/table.ts";
 import { Fragment, type SqlSource } from "../sql/nodes.ts";
 import { isEntity, type TableLike } from "../statement.ts";
 import { Cte, Subquery } from "./cte.ts";
+import { ColumnRef, TypedExpression } from "./expression.ts";
 
 /**
  * What a select reads from: a table, a subquery, a CTE, or a fragment.
@@ -28,6 +29,26 @@ export interface Join {
   readonly kind: "JOIN" | "LEFT JOIN";
   readonly target: SqlSource<unknown>;
   readonly on: SqlSource<unknown>;
+}
+
+/**
+ * What a select with no FROM reads from: the tables (or subqueries, CTEs) of its columns,
+ * less those it joins.
+ */
+export function implicitFrom(
+  exprs: readonly unknown[],
+  joins: readonly Join[],
+): SqlSource<unknown>[] {
+  const out: SqlSource<unknown>[] = [];
+  for (const e of exprs) {
+    const source = e instanceof Column
+      ? e.table
+      : e instanceof ColumnRef || e instanceof TypedExpression
+      ? e.source
+      : undefined;
+    if (source !== undefined && !out.includes(source)) out.push(source);
+  }
+  return out.filter((x) => !joins.some((j) => j.target === x));
 }
 
 /** Checks what a select reads from or joins to. */

@@ -6,7 +6,6 @@
  */
 import type { RowLock } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
-import { Column } from "../schema/column.ts";
 import type { Columns, RowOf } from "../schema/rows.ts";
 import { Table } from "../schema/table.ts";
 import { isSqlNode } from "../sql/check.ts";
@@ -14,6 +13,7 @@ import { Fragment, type Row, type SqlSource } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
 import {
   type EntityClass,
+  entityConditions,
   type EntitySelection,
   entitySelection,
   entityWhere,
@@ -34,8 +34,7 @@ import {
 } from "./clauses.ts";
 import { Cte } from "./cte.ts";
 import { lockClause, type LockOptions, rowLock } from "./lock.ts";
-import { ColumnRef, TypedExpression } from "./expression.ts";
-import { type FromItem, fromItem, inferOn, type Join } from "./join.ts";
+import { type FromItem, fromItem, implicitFrom, inferOn, type Join } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
 import type { RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
 import { checkKeys, type ResultColumn, resultColumns, selectList } from "./rows.ts";
@@ -118,17 +117,7 @@ export class Select<R = Row> extends QueryBase<R> {
   /** What the select reads from: the explicit FROM, or the tables of its columns. */
   #from(): readonly SqlSource<unknown>[] {
     const s = this.#s;
-    if (s.from !== null) return s.from;
-    const out: SqlSource<unknown>[] = [];
-    for (const c of s.columns) {
-      const source = c.expr instanceof Column
-        ? c.expr.table
-        : c.expr instanceof ColumnRef || c.expr instanceof TypedExpression
-        ? c.expr.source
-        : undefined;
-      if (source !== undefined && !out.includes(source)) out.push(source);
-    }
-    return out.filter((x) => !s.joins.some((j) => j.target === x));
+    return s.from ?? implicitFrom(s.columns.map((c) => c.expr), s.joins);
   }
 
   /** Internal: the CTEs read in FROM, JOIN, through columns, or given with `.with()`. */
@@ -168,7 +157,9 @@ export class Select<R = Row> extends QueryBase<R> {
   /** Reads from these tables, subqueries, CTEs or fragments (instead of the columns' tables). */
   from(...items: FromItem[]): Select<R> {
     if (items.length === 0) throw new ArgumentError("from() needs at least one table.");
-    return this.#with({ from: items.map((x) => fromItem(x, "from()")) });
+    // A class that filters its rows (a single-table subclass) filters them here too.
+    const where = [...this.#s.where, ...items.flatMap(entityConditions)];
+    return this.#with({ from: items.map((x) => fromItem(x, "from()")), where });
   }
 
   #join(
@@ -185,8 +176,10 @@ export class Select<R = Row> extends QueryBase<R> {
     }
     const t = fromItem(target, kind === "JOIN" ? "join()" : "leftJoin()");
     const left = [...this.#from(), ...this.#s.joins.map((j) => j.target)].filter((x) => x !== t);
-    const condition = on === undefined ? inferOn(left, t) : on;
+    let condition = on === undefined ? inferOn(left, t) : on;
     if (!isSqlNode(condition)) throw new ArgumentError("The ON condition of a join must be SQL.");
+    const extra = entityConditions(target);
+    if (extra.length > 0) condition = conjunction([condition, ...extra]);
     return this.#with({ joins: [...this.#s.joins, { kind, target: t, on: condition }] });
   }
 
