@@ -15,6 +15,7 @@ export {
   Literal,
   Param,
   type Row,
+  type SqlOf,
   type SqlSource,
   toSql,
 } from "./sql/nodes.ts";
@@ -47,12 +48,17 @@ export {
   type ColumnDefault,
   type ColumnTable,
   type ReadonlyColumn,
+  type ReferencedTable,
   type ReferenceOptions,
   type ReferentialAction,
   snakeCase,
 } from "./schema/column.ts";
-export type { BoundColumns, Columns, InsertOf, RowOf } from "./schema/rows.ts";
-export { constraint, type TableConstraint } from "./schema/constraint.ts";
+export type { BoundColumns, Columns, InsertOf, KeyValue, RowOf, RowTypes } from "./schema/rows.ts";
+export {
+  constraint,
+  type PrimaryKeyConstraint,
+  type TableConstraint,
+} from "./schema/constraint.ts";
 export { sameTable, Table, table, type TableName } from "./schema/table.ts";
 export {
   type EntityClass,
@@ -117,3 +123,13 @@ export type { LockOptions } from "./builder/lock.ts";
 export { type DoUpdateOptions, Insert, insert, OnConflict } from "./builder/insert.ts";
 export { Update, update } from "./builder/update.ts";
 export { Delete, deleteFrom, deleteFrom as delete } from "./builder/delete.ts";
+export type {
+  EntityObject,
+  LoaderFor,
+  LoaderOf,
+  LoaderOption,
+  QueryOption,
+  RelatedOf,
+  RelationshipNames,
+  SelectOption,
+} from "./builder/loaders.ts";

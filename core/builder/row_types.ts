@@ -4,10 +4,8 @@
  *
  * @module
  */
-import type { Column } from "../schema/column.ts";
-import type { Columns } from "../schema/rows.ts";
+import type { Columns, RowTypes } from "../schema/rows.ts";
 import type { Table } from "../schema/table.ts";
-import type { SqlSource } from "../sql/nodes.ts";
 import type { Expression } from "./expression.ts";
 
 /**
@@ -87,17 +85,7 @@ export type ScalarOf<R> = unknown extends R ? unknown : R[keyof R] | null;
  * const row: InsertRow<typeof cols> = { name: "ada" };
  * ```
  */
-export type InsertRow<C> =
-  & {
-    -readonly [K in keyof C as C[K] extends Column<unknown, true> ? never : K]:
-      | (C[K] extends Column<infer T, boolean> ? T : never)
-      | SqlSource<unknown>;
-  }
-  & {
-    -readonly [K in keyof C as C[K] extends Column<unknown, true> ? K : never]?:
-      | (C[K] extends Column<infer T, boolean> ? T : never)
-      | SqlSource<unknown>;
-  };
+export type InsertRow<C extends Columns> = RowTypes<C>["insert"];
 
 /**
  * Assignments for `update(table).set(...)` and upserts: any columns, each a value or SQL.
@@ -109,11 +97,7 @@ export type InsertRow<C> =
  * const set: UpdateValues<typeof cols> = { visits: sql`visits + 1` };
  * ```
  */
-export type UpdateValues<C> = {
-  -readonly [K in keyof C]?:
-    | (C[K] extends Column<infer T, boolean> ? T : never)
-    | SqlSource<unknown>;
-};
+export type UpdateValues<C extends Columns> = RowTypes<C>["update"];
 
 /**
  * The columns of a table or of a model class's table.

@@ -36,6 +36,7 @@ import { ColumnRef, TypedExpression } from "./expression.ts";
 import { type FromItem, fromItem, inferOn, type Join } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
 import type { RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
+import type { SelectOption } from "./loaders.ts";
 import { checkKeys, type ResultColumn, resultColumns, selectList } from "./rows.ts";
 
 interface SelectState {
@@ -252,9 +253,16 @@ export class Select<R = Row> extends QueryBase<R> {
     return this.#with({ ctes: [...this.#s.ctes, ...ctes] });
   }
 
-  /** Loader options for the ORM (`selectin("posts")`...), carried as they are. */
-  options(...options: unknown[]): Select<R> {
-    return this.#with({ loadOptions: [...this.#s.loadOptions, ...options] });
+  /**
+   * Loader options for the ORM (`selectin("posts")`...), carried as they are; each names a
+   * relationship of the objects the select returns.
+   */
+  options<S extends { readonly "~row"?: unknown }>(
+    this: S,
+    ...options: SelectOption<NonNullable<S["~row"]>>[]
+  ): S {
+    const self = this as unknown as Select<unknown>;
+    return self.#with({ loadOptions: [...self.#s.loadOptions, ...options] }) as unknown as S;
   }
 
   /** Asks the ORM to overwrite objects already in the session with the loaded rows. */

@@ -6,20 +6,14 @@
  */
 import { ArgumentError } from "../errors.ts";
 import type { Column } from "../schema/column.ts";
-import type { Columns, RowOf } from "../schema/rows.ts";
+import type { Columns, RowOf, RowTypes } from "../schema/rows.ts";
 import type { Table } from "../schema/table.ts";
 import { type Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
 import { type Executable, type TableLike, tableOf } from "../statement.ts";
 import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
 import { bindAssignments } from "./conflict.ts";
 import { bindValue } from "./expression.ts";
-import type {
-  ColumnsOf,
-  RowOfColumns,
-  RowOfRecord,
-  SelectItem,
-  UpdateValues,
-} from "./row_types.ts";
+import type { ColumnsOf, RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
 import { returningClause, updateSql } from "./write.ts";
 
@@ -75,7 +69,7 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
   }
 
   /** Sets columns (by property key) to values or SQL; values are checked now. */
-  set(values: UpdateValues<C>): Update<C, R> {
+  set(values: RowTypes<C>["update"]): Update<C, R> {
     const added = bindAssignments(this.#s.table, values as Record<string, unknown>, "set(...)");
     return this.#with({ set: new Map([...this.#s.set, ...added]) });
   }

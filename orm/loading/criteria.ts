@@ -13,6 +13,7 @@ import { and } from "../../core/builder/logic.ts";
 import type { Condition } from "../../core/builder/clauses.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
+import type { QueryOption } from "../../core/builder/loaders.ts";
 import { isEntity } from "../../core/statement.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { mapperOf } from "../mapping/configure.ts";
@@ -126,7 +127,7 @@ export function criteriaFor(
     : and(...list.map((c) => c.where(on)));
 }
 
-const WITHOUT = Object.freeze({ withoutCriteria: true });
+const WITHOUT: QueryOption = Object.freeze({ option: "withoutCriteria", withoutCriteria: true });
 
 /**
  * A query option that lifts the session's loader criteria for one query and the
@@ -149,7 +150,7 @@ const WITHOUT = Object.freeze({ withoutCriteria: true });
  * assert.equal((await session.all(select(Tag).options(withoutCriteria()))).length, 2);
  * ```
  */
-export function withoutCriteria(): object {
+export function withoutCriteria(): QueryOption {
   return WITHOUT;
 }
 

@@ -92,7 +92,11 @@ export async function loadJoined(
       }
     }
     if (options[k].nested.length > 0) {
-      pending.push([target, [...new Set([...byParent.values()].flat())], options[k].nested]);
+      pending.push([
+        target,
+        [...new Set([...byParent.values()].flat())],
+        options[k].nested as readonly LoaderOption[],
+      ]);
     }
     offset += target.columns.length;
   });

@@ -212,7 +212,7 @@ export async function applyOptions(
       ctx,
       states,
       relationshipOf(mapper, option.path),
-      option.nested,
+      option.nested as readonly LoaderOption[],
       populate,
     );
   }

@@ -16,6 +16,7 @@ import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
+import type { LoaderFor, RelatedOf, RelationshipNames } from "../../core/builder/loaders.ts";
 import { addCriteria, type LoaderCriteria } from "../loading/criteria.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
@@ -37,7 +38,13 @@ import {
   runIn,
 } from "./reads.ts";
 import { type SessionStreamOptions, streamEntities } from "./stream.ts";
-import type { EntityQuery, ExecuteResult, SessionOptions, SessionSavepoint } from "./types.ts";
+import type {
+  EntityKey,
+  EntityQuery,
+  ExecuteResult,
+  SessionOptions,
+  SessionSavepoint,
+} from "./types.ts";
 
 /**
  * A unit of work with an identity map. Make one with `sessionMaker(engine)()` or
@@ -267,7 +274,7 @@ export class Session implements AsyncDisposable {
   /** The object with a primary key: from the identity map when there, else one query. */
   get<M extends EntityClass>(
     model: M,
-    key: unknown,
+    key: NoInfer<EntityKey<M>>,
     options: { populateExisting?: boolean } = {},
   ): Promise<InstanceType<M> | null> {
     return getObject(this.#c, model, key, options);
@@ -324,12 +331,12 @@ export class Session implements AsyncDisposable {
    * Loads a relationship of one or many objects, in one batched query, with optional nested
    * options: `await session.load(users, "posts", selectin("comments"))`.
    */
-  load(
-    objs: object | readonly object[],
-    relationship: string,
-    ...nested: LoaderOption[]
+  load<T extends object, const K extends RelationshipNames<T>>(
+    objs: T | readonly T[],
+    relationship: K,
+    ...nested: LoaderFor<RelatedOf<T[K]>>[]
   ): Promise<void> {
-    return loadRelationship(this.#c, objs, relationship, nested);
+    return loadRelationship(this.#c, objs, relationship, nested as LoaderOption[]);
   }
 
   /**
