@@ -41,9 +41,9 @@ export type { ColumnType, Converter, TypeDialect } from "./types/column_type.ts"
 export { enumType, numeric, types, varchar } from "./types/builtin.ts";
 export { TypedParam } from "./types/param.ts";
 export type { ResultType } from "./types/decode.ts";
+export { column } from "./schema/factories.ts";
 export {
   Column,
-  column,
   type ColumnConfig,
   type ColumnDefault,
   type ColumnTable,
@@ -98,9 +98,11 @@ export { asc, desc, type OrderOptions } from "./builder/order.ts";
 export { type Conflict, excluded } from "./builder/conflict.ts";
 export type {
   ColumnsOf,
+  DistinctKeys,
   InsertRow,
   RowOfColumns,
   RowOfRecord,
+  RowsOf,
   ScalarOf,
   SelectItem,
   UpdateValues,

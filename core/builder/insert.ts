@@ -16,7 +16,7 @@ import { type Executable, type TableLike, tableOf } from "../statement.ts";
 import { isPlainObject } from "../util/describe.ts";
 import { bindAssignments, checkTarget, type Conflict, conflictClause } from "./conflict.ts";
 import { bindValue } from "./expression.ts";
-import type { ColumnsOf, RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
+import type { ColumnsOf, DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
 import { insertSql, returningClause } from "./write.ts";
 
@@ -151,11 +151,13 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
   /** `RETURNING` every column of the table, rows keyed by property key. */
   returning(): Insert<C, RowOf<C>>;
   /** `RETURNING` these columns. */
-  returning<const A extends readonly SelectItem[]>(...columns: A): Insert<C, RowOfColumns<A>>;
+  returning<const A extends readonly SelectItem[]>(
+    ...columns: A & NoInfer<DistinctKeys<A>>
+  ): Insert<C, RowsOf<A>["ofColumns"]>;
   /** `RETURNING` named expressions. */
   returning<const S extends Record<string, SqlSource<unknown>>>(
     record: S,
-  ): Insert<C, RowOfRecord<S>>;
+  ): Insert<C, RowsOf<S>["ofRecord"]>;
   returning(...items: unknown[]): Insert<C, unknown> {
     return new Insert<C, unknown>({
       ...this.#s,

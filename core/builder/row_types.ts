@@ -46,10 +46,50 @@ export type ValueOf<E> = E extends { readonly isQuery: true; readonly "~row"?: i
  * const row: RowOfColumns<[typeof users.c.id, typeof users.c.name]> = { id: 1, name: "ada" };
  * ```
  */
-export type RowOfColumns<A extends readonly unknown[]> = {
-  -readonly [E in A[number] as E extends { readonly key: infer K extends string } ? K : never]:
-    ValueOf<E>;
-};
+export type RowOfColumns<A extends readonly unknown[]> = RowsOf<A>["ofColumns"];
+
+/**
+ * The row types of a select's list `A` of columns or record `A` of expressions, each read
+ * when first needed (builders name these members, so messages show the rows as flat objects).
+ *
+ * @example
+ * ```ts
+ * import { column, type RowsOf, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * const row: RowsOf<[typeof users.c.id]>["ofColumns"] = { id: 1 };
+ * ```
+ */
+export interface RowsOf<A> {
+  /** The row of a list of columns: each column's key with its value type. */
+  readonly ofColumns: {
+    -readonly [
+      E in A extends readonly unknown[] ? A[number] : never as E extends {
+        readonly key: infer K extends string;
+      } ? K
+        : never
+    ]: ValueOf<E>;
+  };
+  /** The row of a record of expressions: each key with its expression's value type. */
+  readonly ofRecord: { -readonly [K in keyof A]: ValueOf<A[K]> };
+}
+
+/**
+ * `unknown` when the columns `A` of a select or RETURNING have distinct keys, else an error
+ * type no list of columns is: two columns under one key would be one field of the row (name
+ * them with a record instead: `select({ userId: users.c.id, postId: posts.c.id })`).
+ *
+ * @example
+ * ```ts
+ * import { column, type DistinctKeys, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
+ * const ok: DistinctKeys<[typeof users.c.id, typeof users.c.name]> = "any value";
+ * ```
+ */
+export type DistinctKeys<A extends readonly unknown[], Seen extends string = never> = A extends
+  readonly [infer H extends SelectItem, ...infer R]
+  ? H["key"] extends Seen ? { readonly "~error": `two columns under the one key "${H["key"]}"` }
+  : DistinctKeys<R, Seen | H["key"]>
+  : unknown;
 
 /**
  * The row type of a record of expressions: each key with its expression's value type.
@@ -61,7 +101,7 @@ export type RowOfColumns<A extends readonly unknown[]> = {
  * const row: RowOfRecord<{ userId: typeof users.c.id }> = { userId: 1 };
  * ```
  */
-export type RowOfRecord<S> = { -readonly [K in keyof S]: ValueOf<S[K]> };
+export type RowOfRecord<S> = RowsOf<S>["ofRecord"];
 
 /**
  * The value of a one-column query used as a scalar: its column's type, or null (no row).

@@ -35,7 +35,7 @@ import { lockClause, type LockOptions, rowLock } from "./lock.ts";
 import { ColumnRef, TypedExpression } from "./expression.ts";
 import { type FromItem, fromItem, inferOn, type Join } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
-import type { RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
+import type { DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import type { SelectOption } from "./loaders.ts";
 import { checkKeys, type ResultColumn, resultColumns, selectList } from "./rows.ts";
 
@@ -347,8 +347,8 @@ export function select<M extends EntityClass>(entity: M): Select<InstanceType<M>
  * ```
  */
 export function select<const A extends readonly SelectItem[]>(
-  ...columns: A
-): Select<RowOfColumns<A>>;
+  ...columns: A & NoInfer<DistinctKeys<A>>
+): Select<RowsOf<A>["ofColumns"]>;
 /**
  * Starts a SELECT of named expressions: `select({ id: users.c.id, n: sql\`count(*)\` })`.
  *
@@ -364,7 +364,7 @@ export function select<const A extends readonly SelectItem[]>(
  */
 export function select<const S extends Record<string, SqlSource<unknown>>>(
   record: S,
-): Select<RowOfRecord<S>>;
+): Select<RowsOf<S>["ofRecord"]>;
 export function select(...items: unknown[]): Select<unknown> {
   if (items.length === 1 && items[0] instanceof Table) {
     const columns = tableColumns(items[0], false);

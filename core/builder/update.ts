@@ -13,7 +13,7 @@ import { type Executable, type TableLike, tableOf } from "../statement.ts";
 import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
 import { bindAssignments } from "./conflict.ts";
 import { bindValue } from "./expression.ts";
-import type { ColumnsOf, RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
+import type { ColumnsOf, DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
 import { returningClause, updateSql } from "./write.ts";
 
@@ -82,11 +82,13 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
   /** `RETURNING` every column of the table, rows keyed by property key. */
   returning(): Update<C, RowOf<C>>;
   /** `RETURNING` these columns. */
-  returning<const A extends readonly SelectItem[]>(...columns: A): Update<C, RowOfColumns<A>>;
+  returning<const A extends readonly SelectItem[]>(
+    ...columns: A & NoInfer<DistinctKeys<A>>
+  ): Update<C, RowsOf<A>["ofColumns"]>;
   /** `RETURNING` named expressions. */
   returning<const S extends Record<string, SqlSource<unknown>>>(
     record: S,
-  ): Update<C, RowOfRecord<S>>;
+  ): Update<C, RowsOf<S>["ofRecord"]>;
   returning(...items: unknown[]): Update<C, unknown> {
     return new Update<C, unknown>({
       ...this.#s,

@@ -91,14 +91,14 @@ export interface RowTypes<C extends Columns> {
   readonly init: [RowTypes<C>["requiredInit"]] extends [never]
     ? { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] }
     :
-      & { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] }
-      & { -readonly [K in RowTypes<C>["requiredInit"]]: C[K]["~type"] };
+      & { -readonly [K in RowTypes<C>["requiredInit"]]: C[K]["~type"] }
+      & { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] };
   /** What a Core insert needs: the required columns, each a value or SQL of its type. */
   readonly insert: [RowTypes<C>["required"]] extends [never]
     ? { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> }
     :
-      & { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> }
-      & { -readonly [K in RowTypes<C>["required"]]: C[K]["~type"] | SqlOf<C[K]["~type"]> };
+      & { -readonly [K in RowTypes<C>["required"]]: C[K]["~type"] | SqlOf<C[K]["~type"]> }
+      & { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> };
   /** What an update may set: any column, a value or SQL of its type. */
   readonly update: {
     -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]>;

@@ -16,7 +16,7 @@ import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
-import type { LoaderFor, RelatedOf, RelationshipNames } from "../../core/builder/loaders.ts";
+import type * as loaders from "../../core/builder/loaders.ts";
 import { addCriteria, type LoaderCriteria } from "../loading/criteria.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
@@ -281,7 +281,7 @@ export class Session implements AsyncDisposable {
   }
 
   /** Runs a `select(Model)` and returns its objects. */
-  all<T>(query: EntityQuery<T>): Promise<T[]> {
+  all<T extends loaders.EntityObject>(query: EntityQuery<T>): Promise<T[]> {
     const c = this.#c;
     return c.run(
       "run a query",
@@ -291,17 +291,17 @@ export class Session implements AsyncDisposable {
   }
 
   /** The first object of a `select(Model)`, or null. */
-  async first<T>(query: EntityQuery<T>): Promise<T | null> {
+  async first<T extends loaders.EntityObject>(query: EntityQuery<T>): Promise<T | null> {
     return (await this.all(query))[0] ?? null;
   }
 
   /** The one object of a `select(Model)`; NoResultFound or MultipleResultsFound otherwise. */
-  async one<T>(query: EntityQuery<T>): Promise<T> {
+  async one<T extends loaders.EntityObject>(query: EntityQuery<T>): Promise<T> {
     return onlyOne(await this.all(query), "one()");
   }
 
   /** The one object of a `select(Model)`, or null; MultipleResultsFound for more. */
-  async oneOrNull<T>(query: EntityQuery<T>): Promise<T | null> {
+  async oneOrNull<T extends loaders.EntityObject>(query: EntityQuery<T>): Promise<T | null> {
     return atMostOne(await this.all(query), "oneOrNull()");
   }
 
@@ -310,7 +310,7 @@ export class Session implements AsyncDisposable {
    * default) with a cursor, `selectin` loaders run once per chunk. The session keeps what it
    * streams unless `expunge: true` lets each chunk's clean objects go once passed.
    */
-  stream<T>(
+  stream<T extends loaders.EntityObject>(
     query: EntityQuery<T>,
     options?: SessionStreamOptions,
   ): AsyncGenerator<T, void, undefined> {
@@ -331,10 +331,10 @@ export class Session implements AsyncDisposable {
    * Loads a relationship of one or many objects, in one batched query, with optional nested
    * options: `await session.load(users, "posts", selectin("comments"))`.
    */
-  load<T extends object, const K extends RelationshipNames<T>>(
+  load<T extends object, const K extends loaders.RelationshipNames<T>>(
     objs: T | readonly T[],
     relationship: K,
-    ...nested: LoaderFor<RelatedOf<T[K]>>[]
+    ...nested: loaders.LoaderFor<loaders.RelatedOf<T[K]>>[]
   ): Promise<void> {
     return loadRelationship(this.#c, objs, relationship, nested as LoaderOption[]);
   }
