@@ -39,7 +39,7 @@ export interface TableConstraint {
  * import { column, constraint, type PrimaryKeyConstraint } from "@retort/orm";
  * const a = column.integer();
  * const b = column.text();
- * const pk: PrimaryKeyConstraint<[typeof a, typeof b]> = constraint.primaryKey(a, b);
+ * const pk: PrimaryKeyConstraint<readonly [typeof a, typeof b]> = constraint.primaryKey(a, b);
  * ```
  */
 export interface PrimaryKeyConstraint<A extends readonly Column[] = readonly Column[]>

@@ -154,7 +154,7 @@ export function Model<const C extends Columns, const K extends readonly Column[]
   name: string,
   columns: C,
   options?: ModelOptions<C, K>,
-): ModelClass<C, [K] extends [never] ? RowTypes<C>["key"] : KeyValues<K>>;
+): ModelClass<C, [NoInfer<K>] extends [never] ? RowTypes<C>["key"] : KeyValues<NoInfer<K>>>;
 /**
  * Maps a class to a table declared with `table(...)`.
  *
