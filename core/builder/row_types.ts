@@ -85,10 +85,12 @@ export interface RowsOf<A> {
  * const ok: DistinctKeys<[typeof users.c.id, typeof users.c.name]> = "any value";
  * ```
  */
-export type DistinctKeys<A extends readonly unknown[], Seen extends string = never> = A extends
-  readonly [infer H extends SelectItem, ...infer R]
-  ? H["key"] extends Seen ? { readonly "~error": `two columns under the one key "${H["key"]}"` }
-  : DistinctKeys<R, Seen | H["key"]>
+export type DistinctKeys<A extends readonly SelectItem[]> = A extends
+  readonly [...infer P extends readonly SelectItem[], infer L extends SelectItem]
+  ? string extends L["key"] ? DistinctKeys<P>
+  : L["key"] extends P[number]["key"]
+    ? { readonly "~error": `two columns under the one key "${L["key"]}"` }
+  : DistinctKeys<P>
   : unknown;
 
 /**
