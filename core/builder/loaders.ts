@@ -117,26 +117,27 @@ export interface LoaderOption<P extends string = string, N = unknown> {
  * ```
  */
 export type LoaderFor<T> = {
-  [K in RelationshipNames<T>]: LoaderOf<K, RelatedOf<T[K]>>;
+  [K in RelationshipNames<T>]: LoaderOf<K, T[K]>;
 }[RelationshipNames<T>];
 
 /**
- * A loader option of the relationship `P` whose objects are of type `T`: its nested options
- * fit `T` (read only when a nested option is checked, so cycles of classes cost nothing).
+ * A loader option of the relationship `P`, an attribute of type `V`: its nested options fit
+ * the objects `V` holds (read only when a nested option is checked, so cycles of classes cost
+ * nothing).
  *
  * @example
  * ```ts
  * import { type LoaderOf, selectin } from "@retort/orm";
- * const option: LoaderOf<"posts", object> = selectin("posts");
+ * const option: LoaderOf<"posts", object[]> = selectin("posts");
  * ```
  */
-export interface LoaderOf<P extends string, T> {
+export interface LoaderOf<P extends string, V> {
   /** How to load. */
   readonly strategy: "selectin" | "joined";
   /** The relationship's name. */
   readonly path: P;
-  /** Options for the loaded objects, each fitting `T`. */
-  readonly nested: readonly LoaderFor<T>[];
+  /** Options for the loaded objects, each fitting the objects `V` holds. */
+  readonly nested: readonly LoaderFor<RelatedOf<V>>[];
 }
 
 /**
