@@ -285,7 +285,9 @@ export class Column<T = unknown, Opt extends boolean = boolean, F extends string
   /**
    * A foreign key to another column, given lazily so tables may refer to each other:
    * `.references(() => User.c.id)`. A table referring to itself uses the argument, which is
-   * the column's own table: `.references((self) => self.c.id)`.
+   * the column's own table: `.references((self) => self.c.id)`. The target's value type is
+   * this column's (a text column cannot refer to an integer key); a target typed only as
+   * `Column` is not checked.
    */
   references<U>(
     target: (

@@ -102,6 +102,8 @@ export class Relationship<T = unknown> {
   readonly target: () => unknown;
   /** The options as declared. */
   readonly options: RelationshipOptions<T, string>;
+  /** Type-only: the target's objects. */
+  declare readonly "~target"?: T;
   #owner: Mapper | null = null;
   #name = "";
   #mapperOf: MapperResolver | null = null;
