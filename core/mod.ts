@@ -15,6 +15,7 @@ export {
   Literal,
   Param,
   type Row,
+  type SqlOf,
   type SqlSource,
   toSql,
 } from "./sql/nodes.ts";
@@ -40,19 +41,24 @@ export type { ColumnType, Converter, TypeDialect } from "./types/column_type.ts"
 export { enumType, numeric, types, varchar } from "./types/builtin.ts";
 export { TypedParam } from "./types/param.ts";
 export type { ResultType } from "./types/decode.ts";
+export { column } from "./schema/factories.ts";
 export {
   Column,
-  column,
   type ColumnConfig,
   type ColumnDefault,
   type ColumnTable,
   type ReadonlyColumn,
+  type ReferencedTable,
   type ReferenceOptions,
   type ReferentialAction,
   snakeCase,
 } from "./schema/column.ts";
-export type { BoundColumns, Columns, InsertOf, RowOf } from "./schema/rows.ts";
-export { constraint, type TableConstraint } from "./schema/constraint.ts";
+export type { BoundColumns, Columns, InsertOf, KeyValue, RowOf, RowTypes } from "./schema/rows.ts";
+export {
+  constraint,
+  type PrimaryKeyConstraint,
+  type TableConstraint,
+} from "./schema/constraint.ts";
 export { sameTable, Table, table, type TableName } from "./schema/table.ts";
 export {
   type EntityClass,
@@ -94,9 +100,11 @@ export { asc, desc, type OrderOptions } from "./builder/order.ts";
 export { type Conflict, excluded } from "./builder/conflict.ts";
 export type {
   ColumnsOf,
+  DistinctKeys,
   InsertRow,
   RowOfColumns,
   RowOfRecord,
+  RowsOf,
   ScalarOf,
   SelectItem,
   UpdateValues,
@@ -119,3 +127,13 @@ export type { LockOptions } from "./builder/lock.ts";
 export { type DoUpdateOptions, Insert, insert, OnConflict } from "./builder/insert.ts";
 export { Update, update } from "./builder/update.ts";
 export { Delete, deleteFrom, deleteFrom as delete } from "./builder/delete.ts";
+export type {
+  EntityObject,
+  LoaderFor,
+  LoaderOf,
+  LoaderOption,
+  QueryOption,
+  RelatedOf,
+  RelationshipNames,
+  SelectOption,
+} from "./builder/loaders.ts";

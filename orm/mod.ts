@@ -4,7 +4,7 @@
  * @module
  */
 export { Engine } from "./engine.ts";
-export { Model, type ModelClass, type ModelOptions } from "./mapping/model.ts";
+export { Model, type ModelClass, type ModelObject, type ModelOptions } from "./mapping/model.ts";
 export { type ColumnsOf, type Subclass } from "./mapping/inheritance.ts";
 export { type JoinedSubclass, type JoinedTableOptions } from "./mapping/joined_inheritance.ts";
 export { inspect, type InstanceInfo } from "./mapping/inspect.ts";
@@ -27,6 +27,7 @@ export type { SessionScalar } from "./session/scalars.ts";
 export type { ObjectsView } from "./session/views.ts";
 export { sessionMaker } from "./session/maker.ts";
 export type {
+  EntityKey,
   EntityQuery,
   ExecuteResult,
   SessionOptions,

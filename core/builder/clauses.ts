@@ -7,7 +7,7 @@
 import { DialectSql } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
 import { isSqlNode } from "../sql/check.ts";
-import { Fragment, Identifier, type SqlSource } from "../sql/nodes.ts";
+import { Fragment, Identifier, type SqlOf, type SqlSource } from "../sql/nodes.ts";
 import { operand } from "./expression.ts";
 
 /** `a AND b AND c`, each part in parentheses unless it needs none. */
@@ -60,8 +60,9 @@ export function atom(f: Fragment): Fragment {
 }
 
 /**
- * A condition for `where`/`having`: SQL, or `undefined`/`null`/`false` to skip (for optional
- * filters).
+ * A condition for `where`/`having`: SQL (a fragment, a comparison, a boolean column or
+ * expression; not an expression of another type), or `undefined`/`null`/`false` to skip (for
+ * optional filters).
  *
  * @example
  * ```ts
@@ -70,7 +71,7 @@ export function atom(f: Fragment): Fragment {
  * const c: Condition = onlyActive ? sql`active` : undefined;
  * ```
  */
-export type Condition = SqlSource<unknown> | undefined | null | false;
+export type Condition = SqlOf<boolean | null> | undefined | null | false;
 
 /** The SQL conditions among `parts`, skipping `undefined`, `null` and `false`. */
 export function conditionsOf(parts: readonly Condition[], what: string): SqlSource<unknown>[] {

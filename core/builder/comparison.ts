@@ -6,7 +6,7 @@
  * @module
  */
 import { ArgumentError } from "../errors.ts";
-import { Fragment, List, type SqlSource } from "../sql/nodes.ts";
+import { Fragment, List, type SqlOf, type SqlSource } from "../sql/nodes.ts";
 import { atom } from "./clauses.ts";
 import { bindValue, checkLeft, type Expression, isQuery, nameOf, operand } from "./expression.ts";
 
@@ -29,7 +29,7 @@ function compare(op: string, sqlOp: string, left: unknown, right: unknown): Frag
  */
 export function eq<T>(
   left: Expression<T>,
-  right: NoInfer<T> | SqlSource<unknown> | null,
+  right: NoInfer<T> | SqlOf<NoInfer<T> | null> | null,
 ): Fragment {
   return right === null ? isNull(left) : compare("eq", "=", left, right);
 }
@@ -47,7 +47,7 @@ export function eq<T>(
  */
 export function ne<T>(
   left: Expression<T>,
-  right: NoInfer<T> | SqlSource<unknown> | null,
+  right: NoInfer<T> | SqlOf<NoInfer<T> | null> | null,
 ): Fragment {
   return right === null ? isNotNull(left) : compare("ne", "<>", left, right);
 }
@@ -63,7 +63,7 @@ export function ne<T>(
  * assert(compile(lt(t.c.n, 5), sqliteDialect).text === '"t"."n" < ?');
  * ```
  */
-export function lt<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown>): Fragment {
+export function lt<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> | null>): Fragment {
   return compare("lt", "<", left, right);
 }
 
@@ -78,7 +78,7 @@ export function lt<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown
  * assert(compile(le(t.c.n, 5), sqliteDialect).text === '"t"."n" <= ?');
  * ```
  */
-export function le<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown>): Fragment {
+export function le<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> | null>): Fragment {
   return compare("le", "<=", left, right);
 }
 
@@ -93,7 +93,7 @@ export function le<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown
  * assert(compile(gt(t.c.n, 5), sqliteDialect).text === '"t"."n" > ?');
  * ```
  */
-export function gt<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown>): Fragment {
+export function gt<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> | null>): Fragment {
   return compare("gt", ">", left, right);
 }
 
@@ -108,7 +108,7 @@ export function gt<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown
  * assert(compile(ge(t.c.n, 5), sqliteDialect).text === '"t"."n" >= ?');
  * ```
  */
-export function ge<T>(left: Expression<T>, right: NoInfer<T> | SqlSource<unknown>): Fragment {
+export function ge<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> | null>): Fragment {
   return compare("ge", ">=", left, right);
 }
 
@@ -140,7 +140,7 @@ function membership(op: string, not: boolean, left: unknown, values: unknown): F
  */
 export function inList<T>(
   left: Expression<T>,
-  values: readonly NoInfer<T>[] | SqlSource<unknown>,
+  values: readonly NoInfer<T>[] | SqlSource<{ readonly [key: string]: NoInfer<T> | null }>,
 ): Fragment {
   return membership("inList", false, left, values);
 }
@@ -158,7 +158,7 @@ export function inList<T>(
  */
 export function notIn<T>(
   left: Expression<T>,
-  values: readonly NoInfer<T>[] | SqlSource<unknown>,
+  values: readonly NoInfer<T>[] | SqlSource<{ readonly [key: string]: NoInfer<T> | null }>,
 ): Fragment {
   return membership("notIn", true, left, values);
 }
@@ -206,8 +206,8 @@ export function isNotNull(left: Expression<unknown>): Fragment {
  */
 export function between<T>(
   left: Expression<T>,
-  low: NoInfer<T> | SqlSource<unknown>,
-  high: NoInfer<T> | SqlSource<unknown>,
+  low: NoInfer<T> | SqlOf<NoInfer<T> | null>,
+  high: NoInfer<T> | SqlOf<NoInfer<T> | null>,
 ): Fragment {
   const l = checkLeft(left, "between");
   return atom(

@@ -8,7 +8,7 @@ import type { Table } from "../schema/table.ts";
 import { type Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
 import { entityConditions, type Executable, type TableLike, tableOf } from "../statement.ts";
 import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
-import type { ColumnsOf, RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
+import type { ColumnsOf, DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
 import { deleteSql, returningClause } from "./write.ts";
 
@@ -63,11 +63,13 @@ export class Delete<C extends Columns = Columns, R = Row> implements Executable<
   /** `RETURNING` every column of the table, rows keyed by property key. */
   returning(): Delete<C, RowOf<C>>;
   /** `RETURNING` these columns. */
-  returning<const A extends readonly SelectItem[]>(...columns: A): Delete<C, RowOfColumns<A>>;
+  returning<const A extends readonly SelectItem[]>(
+    ...columns: A & NoInfer<DistinctKeys<A>>
+  ): Delete<C, RowsOf<A>["ofColumns"]>;
   /** `RETURNING` named expressions. */
   returning<const S extends Record<string, SqlSource<unknown>>>(
     record: S,
-  ): Delete<C, RowOfRecord<S>>;
+  ): Delete<C, RowsOf<S>["ofRecord"]>;
   returning(...items: unknown[]): Delete<C, unknown> {
     return new Delete<C, unknown>({
       ...this.#s,

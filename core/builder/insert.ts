@@ -8,7 +8,7 @@
 import type { Dialect } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
 import type { Column } from "../schema/column.ts";
-import type { Columns, RowOf } from "../schema/rows.ts";
+import type { Columns, RowOf, RowTypes } from "../schema/rows.ts";
 import type { Table } from "../schema/table.ts";
 import { countParams } from "../sql/count.ts";
 import { Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
@@ -16,14 +16,7 @@ import { type Executable, type TableLike, tableOf } from "../statement.ts";
 import { isPlainObject } from "../util/describe.ts";
 import { bindAssignments, checkTarget, type Conflict, conflictClause } from "./conflict.ts";
 import { bindValue } from "./expression.ts";
-import type {
-  ColumnsOf,
-  InsertRow,
-  RowOfColumns,
-  RowOfRecord,
-  SelectItem,
-  UpdateValues,
-} from "./row_types.ts";
+import type { ColumnsOf, DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
 import { insertSql, returningClause } from "./write.ts";
 
@@ -145,7 +138,7 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
    * column's type now (an ArgumentError names the column); missing columns get their
    * `default`; values are encoded for the dialect when compiled.
    */
-  values(rows: InsertRow<C> | readonly InsertRow<C>[]): Insert<C, R> {
+  values(rows: RowTypes<C>["insert"] | readonly RowTypes<C>["insert"][]): Insert<C, R> {
     const list = Array.isArray(rows) ? rows : [rows];
     if (list.length === 0) {
       throw new ArgumentError(`insert(${this.#s.table.name}).values(...) needs at least one row.`);
@@ -158,11 +151,13 @@ export class Insert<C extends Columns = Columns, R = Row> implements Executable<
   /** `RETURNING` every column of the table, rows keyed by property key. */
   returning(): Insert<C, RowOf<C>>;
   /** `RETURNING` these columns. */
-  returning<const A extends readonly SelectItem[]>(...columns: A): Insert<C, RowOfColumns<A>>;
+  returning<const A extends readonly SelectItem[]>(
+    ...columns: A & NoInfer<DistinctKeys<A>>
+  ): Insert<C, RowsOf<A>["ofColumns"]>;
   /** `RETURNING` named expressions. */
   returning<const S extends Record<string, SqlSource<unknown>>>(
     record: S,
-  ): Insert<C, RowOfRecord<S>>;
+  ): Insert<C, RowsOf<S>["ofRecord"]>;
   returning(...items: unknown[]): Insert<C, unknown> {
     return new Insert<C, unknown>({
       ...this.#s,
@@ -305,7 +300,7 @@ export class OnConflict<C extends Columns = Columns, R = Row> {
    * (but the target) takes the value the insert tried (`excluded.col`); `excluded(col)`
    * refers to it in your own assignments.
    */
-  doUpdate(set?: UpdateValues<C>, options: DoUpdateOptions = {}): Insert<C, R> {
+  doUpdate(set?: RowTypes<C>["update"], options: DoUpdateOptions = {}): Insert<C, R> {
     const table = this.#insert.table;
     if (this.#target.length === 0) {
       throw new ArgumentError(

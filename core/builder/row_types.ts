@@ -4,10 +4,8 @@
  *
  * @module
  */
-import type { Column } from "../schema/column.ts";
-import type { Columns } from "../schema/rows.ts";
+import type { Columns, RowTypes } from "../schema/rows.ts";
 import type { Table } from "../schema/table.ts";
-import type { SqlSource } from "../sql/nodes.ts";
 import type { Expression } from "./expression.ts";
 
 /**
@@ -48,10 +46,52 @@ export type ValueOf<E> = E extends { readonly isQuery: true; readonly "~row"?: i
  * const row: RowOfColumns<[typeof users.c.id, typeof users.c.name]> = { id: 1, name: "ada" };
  * ```
  */
-export type RowOfColumns<A extends readonly unknown[]> = {
-  -readonly [E in A[number] as E extends { readonly key: infer K extends string } ? K : never]:
-    ValueOf<E>;
-};
+export type RowOfColumns<A extends readonly unknown[]> = RowsOf<A>["ofColumns"];
+
+/**
+ * The row types of a select's list `A` of columns or record `A` of expressions, each read
+ * when first needed (builders name these members, so messages show the rows as flat objects).
+ *
+ * @example
+ * ```ts
+ * import { column, type RowsOf, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * const row: RowsOf<[typeof users.c.id]>["ofColumns"] = { id: 1 };
+ * ```
+ */
+export interface RowsOf<A> {
+  /** The row of a list of columns: each column's key with its value type. */
+  readonly ofColumns: {
+    -readonly [
+      E in A extends readonly unknown[] ? A[number] : never as E extends {
+        readonly key: infer K extends string;
+      } ? K
+        : never
+    ]: ValueOf<E>;
+  };
+  /** The row of a record of expressions: each key with its expression's value type. */
+  readonly ofRecord: { -readonly [K in keyof A]: ValueOf<A[K]> };
+}
+
+/**
+ * `unknown` when the columns `A` of a select or RETURNING have distinct keys, else an error
+ * type no list of columns is: two columns under one key would be one field of the row (name
+ * them with a record instead: `select({ userId: users.c.id, postId: posts.c.id })`).
+ *
+ * @example
+ * ```ts
+ * import { column, type DistinctKeys, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey(), name: column.text() });
+ * const ok: DistinctKeys<[typeof users.c.id, typeof users.c.name]> = "any value";
+ * ```
+ */
+export type DistinctKeys<A extends readonly SelectItem[]> = A extends
+  readonly [...infer P extends readonly SelectItem[], infer L extends SelectItem]
+  ? string extends L["key"] ? DistinctKeys<P>
+  : L["key"] extends P[number]["key"]
+    ? { readonly "~error": `two columns under the one key "${L["key"]}"` }
+  : DistinctKeys<P>
+  : unknown;
 
 /**
  * The row type of a record of expressions: each key with its expression's value type.
@@ -63,7 +103,7 @@ export type RowOfColumns<A extends readonly unknown[]> = {
  * const row: RowOfRecord<{ userId: typeof users.c.id }> = { userId: 1 };
  * ```
  */
-export type RowOfRecord<S> = { -readonly [K in keyof S]: ValueOf<S[K]> };
+export type RowOfRecord<S> = RowsOf<S>["ofRecord"];
 
 /**
  * The value of a one-column query used as a scalar: its column's type, or null (no row).
@@ -87,17 +127,7 @@ export type ScalarOf<R> = unknown extends R ? unknown : R[keyof R] | null;
  * const row: InsertRow<typeof cols> = { name: "ada" };
  * ```
  */
-export type InsertRow<C> =
-  & {
-    -readonly [K in keyof C as C[K] extends Column<unknown, true> ? never : K]:
-      | (C[K] extends Column<infer T, boolean> ? T : never)
-      | SqlSource<unknown>;
-  }
-  & {
-    -readonly [K in keyof C as C[K] extends Column<unknown, true> ? K : never]?:
-      | (C[K] extends Column<infer T, boolean> ? T : never)
-      | SqlSource<unknown>;
-  };
+export type InsertRow<C extends Columns> = RowTypes<C>["insert"];
 
 /**
  * Assignments for `update(table).set(...)` and upserts: any columns, each a value or SQL.
@@ -109,11 +139,7 @@ export type InsertRow<C> =
  * const set: UpdateValues<typeof cols> = { visits: sql`visits + 1` };
  * ```
  */
-export type UpdateValues<C> = {
-  -readonly [K in keyof C]?:
-    | (C[K] extends Column<infer T, boolean> ? T : never)
-    | SqlSource<unknown>;
-};
+export type UpdateValues<C extends Columns> = RowTypes<C>["update"];
 
 /**
  * The columns of a table or of a model class's table.

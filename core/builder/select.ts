@@ -36,7 +36,8 @@ import { Cte } from "./cte.ts";
 import { lockClause, type LockOptions, rowLock } from "./lock.ts";
 import { type FromItem, fromItem, implicitFrom, inferOn, type Join } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
-import type { RowOfColumns, RowOfRecord, SelectItem } from "./row_types.ts";
+import type { DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
+import type { SelectOption } from "./loaders.ts";
 import { checkKeys, type ResultColumn, resultColumns, selectList } from "./rows.ts";
 
 interface SelectState {
@@ -249,14 +250,23 @@ export class Select<R = Row> extends QueryBase<R> {
   }
 
   /** The same select with only these columns, reading from the same FROM (no longer a model's). */
-  withOnlyColumns<const A extends readonly SelectItem[]>(...columns: A): Select<RowOfColumns<A>> {
+  withOnlyColumns<const A extends readonly SelectItem[]>(
+    ...columns: A
+  ): Select<RowsOf<A>["ofColumns"]> {
     const cols = resultColumns(columns, "withOnlyColumns(...)");
     return new Select({ ...this.#s, from: this.#from(), entity: undefined, columns: cols });
   }
 
-  /** Loader options for the ORM (`selectin("posts")`...), carried as they are. */
-  options(...options: unknown[]): Select<R> {
-    return this.#with({ loadOptions: [...this.#s.loadOptions, ...options] });
+  /**
+   * Loader options for the ORM (`selectin("posts")`...), carried as they are; each names a
+   * relationship of the objects the select returns.
+   */
+  options<S extends { readonly "~row"?: unknown }>(
+    this: S,
+    ...options: SelectOption<NonNullable<S["~row"]>>[]
+  ): S {
+    const self = this as unknown as Select<unknown>;
+    return self.#with({ loadOptions: [...self.#s.loadOptions, ...options] }) as unknown as S;
   }
 
   /** Asks the ORM to overwrite objects already in the session with the loaded rows. */
@@ -341,8 +351,8 @@ export function select<M extends EntityClass>(entity: M): Select<InstanceType<M>
  * ```
  */
 export function select<const A extends readonly SelectItem[]>(
-  ...columns: A
-): Select<RowOfColumns<A>>;
+  ...columns: A & NoInfer<DistinctKeys<A>>
+): Select<RowsOf<A>["ofColumns"]>;
 /**
  * Starts a SELECT of named expressions: `select({ id: users.c.id, n: sql\`count(*)\` })`.
  *
@@ -358,7 +368,7 @@ export function select<const A extends readonly SelectItem[]>(
  */
 export function select<const S extends Record<string, SqlSource<unknown>>>(
   record: S,
-): Select<RowOfRecord<S>>;
+): Select<RowsOf<S>["ofRecord"]>;
 export function select(...items: unknown[]): Select<unknown> {
   if (items.length === 1 && items[0] instanceof Table) {
     const columns = tableColumns(items[0], false);

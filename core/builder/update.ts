@@ -6,20 +6,14 @@
  */
 import { ArgumentError } from "../errors.ts";
 import type { Column } from "../schema/column.ts";
-import type { Columns, RowOf } from "../schema/rows.ts";
+import type { Columns, RowOf, RowTypes } from "../schema/rows.ts";
 import type { Table } from "../schema/table.ts";
 import { type Fragment, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
 import { entityConditions, type Executable, type TableLike, tableOf } from "../statement.ts";
 import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
 import { bindAssignments } from "./conflict.ts";
 import { bindValue } from "./expression.ts";
-import type {
-  ColumnsOf,
-  RowOfColumns,
-  RowOfRecord,
-  SelectItem,
-  UpdateValues,
-} from "./row_types.ts";
+import type { ColumnsOf, DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
 import { returningClause, updateSql } from "./write.ts";
 
@@ -75,7 +69,7 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
   }
 
   /** Sets columns (by property key) to values or SQL; values are checked now. */
-  set(values: UpdateValues<C>): Update<C, R> {
+  set(values: RowTypes<C>["update"]): Update<C, R> {
     const added = bindAssignments(this.#s.table, values as Record<string, unknown>, "set(...)");
     return this.#with({ set: new Map([...this.#s.set, ...added]) });
   }
@@ -88,11 +82,13 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
   /** `RETURNING` every column of the table, rows keyed by property key. */
   returning(): Update<C, RowOf<C>>;
   /** `RETURNING` these columns. */
-  returning<const A extends readonly SelectItem[]>(...columns: A): Update<C, RowOfColumns<A>>;
+  returning<const A extends readonly SelectItem[]>(
+    ...columns: A & NoInfer<DistinctKeys<A>>
+  ): Update<C, RowsOf<A>["ofColumns"]>;
   /** `RETURNING` named expressions. */
   returning<const S extends Record<string, SqlSource<unknown>>>(
     record: S,
-  ): Update<C, RowOfRecord<S>>;
+  ): Update<C, RowsOf<S>["ofRecord"]>;
   returning(...items: unknown[]): Update<C, unknown> {
     return new Update<C, unknown>({
       ...this.#s,

@@ -6,7 +6,6 @@
  */
 import { ArgumentError } from "../errors.ts";
 import { Fragment, Identifier, type SqlSource, toSql } from "../sql/nodes.ts";
-import { enumType, numeric, types, varchar } from "../types/builtin.ts";
 import type { ColumnType } from "../types/column_type.ts";
 import { snakeCase } from "./names.ts";
 
@@ -35,6 +34,25 @@ export interface ColumnTable extends SqlSource<unknown> {
   readonly primaryKey: readonly Column[];
   /** The columns, by key. */
   readonly c: { readonly [key: string]: Column };
+}
+
+/**
+ * The table a `references((self) => ...)` callback is given: the column's own table, whose
+ * columns may be of any type (they are not typed before the table is built).
+ *
+ * @example
+ * ```ts
+ * import { column, type ReferencedTable, table } from "@retort/orm";
+ * const toParent = (self: ReferencedTable) => self.c.id;
+ * const nodes = table("nodes", {
+ *   id: column.integer().primaryKey(),
+ *   parentId: column.integer().nullable().references(toParent),
+ * });
+ * ```
+ */
+export interface ReferencedTable extends ColumnTable {
+  /** The columns, by key: each of the type the referring column needs. */
+  readonly c: { readonly [key: string]: Column<never, boolean, never> };
 }
 
 /**
@@ -128,7 +146,7 @@ export interface ColumnConfig {
  * const doubled: ReadonlyColumn<number> = column.integer().generatedAs(sql`price * 2`);
  * ```
  */
-export type ReadonlyColumn<T> = Column<T, true> & { readonly "~readonly": true };
+export type ReadonlyColumn<T> = Column<T, true, "ro">;
 
 /**
  * A column: a type and its options. `T` is the value type (with `null` when nullable), and
@@ -149,7 +167,8 @@ export type ReadonlyColumn<T> = Column<T, true> & { readonly "~readonly": true }
  * assert(users.c.displayName.name === "display_name");
  * ```
  */
-export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSource {
+export class Column<T = unknown, Opt extends boolean = boolean, F extends string = string>
+  implements SqlSource {
   /** The column's type. */
   readonly type: ColumnType;
   /** The column's options. */
@@ -162,10 +181,16 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
   readonly table: ColumnTable | undefined;
   /** Whether only the database gives the value (`column.expression`, `generatedAs`). */
   readonly readOnly: boolean;
-  /** Type-only: the value type. */
-  declare readonly "~type"?: T;
-  /** Type-only: whether an insert may leave it out. */
-  declare readonly "~optional"?: Opt;
+  /** Type-only (never set at run time): the value type. */
+  declare readonly "~type": T;
+  /** Type-only (never set at run time): whether an insert may leave it out. */
+  declare readonly "~optional": Opt;
+  /**
+   * Type-only (never set at run time): what the column is, for the row types of its table:
+   * `"pk"` (part of the primary key), `"gen"` (an integer key, generated when it is the only
+   * one), `"fk"` (a foreign key, which a relationship may fill), `"ro"` (read-only).
+   */
+  declare readonly "~flags": F;
   #sql: Fragment | undefined;
 
   /** Internal: use the `column.<type>()` factories. */
@@ -194,90 +219,101 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
         (this.table === undefined || this.table.primaryKey.length <= 1));
   }
 
-  #with(changes: Partial<ColumnConfig>): Column<never, never> {
+  #with(changes: Partial<ColumnConfig>): Column<never, never, never> {
     if (this.table !== undefined) {
       throw new ArgumentError(
         `Column ${this.table.name}.${this.key} is already part of a table; declare its ` +
           "options where it is defined.",
       );
     }
-    return new Column(this.type, { ...this.config, ...changes }) as Column<never, never>;
+    return new Column(this.type, { ...this.config, ...changes }) as Column<never, never, never>;
   }
 
   /** Internal: binds a copy of this column to a table under a key. */
-  bind(table: ColumnTable, key: string): Column<T, Opt> {
+  bind(table: ColumnTable, key: string): Column<T, Opt, F> {
     return new Column(this.type, this.config, key, table);
   }
 
   /** Names the column in the database (the default is the key in snake_case). */
-  named(name: string): Column<T, Opt> {
+  named(name: string): Column<T, Opt, F> {
     return this.#with({ name });
   }
 
-  /** Makes the column (part of) the primary key. An integer key is generated. */
-  primaryKey(): Column<T, T extends number | bigint ? true : Opt> {
+  /**
+   * Makes the column (part of) the primary key. An integer key is generated when it is the
+   * table's only key column.
+   */
+  primaryKey(): Column<T, Opt, F | "pk" | (T extends number | bigint ? "gen" : never)> {
     return this.#with({ primaryKey: true });
   }
 
   /** Makes the key generated (`true`) or not (`false`) whatever its type. */
-  autoincrement(on = true): Column<T, true> {
+  autoincrement(on = true): Column<T, true, F> {
     return this.#with({ autoincrement: on });
   }
 
   /** Same as `autoincrement()`: PostgreSQL's `GENERATED BY DEFAULT AS IDENTITY`. */
-  identity(): Column<T, true> {
+  identity(): Column<T, true, F> {
     return this.#with({ autoincrement: true });
   }
 
   /** Allows NULL; the value type gains `null`. */
-  nullable(): Column<T | null, true> {
+  nullable(): Column<T | null, true, F> {
     return this.#with({ nullable: true });
   }
 
   /** Adds a UNIQUE constraint. */
-  unique(): Column<T, Opt> {
+  unique(): Column<T, Opt, F> {
     return this.#with({ unique: true });
   }
 
   /** Adds an index on this column. */
-  index(): Column<T, Opt> {
+  index(): Column<T, Opt, F> {
     return this.#with({ index: true });
   }
 
   /** A default: a value, a function called per row, or a fragment the database evaluates. */
-  default(value: ColumnDefault<T>): Column<T, true> {
+  default(value: ColumnDefault<T>): Column<T, true, F> {
     return this.#with({ default: value });
   }
 
   /** A DEFAULT clause in the table's DDL, evaluated by the database. */
-  serverDefault(expression: Fragment): Column<T, true> {
+  serverDefault(expression: Fragment): Column<T, true, F> {
     return this.#with({ serverDefault: expression });
   }
 
   /** A value set on every UPDATE of the row (by the ORM and the `update` builder). */
-  onUpdate(value: ColumnDefault<T>): Column<T, Opt> {
+  onUpdate(value: ColumnDefault<T>): Column<T, Opt, F> {
     return this.#with({ onUpdate: value });
   }
 
   /**
    * A foreign key to another column, given lazily so tables may refer to each other:
    * `.references(() => User.c.id)`. A table referring to itself uses the argument, which is
-   * the column's own table: `.references((self) => self.c.id)`.
+   * the column's own table: `.references((self) => self.c.id)`. The target's value type is
+   * this column's (a text column cannot refer to an integer key); a target typed only as
+   * `Column` is not checked.
    */
-  references(
-    target: (self: ColumnTable) => Column,
+  references<U>(
+    target: (
+      self: ReferencedTable,
+    ) =>
+      & Column<U, boolean, string>
+      & (unknown extends U ? unknown : Column<NonNullable<T> | null, boolean, string>),
     options: ReferenceOptions = {},
-  ): Column<T, true> {
-    return this.#with({ references: { target, options } });
+  ): Column<T, Opt, F | "fk"> {
+    return this.#with({
+      references: { target: target as (self: ColumnTable) => Column, options },
+    });
   }
 
   /** A CHECK constraint on this column. */
-  check(condition: Fragment): Column<T, Opt> {
+  check(condition: Fragment): Column<T, Opt, F> {
     return this.#with({ check: condition });
   }
 
   /** Marks an integer column as the row's version counter (optimistic concurrency). */
-  version(): Column<T, true> {
+  version(): Column<T, true, F> {
     return this.#with({ version: true, default: 1 as never });
   }
 
@@ -309,87 +345,3 @@ export class Column<T = unknown, Opt extends boolean = boolean> implements SqlSo
     return this.#sql;
   }
 }
-
-const base = (): ColumnConfig => ({
-  primaryKey: false,
-  autoincrement: "auto",
-  nullable: false,
-  unique: false,
-  index: false,
-  version: false,
-});
-
-const make = <T>(type: ColumnType<T>): Column<T, false> => new Column<T, false>(type, base());
-
-/**
- * The column factories, one per type.
- *
- * @example
- * ```ts
- * import { column } from "@retort/orm";
- * const id = column.integer().primaryKey();
- * const price = column.numeric(10, 2);
- * const mood = column.enum(["happy", "sad"]).default("happy");
- * ```
- */
-export const column: {
-  /** A 32-bit integer (`number`). */
-  integer(): Column<number, false>;
-  /** A 64-bit integer (`bigint`). */
-  bigint(): Column<bigint, false>;
-  /** A 4-byte float on PostgreSQL, a REAL on SQLite. */
-  real(): Column<number, false>;
-  /** A double-precision float. */
-  double(): Column<number, false>;
-  /** An exact decimal, as a string so no precision is lost. */
-  numeric(precision?: number, scale?: number): Column<string, false>;
-  /** Text of any length. */
-  text(): Column<string, false>;
-  /** Text of at most `length` characters. */
-  varchar(length: number): Column<string, false>;
-  /** A boolean (0/1 on SQLite). */
-  boolean(): Column<boolean, false>;
-  /** A calendar date (a `Date` at UTC midnight). */
-  date(): Column<Date, false>;
-  /** A timestamp without time zone, read and written as UTC. */
-  timestamp(): Column<Date, false>;
-  /** A timestamp with time zone. */
-  timestamptz(): Column<Date, false>;
-  /** JSON, parsed. */
-  json<T = unknown>(): Column<T, false>;
-  /** Binary JSON on PostgreSQL (JSON text on SQLite), parsed. */
-  jsonb<T = unknown>(): Column<T, false>;
-  /** A UUID, as a string. */
-  uuid(): Column<string, false>;
-  /** Bytes (`BLOB` / `BYTEA`), as a `Uint8Array`. */
-  blob(): Column<Uint8Array, false>;
-  /** Same as `blob()`. */
-  bytea(): Column<Uint8Array, false>;
-  /** One of a fixed set of strings. */
-  enum<const V extends readonly string[]>(values: V): Column<V[number], false>;
-  /** A SQL expression of the table loaded with the row (read-only, not in the DDL). */
-  expression<T>(
-    expression: (table: ColumnTable) => Fragment,
-    type: ColumnType<T>,
-  ): ReadonlyColumn<T>;
-} = {
-  integer: () => make(types.integer),
-  bigint: () => make(types.bigint),
-  real: () => make(types.real),
-  double: () => make(types.double),
-  numeric: (precision?: number, scale?: number) => make(numeric(precision, scale)),
-  text: () => make(types.text),
-  varchar: (length: number) => make(varchar(length)),
-  boolean: () => make(types.boolean),
-  date: () => make(types.date),
-  timestamp: () => make(types.timestamp),
-  timestamptz: () => make(types.timestamptz),
-  json: <T>() => make(types.json) as Column<T, false>,
-  jsonb: <T>() => make(types.jsonb) as Column<T, false>,
-  uuid: () => make(types.uuid),
-  blob: () => make(types.blob),
-  bytea: () => make(types.blob),
-  enum: <const V extends readonly string[]>(values: V) => make(enumType(values)),
-  expression: <T>(expression: (table: ColumnTable) => Fragment, type: ColumnType<T>) =>
-    new Column(type, { ...base(), expression }) as ReadonlyColumn<T>,
-};

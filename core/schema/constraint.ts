@@ -31,6 +31,24 @@ export interface TableConstraint {
 }
 
 /**
+ * A composite primary key from `constraint.primaryKey(...)`; its type keeps the key's columns
+ * in order, so a mapped class's key is typed from them (`session.get(Pair, [1, 2])`).
+ *
+ * @example
+ * ```ts
+ * import { column, constraint, type PrimaryKeyConstraint } from "@retort/orm";
+ * const a = column.integer();
+ * const b = column.text();
+ * const pk: PrimaryKeyConstraint<readonly [typeof a, typeof b]> = constraint.primaryKey(a, b);
+ * ```
+ */
+export interface PrimaryKeyConstraint<A extends readonly Column[] = readonly Column[]>
+  extends TableConstraint {
+  /** Type-only: the key's columns, in order. */
+  readonly "~key"?: A;
+}
+
+/**
  * Table-level constraint helpers, used in `table(name, columns, (c) => [...])`.
  *
  * @example
@@ -46,7 +64,7 @@ export interface TableConstraint {
  */
 export const constraint: {
   /** A composite primary key. */
-  primaryKey(...columns: Column[]): TableConstraint;
+  primaryKey<const A extends readonly Column[]>(...columns: A): PrimaryKeyConstraint<A>;
   /** A composite unique constraint. */
   unique(...columns: Column[]): TableConstraint;
   /** An index over columns (named, optionally unique). */

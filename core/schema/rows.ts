@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { SqlOf } from "../sql/nodes.ts";
 import type { Column } from "./column.ts";
 
 /**
@@ -42,42 +43,88 @@ export type BoundColumns<C extends Columns> = {
  * const row: RowOf<typeof cols> = { id: 1, bio: null };
  * ```
  */
-export type RowOf<C> =
-  & { -readonly [K in keyof C as C[K] extends RO ? never : K]: ValueOf<C[K]> }
-  & { readonly [K in keyof C as C[K] extends RO ? K : never]: ValueOf<C[K]> };
+export type RowOf<C extends Columns> = RowTypes<C>["row"];
 
 /**
- * A read-only column's brand (`column.expression`, `generatedAs`).
+ * The row types of a set of columns, computed once per set (each member is read when first
+ * needed): what a row holds, what a new object and a Core insert need, what an update sets,
+ * and what the primary key is.
  *
- * @internal
+ * @example
+ * ```ts
+ * import { column, type RowTypes } from "@retort/orm";
+ * const cols = { id: column.integer().primaryKey(), name: column.text() };
+ * const key: RowTypes<typeof cols>["key"] = 1;
+ * ```
  */
-type RO = { readonly "~readonly": true };
-/**
- * A column's value type.
- *
- * @internal
- */
-type ValueOf<X> = X extends Column<infer T, boolean> ? T : never;
+export interface RowTypes<C extends Columns> {
+  /** The keys of read-only columns, which no new row sets. */
+  readonly readonly: { [K in keyof C]: "ro" extends C[K]["~flags"] ? K : never }[keyof C];
+  /** The keys of the primary key's columns (`primaryKey()`). */
+  readonly pk: { [K in keyof C]: "pk" extends C[K]["~flags"] ? K : never }[keyof C];
+  /** The key of the primary key's column when it is the only one. */
+  readonly onlyKey: {
+    [K in RowTypes<C>["pk"]]: [Exclude<RowTypes<C>["pk"], K>] extends [never] ? K : never;
+  }[RowTypes<C>["pk"]];
+  /** The key of the generated primary key column: an integer key that is the only key. */
+  readonly generated: {
+    [K in RowTypes<C>["onlyKey"]]: "gen" extends C[K]["~flags"] ? K : never;
+  }[RowTypes<C>["onlyKey"]];
+  /** The keys of columns a Core insert must set: no default, not nullable, not generated. */
+  readonly required: {
+    [K in keyof C]: C[K]["~optional"] extends true ? never
+      : K extends RowTypes<C>["generated"] ? never
+      : K;
+  }[keyof C];
+  /** The keys of columns a new object must set: those, but for foreign keys. */
+  readonly requiredInit: {
+    [K in RowTypes<C>["required"]]: "fk" extends C[K]["~flags"] ? never : K;
+  }[RowTypes<C>["required"]];
+  /** The keys of columns that are not read-only. */
+  readonly writable: [RowTypes<C>["readonly"]] extends [never] ? keyof C
+    : Exclude<keyof C, RowTypes<C>["readonly"]>;
+  /** A row: each key with its value type. */
+  readonly row:
+    & { -readonly [K in RowTypes<C>["writable"]]: C[K]["~type"] }
+    & { readonly [K in RowTypes<C>["readonly"]]: C[K]["~type"] };
+  /** What a new object needs: the required columns; foreign keys may be left out. */
+  readonly init: [RowTypes<C>["requiredInit"]] extends [never]
+    ? { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] }
+    :
+      & { -readonly [K in RowTypes<C>["requiredInit"]]: C[K]["~type"] }
+      & { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] };
+  /** What a Core insert needs: the required columns, each a value or SQL of its type. */
+  readonly insert: [RowTypes<C>["required"]] extends [never]
+    ? { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> }
+    :
+      & { -readonly [K in RowTypes<C>["required"]]: C[K]["~type"] | SqlOf<C[K]["~type"]> }
+      & { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> };
+  /** What an update may set: any column, a value or SQL of its type. */
+  readonly update: {
+    -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]>;
+  };
+  /**
+   * The primary key's value: the column's type for one key column, an array of the key
+   * columns' types for several.
+   */
+  readonly key: [RowTypes<C>["pk"]] extends [never] ? unknown
+    : [RowTypes<C>["onlyKey"]] extends [never] ? readonly KeyValue<C[RowTypes<C>["pk"]]["~type"]>[]
+    : KeyValue<C[RowTypes<C>["pk"]]["~type"]>;
+}
 
 /**
- * The keys of columns a new row may leave out.
+ * A key column's value as a lookup takes it: an integer key takes a number or a bigint.
  *
- * @internal
+ * @example
+ * ```ts
+ * import type { KeyValue } from "@retort/orm";
+ * const k: KeyValue<bigint> = 5;
+ * ```
  */
-type OptionalKeys<C> = {
-  [K in keyof C]: C[K] extends RO ? never : C[K] extends Column<unknown, true> ? K : never;
-}[keyof C];
-/**
- * The keys of columns a new row must set.
- *
- * @internal
- */
-type RequiredKeys<C> = Exclude<keyof C, OptionalKeys<C> | ReadonlyKeys<C>>;
-/** The keys of read-only columns, which no new row sets. */
-type ReadonlyKeys<C> = { [K in keyof C]: C[K] extends RO ? K : never }[keyof C];
+export type KeyValue<V> = V extends number | bigint ? number | bigint : V;
 
 /**
- * What a new row needs: required columns, and optional ones (defaults, generated keys,
+ * What a new object needs: required columns, and optional ones (defaults, generated keys,
  * nullable columns, foreign keys).
  *
  * @example
@@ -87,6 +134,4 @@ type ReadonlyKeys<C> = { [K in keyof C]: C[K] extends RO ? K : never }[keyof C];
  * const row: InsertOf<typeof cols> = { name: "ada" };
  * ```
  */
-export type InsertOf<C> =
-  & { -readonly [K in RequiredKeys<C>]: C[K] extends Column<infer T, boolean> ? T : never }
-  & { -readonly [K in OptionalKeys<C>]?: C[K] extends Column<infer T, boolean> ? T : never };
+export type InsertOf<C extends Columns> = RowTypes<C>["init"];

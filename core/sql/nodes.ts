@@ -39,6 +39,24 @@ export interface SqlSource<R = Row> {
 }
 
 /**
+ * SQL that stands for a value of type `T`: an expression of that type (a column, a typed
+ * expression), or SQL whose type is not known (a fragment). An expression of another type
+ * is not one.
+ *
+ * @example
+ * ```ts
+ * import { column, sql, type SqlOf, table } from "@retort/orm";
+ * const users = table("users", { id: column.integer().primaryKey() });
+ * const a: SqlOf<number> = users.c.id;
+ * const b: SqlOf<number> = sql`1 + 1`;
+ * ```
+ */
+export interface SqlOf<T> extends SqlSource<unknown> {
+  /** Type-only: the value type, when known. */
+  readonly "~type"?: T;
+}
+
+/**
  * A result row when no type is given.
  *
  * @example

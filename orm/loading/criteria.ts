@@ -16,6 +16,7 @@ import { and } from "../../core/builder/logic.ts";
 import type { Condition } from "../../core/builder/clauses.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
+import type { QueryOption } from "../../core/builder/loaders.ts";
 import { isEntity } from "../../core/statement.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { mapperOf } from "../mapping/configure.ts";
@@ -163,7 +164,7 @@ export function criteriaFor(
   return parts.length === 1 ? parts[0] as SqlSource<unknown> : and(...parts as Condition[]);
 }
 
-const WITHOUT = Object.freeze({ withoutCriteria: true });
+const WITHOUT: QueryOption = Object.freeze({ option: "withoutCriteria", withoutCriteria: true });
 
 /**
  * A query option that lifts the session's loader criteria for one query and the
@@ -186,7 +187,7 @@ const WITHOUT = Object.freeze({ withoutCriteria: true });
  * assert.equal((await session.all(select(Tag).options(withoutCriteria()))).length, 2);
  * ```
  */
-export function withoutCriteria(): object {
+export function withoutCriteria(): QueryOption {
   return WITHOUT;
 }
 

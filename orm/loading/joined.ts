@@ -59,7 +59,7 @@ export async function loadJoined(
       ctx,
       rel.targetMapper,
       rowColumns(rel.targetMapper),
-      ownColumns(rel.targetMapper, options[k].nested),
+      ownColumns(rel.targetMapper, options[k].nested as readonly LoaderOption[]),
     )
   );
   const q = (keep === null ? query : (query as Select<unknown>).withOnlyColumns(...own)).as(
@@ -131,7 +131,11 @@ export async function loadJoined(
       }
     }
     if (options[k].nested.length > 0) {
-      pending.push([target, [...new Set([...byParent.values()].flat())], options[k].nested]);
+      pending.push([
+        target,
+        [...new Set([...byParent.values()].flat())],
+        options[k].nested as readonly LoaderOption[],
+      ]);
     }
     offset += rowColumns(target).length;
   });

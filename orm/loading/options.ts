@@ -7,27 +7,9 @@
 import { ArgumentError } from "../../core/errors.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { relationshipOf } from "../relationship/relationship.ts";
+import type { LoaderOption } from "../../core/builder/loaders.ts";
 
-/**
- * A loader option for a relationship: `selectin("posts")`, optionally with nested options
- * for the loaded objects: `selectin("posts", selectin("comments"))`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { type LoaderOption, selectin } from "@retort/orm";
- * const option: LoaderOption = selectin("posts", selectin("comments"));
- * assert(option.strategy === "selectin" && option.nested.length === 1);
- * ```
- */
-export interface LoaderOption {
-  /** How to load: a second batched `IN` query, or a LEFT JOIN in the same query. */
-  readonly strategy: "selectin" | "joined";
-  /** The relationship's name on the queried class (or the parent of a nested option). */
-  readonly path: string;
-  /** Options for the loaded objects. */
-  readonly nested: readonly LoaderOption[];
-}
+export type { LoaderOption };
 
 /**
  * Loads a relationship of the queried objects with a second query, batched with `IN` under
@@ -41,7 +23,10 @@ export interface LoaderOption {
  * assert(option.path === "posts");
  * ```
  */
-export function selectin(path: string, ...nested: LoaderOption[]): LoaderOption {
+export function selectin<const P extends string, const N extends readonly LoaderOption[] = []>(
+  path: P,
+  ...nested: N
+): LoaderOption<P, N[number]> {
   return loaderOption("selectin", path, nested);
 }
 
@@ -55,15 +40,18 @@ export function selectin(path: string, ...nested: LoaderOption[]): LoaderOption 
  * assert(joined("author").strategy === "joined");
  * ```
  */
-export function joined(path: string, ...nested: LoaderOption[]): LoaderOption {
+export function joined<const P extends string, const N extends readonly LoaderOption[] = []>(
+  path: P,
+  ...nested: N
+): LoaderOption<P, N[number]> {
   return loaderOption("joined", path, nested);
 }
 
-function loaderOption(
+function loaderOption<P extends string, N>(
   strategy: "selectin" | "joined",
-  path: string,
-  nested: LoaderOption[],
-): LoaderOption {
+  path: P,
+  nested: readonly N[],
+): LoaderOption<P, N> {
   if (typeof path !== "string" || path.length === 0) {
     throw new ArgumentError(`${strategy}() takes a relationship name, such as "posts".`);
   }
@@ -85,7 +73,7 @@ export function checkOptions(mapper: Mapper, options: readonly unknown[]): Loade
       );
     }
     const rel = relationshipOf(mapper, option.path);
-    checkOptions(rel.targetMapper, option.nested ?? []);
+    checkOptions(rel.targetMapper, (option.nested as readonly unknown[] | undefined) ?? []);
     return option as LoaderOption;
   });
 }

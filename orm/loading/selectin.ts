@@ -232,7 +232,7 @@ export async function applyOptions(
       ctx,
       states,
       relationshipOf(mapper, option.path),
-      option.nested,
+      option.nested as readonly LoaderOption[],
       populate,
     );
   }

@@ -7,8 +7,9 @@
  * @module
  */
 import { ArgumentError } from "../../core/errors.ts";
-import type { TableConstraint } from "../../core/schema/constraint.ts";
-import type { BoundColumns, Columns, InsertOf, RowOf } from "../../core/schema/rows.ts";
+import type { Column } from "../../core/schema/column.ts";
+import type { PrimaryKeyConstraint, TableConstraint } from "../../core/schema/constraint.ts";
+import type { BoundColumns, Columns, KeyValue, RowOf, RowTypes } from "../../core/schema/rows.ts";
 import { Table } from "../../core/schema/table.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { type Fragment, toSql } from "../../core/sql/nodes.ts";
@@ -37,9 +38,12 @@ import { DEFERRED, EXPIRED, isUnloaded, unloadedRead } from "./expired.ts";
  * };
  * ```
  */
-export interface ModelOptions<C extends Columns> {
-  /** Table-level constraints and indexes. */
-  constraints?: (c: C) => TableConstraint[];
+export interface ModelOptions<C extends Columns, K extends readonly Column[] = never> {
+  /**
+   * Table-level constraints and indexes. A composite primary key given here
+   * (`constraint.primaryKey(c.a, c.b)`) types the class's key: `session.get(Pair, [1, 2])`.
+   */
+  constraints?: (c: C) => (TableConstraint | PrimaryKeyConstraint<K>)[];
   /** The PostgreSQL schema the table lives in. */
   schema?: string;
   /**
@@ -66,9 +70,11 @@ export interface ModelOptions<C extends Columns> {
  * assert(new Thing({ name: "x" }).name === "x");
  * ```
  */
-export interface ModelClass<C extends Columns> {
+export interface ModelClass<C extends Columns, K = RowTypes<C>["key"]> {
   /** Builds a new (transient) object from column values. */
-  new (init: InsertOf<C>): RowOf<C>;
+  new (init: RowTypes<C>["init"]): RowOf<C> & ModelObject<keyof C & string>;
+  /** Type-only: the primary key's value, as `session.get` takes it. */
+  readonly "~key"?: K;
   /** The table. */
   readonly table: Table<C>;
   /** The table's columns, for queries: `sql\`${User.c.id} = ${1}\``. */
@@ -104,6 +110,34 @@ export interface ModelClass<C extends Columns> {
   ): JoinedSubclass<T, S>;
 }
 
+/**
+ * What every object of a mapped class has besides its columns and relationships.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, Model, type ModelObject } from "@retort/orm";
+ * class Dot extends Model("model_object_doc", { id: column.integer().primaryKey() }) {}
+ * const d: ModelObject = new Dot({ id: 1 });
+ * assert.deepEqual(d.toJSON(), { id: 1 });
+ * ```
+ */
+export interface ModelObject<K extends string = string> {
+  /** The column values, for `JSON.stringify` (bigints as strings). */
+  toJSON(): Record<string, unknown>;
+  /** Type-only (never set at run time): the keys of the columns. */
+  readonly "~columns"?: K;
+}
+
+/**
+ * The value of a composite primary key of columns `A`, in order.
+ *
+ * @internal
+ */
+type KeyValues<A extends readonly Column[]> = {
+  readonly [I in keyof A]: KeyValue<A[I]["~type"]>;
+};
+
 const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
 
 /**
@@ -136,11 +170,11 @@ const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.uti
  * assert(a.balance === 15 && a instanceof Account);
  * ```
  */
-export function Model<const C extends Columns>(
+export function Model<const C extends Columns, const K extends readonly Column[] = never>(
   name: string,
   columns: C,
-  options?: ModelOptions<C>,
-): ModelClass<C>;
+  options?: ModelOptions<C, K>,
+): ModelClass<C, [NoInfer<K>] extends [never] ? RowTypes<C>["key"] : KeyValues<NoInfer<K>>>;
 /**
  * Maps a class to a table declared with `table(...)`.
  *
@@ -157,7 +191,7 @@ export function Model<C extends Columns>(table: Table<C>): ModelClass<C>;
 export function Model<C extends Columns>(
   nameOrTable: string | Table<C>,
   columns?: C,
-  options: ModelOptions<C> = {},
+  options: ModelOptions<C, readonly Column[]> = {},
 ): ModelClass<C> {
   const Base = class {
     constructor(init?: Record<string, unknown>) {

@@ -8,23 +8,27 @@ import type { Column } from "../../core/schema/column.ts";
 import type { Table } from "../../core/schema/table.ts";
 import type { Fragment } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
+import type { EntityObject, RelationshipNames } from "../../core/builder/loaders.ts";
 
 /**
  * Options of {@linkcode relationship}. `T` is the target's instance type, so `backPopulates`
- * is checked against the target's keys.
+ * is checked against the target's relationships (its attributes that hold mapped objects).
  *
  * @example
  * ```ts
- * import type { RelationshipOptions } from "@retort/orm";
- * const options: RelationshipOptions<{ author: unknown }> = {
+ * import type { ModelObject, RelationshipOptions } from "@retort/orm";
+ * const options: RelationshipOptions<{ author: ModelObject | null }> = {
  *   backPopulates: "author",
  *   cascade: "all, delete-orphan",
  * };
  * ```
  */
-export interface RelationshipOptions<T = unknown> {
-  /** The relationship on the target that mirrors this one; both are kept in sync. */
-  backPopulates?: Extract<keyof T, string>;
+export interface RelationshipOptions<T = unknown, B extends string = RelationshipNames<T>> {
+  /**
+   * The relationship on the target that mirrors this one; both are kept in sync. It names a
+   * relationship of the target (an attribute declared with a mapped class's type).
+   */
+  backPopulates?: B;
   /**
    * Cascades, comma-separated: `save-update` (the default), `delete`, `delete-orphan`,
    * `all` (save-update and delete), or `none`.
@@ -49,6 +53,18 @@ export interface RelationshipOptions<T = unknown> {
    */
   postUpdate?: boolean;
 }
+
+/**
+ * `B` when it names a relationship of objects of type `T`, else `B` branded with the reason,
+ * which no string is: what `relationship(...)` checks `backPopulates` with (one name, not
+ * every attribute of the target).
+ *
+ * @internal
+ */
+export type BackPopulates<T, B extends string> = B extends keyof T
+  ? T[B] extends EntityObject | readonly EntityObject[] | null ? B
+  : B & { readonly "~error": "backPopulates names a column or method, not a relationship" }
+  : B & { readonly "~error": "backPopulates names no attribute of the target" };
 
 /**
  * Internal: the cascades of a relationship.

@@ -14,7 +14,12 @@ import type { Table } from "../../core/schema/table.ts";
 import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
 import { toJoin } from "../../core/statement.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { type Cascade, parseCascade, type RelationshipOptions } from "./options.ts";
+import {
+  type BackPopulates,
+  type Cascade,
+  parseCascade,
+  type RelationshipOptions,
+} from "./options.ts";
 import { type Keys, resolveForeignKey, resolveSecondary } from "./resolve.ts";
 import { relatedExists, wrongFilter } from "./filters.ts";
 import type { Condition } from "../../core/builder/clauses.ts";
@@ -96,14 +101,16 @@ export class Relationship<T = unknown> {
   /** The target class, given lazily. */
   readonly target: () => unknown;
   /** The options as declared. */
-  readonly options: RelationshipOptions<T>;
+  readonly options: RelationshipOptions<T, string>;
+  /** Type-only: the target's objects. */
+  declare readonly "~target"?: T;
   #owner: Mapper | null = null;
   #name = "";
   #mapperOf: MapperResolver | null = null;
   #resolved: Resolved | null = null;
 
   /** Internal: use {@linkcode relationship}. */
-  constructor(target: () => unknown, options: RelationshipOptions<T>) {
+  constructor(target: () => unknown, options: RelationshipOptions<T, string>) {
     this.target = target;
     this.options = options;
   }
@@ -214,7 +221,7 @@ export class Relationship<T = unknown> {
     }
     const mapperOf = this.#mapperOf!;
     const target = mapperOf(targetCls);
-    const o = this.options as RelationshipOptions<unknown>;
+    const o = this.options;
     const cascade = parseCascade(o.cascade, where);
     const keys = o.secondary
       ? resolveSecondary(owner, target, o, where)
@@ -336,9 +343,12 @@ export class Relationship<T = unknown> {
  * assert(p.children[0] === c);
  * ```
  */
-export function relationship<C extends abstract new (...args: never[]) => object>(
+export function relationship<
+  C extends abstract new (...args: never[]) => object,
+  const B extends string = never,
+>(
   target: () => C,
-  options: RelationshipOptions<InstanceType<C>> = {},
+  options: RelationshipOptions<InstanceType<C>, B & BackPopulates<InstanceType<C>, B>> = {},
 ): Relationship<InstanceType<C>> {
   return new Relationship<InstanceType<C>>(target, options);
 }

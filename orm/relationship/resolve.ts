@@ -37,7 +37,7 @@ const sameColumn = (a: Column, b: Column): boolean =>
 export function resolveSecondary(
   owner: Mapper,
   target: Mapper,
-  options: RelationshipOptions<unknown>,
+  options: RelationshipOptions<unknown, string>,
   where: string,
 ): Keys {
   const s = options.secondary!();
@@ -81,7 +81,7 @@ export function resolveSecondary(
 export function resolveForeignKey(
   owner: Mapper,
   target: Mapper,
-  o: RelationshipOptions<unknown>,
+  o: RelationshipOptions<unknown, string>,
   where: string,
 ): Keys {
   const chosen = o.foreignKey?.();

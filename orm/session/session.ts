@@ -17,6 +17,7 @@ import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
 import type { ExecuteOptions } from "./bulk.ts";
+import type * as loaders from "../../core/builder/loaders.ts";
 import { addCriteria, type LoaderCriteria } from "../loading/criteria.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { addState } from "./add.ts";
@@ -38,7 +39,13 @@ import {
   runIn,
 } from "./reads.ts";
 import { type SessionStreamOptions, streamEntities } from "./stream.ts";
-import type { EntityQuery, ExecuteResult, SessionOptions, SessionSavepoint } from "./types.ts";
+import type {
+  EntityKey,
+  EntityQuery,
+  ExecuteResult,
+  SessionOptions,
+  SessionSavepoint,
+} from "./types.ts";
 
 /**
  * A unit of work with an identity map. Make one with `sessionMaker(engine)()` or
@@ -272,14 +279,14 @@ export class Session implements AsyncDisposable {
    */
   get<M extends EntityClass>(
     model: M,
-    key: unknown,
+    key: NoInfer<EntityKey<M>>,
     options: { populateExisting?: boolean; options?: readonly object[] } = {},
   ): Promise<InstanceType<M> | null> {
     return getObject(this.#c, model, key, options);
   }
 
   /** Runs a `select(Model)` and returns its objects. */
-  all<T>(query: EntityQuery<T>): Promise<T[]> {
+  all<T extends loaders.EntityObject>(query: EntityQuery<T>): Promise<T[]> {
     const c = this.#c;
     return c.run(
       "run a query",
@@ -289,17 +296,17 @@ export class Session implements AsyncDisposable {
   }
 
   /** The first object of a `select(Model)`, or null. */
-  async first<T>(query: EntityQuery<T>): Promise<T | null> {
+  async first<T extends loaders.EntityObject>(query: EntityQuery<T>): Promise<T | null> {
     return (await this.all(query))[0] ?? null;
   }
 
   /** The one object of a `select(Model)`; NoResultFound or MultipleResultsFound otherwise. */
-  async one<T>(query: EntityQuery<T>): Promise<T> {
+  async one<T extends loaders.EntityObject>(query: EntityQuery<T>): Promise<T> {
     return onlyOne(await this.all(query), "one()");
   }
 
   /** The one object of a `select(Model)`, or null; MultipleResultsFound for more. */
-  async oneOrNull<T>(query: EntityQuery<T>): Promise<T | null> {
+  async oneOrNull<T extends loaders.EntityObject>(query: EntityQuery<T>): Promise<T | null> {
     return atMostOne(await this.all(query), "oneOrNull()");
   }
 
@@ -308,7 +315,7 @@ export class Session implements AsyncDisposable {
    * default) with a cursor, `selectin` loaders run once per chunk. The session keeps what it
    * streams unless `expunge: true` lets each chunk's clean objects go once passed.
    */
-  stream<T>(
+  stream<T extends loaders.EntityObject>(
     query: EntityQuery<T>,
     options?: SessionStreamOptions,
   ): AsyncGenerator<T, void, undefined> {
@@ -332,12 +339,12 @@ export class Session implements AsyncDisposable {
    * Loads a relationship of one or many objects, in one batched query, with optional nested
    * options: `await session.load(users, "posts", selectin("comments"))`.
    */
-  load(
-    objs: object | readonly object[],
-    relationship: string,
-    ...nested: LoaderOption[]
+  load<T extends object, const K extends loaders.RelationshipNames<T>>(
+    objs: T | readonly T[],
+    relationship: K,
+    ...nested: loaders.LoaderFor<loaders.RelatedOf<T[K]>>[]
   ): Promise<void> {
-    return loadRelationship(this.#c, objs, relationship, nested);
+    return loadRelationship(this.#c, objs, relationship, nested as LoaderOption[]);
   }
 
   /**

@@ -56,6 +56,20 @@ export interface EntityQuery<T> extends SqlSource<T> {
 }
 
 /**
+ * The primary key's value of a mapped class, as `session.get` takes it: the key column's
+ * type (`number`), a tuple in key order for a composite key from `constraint.primaryKey`
+ * (`[number, number]`), or `unknown` for a class that does not say.
+ *
+ * @example
+ * ```ts
+ * import { column, type EntityKey, Model } from "@retort/orm";
+ * class Pet extends Model("entity_key_doc_pets", { id: column.integer().primaryKey() }) {}
+ * const key: EntityKey<typeof Pet> = 1;
+ * ```
+ */
+export type EntityKey<M> = M extends { readonly "~key"?: infer K } ? K : unknown;
+
+/**
  * What `session.execute` returns.
  *
  * @example

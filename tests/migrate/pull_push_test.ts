@@ -62,7 +62,7 @@ scopedTest("migrate: pulled relationships load", async ({ open }) => {
   const Team = models.find((m) => !(m instanceof Table) && m.table.name === "teams")!;
   await using session = engine.session();
   const { select, selectin } = await import(MOD);
-  const [team] = await session.all(select(Team).options(selectin("players"))) as {
+  const [team] = await session.all(select(Team).options(selectin("players"))) as unknown as {
     players: { name: string }[];
   }[];
   assert.deepEqual(team.players.map((p) => p.name).sort(), ["ann", "bob"]);

@@ -46,7 +46,7 @@ export class Post extends Model("tt_posts", {
   authorId: column.integer().references(() => User.c.id, { onDelete: "cascade" }),
 }) {
   static author = relationship(() => User, { backPopulates: "posts" });
-  declare author: User;
+  declare author: User | null;
   static tags = relationship(() => Tag, { secondary: () => PostTag, backPopulates: "posts" });
   declare tags: Collection<Tag>;
   static comments = relationship(() => Comment, { backPopulates: "post" });
@@ -63,7 +63,7 @@ export class Comment extends Model("tt_comments", {
   postId: column.integer().references(() => Post.c.id, { onDelete: "cascade" }),
 }) {
   static post = relationship(() => Post, { backPopulates: "comments" });
-  declare post: Post;
+  declare post: Post | null;
 }
 
 export class Tag extends Model("tt_tags", {
