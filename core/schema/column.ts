@@ -318,7 +318,7 @@ export class Column<T = unknown, Opt extends boolean = boolean, F extends string
   }
 
   /** Leaves the column out of the ORM's loads unless a query asks (`undefer(...)`). */
-  deferred(): Column<T, Opt> {
+  deferred(): Column<T, Opt, F> {
     return this.#with({ deferred: true });
   }
 

@@ -29,6 +29,8 @@ import { Column, type ColumnTable } from "../../core/schema/column.ts";
  * ```
  */
 export interface ColumnOption {
+  /** The kind of query option: column loading. */
+  readonly option: "columns";
   /** What the option does with its columns. */
   readonly load: "defer" | "undefer" | "loadOnly";
   /** The columns, of mapped classes' tables (`User.c.bio`). */
@@ -79,7 +81,11 @@ function columnOption(
       "loadOnly() takes columns of one class; give one loadOnly(...) per class.",
     );
   }
-  const option: ColumnOption = Object.freeze({ load, columns: Object.freeze([...columns]) });
+  const option: ColumnOption = Object.freeze({
+    option: "columns" as const,
+    load,
+    columns: Object.freeze([...columns]),
+  });
   made.add(option);
   return option;
 }
