@@ -36,7 +36,7 @@ import { Cte } from "./cte.ts";
 import { lockClause, type LockOptions, rowLock } from "./lock.ts";
 import { type FromItem, fromItem, implicitFrom, inferOn, type Join } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
-import type { DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
+import type { RowsOf, SelectItem } from "./row_types.ts";
 import type { SelectOption } from "./loaders.ts";
 import { checkKeys, type ResultColumn, resultColumns, selectList } from "./rows.ts";
 
@@ -351,7 +351,7 @@ export function select<M extends EntityClass>(entity: M): Select<InstanceType<M>
  * ```
  */
 export function select<const A extends readonly SelectItem[]>(
-  ...columns: A & NoInfer<DistinctKeys<A>>
+  ...columns: A
 ): Select<RowsOf<A>["ofColumns"]>;
 /**
  * Starts a SELECT of named expressions: `select({ id: users.c.id, n: sql\`count(*)\` })`.
