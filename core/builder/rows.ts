@@ -105,3 +105,8 @@ export function returningColumns(table: Table, items: readonly unknown[]): Resul
   }
   return resultColumns(items, "returning(...)");
 }
+
+/** A table's columns as a select lists them: by key, or by name for the ORM's entities. */
+export function tableColumns(t: Table, byName: boolean): ResultColumn[] {
+  return t.columns.map((c) => ({ key: byName ? c.name : c.key, expr: c, type: c.type }));
+}

@@ -38,7 +38,7 @@ import { type FromItem, fromItem, implicitFrom, inferOn, type Join } from "./joi
 import { QueryBase, withCte } from "./query.ts";
 import type { RowsOf, SelectItem } from "./row_types.ts";
 import type { SelectOption } from "./loaders.ts";
-import { checkKeys, type ResultColumn, resultColumns, selectList } from "./rows.ts";
+import { checkKeys, type ResultColumn, resultColumns, selectList, tableColumns } from "./rows.ts";
 
 interface SelectState {
   readonly entity: EntityClass | undefined;
@@ -300,11 +300,6 @@ const EMPTY_STATE: Omit<SelectState, "columns" | "entity"> = {
   populateExisting: false,
   lock: null,
 };
-
-/** A table's columns as a select lists them: by key, or by name for the ORM's entities. */
-function tableColumns(t: Table, byName: boolean): ResultColumn[] {
-  return t.columns.map((c) => ({ key: byName ? c.name : c.key, expr: c, type: c.type }));
-}
 
 /**
  * Starts a SELECT of a table's columns (rows keyed by property key).

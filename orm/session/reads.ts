@@ -6,7 +6,12 @@
  * @module
  */
 import type { RunResult } from "../../core/engine/executor.ts";
-import { InvalidRequestError, MultipleResultsFound, NoResultFound } from "../../core/errors.ts";
+import {
+  ArgumentError,
+  InvalidRequestError,
+  MultipleResultsFound,
+  NoResultFound,
+} from "../../core/errors.ts";
 import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
@@ -35,6 +40,15 @@ export function ownState(c: SessionCore, obj: object, what: string): InstanceSta
     );
   }
   return state;
+}
+
+/** Flags a column of an object as changed in place, so that the next flush writes it. */
+export function flagColumn(state: InstanceState, key: string): void {
+  const i = state.mapper.indexByKey.get(key);
+  if (i === undefined) {
+    throw new ArgumentError(`${state.mapper.name} has no column ${JSON.stringify(key)}.`);
+  }
+  state.flag(i);
 }
 
 /** `session.get`: from the identity map when there (and not expired), else one query. */

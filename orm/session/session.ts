@@ -31,6 +31,7 @@ import type { ObjectsView } from "./views.ts";
 import {
   atMostOne,
   executeIn,
+  flagColumn,
   getObject,
   loadRelationship,
   onlyOne,
@@ -199,12 +200,7 @@ export class Session implements AsyncDisposable {
 
   /** Marks a column as changed in place (a JSON value mutated), so the next flush writes it. */
   flagModified(obj: object, key: string): void {
-    const state = this.#own(obj, "flagModified()");
-    const i = state.mapper.indexByKey.get(key);
-    if (i === undefined) {
-      throw new ArgumentError(`${state.mapper.name} has no column ${JSON.stringify(key)}.`);
-    }
-    state.flag(i);
+    flagColumn(this.#own(obj, "flagModified()"), key);
   }
 
   // ---- flush and transactions -----------------------------------------------------------
