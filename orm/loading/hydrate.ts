@@ -9,10 +9,11 @@ import type { Dialect } from "../../core/dialect.ts";
 import type { QueryResult } from "../../core/driver.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
+import { loadedAgain } from "./existing.ts";
 import { hydratePolymorphic } from "./polymorphic.ts";
 import type { CriteriaMap } from "./criteria.ts";
 import type { ColumnChoices } from "./column_options.ts";
-import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
+import { instance, type InstanceState } from "../mapping/state.ts";
 
 /** What loading needs from a session. */
 export interface LoadContext {
@@ -58,11 +59,7 @@ export function hydrate(
     const key = mapper.identity(values);
     const existing = identity.get(key);
     if (existing !== undefined) {
-      const state = stateOf(existing)!;
-      if (populateExisting || state.expired || state.partial) {
-        ctx.refresh(state, values, populateExisting);
-      }
-      out[r] = existing;
+      out[r] = loadedAgain(ctx, existing, values, populateExisting);
       continue;
     }
     const state = instance(mapper, values);

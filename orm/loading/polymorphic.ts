@@ -10,7 +10,8 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import { fireAll, listenersOf } from "../mapping/events.ts";
 import { joinedOf, rowIndexesIn } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { instance, type InstanceState, stateOf } from "../mapping/state.ts";
+import { loadedAgain } from "./existing.ts";
+import { instance, type InstanceState } from "../mapping/state.ts";
 
 /** What hydrating needs of a session (a part of `LoadContext`). */
 interface Context {
@@ -47,11 +48,7 @@ export function hydratePolymorphic(
     const key = root.identity(values);
     const existing = identity.get(key);
     if (existing !== undefined) {
-      const state = stateOf(existing)!;
-      if (populateExisting || state.expired || state.partial) {
-        ctx.refresh(state, values, populateExisting);
-      }
-      out[r] = existing;
+      out[r] = loadedAgain(ctx, existing, values, populateExisting);
       continue;
     }
     const state = instance(sub, values);
