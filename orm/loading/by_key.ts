@@ -21,18 +21,25 @@ interface KeyLookup {
 }
 
 const lookups = new WeakMap<Mapper, Map<string, KeyLookup>>();
+/** The lookup of the whole row, by mapper, with the width it was made for. */
+const whole = new WeakMap<Mapper, { width: number; lookup: KeyLookup }>();
 
 function lookupOf(mapper: Mapper, keep: readonly number[] | null): KeyLookup {
+  // A subclass declared since adds columns to what the select of a hierarchy lists.
+  const width = rowColumns(mapper).length;
+  if (keep === null) {
+    const w = whole.get(mapper);
+    if (w !== undefined && w.width === width) return w.lookup;
+  }
   let byPlan = lookups.get(mapper);
   if (byPlan === undefined) lookups.set(mapper, byPlan = new Map());
-  // A subclass declared since adds columns to what the select of a hierarchy lists.
-  const plan = `${rowColumns(mapper).length}:${keep === null ? "" : keep.join(",")}`;
+  const plan = `${width}:${keep === null ? "" : keep.join(",")}`;
   let l = byPlan.get(plan);
   if (l === undefined) {
-    const whole = select(mapper.cls);
-    const cols = whole.columns.map((c) => c.expr as Column);
+    const all = select(mapper.cls);
+    const cols = all.columns.map((c) => c.expr as Column);
     // A load that defers columns selects the others (see `columns.ts`).
-    const base = keep === null ? whole : whole.withOnlyColumns(...keep.map((p) => cols[p]));
+    const base = keep === null ? all : all.withOnlyColumns(...keep.map((p) => cols[p]));
     // A subclass of a single-table hierarchy selects with its discriminator's condition.
     const filtered = (mapper.cls as { [entityWhere]?: unknown })[entityWhere] !== undefined;
     const strings = ["", filtered ? " AND " : " WHERE "];
@@ -40,6 +47,7 @@ function lookupOf(mapper: Mapper, keep: readonly number[] | null): KeyLookup {
     l = { base, columns: base.columns, strings: Object.freeze(strings) };
     byPlan.set(plan, l);
   }
+  if (keep === null) whole.set(mapper, { width, lookup: l });
   return l;
 }
 

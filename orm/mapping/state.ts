@@ -6,25 +6,12 @@
  */
 import type { Mapper } from "./mapper.ts";
 import { validated } from "./validators.ts";
+import { type Epoch, type ObjectStatus, type Place, placeOf, UNATTACHED } from "./epoch.ts";
+
+export type { ObjectStatus } from "./epoch.ts";
 
 /** Where each instance keeps its state. */
 export const STATE: unique symbol = Symbol("retort.state") as never;
-
-/**
- * An object's place in the session lifecycle, as in SQLAlchemy:
- * - `transient`: new, in no session;
- * - `pending`: added to a session, not yet flushed;
- * - `persistent`: in the session's identity map, with a database row;
- * - `deleted`: deleted by a flush (before commit);
- * - `detached`: has (or had) a row, but is in no session.
- *
- * @example
- * ```ts
- * import type { ObjectStatus } from "@retort/orm";
- * const s: ObjectStatus = "pending";
- * ```
- */
-export type ObjectStatus = "transient" | "pending" | "persistent" | "deleted" | "detached";
 
 /**
  * What a relationship holds for an instance: its current value (an array or an object or
@@ -61,25 +48,7 @@ export interface StateOwner {
   /** Whether values must stay out of messages (the engine's `hideParameters`). */
   readonly hideParameters?: boolean;
   /** The span of the session's life its objects are attached in (see `Epoch`). */
-  epoch: Epoch;
-}
-
-/**
- * A span of a session's life. An object attached to a session holds the span it was attached
- * in; when the session lets go of all its objects at once (close, expungeAll), the span ends
- * and each object is detached the next time it is looked at, rather than all of them there
- * and then.
- *
- * @internal
- */
-export class Epoch {
-  /** Whether the span goes on. */
-  live = true;
-  /** The session. */
-  readonly owner: StateOwner;
-  constructor(owner: StateOwner) {
-    this.owner = owner;
-  }
+  epoch: Epoch<StateOwner>;
 }
 
 /** The parts of a state most objects never need. */
@@ -94,6 +63,8 @@ class More {
   frame: unknown = null;
   original = -1;
   originalIn: unknown = null;
+  order = 0;
+  key: unknown = undefined;
 }
 
 /**
@@ -108,110 +79,142 @@ export class InstanceState {
   readonly obj: object;
   /** Current column values, by column index. */
   values: unknown[];
-  /** The order in which it was added, for insert ordering. */
-  order = 0;
-  #status: ObjectStatus = "transient";
-  #epoch: Epoch | null = null;
-  /** The identity-map key, once persistent. */
-  key: unknown = undefined;
+  #place: Place<StateOwner> = UNATTACHED.transient;
   /**
    * What most objects never need (a loaded object that is only read has none): kept apart so
-   * that each loaded object costs as little memory as it can.
+   * that each loaded object costs as little memory as it can. Until it is needed, the field
+   * holds the identity key itself (a primitive, or undefined), which then moves into it.
    */
-  #more: More | null = null;
+  #more: unknown = undefined;
+
+  /** The identity-map key, once persistent. */
+  get key(): unknown {
+    const m = this.#more;
+    return m instanceof More ? m.key : m;
+  }
+  set key(v: unknown) {
+    if (this.#more instanceof More) this.#more.key = v;
+    else this.#more = v;
+  }
+  /** The parts most objects never need, made on first use. */
+  #grow(): More {
+    const m = new More();
+    m.key = this.#more;
+    this.#more = m;
+    return m;
+  }
 
   /** Lifecycle status. */
   get status(): ObjectStatus {
-    const e = this.#epoch;
+    const e = this.#place.epoch;
     if (e !== null && !e.live) this.#lapse();
-    return this.#status;
+    return this.#place.status;
   }
   set status(v: ObjectStatus) {
-    this.#status = v;
+    this.#place = placeOf(this.#place.epoch, v);
   }
   /** The session the object belongs to. */
   get session(): StateOwner | null {
-    const e = this.#epoch;
+    const e = this.#place.epoch;
     if (e === null) return null;
     if (e.live) return e.owner;
     this.#lapse();
     return null;
   }
   set session(owner: StateOwner | null) {
-    this.#epoch = owner === null ? null : owner.epoch;
+    this.#place = placeOf(owner === null ? null : owner.epoch, this.#place.status);
   }
   /** The session let go of every object: this one is detached now. */
   #lapse(): void {
-    this.#epoch = null;
-    const s = this.#status;
-    if (s === "pending") this.#status = "transient";
-    else if (s === "persistent" || s === "deleted") this.#status = "detached";
+    const s = this.#place.status;
+    this.#place = s === "pending"
+      ? UNATTACHED.transient
+      : s === "persistent" || s === "deleted"
+      ? UNATTACHED.detached
+      : UNATTACHED[s];
     this.dirty = false;
+  }
+  /** The order in which it was added, for insert ordering. */
+  get order(): number {
+    const m = this.#more;
+    return m instanceof More ? m.order : 0;
+  }
+  set order(v: number) {
+    if (this.#more instanceof More) this.#more.order = v;
+    else if (v !== 0) this.#grow().order = v;
   }
 
   /** Loaded relationships by name (own properties only: see `relationOf`). */
   get relations(): Record<string, Loaded> | null {
-    return this.#more === null ? null : this.#more.relations;
+    const m = this.#more;
+    return m instanceof More ? m.relations : null;
   }
   set relations(v: Record<string, Loaded> | null) {
-    if (this.#more !== null) this.#more.relations = v;
-    else if (v !== null) (this.#more = new More()).relations = v;
+    if (this.#more instanceof More) this.#more.relations = v;
+    else if (v !== null) this.#grow().relations = v;
   }
   /** Values as the database holds them (copy-on-write: null means equal to `values`). */
   get loaded(): unknown[] | null {
-    return this.#more === null ? null : this.#more.loaded;
+    const m = this.#more;
+    return m instanceof More ? m.loaded : null;
   }
   set loaded(v: unknown[] | null) {
-    if (this.#more !== null) this.#more.loaded = v;
-    else if (v !== null) (this.#more = new More()).loaded = v;
+    if (this.#more instanceof More) this.#more.loaded = v;
+    else if (v !== null) this.#grow().loaded = v;
   }
   /** Whether the object is in its session's dirty set. */
   get dirty(): boolean {
-    return this.#more === null ? false : this.#more.dirty;
+    const m = this.#more;
+    return m instanceof More ? m.dirty : false;
   }
   set dirty(v: boolean) {
-    if (this.#more !== null) this.#more.dirty = v;
-    else if (v) (this.#more = new More()).dirty = v;
+    if (this.#more instanceof More) this.#more.dirty = v;
+    else if (v) this.#grow().dirty = v;
   }
   /** Columns flagged as modified in place (JSON objects, dates). */
   get flagged(): Set<number> | null {
-    return this.#more === null ? null : this.#more.flagged;
+    const m = this.#more;
+    return m instanceof More ? m.flagged : null;
   }
   set flagged(v: Set<number> | null) {
-    if (this.#more !== null) this.#more.flagged = v;
-    else if (v !== null) (this.#more = new More()).flagged = v;
+    if (this.#more instanceof More) this.#more.flagged = v;
+    else if (v !== null) this.#grow().flagged = v;
   }
   /** Expired: the next query that returns its row refreshes it. */
   get expired(): boolean {
-    return this.#more === null ? false : this.#more.expired;
+    const m = this.#more;
+    return m instanceof More ? m.expired : false;
   }
   set expired(v: boolean) {
-    if (this.#more !== null) this.#more.expired = v;
-    else if (v) (this.#more = new More()).expired = v;
+    if (this.#more instanceof More) this.#more.expired = v;
+    else if (v) this.#grow().expired = v;
   }
   /** Whether some columns may hold the `DEFERRED` marker (see `expired.ts`). */
   get partial(): boolean {
-    return this.#more === null ? false : this.#more.partial;
+    const m = this.#more;
+    return m instanceof More ? m.partial : false;
   }
   set partial(v: boolean) {
-    if (this.#more !== null) this.#more.partial = v;
-    else if (v) (this.#more = new More()).partial = v;
+    if (this.#more instanceof More) this.#more.partial = v;
+    else if (v) this.#grow().partial = v;
   }
   /** Whether its row was deleted (a deleted object cannot be added again). */
   get wasDeleted(): boolean {
-    return this.#more === null ? false : this.#more.wasDeleted;
+    const m = this.#more;
+    return m instanceof More ? m.wasDeleted : false;
   }
   set wasDeleted(v: boolean) {
-    if (this.#more !== null) this.#more.wasDeleted = v;
-    else if (v) (this.#more = new More()).wasDeleted = v;
+    if (this.#more instanceof More) this.#more.wasDeleted = v;
+    else if (v) this.#grow().wasDeleted = v;
   }
   /** The session frame that last saved this state, to save it once per frame. */
   get frame(): unknown {
-    return this.#more === null ? null : this.#more.frame;
+    const m = this.#more;
+    return m instanceof More ? m.frame : null;
   }
   set frame(v: unknown) {
-    if (this.#more !== null) this.#more.frame = v;
-    else if (v !== null) (this.#more = new More()).frame = v;
+    if (this.#more instanceof More) this.#more.frame = v;
+    else if (v !== null) this.#grow().frame = v;
   }
   /**
    * Where a new object's values from before the transaction's flush first changed them
@@ -219,19 +222,21 @@ export class InstanceState {
    * rollback to put back; -1 when none are kept.
    */
   get original(): number {
-    return this.#more === null ? -1 : this.#more.original;
+    const m = this.#more;
+    return m instanceof More ? m.original : -1;
   }
   set original(v: number) {
-    if (this.#more !== null) this.#more.original = v;
-    else if (v !== -1) (this.#more = new More()).original = v;
+    if (this.#more instanceof More) this.#more.original = v;
+    else if (v !== -1) this.#grow().original = v;
   }
   /** The frame whose `addedValues` `original` points into. */
   get originalIn(): unknown {
-    return this.#more === null ? null : this.#more.originalIn;
+    const m = this.#more;
+    return m instanceof More ? m.originalIn : null;
   }
   set originalIn(v: unknown) {
-    if (this.#more !== null) this.#more.originalIn = v;
-    else if (v !== null) (this.#more = new More()).originalIn = v;
+    if (this.#more instanceof More) this.#more.originalIn = v;
+    else if (v !== null) this.#grow().originalIn = v;
   }
 
   constructor(mapper: Mapper, obj: object, values: unknown[]) {

@@ -20,7 +20,8 @@ import {
   fillsDeferred,
   notePartial,
 } from "../mapping/expired.ts";
-import { Epoch, type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { Epoch } from "../mapping/epoch.ts";
 import { type AddContext, addState } from "./add.ts";
 import { Registry } from "./registry.ts";
 import { type ObjectsView, StatesView } from "./views.ts";
@@ -98,7 +99,7 @@ export class SessionCore implements StateOwner {
   }
 
   /** The span of the session's life its objects are attached in. */
-  epoch: Epoch = new Epoch(this);
+  epoch: Epoch<StateOwner> = new Epoch<StateOwner>(this);
 
   /** Whether values must stay out of messages. */
   get hideParameters(): boolean {
@@ -155,20 +156,35 @@ export class SessionCore implements StateOwner {
   }
 
   /** Runs `fn` as the session's one task; `action` and `doing` name it in messages. */
-  async run<T>(action: string, doing: string, fn: () => Promise<T>): Promise<T> {
-    this.check();
-    if (this.#busy !== null) {
-      throw new InvalidRequestError(
-        `Cannot ${action}: this session is already running ${this.#busy} in another task. ` +
-          "A session is not safe for concurrent use; give each task its own session.",
-      );
-    }
-    this.#busy = doing;
+  run<T>(action: string, doing: string, fn: () => Promise<T>): Promise<T> {
+    let task: Promise<T>;
+    let started = false;
     try {
-      return await fn();
-    } finally {
-      this.#busy = null;
+      this.check();
+      if (this.#busy !== null) {
+        throw new InvalidRequestError(
+          `Cannot ${action}: this session is already running ${this.#busy} in another task. ` +
+            "A session is not safe for concurrent use; give each task its own session.",
+        );
+      }
+      this.#busy = doing;
+      started = true;
+      task = fn();
+    } catch (error) {
+      if (started) this.#busy = null;
+      return Promise.reject(error);
     }
+    // One reaction, not an async frame: a point lookup is a few microseconds in all.
+    return task.then(
+      (value) => {
+        this.#busy = null;
+        return value;
+      },
+      (error) => {
+        this.#busy = null;
+        throw error;
+      },
+    );
   }
 
   /** Flushes first when autoflush is on and there is work, then runs `fn`. */

@@ -85,13 +85,14 @@ export function keyValues(mapper: Mapper, key: unknown): unknown[] {
       }); pass its values as an array, in that order.`,
     );
   }
-  mapper.pk.forEach((i, k) => {
+  for (let k = 0; k < keys.length; k++) {
+    const i = mapper.pk[k];
     const v = keys[k];
     const problem = v === null || v === undefined
       ? "needs a value"
       : mapper.columns[i].type.check(v);
     if (problem !== null) throw new ArgumentError(`${mapper.name}.${mapper.keys[i]} ${problem}.`);
-  });
+  }
   return keys;
 }
 

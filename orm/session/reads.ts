@@ -80,6 +80,16 @@ export function getObject<M extends EntityClass>(
     !wouldFill(ctx, stateOf(found)!);
   if (held && loaders.length === 0) return Promise.resolve(found as InstanceType<M>);
   const populate = options.populateExisting ?? false;
+  if (loaders.length === 0) {
+    return c.run(
+      "get an object",
+      "a get",
+      () =>
+        c.withAutoflush(() =>
+          held ? Promise.resolve(found) : loadByKey(ctx, mapper, keys, populate)
+        ),
+    ) as Promise<InstanceType<M> | null>;
+  }
   return c.run("get an object", "a get", () =>
     c.withAutoflush(async () => {
       const obj = held ? found : await loadByKey(ctx, mapper, keys, populate);
