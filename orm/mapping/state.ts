@@ -51,15 +51,18 @@ export interface StateOwner {
   epoch: Epoch<StateOwner>;
 }
 
+const DIRTY = 1;
+const EXPIRED = 2;
+const PARTIAL = 4;
+const WAS_DELETED = 8;
+
 /** The parts of a state most objects never need. */
 class More {
   relations: Record<string, Loaded> | null = null;
   loaded: unknown[] | null = null;
-  dirty = false;
+  /** DIRTY, EXPIRED, PARTIAL and WAS_DELETED, as bits. */
+  flags = 0;
   flagged: Set<number> | null = null;
-  expired = false;
-  partial = false;
-  wasDeleted = false;
   frame: unknown = null;
   original = -1;
   originalIn: unknown = null;
@@ -165,11 +168,12 @@ export class InstanceState {
   /** Whether the object is in its session's dirty set. */
   get dirty(): boolean {
     const m = this.#more;
-    return m instanceof More ? m.dirty : false;
+    return m instanceof More && (m.flags & DIRTY) !== 0;
   }
   set dirty(v: boolean) {
-    if (this.#more instanceof More) this.#more.dirty = v;
-    else if (v) this.#grow().dirty = v;
+    const m = this.#more;
+    if (m instanceof More) m.flags = v ? m.flags | DIRTY : m.flags & ~DIRTY;
+    else if (v) this.#grow().flags = DIRTY;
   }
   /** Columns flagged as modified in place (JSON objects, dates). */
   get flagged(): Set<number> | null {
@@ -183,29 +187,32 @@ export class InstanceState {
   /** Expired: the next query that returns its row refreshes it. */
   get expired(): boolean {
     const m = this.#more;
-    return m instanceof More ? m.expired : false;
+    return m instanceof More && (m.flags & EXPIRED) !== 0;
   }
   set expired(v: boolean) {
-    if (this.#more instanceof More) this.#more.expired = v;
-    else if (v) this.#grow().expired = v;
+    const m = this.#more;
+    if (m instanceof More) m.flags = v ? m.flags | EXPIRED : m.flags & ~EXPIRED;
+    else if (v) this.#grow().flags = EXPIRED;
   }
   /** Whether some columns may hold the `DEFERRED` marker (see `expired.ts`). */
   get partial(): boolean {
     const m = this.#more;
-    return m instanceof More ? m.partial : false;
+    return m instanceof More && (m.flags & PARTIAL) !== 0;
   }
   set partial(v: boolean) {
-    if (this.#more instanceof More) this.#more.partial = v;
-    else if (v) this.#grow().partial = v;
+    const m = this.#more;
+    if (m instanceof More) m.flags = v ? m.flags | PARTIAL : m.flags & ~PARTIAL;
+    else if (v) this.#grow().flags = PARTIAL;
   }
   /** Whether its row was deleted (a deleted object cannot be added again). */
   get wasDeleted(): boolean {
     const m = this.#more;
-    return m instanceof More ? m.wasDeleted : false;
+    return m instanceof More && (m.flags & WAS_DELETED) !== 0;
   }
   set wasDeleted(v: boolean) {
-    if (this.#more instanceof More) this.#more.wasDeleted = v;
-    else if (v) this.#grow().wasDeleted = v;
+    const m = this.#more;
+    if (m instanceof More) m.flags = v ? m.flags | WAS_DELETED : m.flags & ~WAS_DELETED;
+    else if (v) this.#grow().flags = WAS_DELETED;
   }
   /** The session frame that last saved this state, to save it once per frame. */
   get frame(): unknown {

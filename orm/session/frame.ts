@@ -52,8 +52,8 @@ export class Frame {
   readonly addedValues: unknown[] = [];
   /** The registry's add order when the frame began: objects added after it are its own. */
   readonly start: number;
-  /** Relationships first loaded in this frame. */
-  readonly loads: [InstanceState, string][] = [];
+  /** Relationships first loaded in this frame: a state, then the relationship's name, flat. */
+  readonly loads: (InstanceState | string)[] = [];
   /** The database savepoint, or null for the outermost frame. */
   readonly savepoint: Transaction | null;
   /** Why the frame ended early (a failed flush rolled it back), or null. */

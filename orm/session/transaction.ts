@@ -93,7 +93,7 @@ export class SessionTransaction {
 
   /** Records a relationship first loaded in the innermost frame. */
   noteLoad(state: InstanceState, relationship: string): void {
-    this.#innermost().loads.push([state, relationship]);
+    this.#innermost().loads.push(state, relationship);
   }
 
   /** Forgets an object (expunged): no rollback brings it back. */
@@ -291,7 +291,10 @@ export class SessionTransaction {
     if (madeNew === 0) return;
     // A relationship loaded in the frame stays loaded, unless it now holds an object the
     // rollback made new again (a row the rolled-back work inserted).
-    for (const [s, name] of frame.loads) {
+    const loads = frame.loads;
+    for (let k = 0; k < loads.length; k += 2) {
+      const s = loads[k] as InstanceState;
+      const name = loads[k + 1] as string;
       const l = relationOf(s, name);
       if (l === undefined) continue;
       const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];
