@@ -45,7 +45,8 @@ async function seedRows(engine: Engine, n: number): Promise<void> {
   await engine.run(sql`INSERT INTO retort_stream_bench (id, sensor, value) ${rows}`);
 }
 
-const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+/** Megabytes, one decimal; a heap that shrank below the start reads 0.0, not -0.0. */
+const mb = (bytes: number) => (Math.max(0, bytes) / 1048576).toFixed(1);
 
 /**
  * Runs `fn`, which calls `tick(count)` as rows go by. At each mark: the heap in use above the

@@ -99,8 +99,11 @@ export class InstanceState {
     if (this.#more instanceof More) this.#more.key = v;
     else this.#more = v;
   }
-  /** The parts most objects never need, made on first use. */
-  #grow(): More {
+  /**
+   * The parts most objects never need, made on first use. (A method, not a `#private` one: a
+   * class with private methods gives each instance a brand field, 8 bytes.)
+   */
+  grow(): More {
     const m = new More();
     m.key = this.#more;
     this.#more = m;
@@ -110,7 +113,7 @@ export class InstanceState {
   /** Lifecycle status. */
   get status(): ObjectStatus {
     const e = this.#place.epoch;
-    if (e !== null && !e.live) this.#lapse();
+    if (e !== null && !e.live) this.lapse();
     return this.#place.status;
   }
   set status(v: ObjectStatus) {
@@ -121,14 +124,14 @@ export class InstanceState {
     const e = this.#place.epoch;
     if (e === null) return null;
     if (e.live) return e.owner;
-    this.#lapse();
+    this.lapse();
     return null;
   }
   set session(owner: StateOwner | null) {
     this.#place = placeOf(owner === null ? null : owner.epoch, this.#place.status);
   }
   /** The session let go of every object: this one is detached now. */
-  #lapse(): void {
+  lapse(): void {
     const s = this.#place.status;
     this.#place = s === "pending"
       ? UNATTACHED.transient
@@ -144,7 +147,7 @@ export class InstanceState {
   }
   set order(v: number) {
     if (this.#more instanceof More) this.#more.order = v;
-    else if (v !== 0) this.#grow().order = v;
+    else if (v !== 0) this.grow().order = v;
   }
 
   /** Loaded relationships by name (own properties only: see `relationOf`). */
@@ -154,7 +157,7 @@ export class InstanceState {
   }
   set relations(v: Record<string, Loaded> | null) {
     if (this.#more instanceof More) this.#more.relations = v;
-    else if (v !== null) this.#grow().relations = v;
+    else if (v !== null) this.grow().relations = v;
   }
   /** Values as the database holds them (copy-on-write: null means equal to `values`). */
   get loaded(): unknown[] | null {
@@ -163,7 +166,7 @@ export class InstanceState {
   }
   set loaded(v: unknown[] | null) {
     if (this.#more instanceof More) this.#more.loaded = v;
-    else if (v !== null) this.#grow().loaded = v;
+    else if (v !== null) this.grow().loaded = v;
   }
   /** Whether the object is in its session's dirty set. */
   get dirty(): boolean {
@@ -173,7 +176,7 @@ export class InstanceState {
   set dirty(v: boolean) {
     const m = this.#more;
     if (m instanceof More) m.flags = v ? m.flags | DIRTY : m.flags & ~DIRTY;
-    else if (v) this.#grow().flags = DIRTY;
+    else if (v) this.grow().flags = DIRTY;
   }
   /** Columns flagged as modified in place (JSON objects, dates). */
   get flagged(): Set<number> | null {
@@ -182,7 +185,7 @@ export class InstanceState {
   }
   set flagged(v: Set<number> | null) {
     if (this.#more instanceof More) this.#more.flagged = v;
-    else if (v !== null) this.#grow().flagged = v;
+    else if (v !== null) this.grow().flagged = v;
   }
   /** Expired: the next query that returns its row refreshes it. */
   get expired(): boolean {
@@ -192,7 +195,7 @@ export class InstanceState {
   set expired(v: boolean) {
     const m = this.#more;
     if (m instanceof More) m.flags = v ? m.flags | EXPIRED : m.flags & ~EXPIRED;
-    else if (v) this.#grow().flags = EXPIRED;
+    else if (v) this.grow().flags = EXPIRED;
   }
   /** Whether some columns may hold the `DEFERRED` marker (see `expired.ts`). */
   get partial(): boolean {
@@ -202,7 +205,7 @@ export class InstanceState {
   set partial(v: boolean) {
     const m = this.#more;
     if (m instanceof More) m.flags = v ? m.flags | PARTIAL : m.flags & ~PARTIAL;
-    else if (v) this.#grow().flags = PARTIAL;
+    else if (v) this.grow().flags = PARTIAL;
   }
   /** Whether its row was deleted (a deleted object cannot be added again). */
   get wasDeleted(): boolean {
@@ -212,7 +215,7 @@ export class InstanceState {
   set wasDeleted(v: boolean) {
     const m = this.#more;
     if (m instanceof More) m.flags = v ? m.flags | WAS_DELETED : m.flags & ~WAS_DELETED;
-    else if (v) this.#grow().flags = WAS_DELETED;
+    else if (v) this.grow().flags = WAS_DELETED;
   }
   /** The session frame that last saved this state, to save it once per frame. */
   get frame(): unknown {
@@ -221,7 +224,7 @@ export class InstanceState {
   }
   set frame(v: unknown) {
     if (this.#more instanceof More) this.#more.frame = v;
-    else if (v !== null) this.#grow().frame = v;
+    else if (v !== null) this.grow().frame = v;
   }
   /**
    * Where a new object's values from before the transaction's flush first changed them
@@ -234,7 +237,7 @@ export class InstanceState {
   }
   set original(v: number) {
     if (this.#more instanceof More) this.#more.original = v;
-    else if (v !== -1) this.#grow().original = v;
+    else if (v !== -1) this.grow().original = v;
   }
   /** The frame whose `addedValues` `original` points into. */
   get originalIn(): unknown {
@@ -243,7 +246,7 @@ export class InstanceState {
   }
   set originalIn(v: unknown) {
     if (this.#more instanceof More) this.#more.originalIn = v;
-    else if (v !== null) this.#grow().originalIn = v;
+    else if (v !== null) this.grow().originalIn = v;
   }
 
   constructor(mapper: Mapper, obj: object, values: unknown[]) {
