@@ -21,7 +21,7 @@ import {
   type JoinedSubclass,
   type JoinedTableOptions,
 } from "./joined_inheritance.ts";
-import { validated } from "./validators.ts";
+import { hasValidators, validated } from "./validators.ts";
 import { readOnlyError, refuseSet } from "./computed.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
 import { DEFERRED, EXPIRED, isUnloaded, unloadedRead } from "./expired.ts";
@@ -203,7 +203,6 @@ export function Model<C extends Columns>(
       if (typeof init !== "object") {
         throw new ArgumentError(`new ${mapper.name}(...) takes an object of column values.`);
       }
-      const relationships = relationshipsOf(mapper);
       let keys: string[];
       try {
         keys = Object.keys(init);
@@ -216,12 +215,14 @@ export function Model<C extends Columns>(
           { cause: error },
         );
       }
-      for (const key of keys) {
+      const checked = hasValidators(mapper);
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k];
         const i = mapper.indexByKey.get(key);
         if (i !== undefined) {
           if (mapper.columns[i].readOnly) throw readOnlyError(mapper.name, mapper.columns[i]);
-          values[i] = validated(mapper, i, init[key], this, false);
-        } else if (relationships.has(key)) {
+          values[i] = checked ? validated(mapper, i, init[key], this, false) : init[key];
+        } else if (relationshipsOf(mapper).has(key)) {
           (this as unknown as Record<string, unknown>)[key] = init[key];
         } else {
           throw new ArgumentError(

@@ -161,6 +161,11 @@ function validatorsOf(mapper: Mapper): Compiled | null {
   return v;
 }
 
+/** Whether any column of a mapper has validators. */
+export function hasValidators(mapper: Mapper): boolean {
+  return validatorsOf(mapper) !== null;
+}
+
 /** Runs a column's validators on a value; returns the value to store. */
 export function validated(
   mapper: Mapper,

@@ -8,6 +8,7 @@
 import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
 import { type InstanceState, relationEntries, stateOf, type StateOwner } from "../mapping/state.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
+import type { Mapper } from "../mapping/mapper.ts";
 import type { Registry } from "./registry.ts";
 
 /** What adding asks of its session. */
@@ -22,6 +23,27 @@ function name(state: InstanceState): string {
   return `${state.mapper.name}${key}`;
 }
 
+/** The classes whose objects were seen to have no class field over a relationship. */
+const fieldsChecked = new WeakSet<object>();
+
+/**
+ * Refuses an object whose class declares a relationship as a class field (which hides it). A
+ * class field is on every object its constructor makes, so one object of each class tells.
+ */
+function checkFields(mapper: Mapper, obj: object): void {
+  const cls = obj.constructor;
+  if (fieldsChecked.has(cls)) return;
+  for (const rel of relationshipsOf(mapper).keys()) {
+    if (Object.hasOwn(obj, rel)) {
+      throw new ArgumentError(
+        `${mapper.name}.${rel} is declared as a class field, which hides the relationship; ` +
+          `write \`declare ${rel}: ...\` instead of \`${rel}: ... = ...\` or \`${rel}!: ...\`.`,
+      );
+    }
+  }
+  fieldsChecked.add(cls);
+}
+
 /** Adds a state to the session; `cascaded` when a relationship brought it. */
 export function addState(ctx: AddContext, state: InstanceState, cascaded: boolean): void {
   const r = ctx.registry;
@@ -32,14 +54,7 @@ export function addState(ctx: AddContext, state: InstanceState, cascaded: boolea
     );
   }
   const mapper = state.mapper;
-  for (const rel of relationshipsOf(mapper).keys()) {
-    if (Object.hasOwn(state.obj, rel)) {
-      throw new ArgumentError(
-        `${mapper.name}.${rel} is declared as a class field, which hides the relationship; ` +
-          `write \`declare ${rel}: ...\` instead of \`${rel}: ... = ...\` or \`${rel}!: ...\`.`,
-      );
-    }
-  }
+  checkFields(mapper, state.obj);
   switch (state.status) {
     case "transient":
       // Its order tells the transaction it joined in the current frame.
