@@ -134,7 +134,7 @@ async function loadOneToMany(
     );
     const objs = hydrateNarrowed(n, target, rows, populate);
     for (const obj of objs) children.add(stateOf(obj)!.values[rel.fk], obj);
-    loaded = loaded.concat(objs);
+    loaded = loaded.length === 0 ? objs : loaded.concat(objs);
   }
   const back = rel.back;
   for (const s of states) {
@@ -185,7 +185,7 @@ async function loadManyToMany(
     const objs = hydrate(load, target, rows, populate);
     const ownerAt = columns.length;
     objs.forEach((obj, i) => members.add(rows[i][ownerAt], obj));
-    loaded = loaded.concat(objs);
+    loaded = loaded.length === 0 ? objs : loaded.concat(objs);
   }
   for (const s of states) {
     const k = s.values[rel.ref];

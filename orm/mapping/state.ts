@@ -7,22 +7,14 @@
 import type { Mapper } from "./mapper.ts";
 import { validated } from "./validators.ts";
 import { type Epoch, type ObjectStatus, type Place, placeOf, UNATTACHED } from "./epoch.ts";
+import { DIRTY, EXPIRED, Links, type Loaded, More, PARTIAL, WAS_DELETED } from "./state_parts.ts";
+
+export type { Loaded } from "./state_parts.ts";
 
 export type { ObjectStatus } from "./epoch.ts";
 
 /** Where each instance keeps its state. */
 export const STATE: unique symbol = Symbol("retort.state") as never;
-
-/**
- * What a relationship holds for an instance: its current value (an array or an object or
- * null) and what the database holds (the base), to reconcile at flush.
- *
- * @internal
- */
-export interface Loaded {
-  value: unknown;
-  base: unknown;
-}
 
 /**
  * A session as an instance's state sees it.
@@ -51,25 +43,6 @@ export interface StateOwner {
   epoch: Epoch<StateOwner>;
 }
 
-const DIRTY = 1;
-const EXPIRED = 2;
-const PARTIAL = 4;
-const WAS_DELETED = 8;
-
-/** The parts of a state most objects never need. */
-class More {
-  relations: Record<string, Loaded> | null = null;
-  loaded: unknown[] | null = null;
-  /** DIRTY, EXPIRED, PARTIAL and WAS_DELETED, as bits. */
-  flags = 0;
-  flagged: Set<number> | null = null;
-  frame: unknown = null;
-  original = -1;
-  originalIn: unknown = null;
-  order = 0;
-  key: unknown = undefined;
-}
-
 /**
  * The state of one mapped instance.
  *
@@ -85,18 +58,19 @@ export class InstanceState {
   #place: Place<StateOwner> = UNATTACHED.transient;
   /**
    * What most objects never need (a loaded object that is only read has none): kept apart so
-   * that each loaded object costs as little memory as it can. Until it is needed, the field
-   * holds the identity key itself (a primitive, or undefined), which then moves into it.
+   * that each loaded object costs as little memory as it can. The field holds the identity key
+   * itself (a primitive, or undefined) until relationships are loaded (then `Links`, with the
+   * key) or anything else is needed (then `More`, a `Links` with the rest).
    */
   #more: unknown = undefined;
 
   /** The identity-map key, once persistent. */
   get key(): unknown {
     const m = this.#more;
-    return m instanceof More ? m.key : m;
+    return m instanceof Links ? m.key : m;
   }
   set key(v: unknown) {
-    if (this.#more instanceof More) this.#more.key = v;
+    if (this.#more instanceof Links) this.#more.key = v;
     else this.#more = v;
   }
   /**
@@ -105,7 +79,11 @@ export class InstanceState {
    */
   grow(): More {
     const m = new More();
-    m.key = this.#more;
+    const had = this.#more;
+    if (had instanceof Links) {
+      m.key = had.key;
+      m.relations = had.relations;
+    } else m.key = had;
     this.#more = m;
     return m;
   }
@@ -153,11 +131,17 @@ export class InstanceState {
   /** Loaded relationships by name (own properties only: see `relationOf`). */
   get relations(): Record<string, Loaded> | null {
     const m = this.#more;
-    return m instanceof More ? m.relations : null;
+    return m instanceof Links ? m.relations : null;
   }
   set relations(v: Record<string, Loaded> | null) {
-    if (this.#more instanceof More) this.#more.relations = v;
-    else if (v !== null) this.grow().relations = v;
+    const m = this.#more;
+    if (m instanceof Links) m.relations = v;
+    else if (v !== null) {
+      const l = new Links();
+      l.key = m;
+      l.relations = v;
+      this.#more = l;
+    }
   }
   /** Values as the database holds them (copy-on-write: null means equal to `values`). */
   get loaded(): unknown[] | null {

@@ -47,6 +47,14 @@ export function hooksOf(rel: Relationship): CollectionHooks {
   return h;
 }
 
+/** Whether a loaded value holds an object whose row a flush of this transaction inserted. */
+function holdsInserted(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (!Array.isArray(value)) return stateOf(value)?.originalIn != null;
+  for (const item of value) if (stateOf(item)?.originalIn != null) return true;
+  return false;
+}
+
 /** What a relationship holds for an instance, or undefined when not loaded. */
 export function loadedOf(rel: Relationship, state: InstanceState): Loaded | undefined {
   return relationOf(state, rel.name);
@@ -68,8 +76,10 @@ export function setLoaded(
 ): void {
   // A first load changes nothing the user did: a rollback keeps it, unless it then holds an
   // object the rollback made new again. A load over a value the user may have changed saves it.
-  if (loadedOf(rel, state) === undefined) state.session?.noteLoad?.(state, rel.name);
-  else state.session?.touch(state);
+  if (loadedOf(rel, state) === undefined) {
+    // Only a value holding an object this transaction inserted can be undone by a rollback.
+    if (holdsInserted(value)) state.session?.noteLoad?.(state, rel.name);
+  } else state.session?.touch(state);
   // A collection can change without its setter (index assignment): the flush must look at
   // it. A single reference changes only through the setter, which registers it then.
   if (!rel.scalar) state.session?.noteRelations(state);
