@@ -5,7 +5,7 @@
  * @module
  */
 import type { Mapper } from "./mapper.ts";
-import { validated } from "./validators.ts";
+import { hasValidators, validated } from "./validators.ts";
 import { type Epoch, type ObjectStatus, type Place, placeOf, UNATTACHED } from "./epoch.ts";
 import { DIRTY, EXPIRED, Links, type Loaded, More, PARTIAL, WAS_DELETED } from "./state_parts.ts";
 
@@ -247,13 +247,10 @@ export class InstanceState {
 
   /** Sets a column value (through the class's validators), tracking the change. */
   set(index: number, given: unknown): void {
-    const value = validated(
-      this.mapper,
-      index,
-      given,
-      this.obj,
-      this.session?.hideParameters ?? false,
-    );
+    const session = this.session;
+    const value = hasValidators(this.mapper)
+      ? validated(this.mapper, index, given, this.obj, session?.hideParameters ?? false)
+      : given;
     const values = this.values;
     if (values[index] === value) {
       // Re-assigning the same object flags it as changed in place (JSON, dates, bytes).
@@ -261,13 +258,15 @@ export class InstanceState {
       this.flag(index);
       return;
     }
-    if (this.tracked && this.loaded === null) {
+    const status = this.status;
+    const tracked = status === "persistent" || status === "deleted" || status === "detached";
+    if (tracked && this.loaded === null) {
       // The copy of what the database holds doubles as what a rollback restores.
       this.loaded = values.slice();
-      this.session?.touch(this, true);
-    } else this.session?.touch(this);
+      session?.touch(this, true);
+    } else session?.touch(this);
     values[index] = value;
-    if (this.status === "persistent" && !this.dirty) this.session?.markDirty(this);
+    if (status === "persistent" && !this.dirty) session?.markDirty(this);
   }
 
   /** Marks a column as changed in place, to be written at the next flush. */
