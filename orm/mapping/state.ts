@@ -108,6 +108,10 @@ export class InstanceState {
   set session(owner: StateOwner | null) {
     this.#place = placeOf(owner === null ? null : owner.epoch, this.#place.status);
   }
+  /** Sets the session and the status at once: `status = s; session = owner` in one step. */
+  placeIn(owner: StateOwner, status: ObjectStatus): void {
+    this.#place = placeOf(owner.epoch, status);
+  }
   /** The session let go of every object: this one is detached now. */
   lapse(): void {
     const s = this.#place.status;

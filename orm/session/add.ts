@@ -58,8 +58,7 @@ export function addState(ctx: AddContext, state: InstanceState, cascaded: boolea
   switch (state.status) {
     case "transient":
       // Its order tells the transaction it joined in the current frame.
-      state.status = "pending";
-      state.session = ctx.session;
+      state.placeIn(ctx.session, "pending");
       state.order = ++r.order;
       r.pending.add(state);
       break;

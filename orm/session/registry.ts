@@ -66,8 +66,7 @@ export class Registry {
 
   /** Makes a state persistent in the session under a key. */
   attach(state: InstanceState, key: unknown, owner: StateOwner): void {
-    state.status = "persistent";
-    state.session = owner;
+    state.placeIn(owner, "persistent");
     state.key = key;
     this.map(state.mapper).set(key, state.obj);
     if (state.relations !== null) this.holders.add(state);
