@@ -81,14 +81,14 @@ export function getObject<M extends EntityClass>(
   if (held && loaders.length === 0) return Promise.resolve(found as InstanceType<M>);
   const populate = options.populateExisting ?? false;
   if (loaders.length === 0) {
+    // Not held (that returned above): one query.
     return c.run(
       "get an object",
       "a get",
-      () =>
-        c.withAutoflush(() =>
-          held ? Promise.resolve(found) : loadByKey(ctx, mapper, keys, populate)
-        ),
-    ) as Promise<InstanceType<M> | null>;
+      () => c.withAutoflush(() => loadByKey(ctx, mapper, keys, populate)),
+    ) as Promise<
+      InstanceType<M> | null
+    >;
   }
   return c.run("get an object", "a get", () =>
     c.withAutoflush(async () => {
