@@ -137,6 +137,12 @@ export interface Dialect extends TypeDialect {
   readonly name: string;
   /** The most bound parameters one statement may carry. */
   readonly maxParams: number;
+  /**
+   * The most rows the ORM writes with one multi-row INSERT (within `maxParams`): past some
+   * size a statement costs the database more per row (SQLite gathers RETURNING rows in a
+   * temporary table before the first is read). Unset: as many as `maxParams` allows.
+   */
+  readonly insertRows?: number;
   /** The longest identifier, in UTF-8 bytes, the database keeps without truncating it. */
   readonly maxIdentifierLength: number;
   /** Whether INSERT, UPDATE and DELETE may end with RETURNING. */

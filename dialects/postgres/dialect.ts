@@ -42,6 +42,7 @@ const VALUES: ValuesShape = {
 export const postgresDialect: Dialect = {
   name: "postgres",
   maxParams: 65533,
+  insertRows: 2500,
   maxIdentifierLength: 63,
   supportsReturning: true,
   supportsOnConflict: true,

@@ -71,6 +71,7 @@ const VALUES: ValuesShape = {
 export const sqliteDialect: Dialect = {
   name: "sqlite",
   maxParams: 32766,
+  insertRows: 500,
   maxIdentifierLength: Infinity,
   supportsReturning: true,
   supportsOnConflict: true,

@@ -149,7 +149,9 @@ export async function insertRows(
     if (back.length > 0) {
       for (const p of [...mapper.pk].reverse()) if (!back.includes(p)) back.unshift(p);
     }
-    const maxRows = given.length === 0 ? 1 : rowsPerStatement(ctx.dialect, given.length);
+    const maxRows = given.length === 0
+      ? 1
+      : Math.min(rowsPerStatement(ctx.dialect, given.length), ctx.dialect.insertRows ?? Infinity);
     for (let i = start; i < end; i += maxRows) {
       await insertChunk(ctx, mapper, states.slice(i, Math.min(end, i + maxRows)), given, back);
     }
