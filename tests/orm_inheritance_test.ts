@@ -107,7 +107,8 @@ scopedTest(
     assert.equal(principal.area, "x");
     assert.equal(Principal.c.area.key, "area");
     assert.equal(Principal.c.lang.key, "lang");
-    // @ts-expect-error a manager has no lang
+    // A manager has no lang: the constructor refuses it (the checker cannot, as it lets
+    // relationships by name through).
     assert.throws(() => new Manager({ name: "x", budget: 1, lang: "ts" }), ArgumentError);
     // @ts-expect-error budget is a number
     const wrong: string = new Manager({ name: "x", budget: 1 }).budget;

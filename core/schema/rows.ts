@@ -87,12 +87,20 @@ export interface RowTypes<C extends Columns> {
   readonly row:
     & { -readonly [K in RowTypes<C>["writable"]]: C[K]["~type"] }
     & { readonly [K in RowTypes<C>["readonly"]]: C[K]["~type"] };
-  /** What a new object needs: the required columns; foreign keys may be left out. */
-  readonly init: [RowTypes<C>["requiredInit"]] extends [never]
-    ? { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] }
-    :
-      & { -readonly [K in RowTypes<C>["requiredInit"]]: C[K]["~type"] }
-      & { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] };
+  /**
+   * What a new object needs: the required columns (foreign keys may be left out; read-only
+   * ones are never given), and its relationships by name (`author: u`, `tags: [t]`). The classes a relationship holds are
+   * the subclass's, which no type of its base can see: the constructor checks them (and
+   * refuses a name that is neither a column nor a relationship) with an ArgumentError.
+   */
+  readonly init:
+    & ([RowTypes<C>["requiredInit"]] extends [never]
+      ? { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] }
+      :
+        & { -readonly [K in RowTypes<C>["requiredInit"]]: C[K]["~type"] }
+        & { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] })
+    & { readonly [K in RowTypes<C>["readonly"]]?: never }
+    & { readonly [relationship: string]: C[keyof C]["~type"] | object | null | undefined };
   /** What a Core insert needs: the required columns, each a value or SQL of its type. */
   readonly insert: [RowTypes<C>["required"]] extends [never]
     ? { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> }
@@ -125,7 +133,7 @@ export type KeyValue<V> = V extends number | bigint ? number | bigint : V;
 
 /**
  * What a new object needs: required columns, and optional ones (defaults, generated keys,
- * nullable columns, foreign keys).
+ * nullable columns, foreign keys); relationships by name, checked when the object is built.
  *
  * @example
  * ```ts

@@ -3,7 +3,7 @@
  * accepts them), typed by the relationship; instances have `toJSON()`.
  */
 import assert from "node:assert/strict";
-import { select, selectin } from "../../mod.ts";
+import { ArgumentError, select, selectin } from "../../mod.ts";
 import { freshEngine, Post, Tag, User } from "./_models.ts";
 
 /** Never called: these lines must compile. */
@@ -33,6 +33,23 @@ export function mustNotCompile(): void {
   // @ts-expect-error [8.8] a misspelt relationship
   new Post({ title: "t", authr: new User({ username: "u" }) });
 }
+
+Deno.test("[8.10] what [8.6] to [8.8] give at run time: an ArgumentError naming the fix", () => {
+  const t = new Tag({ label: "t" });
+  const u = new User({ username: "u" });
+  const cases: [() => unknown, RegExp][] = [
+    [
+      () => new Post({ title: "t", author: t }),
+      /Post\.author holds User objects; got an instance of Tag/,
+    ],
+    [() => new Post({ title: "t", tags: t }), /Post\.tags is a collection; assign an array of Tag/],
+    [() => new Post({ title: "t", authr: u }), /Post has no column or relationship "authr"/],
+    [() => new User({ username: "u", emial: "x" }), /User has no column or relationship "emial"/],
+  ];
+  for (const [build, message] of cases) {
+    assert.throws(build, (e: unknown) => e instanceof ArgumentError && message.test(e.message));
+  }
+});
 
 Deno.test("[8] the constructor takes relationships; toJSON gives the columns", async () => {
   await using engine = await freshEngine();
