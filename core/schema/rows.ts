@@ -87,20 +87,26 @@ export interface RowTypes<C extends Columns> {
   readonly row:
     & { -readonly [K in RowTypes<C>["writable"]]: C[K]["~type"] }
     & { readonly [K in RowTypes<C>["readonly"]]: C[K]["~type"] };
-  /**
-   * What a new object needs: the required columns (foreign keys may be left out; read-only
-   * ones are never given), and its relationships by name (`author: u`, `tags: [t]`). The classes a relationship holds are
-   * the subclass's, which no type of its base can see: the constructor checks them (and
-   * refuses a name that is neither a column nor a relationship) with an ArgumentError.
-   */
-  readonly init:
+  /** The columns a new object takes: the required ones, and the others but read-only ones. */
+  readonly initColumns:
     & ([RowTypes<C>["requiredInit"]] extends [never]
       ? { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] }
       :
         & { -readonly [K in RowTypes<C>["requiredInit"]]: C[K]["~type"] }
         & { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] })
-    & { readonly [K in RowTypes<C>["readonly"]]?: never }
-    & { readonly [relationship: string]: C[keyof C]["~type"] | object | null | undefined };
+    & ([RowTypes<C>["readonly"]] extends [never] ? unknown
+      : { readonly [K in RowTypes<C>["readonly"]]?: never });
+  /**
+   * What a new object takes: its columns (foreign keys may be left out), and its
+   * relationships by name (`author: u`, `tags: [t]`). A relationship's class is the
+   * subclass's, which no type of its base can see: the constructor checks it, and refuses a
+   * name that is neither a column nor a relationship, with an ArgumentError. (The second
+   * member only lets an object literal name relationships; any value with the columns, an
+   * interface's too, is the first.)
+   */
+  readonly init:
+    | RowTypes<C>["initColumns"]
+    | (RowTypes<C>["initColumns"] & { readonly [relationship: string]: unknown });
   /** What a Core insert needs: the required columns, each a value or SQL of its type. */
   readonly insert: [RowTypes<C>["required"]] extends [never]
     ? { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> }

@@ -21,6 +21,13 @@ export function mustCompile(): void {
   assert.ok(json);
   // [8.5] JSON.stringify of an instance
   JSON.stringify(u);
+  // [8.11] a value of an interface type that has the columns (no index signature)
+  interface UserForm {
+    username: string;
+    email?: string | null;
+  }
+  const form: UserForm = { username: "w" };
+  new User(form);
 }
 
 /** Never called: these lines are only type-checked. */
