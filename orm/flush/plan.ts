@@ -8,7 +8,8 @@
 import { InvalidRequestError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
 import type { Table } from "../../core/schema/table.ts";
-import { type InstanceState, type Loaded, relationEntries, stateOf } from "../mapping/state.ts";
+import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
+import { relationEntries } from "../mapping/relations.ts";
 import { type Relationship, relationshipsOf } from "../relationship/relationship.ts";
 import { loadedOf } from "../relationship/sync.ts";
 

@@ -4,7 +4,8 @@
  * @module
  */
 import { ArgumentError } from "../../core/errors.ts";
-import { type ObjectStatus, relationEntries, stateOf } from "./state.ts";
+import { type ObjectStatus, stateOf } from "./state.ts";
+import { relationEntries } from "./relations.ts";
 import { isUnloaded } from "./expired.ts";
 
 /**

@@ -7,7 +7,15 @@
 import type { Mapper } from "./mapper.ts";
 import { hasValidators, validated } from "./validators.ts";
 import { type Epoch, type ObjectStatus, type Place, placeOf, UNATTACHED } from "./epoch.ts";
-import { DIRTY, EXPIRED, Links, type Loaded, More, PARTIAL, WAS_DELETED } from "./state_parts.ts";
+import {
+  DIRTY,
+  EXPIRED,
+  Links,
+  More,
+  PARTIAL,
+  type RelationEntry,
+  WAS_DELETED,
+} from "./state_parts.ts";
 
 export type { Loaded } from "./state_parts.ts";
 
@@ -133,11 +141,11 @@ export class InstanceState {
   }
 
   /** Loaded relationships by name (own properties only: see `relationOf`). */
-  get relations(): Record<string, Loaded> | null {
+  get relations(): Record<string, RelationEntry> | null {
     const m = this.#more;
     return m instanceof Links ? m.relations : null;
   }
-  set relations(v: Record<string, Loaded> | null) {
+  set relations(v: Record<string, RelationEntry> | null) {
     const m = this.#more;
     if (m instanceof Links) m.relations = v;
     else if (v !== null) {
@@ -355,22 +363,4 @@ const blanks = new WeakMap<Mapper, new () => Record<symbol, unknown>>();
 /** Forgets the blank constructor of a mapper whose class changed (see `inheritance.ts`). */
 export function resetBlank(mapper: Mapper): void {
   blanks.delete(mapper);
-}
-
-/** What a state holds for a relationship, by name; undefined when not loaded. */
-export function relationOf(state: InstanceState, name: string): Loaded | undefined {
-  const r = state.relations;
-  // Own properties only: a property someone added to Object.prototype is not a relationship.
-  return r !== null && Object.hasOwn(r, name) ? r[name] : undefined;
-}
-
-/** Stores what a state holds for a relationship. */
-export function setRelation(state: InstanceState, name: string, l: Loaded): Loaded {
-  (state.relations ??= {})[name] = l;
-  return l;
-}
-
-/** The loaded relationships of a state, by name. */
-export function relationEntries(state: InstanceState): [string, Loaded][] {
-  return state.relations === null ? [] : Object.entries(state.relations);
 }

@@ -15,6 +15,16 @@ export interface Loaded {
   base: unknown;
 }
 
+/**
+ * What the relations record holds for one relationship: a `Loaded`, or (for a single
+ * reference as loaded, its value and base one object) that object or null itself, which
+ * saves a `Loaded` per object on loads that fill references by the thousand. `relationOf`
+ * turns it into a `Loaded` when one is asked for.
+ *
+ * @internal
+ */
+export type RelationEntry = Loaded | object | null;
+
 export const DIRTY = 1;
 export const EXPIRED = 2;
 export const PARTIAL = 4;
@@ -26,7 +36,7 @@ export const WAS_DELETED = 8;
  */
 export class Links {
   key: unknown = undefined;
-  relations: Record<string, Loaded> | null = null;
+  relations: Record<string, RelationEntry> | null = null;
 }
 
 /** The parts of a state most objects never need. */

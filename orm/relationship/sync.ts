@@ -8,13 +8,8 @@
 import { ArgumentError, NotLoadedError } from "../../core/errors.ts";
 import { describe } from "../../core/util/describe.ts";
 import { keyPart } from "../mapping/identity.ts";
-import {
-  type InstanceState,
-  type Loaded,
-  relationOf,
-  setRelation,
-  stateOf,
-} from "../mapping/state.ts";
+import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
+import { relationOf, setRelation, settledOf, settleRelation } from "../mapping/relations.ts";
 import {
   collection,
   type CollectionHooks,
@@ -83,8 +78,12 @@ export function setLoaded(
   // A collection can change without its setter (index assignment): the flush must look at
   // it. A single reference changes only through the setter, which registers it then.
   if (!rel.scalar) state.session?.noteRelations(state);
-  if (rel.scalar) store(rel, state, { value, base: value });
-  else {
+  if (rel.scalar) {
+    // A mapped object or null is stored as itself (no Loaded per object: see RelationEntry).
+    if (value === null || stateOf(value) !== undefined) {
+      settleRelation(state, rel.name, value as object | null);
+    } else store(rel, state, { value, base: value });
+  } else {
     const items = value as unknown[];
     // A list given away is stored plain and instrumented when first read (readAttribute).
     store(rel, state, {
@@ -116,6 +115,8 @@ export function currentOf(
 /** The attribute's value: never a query. */
 export function readAttribute(rel: Relationship, obj: object): unknown {
   const state = stateOf(obj)!;
+  const settled = settledOf(state, rel.name);
+  if (settled !== undefined) return settled;
   const l = currentOf(rel, state, isNew(state));
   if (l !== undefined) {
     const v = l.value;

@@ -6,7 +6,8 @@
  * @module
  */
 import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
-import { type InstanceState, relationEntries, stateOf, type StateOwner } from "../mapping/state.ts";
+import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { relationEntries } from "../mapping/relations.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { Registry } from "./registry.ts";

@@ -13,7 +13,8 @@
  */
 import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
 import { EXPIRED } from "../mapping/expired.ts";
-import { type InstanceState, relationEntries, stateOf } from "../mapping/state.ts";
+import { type InstanceState, stateOf } from "../mapping/state.ts";
+import { relationEntries } from "../mapping/relations.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { loadRelationship } from "../loading/selectin.ts";
 import { unfiltered } from "../loading/criteria.ts";

@@ -5,14 +5,8 @@
  * @module
  */
 import type { Transaction } from "../../core/engine/connection.ts";
-import {
-  type InstanceState,
-  type Loaded,
-  type ObjectStatus,
-  relationEntries,
-  setRelation,
-  type StateOwner,
-} from "../mapping/state.ts";
+import type { InstanceState, Loaded, ObjectStatus, StateOwner } from "../mapping/state.ts";
+import { relationEntries, setRelation } from "../mapping/relations.ts";
 import { collection } from "../relationship/collection.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { hooksOf } from "../relationship/sync.ts";

@@ -9,7 +9,8 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import { IdentityMap } from "./identity_map.ts";
 import type { FlushResult } from "../flush/unit_of_work.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { type InstanceState, relationEntries, type StateOwner } from "../mapping/state.ts";
+import type { InstanceState, StateOwner } from "../mapping/state.ts";
+import { relationEntries } from "../mapping/relations.ts";
 import { Epoch } from "../mapping/epoch.ts";
 
 /** The session's objects, by identity and by what the next flush owes them. */

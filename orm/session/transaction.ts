@@ -18,7 +18,8 @@ import {
 import type { Engine } from "../../core/engine/engine.ts";
 import { InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
 import type { Row, SqlSource } from "../../core/sql/nodes.ts";
-import { type InstanceState, relationOf, stateOf } from "../mapping/state.ts";
+import { type InstanceState, stateOf } from "../mapping/state.ts";
+import { relationOf } from "../mapping/relations.ts";
 import { Frame, restoreSnapshots, snapshotOf } from "./frame.ts";
 import type { Registry } from "./registry.ts";
 

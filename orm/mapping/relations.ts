@@ -1,0 +1,56 @@
+/**
+ * What an instance holds for its relationships: the relations record of its state, read and
+ * written by name (see `RelationEntry`).
+ *
+ * @module
+ */
+import type { Loaded, RelationEntry } from "./state_parts.ts";
+import { type InstanceState, stateOf } from "./state.ts";
+
+/** Whether a relations record's entry is a `Loaded` (not a settled reference: see `RelationEntry`). */
+function isLoaded(e: RelationEntry): e is Loaded {
+  return e !== null && stateOf(e) === undefined;
+}
+
+/** What a state holds for a relationship, by name; undefined when not loaded. */
+export function relationOf(state: InstanceState, name: string): Loaded | undefined {
+  const r = state.relations;
+  // Own properties only: a property someone added to Object.prototype is not a relationship.
+  if (r === null || !Object.hasOwn(r, name)) return undefined;
+  const e = r[name];
+  if (isLoaded(e)) return e;
+  const l: Loaded = { value: e, base: e };
+  r[name] = l;
+  return l;
+}
+
+/**
+ * A single reference as loaded (value and base one object, or null), stored as itself; or,
+ * when the relationship holds a `Loaded` or nothing, undefined.
+ */
+export function settledOf(state: InstanceState, name: string): object | null | undefined {
+  const r = state.relations;
+  if (r === null || !Object.hasOwn(r, name)) return undefined;
+  const e = r[name];
+  return isLoaded(e) ? undefined : e;
+}
+
+/** Stores what a state holds for a relationship. */
+export function setRelation(state: InstanceState, name: string, l: Loaded): Loaded {
+  (state.relations ??= {})[name] = l;
+  return l;
+}
+
+/** Stores a single reference as loaded: its value and base are `obj` (see `RelationEntry`). */
+export function settleRelation(state: InstanceState, name: string, obj: object | null): void {
+  (state.relations ??= {})[name] = obj;
+}
+
+/** The loaded relationships of a state, by name. */
+export function relationEntries(state: InstanceState): [string, Loaded][] {
+  const r = state.relations;
+  if (r === null) return [];
+  const out: [string, Loaded][] = [];
+  for (const name of Object.keys(r)) out.push([name, relationOf(state, name)!]);
+  return out;
+}
