@@ -7,6 +7,20 @@
 import type { Loaded, RelationEntry } from "./state_parts.ts";
 import { type InstanceState, stateOf } from "./state.ts";
 
+/**
+ * A relations record. Made by a constructor (not `{}`, which reserves room for four
+ * properties), so that V8 sizes records to the relationships objects really hold: most
+ * hold one or two.
+ */
+class Relations {
+  [name: string]: RelationEntry;
+}
+
+/** A new relations record. */
+export function relationsRecord(): Record<string, RelationEntry> {
+  return new Relations();
+}
+
 /** Whether a relations record's entry is a `Loaded` (not a settled reference: see `RelationEntry`). */
 function isLoaded(e: RelationEntry): e is Loaded {
   return e !== null && stateOf(e) === undefined;
@@ -37,13 +51,13 @@ export function settledOf(state: InstanceState, name: string): object | null | u
 
 /** Stores what a state holds for a relationship. */
 export function setRelation(state: InstanceState, name: string, l: Loaded): Loaded {
-  (state.relations ??= {})[name] = l;
+  (state.relations ??= new Relations())[name] = l;
   return l;
 }
 
 /** Stores a single reference as loaded: its value and base are `obj` (see `RelationEntry`). */
 export function settleRelation(state: InstanceState, name: string, obj: object | null): void {
-  (state.relations ??= {})[name] = obj;
+  (state.relations ??= new Relations())[name] = obj;
 }
 
 /** The loaded relationships of a state, by name. */

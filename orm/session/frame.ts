@@ -6,7 +6,7 @@
  */
 import type { Transaction } from "../../core/engine/connection.ts";
 import type { InstanceState, Loaded, ObjectStatus, StateOwner } from "../mapping/state.ts";
-import { relationEntries, setRelation } from "../mapping/relations.ts";
+import { relationEntries, relationsRecord, setRelation } from "../mapping/relations.ts";
 import { collection } from "../relationship/collection.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { hooksOf } from "../relationship/sync.ts";
@@ -97,7 +97,7 @@ export function restoreSnapshots(frame: Frame, r: Registry): void {
     s.frame = null;
     s.relations = null;
     if (snap.relations !== null) {
-      s.relations = {};
+      s.relations = relationsRecord();
       const rels = relationshipsOf(s.mapper);
       for (const [name, l] of snap.relations) {
         const rel = rels.get(name)!;
