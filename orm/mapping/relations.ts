@@ -22,31 +22,24 @@ export function relationsRecord(): Record<string, RelationEntry> {
 }
 
 /** Whether a relations record's entry is a `Loaded` (not a settled reference: see `RelationEntry`). */
-function isLoaded(e: RelationEntry): e is Loaded {
+export function isLoaded(e: RelationEntry): e is Loaded {
   return e !== null && stateOf(e) === undefined;
+}
+
+/** A state's entry for a relationship, as stored (see `RelationEntry`); undefined when none. */
+export function entryOf(state: InstanceState, name: string): RelationEntry | undefined {
+  const r = state.relations;
+  // Own properties only: a property someone added to Object.prototype is not a relationship.
+  return r !== null && Object.hasOwn(r, name) ? r[name] : undefined;
 }
 
 /** What a state holds for a relationship, by name; undefined when not loaded. */
 export function relationOf(state: InstanceState, name: string): Loaded | undefined {
-  const r = state.relations;
-  // Own properties only: a property someone added to Object.prototype is not a relationship.
-  if (r === null || !Object.hasOwn(r, name)) return undefined;
-  const e = r[name];
-  if (isLoaded(e)) return e;
+  const e = entryOf(state, name);
+  if (e === undefined || isLoaded(e)) return e;
   const l: Loaded = { value: e, base: e };
-  r[name] = l;
+  state.relations![name] = l;
   return l;
-}
-
-/**
- * A single reference as loaded (value and base one object, or null), stored as itself; or,
- * when the relationship holds a `Loaded` or nothing, undefined.
- */
-export function settledOf(state: InstanceState, name: string): object | null | undefined {
-  const r = state.relations;
-  if (r === null || !Object.hasOwn(r, name)) return undefined;
-  const e = r[name];
-  return isLoaded(e) ? undefined : e;
 }
 
 /** Stores what a state holds for a relationship. */

@@ -9,7 +9,13 @@ import { ArgumentError, NotLoadedError } from "../../core/errors.ts";
 import { describe } from "../../core/util/describe.ts";
 import { keyPart } from "../mapping/identity.ts";
 import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
-import { relationOf, setRelation, settledOf, settleRelation } from "../mapping/relations.ts";
+import {
+  entryOf,
+  isLoaded,
+  relationOf,
+  setRelation,
+  settleRelation,
+} from "../mapping/relations.ts";
 import {
   collection,
   type CollectionHooks,
@@ -115,9 +121,10 @@ export function currentOf(
 /** The attribute's value: never a query. */
 export function readAttribute(rel: Relationship, obj: object): unknown {
   const state = stateOf(obj)!;
-  const settled = settledOf(state, rel.name);
-  if (settled !== undefined) return settled;
-  const l = currentOf(rel, state, isNew(state));
+  // One lookup: a settled reference is the value itself, a Loaded holds it.
+  const e = entryOf(state, rel.name);
+  if (e !== undefined && !isLoaded(e)) return e;
+  const l = (e as Loaded | undefined) ?? currentOf(rel, state, isNew(state));
   if (l !== undefined) {
     const v = l.value;
     return Array.isArray(v) ? instrumented(v, obj, () => hooksOf(rel)) : v;
