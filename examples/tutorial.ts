@@ -11,6 +11,7 @@ import {
   Model,
   NotLoadedError,
   relationship,
+  type Relationships,
   select,
   selectin,
   sessionMaker,
@@ -47,7 +48,7 @@ class User extends Model("tutorial_users", {
   username: column.text().unique(),
   email: column.text(),
   passwordHash: column.text().nullable(),
-}) {
+}) implements Relationships<typeof User> {
   static posts = relationship(() => Post, {
     backPopulates: "author",
     cascade: "all, delete-orphan",
@@ -67,7 +68,7 @@ class Post extends Model("tutorial_posts", {
   id: column.integer().primaryKey(),
   title: column.text(),
   authorId: column.integer().references(() => User.c.id, { onDelete: "cascade" }),
-}) {
+}) implements Relationships<typeof Post> {
   static author = relationship(() => User, { backPopulates: "posts" });
   declare author: User;
 }

@@ -10,7 +10,8 @@ export { type JoinedSubclass, type JoinedTableOptions } from "./mapping/joined_i
 export { inspect, type InstanceInfo } from "./mapping/inspect.ts";
 export type { ObjectStatus } from "./mapping/state.ts";
 export type { Collection } from "./relationship/collection.ts";
-export type { RelationshipOptions } from "./relationship/options.ts";
+export type { RelationshipOptions, Secondary } from "./relationship/options.ts";
+export type { RelationshipKind, Relationships } from "./relationship/declared.ts";
 export { Relationship, relationship } from "./relationship/relationship.ts";
 export {
   AssociationProxy,

@@ -40,6 +40,7 @@ export const IMPORTS = [
   "like",
   "Model",
   "relationship",
+  "type Relationships",
   "select",
   "selectin",
   "type Session",
@@ -67,15 +68,17 @@ interface Shape {
   hasPeersOf: boolean;
   selfRef: boolean;
   sameColumns: boolean;
+  declared: boolean;
 }
 
 /** A column only this model has (unless every model is given the same columns). */
 const codeKey = (s: Shape): string => s.sameColumns ? "code" : `code${s.i}`;
 
-function shapeOf(i: number, n: number, sameColumns: boolean): Shape {
+function shapeOf(i: number, n: number, sameColumns: boolean, declared: boolean): Shape {
   return {
     i,
     sameColumns,
+    declared,
     hasPrev: i > 0,
     hasNext: i < n - 1,
     hasPeers: i % 4 === 3,
@@ -158,9 +161,9 @@ function modelSource(s: Shape): string {
     `    return \`\${this.name} (\${this.kind})\`;`,
     `  }`,
   );
-  let out = `class M${i} extends Model("m${i}", {\n${cols.join("\n")}\n}) {\n${
-    body.join("\n")
-  }\n}\n`;
+  let out = `class M${i} extends Model("m${i}", {\n${cols.join("\n")}\n})${
+    s.declared ? ` implements Relationships<typeof M${i}>` : ""
+  } {\n${body.join("\n")}\n}\n`;
   if (s.hasPeers) {
     out += `class L${i} extends Model("l${i}", {\n` +
       `  leftId: column.integer().references(() => M${i}.c.id, { onDelete: "cascade" }),\n` +
@@ -299,6 +302,11 @@ export interface GenerateOptions {
    * relationships make the checker compare them deeply: see the README.
    */
   sameColumns?: boolean;
+  /**
+   * Check each model's declarations against its relationships with `implements
+   * Relationships<typeof M{i}>` (default true).
+   */
+  declared?: boolean;
   /** Write the `use{i}` functions (default true); false gives the declarations alone. */
   usage?: boolean;
   /** The kinds of usage in each `use{i}` (default: all of {@linkcode PARTS}). */
@@ -312,7 +320,10 @@ export function generatedProgram(
   options: GenerateOptions = {},
 ): string {
   if (!Number.isInteger(n) || n < 2) throw new Error(`generatedProgram needs n >= 2, got ${n}`);
-  const shapes = Array.from({ length: n }, (_, i) => shapeOf(i, n, options.sameColumns ?? false));
+  const shapes = Array.from(
+    { length: n },
+    (_, i) => shapeOf(i, n, options.sameColumns ?? false, options.declared ?? true),
+  );
   const usage = options.usage ?? true;
   const parts = new Set<Part>(options.parts ?? PARTS);
   const classes = shapes.flatMap((s) => s.hasPeers ? [`M${s.i}`, `L${s.i}`] : [`M${s.i}`]);
@@ -342,6 +353,6 @@ export function generatedProgram(
 
 /** Counts of what a program of `n` models declares, for reports. */
 export function counts(n: number): { models: number; associations: number } {
-  const shapes = Array.from({ length: n }, (_, i) => shapeOf(i, n, false));
+  const shapes = Array.from({ length: n }, (_, i) => shapeOf(i, n, false, true));
   return { models: n, associations: shapes.filter((s) => s.hasPeers).length };
 }

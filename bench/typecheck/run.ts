@@ -12,6 +12,7 @@
  * deno run -A bench/typecheck/run.ts --no-usage       # the model declarations alone
  * deno run -A bench/typecheck/run.ts --parts get,all   # only some kinds of usage
  * deno run -A bench/typecheck/run.ts --same-columns   # every model with the same column keys
+ * deno run -A bench/typecheck/run.ts --no-declared    # without implements Relationships<...>
  * ```
  *
  * See README.md beside this file for the method.
@@ -33,6 +34,7 @@ interface Flags {
   smoke: boolean;
   keep: boolean;
   sameColumns: boolean;
+  noDeclared: boolean;
   noUsage: boolean;
   parts: Part[];
   json: string | null;
@@ -47,6 +49,7 @@ function parseFlags(args: string[]): Flags {
     smoke: false,
     keep: false,
     sameColumns: false,
+    noDeclared: false,
     noUsage: false,
     parts: [...PARTS],
     json: null,
@@ -75,6 +78,9 @@ function parseFlags(args: string[]): Flags {
         break;
       case "--same-columns":
         flags.sameColumns = true;
+        break;
+      case "--no-declared":
+        flags.noDeclared = true;
         break;
       case "--no-usage":
         flags.noUsage = true;
@@ -330,6 +336,7 @@ async function main(): Promise<number> {
       n,
       generatedProgram(MOD, n, {
         sameColumns: flags.sameColumns,
+        declared: !flags.noDeclared,
         usage: !flags.noUsage,
         parts: flags.parts,
       }),

@@ -23,7 +23,12 @@ import type { EntityObject, RelationshipNames } from "../../core/builder/loaders
  * };
  * ```
  */
-export interface RelationshipOptions<T = unknown, B extends string = RelationshipNames<T>> {
+export interface RelationshipOptions<
+  T = unknown,
+  B extends string = RelationshipNames<T>,
+  U extends boolean = boolean,
+  S extends Secondary | undefined = Secondary | undefined,
+> {
   /**
    * The relationship on the target that mirrors this one; both are kept in sync. It names a
    * relationship of the target (an attribute declared with a mapped class's type).
@@ -37,13 +42,13 @@ export interface RelationshipOptions<T = unknown, B extends string = Relationshi
   /** How a loaded collection is ordered. */
   orderBy?: () => Column | Fragment | (Column | Fragment)[];
   /** The association table (or mapped class) of a many-to-many relationship. */
-  secondary?: () => Table | EntityClass;
+  secondary?: S;
   /** The foreign-key column to use, when several link the two tables. */
   foreignKey?: () => Column;
   /** Leave deleting (or nulling) children to the database's ON DELETE. */
   passiveDeletes?: boolean;
   /** `false` makes a one-to-many relationship a one-to-one: a single object, not a list. */
-  uselist?: boolean;
+  uselist?: U;
   /** For a self-referential relationship: which side this is. */
   direction?: "one-to-many" | "many-to-one";
   /**
@@ -53,6 +58,18 @@ export interface RelationshipOptions<T = unknown, B extends string = Relationshi
    */
   postUpdate?: boolean;
 }
+
+/**
+ * The association table (or mapped class) of a many-to-many relationship, given lazily.
+ *
+ * @example
+ * ```ts
+ * import { column, type Secondary, table } from "@retort/orm";
+ * const tags = table("secondary_doc_tags", { tagId: column.integer() });
+ * const secondary: Secondary = () => tags;
+ * ```
+ */
+export type Secondary = () => Table | EntityClass;
 
 /**
  * `B` when it names a relationship of objects of type `T`, else `B` branded with the reason,

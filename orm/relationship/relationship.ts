@@ -19,7 +19,9 @@ import {
   type Cascade,
   parseCascade,
   type RelationshipOptions,
+  type Secondary,
 } from "./options.ts";
+import type { KindOf, RelationshipKind } from "./declared.ts";
 import { type Keys, resolveForeignKey, resolveSecondary } from "./resolve.ts";
 import { relatedExists, wrongFilter } from "./filters.ts";
 import type { Condition } from "../../core/builder/clauses.ts";
@@ -97,13 +99,15 @@ interface Resolved extends Keys {
  * assert(b.author === a);
  * ```
  */
-export class Relationship<T = unknown> {
+export class Relationship<T = unknown, K extends RelationshipKind = RelationshipKind> {
   /** The target class, given lazily. */
   readonly target: () => unknown;
   /** The options as declared. */
   readonly options: RelationshipOptions<T, string>;
   /** Type-only: the target's objects. */
   declare readonly "~target"?: T;
+  /** Type-only: the kind, as far as the types can tell (what `Relationships<S>` reads). */
+  declare readonly "~kind": K;
   #owner: Mapper | null = null;
   #name = "";
   #mapperOf: MapperResolver | null = null;
@@ -346,9 +350,11 @@ export class Relationship<T = unknown> {
 export function relationship<
   C extends abstract new (...args: never[]) => object,
   const B extends string = never,
+  const U extends boolean = true,
+  S extends Secondary | undefined = undefined,
 >(
   target: () => C,
-  options: RelationshipOptions<InstanceType<C>, B & BackPopulates<InstanceType<C>, B>> = {},
-): Relationship<InstanceType<C>> {
-  return new Relationship<InstanceType<C>>(target, options);
+  options?: RelationshipOptions<InstanceType<C>, B & BackPopulates<InstanceType<C>, B>, U, S>,
+): Relationship<InstanceType<C>, KindOf<C, InstanceType<C>, U, S, B>> {
+  return new Relationship(target, options ?? {});
 }

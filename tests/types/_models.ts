@@ -10,6 +10,7 @@ import {
   type Engine,
   Model,
   relationship,
+  type Relationships,
   table,
 } from "../../mod.ts";
 
@@ -29,7 +30,7 @@ export class User extends Model("tt_users", {
   username: column.text().unique(),
   email: column.text().nullable(),
   active: column.boolean().default(true),
-}) {
+}) implements Relationships<typeof User> {
   static posts = relationship(() => Post, { backPopulates: "author", cascade: "all" });
   declare posts: Post[];
   static profile = relationship(() => Profile, { backPopulates: "user", uselist: false });
@@ -44,7 +45,7 @@ export class Post extends Model("tt_posts", {
   id: column.integer().primaryKey(),
   title: column.text(),
   authorId: column.integer().references(() => User.c.id, { onDelete: "cascade" }),
-}) {
+}) implements Relationships<typeof Post> {
   static author = relationship(() => User, { backPopulates: "posts" });
   declare author: User | null;
   static tags = relationship(() => Tag, { secondary: () => PostTag, backPopulates: "posts" });
@@ -61,7 +62,7 @@ export class Comment extends Model("tt_comments", {
   id: column.integer().primaryKey(),
   body: column.text(),
   postId: column.integer().references(() => Post.c.id, { onDelete: "cascade" }),
-}) {
+}) implements Relationships<typeof Comment> {
   static post = relationship(() => Post, { backPopulates: "comments" });
   declare post: Post | null;
 }
@@ -69,7 +70,7 @@ export class Comment extends Model("tt_comments", {
 export class Tag extends Model("tt_tags", {
   id: column.integer().primaryKey(),
   label: column.text(),
-}) {
+}) implements Relationships<typeof Tag> {
   static posts = relationship(() => Post, { secondary: () => PostTag, backPopulates: "tags" });
   declare posts: Post[];
 }
@@ -84,7 +85,7 @@ export class Profile extends Model("tt_profiles", {
   id: column.integer().primaryKey(),
   bio: column.text(),
   userId: column.integer().nullable().unique().references(() => User.c.id),
-}) {
+}) implements Relationships<typeof Profile> {
   static user = relationship(() => User, { backPopulates: "profile" });
   declare user: User | null;
 }

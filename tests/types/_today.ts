@@ -6,12 +6,6 @@
 export const FAILING_TODAY: Readonly<Record<string, string>> = {
   // 1. Loader options
   // 2. Declared relationship types
-  "2.1": "the declare is never compared with the static relationship(() => Post)",
-  "2.2": "the declare is never compared with the relationship's target class",
-  "2.3": "the foreign key's nullability is not consulted for the declared many-to-one",
-  "2.4": "the relationship's direction is not in its type (Relationship<T> only)",
-  "2.5": "uselist is not in the relationship's type",
-  "2.6": "secondary (many-to-many) is not in the relationship's type",
   // 3. backPopulates
   // 4. session.get keys
   // 5. Results
