@@ -4,17 +4,8 @@
  *
  * @module
  */
-import type { Loaded, RelationEntry } from "./state_parts.ts";
+import { type Loaded, type RelationEntry, Relations } from "./state_parts.ts";
 import { type InstanceState, stateOf } from "./state.ts";
-
-/**
- * A relations record. Made by a constructor (not `{}`, which reserves room for four
- * properties), so that V8 sizes records to the relationships objects really hold: most
- * hold one or two.
- */
-class Relations {
-  [name: string]: RelationEntry;
-}
 
 /** A new relations record. */
 export function relationsRecord(): Record<string, RelationEntry> {

@@ -10,10 +10,10 @@ import { type Epoch, type ObjectStatus, type Place, placeOf, UNATTACHED } from "
 import {
   DIRTY,
   EXPIRED,
-  Links,
   More,
   PARTIAL,
   type RelationEntry,
+  Relations,
   WAS_DELETED,
 } from "./state_parts.ts";
 
@@ -67,18 +67,21 @@ export class InstanceState {
   /**
    * What most objects never need (a loaded object that is only read has none): kept apart so
    * that each loaded object costs as little memory as it can. The field holds the identity key
-   * itself (a primitive, or undefined) until relationships are loaded (then `Links`, with the
-   * key) or anything else is needed (then `More`, a `Links` with the rest).
+   * itself (a primitive, or undefined) until relationships are loaded (then the `Relations`
+   * record, which keeps the key) or anything else is needed (then `More`, with the key, the
+   * record and the rest).
    */
   #more: unknown = undefined;
 
   /** The identity-map key, once persistent. */
   get key(): unknown {
     const m = this.#more;
-    return m instanceof Links ? m.key : m;
+    return m instanceof More ? m.key : m instanceof Relations ? Relations.keyOf(m) : m;
   }
   set key(v: unknown) {
-    if (this.#more instanceof Links) this.#more.key = v;
+    const m = this.#more;
+    if (m instanceof More) m.key = v;
+    else if (m instanceof Relations) Relations.setKey(m, v);
     else this.#more = v;
   }
   /**
@@ -88,9 +91,9 @@ export class InstanceState {
   grow(): More {
     const m = new More();
     const had = this.#more;
-    if (had instanceof Links) {
-      m.key = had.key;
-      m.relations = had.relations;
+    if (had instanceof Relations) {
+      m.key = Relations.keyOf(had);
+      m.relations = had;
     } else m.key = had;
     this.#more = m;
     return m;
@@ -143,17 +146,21 @@ export class InstanceState {
   /** Loaded relationships by name (own properties only: see `relationOf`). */
   get relations(): Record<string, RelationEntry> | null {
     const m = this.#more;
-    return m instanceof Links ? m.relations : null;
+    return m instanceof More ? m.relations : m instanceof Relations ? m : null;
   }
+  /** Takes a record made by `relationsRecord()` (or null); an object of one state only. */
   set relations(v: Record<string, RelationEntry> | null) {
     const m = this.#more;
-    if (m instanceof Links) m.relations = v;
-    else if (v !== null) {
-      const l = new Links();
-      l.key = m;
-      l.relations = v;
-      this.#more = l;
+    if (m instanceof More) {
+      m.relations = v;
+      return;
     }
+    const key = m instanceof Relations ? Relations.keyOf(m) : m;
+    if (v === null) this.#more = key;
+    else if (v instanceof Relations) {
+      Relations.setKey(v, key);
+      this.#more = v;
+    } else this.grow().relations = v;
   }
   /** Values as the database holds them (copy-on-write: null means equal to `values`). */
   get loaded(): unknown[] | null {

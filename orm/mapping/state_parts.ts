@@ -31,16 +31,31 @@ export const PARTIAL = 4;
 export const WAS_DELETED = 8;
 
 /**
- * The identity key and loaded relationships: all that a loaded object holding relationships
- * needs beyond its values (a related object loaded with its parent has only this).
+ * A relations record: the loaded relationships by name, and (in a private field, which no
+ * name can clash with and `Object.keys` does not list) the identity key of its state, so that
+ * a loaded object holding relationships needs one object beyond its values, not two. Made by
+ * a constructor (not `{}`, which reserves room for four properties), so that V8 sizes records
+ * to the relationships objects really hold: most hold one or two.
  */
-export class Links {
-  key: unknown = undefined;
-  relations: Record<string, RelationEntry> | null = null;
+export class Relations {
+  [name: string]: RelationEntry;
+  #key: unknown = undefined;
+
+  /** The identity key of the state holding this record (while it holds no `More`). */
+  static keyOf(r: Relations): unknown {
+    return r.#key;
+  }
+
+  /** Sets the identity key kept in the record. */
+  static setKey(r: Relations, key: unknown): void {
+    r.#key = key;
+  }
 }
 
 /** The parts of a state most objects never need. */
-export class More extends Links {
+export class More {
+  key: unknown = undefined;
+  relations: Record<string, RelationEntry> | null = null;
   loaded: unknown[] | null = null;
   /** DIRTY, EXPIRED, PARTIAL and WAS_DELETED, as bits. */
   flags = 0;
