@@ -143,15 +143,16 @@ function valuesOf(input: readonly object[]): Fragment {
     values.push(new Identifier([key]));
     strings.push(i === keys.length - 1 ? ") VALUES (" : ", ");
   });
-  rows.forEach((row, r) => {
-    const rowKeys = r === 0 ? keys : Object.keys(row);
-    if (rowKeys.length !== keys.length || (r > 0 && rowKeys.some((k) => !(k in rows[0])))) {
+  const n = keys.length;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (r > 0 && !sameKeys(row, keys)) {
       throw new ArgumentError(
-        `Row ${r + 1} of sql.values has the columns [${rowKeys}], but row 1 has [${keys}]; ` +
-          "every row must have the same columns.",
+        `Row ${r + 1} of sql.values has the columns [${Object.keys(row)}], but row 1 has ` +
+          `[${keys}]; every row must have the same columns.`,
       );
     }
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = 0; i < n; i++) {
       const v = row[keys[i]];
       const t = typeof v;
       values.push(
@@ -160,10 +161,22 @@ function valuesOf(input: readonly object[]): Fragment {
           ? v
           : checkValue(v, `sql.values' row ${r + 1}, column ${JSON.stringify(keys[i])}`),
       );
-      strings.push(i < keys.length - 1 ? ", " : r < rows.length - 1 ? "), (" : ")");
+      strings.push(i < n - 1 ? ", " : r < rows.length - 1 ? "), (" : ")");
     }
-  });
+  }
   return new Fragment(strings, values);
+}
+
+/** Whether `row` has exactly the own keys `keys` (counted without making an array per row). */
+function sameKeys(row: Record<string, unknown>, keys: readonly string[]): boolean {
+  let count = 0;
+  for (const k in row) {
+    if (!Object.hasOwn(row, k)) continue;
+    count++;
+  }
+  if (count !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (!Object.hasOwn(row, keys[i])) return false;
+  return true;
 }
 
 /**
