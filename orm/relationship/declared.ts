@@ -61,7 +61,7 @@ type TargetKind<C> = C extends { readonly table: Table<infer X> }
  * where only the run time can tell (both tables have foreign keys, and `backPopulates` names
  * no list), a list or a single object of the target is accepted. A declaration of another
  * class or of the wrong shape is a compile error naming the relationship (a relationship
- * with no `declare` is not checked: its attribute is then untyped).
+ * with no `declare` is not checked: the instance type then has no such attribute).
  *
  * @example
  * ```ts
