@@ -41,9 +41,7 @@ export type KindOf<C, T, U, S, B extends string> = S extends undefined ? U exten
  *
  * @internal
  */
-type TargetKind<C> = C extends { readonly table: Table<infer X> }
-  ? "fk" extends X[keyof X]["~flags"] ? "either" : "many-to-one"
-  : "either";
+type TargetKind<C> = "fk" extends OwnColumns<C>["~flags"] ? "either" : "many-to-one";
 
 /**
  * The check that a mapped class declares each of its relationships with the type it holds:
@@ -95,11 +93,12 @@ export type Relationships<S extends abstract new (...args: never[]) => object> =
 };
 
 /**
- * The columns of a mapped class's table, as one union.
+ * The columns of a mapped class's table, as one union (any column, for a class that is not
+ * mapped: its flags then say nothing).
  *
  * @internal
  */
-type OwnColumns<S> = S extends { readonly table: Table<infer C> } ? C[keyof C] : never;
+type OwnColumns<S> = S extends { readonly table: Table<infer C> } ? C[keyof C] : Column;
 
 /**
  * `true` for each NOT NULL foreign-key column among the columns `X` (never when there is
