@@ -74,10 +74,9 @@ export interface RowsOf<A> {
 }
 
 /**
- * `unknown` when the columns `A` of a RETURNING clause have distinct keys, else an error type
- * no list of columns is: two columns under one key would be one field of the row (name them
- * with a record instead: `returning({ userId: users.c.id, postId: posts.c.id })`). `select`
- * refuses them when it is built (checking its longer lists here would cost too much).
+ * `unknown` when the columns `A` of a `select(...)` or RETURNING clause have distinct keys,
+ * else an error type no list of columns is: two columns under one key would be one field of
+ * the row (name them with a record instead: `select({ userId: users.c.id, postId: posts.c.id })`).
  *
  * @example
  * ```ts

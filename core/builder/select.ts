@@ -36,7 +36,7 @@ import { Cte } from "./cte.ts";
 import { lockClause, type LockOptions, rowLock } from "./lock.ts";
 import { type FromItem, fromItem, implicitFrom, inferOn, type Join } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
-import type { RowsOf, SelectItem } from "./row_types.ts";
+import type { DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import type { SelectOption } from "./loaders.ts";
 import { checkKeys, type ResultColumn, resultColumns, selectList, tableColumns } from "./rows.ts";
 
@@ -346,7 +346,7 @@ export function select<M extends EntityClass>(entity: M): Select<InstanceType<M>
  * ```
  */
 export function select<const A extends readonly SelectItem[]>(
-  ...columns: A
+  ...columns: A & NoInfer<DistinctKeys<A>>
 ): Select<RowsOf<A>["ofColumns"]>;
 /**
  * Starts a SELECT of named expressions: `select({ id: users.c.id, n: sql\`count(*)\` })`.

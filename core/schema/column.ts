@@ -5,7 +5,7 @@
  * @module
  */
 import { ArgumentError } from "../errors.ts";
-import { Fragment, Identifier, type SqlSource, toSql } from "../sql/nodes.ts";
+import { Fragment, Identifier, type SqlOf, type SqlSource, toSql } from "../sql/nodes.ts";
 import type { ColumnType } from "../types/column_type.ts";
 import { snakeCase } from "./names.ts";
 
@@ -191,6 +191,8 @@ export class Column<T = unknown, Opt extends boolean = boolean, F extends string
    * one), `"fk"` (a foreign key, which a relationship may fill), `"ro"` (read-only).
    */
   declare readonly "~flags": F;
+  /** Type-only (never set at run time): what an insert or update may give it. */
+  declare readonly "~in": T | SqlOf<T>;
   #sql: Fragment | undefined;
 
   /** Internal: use the `column.<type>()` factories. */

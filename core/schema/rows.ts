@@ -3,7 +3,6 @@
  *
  * @module
  */
-import type { SqlOf } from "../sql/nodes.ts";
 import type { Column } from "./column.ts";
 
 /**
@@ -59,7 +58,9 @@ export type RowOf<C extends Columns> = RowTypes<C>["row"];
  */
 export interface RowTypes<C extends Columns> {
   /** The keys of read-only columns, which no new row sets. */
-  readonly readonly: { [K in keyof C]: "ro" extends C[K]["~flags"] ? K : never }[keyof C];
+  readonly readonly: "ro" extends C[keyof C]["~flags"]
+    ? { [K in keyof C]: "ro" extends C[K]["~flags"] ? K : never }[keyof C]
+    : never;
   /** The keys of the primary key's columns (`primaryKey()`). */
   readonly pk: { [K in keyof C]: "pk" extends C[K]["~flags"] ? K : never }[keyof C];
   /** The key of the primary key's column when it is the only one. */
@@ -73,7 +74,7 @@ export interface RowTypes<C extends Columns> {
   /** The keys of columns a Core insert must set: no default, not nullable, not generated. */
   readonly required: {
     [K in keyof C]: C[K]["~optional"] extends true ? never
-      : K extends RowTypes<C>["generated"] ? never
+      : "gen" extends C[K]["~flags"] ? K extends RowTypes<C>["generated"] ? never : K
       : K;
   }[keyof C];
   /** The keys of columns a new object must set: those, but for foreign keys. */
@@ -84,18 +85,20 @@ export interface RowTypes<C extends Columns> {
   readonly writable: [RowTypes<C>["readonly"]] extends [never] ? keyof C
     : Exclude<keyof C, RowTypes<C>["readonly"]>;
   /** A row: each key with its value type. */
-  readonly row:
-    & { -readonly [K in RowTypes<C>["writable"]]: C[K]["~type"] }
-    & { readonly [K in RowTypes<C>["readonly"]]: C[K]["~type"] };
+  readonly row: [RowTypes<C>["readonly"]] extends [never]
+    ? { -readonly [K in keyof C]: C[K]["~type"] }
+    :
+      & { -readonly [K in RowTypes<C>["writable"]]: C[K]["~type"] }
+      & { readonly [K in RowTypes<C>["readonly"]]: C[K]["~type"] };
   /** The columns a new object takes: the required ones, and the others but read-only ones. */
-  readonly initColumns:
-    & ([RowTypes<C>["requiredInit"]] extends [never]
-      ? { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] }
-      :
-        & { -readonly [K in RowTypes<C>["requiredInit"]]: C[K]["~type"] }
-        & { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] })
-    & ([RowTypes<C>["readonly"]] extends [never] ? unknown
-      : { readonly [K in RowTypes<C>["readonly"]]?: never });
+  readonly initColumns: [RowTypes<C>["readonly"]] extends [never] ? RowTypes<C>["initWritable"]
+    : RowTypes<C>["initWritable"] & { readonly [K in RowTypes<C>["readonly"]]?: never };
+  /** The writable columns a new object takes: the required ones, and the others. */
+  readonly initWritable: [RowTypes<C>["requiredInit"]] extends [never]
+    ? { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] }
+    :
+      & { -readonly [K in RowTypes<C>["requiredInit"]]: C[K]["~type"] }
+      & { -readonly [K in RowTypes<C>["writable"]]?: C[K]["~type"] };
   /**
    * What a new object takes: its columns (foreign keys may be left out), and its
    * relationships by name (`author: u`, `tags: [t]`). A relationship's class is the
@@ -108,14 +111,11 @@ export interface RowTypes<C extends Columns> {
     | RowTypes<C>["initColumns"]
     | (RowTypes<C>["initColumns"] & { readonly [relationship: string]: unknown });
   /** What a Core insert needs: the required columns, each a value or SQL of its type. */
-  readonly insert: [RowTypes<C>["required"]] extends [never]
-    ? { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> }
-    :
-      & { -readonly [K in RowTypes<C>["required"]]: C[K]["~type"] | SqlOf<C[K]["~type"]> }
-      & { -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]> };
+  readonly insert: [RowTypes<C>["required"]] extends [never] ? RowTypes<C>["update"]
+    : { -readonly [K in RowTypes<C>["required"]]: C[K]["~in"] } & RowTypes<C>["update"];
   /** What an update may set: any column, a value or SQL of its type. */
   readonly update: {
-    -readonly [K in keyof C]?: C[K]["~type"] | SqlOf<C[K]["~type"]>;
+    -readonly [K in keyof C]?: C[K]["~in"];
   };
   /**
    * The primary key's value: the column's type for one key column, an array of the key
