@@ -42,6 +42,8 @@ interface Shape {
   readonly text: string;
   /** Per value position: the nested node it held, or null for a parameter. */
   readonly nodes: readonly (object | null)[];
+  /** How many parameters it binds: the nulls of `nodes`. */
+  readonly count: number;
 }
 
 const cache = new WeakMap<readonly string[], WeakMap<Dialect, Shape>>();
@@ -251,15 +253,16 @@ function cachedParams(
 ): unknown[] | null {
   const nodes = shape.nodes;
   if (nodes.length !== values.length) return null;
-  const params: unknown[] = [];
-  for (let i = 0; i < nodes.length; i++) {
+  // Sized once: an array grown by push reserves room for 17 values at its first.
+  const params: unknown[] = new Array(shape.count);
+  for (let i = 0, j = 0; i < nodes.length; i++) {
     const node = nodes[i];
     const v = values[i];
     if (node === null) {
-      if (typeof v !== "object" && typeof v !== "function") params.push(v);
-      else if (v === null || v instanceof Param) params.push(bound(v, dialect));
+      if (typeof v !== "object" && typeof v !== "function") params[j++] = v;
+      else if (v === null || v instanceof Param) params[j++] = bound(v, dialect);
       else if (isSqlNode(v)) return null;
-      else params.push(v);
+      else params[j++] = v;
     } else if (node !== v) return null;
   }
   return params;
@@ -313,7 +316,8 @@ export function compile(source: SqlSource<unknown>, dialect: Dialect): Compiled 
       v !== null && !(v instanceof Param) && isSqlNode(v) ? v as object : null
     );
     if (!byDialect) cache.set(strings, byDialect = new WeakMap());
-    byDialect.set(dialect, { text: c.text, nodes });
+    const count = nodes.reduce((n: number, node) => node === null ? n + 1 : n, 0);
+    byDialect.set(dialect, { text: c.text, nodes, count });
   }
   return { text: c.text, params: c.params };
 }

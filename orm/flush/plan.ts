@@ -9,7 +9,8 @@ import { InvalidRequestError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
 import type { Table } from "../../core/schema/table.ts";
 import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
-import { relationEntries } from "../mapping/relations.ts";
+import { isLoaded, relationOf } from "../mapping/relations.ts";
+import type { RelationEntry } from "../mapping/state_parts.ts";
 import { type Relationship, relationshipsOf } from "../relationship/relationship.ts";
 import { loadedOf } from "../relationship/sync.ts";
 
@@ -45,9 +46,13 @@ export interface PlanContext {
 
 const isNew = (s: InstanceState): boolean => s.status === "transient" || s.status === "pending";
 
-/** Whether a loaded relationship still holds what the database holds, with no new object. */
-function unchanged(l: Loaded): boolean {
-  const { value, base } = l;
+/**
+ * Whether a loaded relationship still holds what the database holds, with no new object. A
+ * settled single reference (an object or null: see `RelationEntry`) is its own base.
+ */
+function unchanged(e: RelationEntry): boolean {
+  if (!isLoaded(e)) return e === null || !isNew(stateOf(e)!);
+  const { value, base } = e;
   if (!Array.isArray(value)) return value === base && (value === null || !isNew(stateOf(value)!));
   if (!Array.isArray(base) || base.length !== value.length) return false;
   for (let i = 0; i < value.length; i++) {
@@ -92,9 +97,13 @@ export class Plan {
   reconcile(): void {
     const sets = this.#sets;
     const queue: InstanceState[] = [];
-    for (const set of [sets.pending, sets.dirty, sets.holders]) {
-      for (const s of set) if (s.relations !== null) queue.push(s);
-    }
+    // forEach, not for...of: no iterator result per object in code not yet optimized.
+    const enqueue = (s: InstanceState) => {
+      if (s.relations !== null) queue.push(s);
+    };
+    sets.pending.forEach(enqueue);
+    sets.dirty.forEach(enqueue);
+    sets.holders.forEach(enqueue);
     const seen = new Set<InstanceState>();
     const removed: [InstanceState, Relationship, InstanceState][] = [];
     const orphans: InstanceState[] = [];
@@ -105,9 +114,13 @@ export class Plan {
       if (s.relations === null || sets.deleted.has(s)) continue;
       const fresh = isNew(s);
       let reconciled = false;
-      for (const [name, l] of relationEntries(s)) {
+      const record = s.relations!;
+      const names = Object.keys(record);
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
         // What still equals what was loaded (or last flushed) needs nothing.
-        if (!fresh && unchanged(l)) continue;
+        if (!fresh && unchanged(record[name])) continue;
+        const l = relationOf(s, name)!;
         if (!reconciled) {
           reconciled = true;
           this.reconciled.push(s);

@@ -14,7 +14,8 @@ import type { ResultType } from "../../core/types/decode.ts";
 import { rowColumns } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 
-interface KeyLookup {
+/** A class's select by key, made once per class and set of columns. */
+export interface KeyLookup {
   readonly base: SqlSource<unknown>;
   readonly columns: readonly ResultType[];
   readonly strings: readonly string[];
@@ -24,7 +25,8 @@ const lookups = new WeakMap<Mapper, Map<string, KeyLookup>>();
 /** The lookup of the whole row, by mapper, with the width it was made for. */
 const whole = new WeakMap<Mapper, { width: number; lookup: KeyLookup }>();
 
-function lookupOf(mapper: Mapper, keep: readonly number[] | null): KeyLookup {
+/** The select by key of a class, of the columns at `keep` (null: all). */
+export function keyLookup(mapper: Mapper, keep: readonly number[] | null): KeyLookup {
   // A subclass declared since adds columns to what the select of a hierarchy lists.
   const width = rowColumns(mapper).length;
   if (keep === null) {
@@ -52,23 +54,24 @@ function lookupOf(mapper: Mapper, keep: readonly number[] | null): KeyLookup {
 }
 
 /**
- * `SELECT <columns> FROM <table> WHERE pk = $1 [AND ...]`, the key encoded for the dialect,
- * and the result columns to decode its rows with; `keep`: the positions of the columns of
- * `select(Model)` to select, or null for all.
+ * `SELECT <columns> FROM <table> WHERE pk = $1 [AND ...]` of a lookup (`keyLookup`), the key
+ * encoded for the dialect; the lookup's `columns` decode its rows.
  */
 export function byKey(
+  l: KeyLookup,
   mapper: Mapper,
   keys: readonly unknown[],
   dialect: Dialect,
-  keep: readonly number[] | null = null,
-): { statement: Fragment; columns: readonly ResultType[] } {
-  const l = lookupOf(mapper, keep);
+): Fragment {
   const encoders = mapper.encoders(dialect);
-  const values: unknown[] = [l.base];
-  for (let k = 0; k < mapper.pk.length; k++) {
+  const n = mapper.pk.length;
+  const values: unknown[] = new Array(1 + 2 * n);
+  values[0] = l.base;
+  for (let k = 0; k < n; k++) {
     const i = mapper.pk[k];
     const enc = encoders[i];
-    values.push(mapper.columns[i], enc === null ? keys[k] : enc(keys[k]));
+    values[1 + 2 * k] = mapper.columns[i];
+    values[2 + 2 * k] = enc === null ? keys[k] : enc(keys[k]);
   }
-  return { statement: new Fragment(l.strings, values), columns: l.columns };
+  return new Fragment(l.strings, values);
 }

@@ -48,6 +48,8 @@ function defersColumns(mapper: Mapper, cols: readonly Column[]): boolean {
   return d;
 }
 
+const NO_COLUMNS: readonly Column[] = Object.freeze([]);
+
 /** Whether a load keeps a column. */
 function keeps(
   col: Column,
@@ -74,7 +76,7 @@ export function keptColumns(
   ctx: { readonly columns?: ColumnChoices | null },
   mapper: Mapper,
   cols: readonly Column[],
-  need: readonly Column[] = [],
+  need: readonly Column[] = NO_COLUMNS,
 ): number[] | null {
   const choices = ctx.columns ?? null;
   if (choices === null && !defersColumns(mapper, cols)) return null;

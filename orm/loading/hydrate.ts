@@ -56,17 +56,39 @@ export function hydrate(
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     const values = offset === 0 && row.length === n ? row : row.slice(offset, offset + n);
-    const key = mapper.identity(values);
-    const existing = identity.get(key);
-    if (existing !== undefined) {
-      out[r] = loadedAgain(ctx, existing, values, populateExisting);
-      continue;
-    }
-    const state = instance(mapper, values);
-    ctx.attach(state, key);
-    out[r] = state.obj;
-    loaded?.push(state.obj);
+    out[r] = objectOf(ctx, mapper, identity, values, populateExisting, loaded);
   }
   if (loaded !== null) { for (const obj of loaded) for (const fn of onLoad) fn(obj as never); }
   return out;
+}
+
+/** The instance of one row of a mapper's columns alone (`hydrate` of one row, no array). */
+export function hydrateOne(
+  ctx: LoadContext,
+  mapper: Mapper,
+  row: unknown[],
+  populateExisting: boolean,
+): object {
+  if (mapper.poly !== null || listenersOf(mapper, "afterLoad").length > 0) {
+    return hydrate(ctx, mapper, [row], populateExisting)[0];
+  }
+  return objectOf(ctx, mapper, ctx.identityMap(mapper), row, populateExisting, null);
+}
+
+/** A row's object: the one the identity map holds (loaded again), or a new one attached. */
+function objectOf(
+  ctx: LoadContext,
+  mapper: Mapper,
+  identity: { get(key: unknown): object | undefined },
+  values: unknown[],
+  populateExisting: boolean,
+  loaded: object[] | null,
+): object {
+  const key = mapper.identity(values);
+  const existing = identity.get(key);
+  if (existing !== undefined) return loadedAgain(ctx, existing, values, populateExisting);
+  const state = instance(mapper, values);
+  ctx.attach(state, key);
+  loaded?.push(state.obj);
+  return state.obj;
 }

@@ -76,7 +76,8 @@ async function loadManyToOne(
   const target = rel.targetMapper;
   const identity = ctx.identityMap(target);
   const wanted = new ByKey<InstanceState>();
-  for (const s of states) {
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i];
     const fk = s.values[rel.fk];
     if (fk === null || fk === undefined) setLoaded(rel, s, null);
     else wanted.add(fk, s);
@@ -95,14 +96,18 @@ async function loadManyToOne(
         criteriaFor(ctx.criteria, target, target.table),
       ),
     );
-    for (const obj of hydrateNarrowed(n, target, rows, populate)) {
-      found.set(keyPart(stateOf(obj)!.values[rel.ref]), obj);
+    const objs = hydrateNarrowed(n, target, rows, populate);
+    for (let i = 0; i < objs.length; i++) {
+      found.set(keyPart(stateOf(objs[i])!.values[rel.ref]), objs[i]);
     }
   }
   const loaded: object[] = [];
-  for (const key of wanted.keys) {
+  const keys = wanted.keys;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
     const obj = found.get(keyPart(key)) ?? (byRef ? identity.get(keyPart(key)) : undefined) ?? null;
-    for (const s of wanted.get(key)) setLoaded(rel, s, obj);
+    const holders = wanted.get(key);
+    for (let i = 0; i < holders.length; i++) setLoaded(rel, holders[i], obj);
     if (obj) loaded.push(obj);
   }
   return loaded;
@@ -117,8 +122,8 @@ async function loadOneToMany(
 ): Promise<object[]> {
   const target = rel.targetMapper;
   const children = new ByKey<object>();
-  for (const s of states) {
-    const k = s.values[rel.ref];
+  for (let i = 0; i < states.length; i++) {
+    const k = states[i].values[rel.ref];
     if (k !== null && k !== undefined) children.ensure(k);
   }
   const fkCol = target.columns[rel.fk];
@@ -133,17 +138,20 @@ async function loadOneToMany(
       ).orderBy(...order),
     );
     const objs = hydrateNarrowed(n, target, rows, populate);
-    for (const obj of objs) children.add(stateOf(obj)!.values[rel.fk], obj);
+    for (let i = 0; i < objs.length; i++) children.add(stateOf(objs[i])!.values[rel.fk], objs[i]);
     loaded = loaded.length === 0 ? objs : loaded.concat(objs);
   }
   const back = rel.back;
-  for (const s of states) {
+  // Indexed loops: these run once per object loaded, mostly before the optimizing compiler
+  // sees them, where for...of makes an iterator result per item.
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i];
     const k = s.values[rel.ref];
     const list = k === null || k === undefined ? [] : children.get(k);
     setLoaded(rel, s, rel.scalar ? (list[0] ?? null) : list, true);
     if (back?.scalar) {
-      for (const child of list) {
-        const cs = stateOf(child)!;
+      for (let j = 0; j < list.length; j++) {
+        const cs = stateOf(list[j])!;
         if (populate || loadedOf(back, cs) === undefined) setLoaded(back, cs, s.obj);
       }
     }
@@ -161,8 +169,8 @@ async function loadManyToMany(
   const target = rel.targetMapper;
   const sec = rel.secondary!;
   const members = new ByKey<object>();
-  for (const s of states) {
-    const k = s.values[rel.ref];
+  for (let i = 0; i < states.length; i++) {
+    const k = states[i].values[rel.ref];
     if (k !== null && k !== undefined) members.ensure(k);
   }
   const record: Record<string, SqlSource<unknown>> = {};
@@ -184,10 +192,11 @@ async function loadManyToMany(
     if (keep !== null) widenRows(rows, [[keep, columns.length]]);
     const objs = hydrate(load, target, rows, populate);
     const ownerAt = columns.length;
-    objs.forEach((obj, i) => members.add(rows[i][ownerAt], obj));
+    for (let i = 0; i < objs.length; i++) members.add(rows[i][ownerAt], objs[i]);
     loaded = loaded.length === 0 ? objs : loaded.concat(objs);
   }
-  for (const s of states) {
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i];
     const k = s.values[rel.ref];
     setLoaded(rel, s, k === null || k === undefined ? [] : members.get(k));
   }

@@ -52,7 +52,7 @@ export function hooksOf(rel: Relationship): CollectionHooks {
 function holdsInserted(value: unknown): boolean {
   if (value === null || value === undefined) return false;
   if (!Array.isArray(value)) return stateOf(value)?.originalIn != null;
-  for (const item of value) if (stateOf(item)?.originalIn != null) return true;
+  for (let i = 0; i < value.length; i++) if (stateOf(value[i])?.originalIn != null) return true;
   return false;
 }
 

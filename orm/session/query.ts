@@ -7,7 +7,7 @@
 import { ArgumentError } from "../../core/errors.ts";
 import { decodeRows } from "../../core/types/decode.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
-import { hydrate } from "../loading/hydrate.ts";
+import { hydrate, hydrateOne } from "../loading/hydrate.ts";
 import {
   keptColumns,
   loadNarrowed,
@@ -17,7 +17,7 @@ import {
   widenRows,
   withColumnOptions,
 } from "../loading/columns.ts";
-import { byKey } from "../loading/by_key.ts";
+import { byKey, keyLookup } from "../loading/by_key.ts";
 import { loadJoined } from "../loading/joined.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
 import { criteriaFor, filtered } from "../loading/criteria.ts";
@@ -107,12 +107,14 @@ export function loadByKey(
 ): Promise<object | null> {
   const cols = selectColumns(mapper);
   const keep = keptColumns(ctx, mapper, cols);
-  const { statement, columns } = byKey(mapper, keys, ctx.dialect, keep);
+  const lookup = keyLookup(mapper, keep);
+  const statement = byKey(lookup, mapper, keys, ctx.dialect);
+  const columns = lookup.columns;
   const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
   const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
   return ctx.query(q).then((r) => {
     const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
-    if (keep === null) return hydrate(ctx, mapper, rows, populate)[0] ?? null;
+    if (keep === null) return rows.length === 0 ? null : hydrateOne(ctx, mapper, rows[0], populate);
     widenRows(rows, [[keep, cols.length]]);
     return hydrate(partialContext(ctx), mapper, rows, populate)[0] ?? null;
   });

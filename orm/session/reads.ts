@@ -51,6 +51,8 @@ export function flagColumn(state: InstanceState, key: string): void {
   state.flag(i);
 }
 
+const NO_LOADERS: LoaderOption[] = [];
+
 /** `session.get`: from the identity map when there (and not expired), else one query. */
 export function getObject<M extends EntityClass>(
   c: SessionCore,
@@ -61,7 +63,7 @@ export function getObject<M extends EntityClass>(
   let keys: unknown[];
   let mapper: Mapper;
   let ctx: LoadContext = c.load;
-  let loaders: LoaderOption[] = [];
+  let loaders = NO_LOADERS;
   try {
     mapper = entityMapper(model, "session.get(...)");
     keys = keyValues(mapper, key);
@@ -80,24 +82,56 @@ export function getObject<M extends EntityClass>(
     !wouldFill(ctx, stateOf(found)!);
   if (held && loaders.length === 0) return Promise.resolve(found as InstanceType<M>);
   const populate = options.populateExisting ?? false;
-  if (loaders.length === 0) {
-    // Not held (that returned above): one query.
-    return c.run(
-      "get an object",
-      "a get",
-      () => c.withAutoflush(() => loadByKey(ctx, mapper, keys, populate)),
-    ) as Promise<
+  if (loaders.length > 0) {
+    return getWithLoaders(c, ctx, mapper, keys, populate, held ? found! : null, loaders) as Promise<
       InstanceType<M> | null
     >;
   }
+  // Not held (that returned above): one query, and no closure made for it.
+  try {
+    c.enter("get an object", "a get");
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  let task: Promise<object | null>;
+  try {
+    task = c.needsAutoflush()
+      ? flushThenLoad(c, ctx, mapper, keys, populate)
+      : loadByKey(ctx, mapper, keys, populate);
+  } catch (e) {
+    c.leave();
+    return Promise.reject(e);
+  }
+  return c.settle(task) as Promise<InstanceType<M> | null>;
+}
+
+async function flushThenLoad(
+  c: SessionCore,
+  ctx: LoadContext,
+  mapper: Mapper,
+  keys: readonly unknown[],
+  populate: boolean,
+): Promise<object | null> {
+  await c.flush();
+  return await loadByKey(ctx, mapper, keys, populate);
+}
+
+/** `session.get` with relationship options: the object (held, or loaded), then its options. */
+function getWithLoaders(
+  c: SessionCore,
+  ctx: LoadContext,
+  mapper: Mapper,
+  keys: readonly unknown[],
+  populate: boolean,
+  held: object | null,
+  loaders: LoaderOption[],
+): Promise<object | null> {
   return c.run("get an object", "a get", () =>
     c.withAutoflush(async () => {
-      const obj = held ? found : await loadByKey(ctx, mapper, keys, populate);
-      if (obj !== null && loaders.length > 0) {
-        await applyOptions(ctx, mapper, [stateOf(obj)!], loaders, populate);
-      }
+      const obj = held ?? await loadByKey(ctx, mapper, keys, populate);
+      if (obj !== null) await applyOptions(ctx, mapper, [stateOf(obj)!], loaders, populate);
       return obj;
-    })) as Promise<InstanceType<M> | null>;
+    }));
 }
 
 /**
