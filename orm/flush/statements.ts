@@ -172,8 +172,8 @@ async function insertChunk(
   // One flat array of every row's values (see insertSqlFlat), not one array per row.
   const flat: unknown[] = new Array(2 + width + states.length * width);
   let at = 1 + width;
-  for (const s of states) {
-    const values = s.values;
+  for (let r = 0; r < states.length; r++) {
+    const values = states[r].values;
     for (let k = 0; k < width; k++) {
       const i = given[k];
       const v = values[i];
@@ -207,7 +207,8 @@ async function insertChunk(
       s = byKey.get(mapper.identity(probe));
     } else s = states[k];
     if (!s) continue;
-    back.forEach((i, j) => (s!.values[i] = row[j]));
+    const values = s.values;
+    for (let j = 0; j < back.length; j++) values[back[j]] = row[j];
   }
 }
 

@@ -106,25 +106,28 @@ export class UnitOfWork {
     const sets = this.#sets;
     fireAll("beforeInsert", sets.pending);
     const updating: InstanceState[] = [];
-    for (const s of sets.dirty) {
+    // forEach, not for...of, over the sets of a flush: no iterator result per object in code
+    // not yet optimized (a flush runs its loops a few times each, over many objects).
+    sets.dirty.forEach((s) => {
       if (s.status === "persistent" && !sets.deleted.has(s)) updating.push(s);
-    }
-    for (const s of this.#plan.rules.keys()) {
+    });
+    this.#plan.rules.forEach((_, s) => {
       if (s.status === "persistent" && !sets.deleted.has(s) && !sets.dirty.has(s)) {
         updating.push(s);
       }
-    }
+    });
     fireAll("beforeUpdate", updating);
     fireAll("beforeDelete", sets.deleted);
     // A listener may have changed a persistent object the flush was not writing.
-    for (const s of this.#ctx.dirty) sets.dirty.add(s);
+    this.#ctx.dirty.forEach((s) => sets.dirty.add(s));
   }
 
   #check(): void {
     const hide = this.#ctx.hideParameters;
-    const checkState = (s: InstanceState, columns: Iterable<number>) => {
+    const checkState = (s: InstanceState, columns: readonly number[]) => {
       const cols = s.mapper.columns;
-      for (const i of columns) {
+      for (let k = 0; k < columns.length; k++) {
+        const i = columns[k];
         const v = s.values[i];
         if (v === undefined || v === null) continue;
         let problem: string | null;
@@ -142,16 +145,18 @@ export class UnitOfWork {
         }
       }
     };
-    for (const s of this.#sets.pending) {
+    this.#sets.pending.forEach((s) => {
       checkState(s, s.mapper.indexes);
       this.#checkRequired(s);
-    }
-    for (const s of this.#sets.dirty) checkState(s, s.changedColumns());
+    });
+    this.#sets.dirty.forEach((s) => checkState(s, s.changedColumns()));
   }
 
   /** A NOT NULL column of a new row with no value, no default and no parent to fill it. */
   #checkRequired(s: InstanceState): void {
-    for (const i of requiredColumns(s.mapper)) {
+    const required = requiredColumns(s.mapper);
+    for (let k = 0; k < required.length; k++) {
+      const i = required[k];
       const v = s.values[i];
       if (v !== undefined && v !== null) continue;
       if (this.#plan.rules.get(s)?.get(i)?.parent) continue;
@@ -176,13 +181,15 @@ export class UnitOfWork {
       fireAll("beforeDelete", [...sets.deleted].filter((s) => !chosen.has(s)));
     }
     const mappers = new Set<Mapper>();
-    for (const set of [sets.pending, sets.dirty, sets.deleted, this.#plan.rules.keys()]) {
-      let last: Mapper | null = null;
-      for (const s of set) {
-        ctx.touch(s);
-        if (s.mapper !== last) mappers.add(last = s.mapper);
-      }
-    }
+    let last: Mapper | null = null;
+    const touch = (s: InstanceState) => {
+      ctx.touch(s);
+      if (s.mapper !== last) mappers.add(last = s.mapper);
+    };
+    sets.pending.forEach(touch);
+    sets.dirty.forEach(touch);
+    sets.deleted.forEach(touch);
+    this.#plan.rules.forEach((_, s) => touch(s));
     const { order, broken } = orderMappers([...mappers]);
     for (const mapper of order) {
       await this.#inserts(mapper);
@@ -249,17 +256,21 @@ export class UnitOfWork {
   async #inserts(mapper: Mapper): Promise<void> {
     const sets = this.#sets;
     // Rules for this table's rows that are already persistent.
-    for (const s of this.#plan.rules.keys()) {
+    this.#plan.rules.forEach((_, s) => {
       if (s.mapper === mapper && s.status !== "pending") this.#applyRules(s);
-    }
+    });
     const states: InstanceState[] = [];
-    for (const s of sets.pending) if (s.mapper === mapper && s.status === "pending") states.push(s);
+    sets.pending.forEach((s) => {
+      if (s.mapper === mapper && s.status === "pending") states.push(s);
+    });
     if (states.length === 0) return;
     states.sort((a, b) => a.order - b.order);
     for (const level of insertLevels(mapper, states, this.#plan.rules)) {
-      for (const s of level) this.#applyRules(s);
+      if (this.#plan.rules.size > 0) {
+        for (let i = 0; i < level.length; i++) this.#applyRules(level[i]);
+      }
       await insertRows(this.#ctx, mapper, level);
-      for (const s of level) this.#inserted.push(s);
+      for (let i = 0; i < level.length; i++) this.#inserted.push(level[i]);
     }
   }
 

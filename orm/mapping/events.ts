@@ -106,23 +106,26 @@ export function listenersOf(mapper: Mapper, event: ClassEvent): Listener[] {
 }
 
 /** Runs an event's listeners for objects of one mapper. */
-export function fire(mapper: Mapper, event: ClassEvent, objs: Iterable<object>): void {
+export function fire(mapper: Mapper, event: ClassEvent, objs: readonly object[]): void {
   const listeners = listenersOf(mapper, event);
   if (listeners.length === 0) return;
-  for (const obj of objs) for (const fn of listeners) fn(obj as never);
+  for (let i = 0; i < objs.length; i++) for (const fn of listeners) fn(objs[i] as never);
 }
 
 /** Runs an event's listeners for objects of any mappers, class by class. */
 export function fireAll(
   event: ClassEvent,
-  states: Iterable<{ readonly mapper: Mapper; readonly obj: object }>,
+  states:
+    | ReadonlySet<{ readonly mapper: Mapper; readonly obj: object }>
+    | readonly { readonly mapper: Mapper; readonly obj: object }[],
 ): void {
   // Objects of classes without listeners are skipped: a flush with no listeners costs a
   // comparison per object.
   const byMapper = new Map<Mapper, object[] | null>();
   let last: Mapper | null = null;
   let list: object[] | null = null;
-  for (const s of states) {
+  // forEach, not for...of: no iterator result per object in code not yet optimized.
+  states.forEach((s: { readonly mapper: Mapper; readonly obj: object }) => {
     if (s.mapper !== last) {
       last = s.mapper;
       let found = byMapper.get(last);
@@ -133,7 +136,7 @@ export function fireAll(
       list = found;
     }
     list?.push(s.obj);
-  }
+  });
   for (const [mapper, objs] of byMapper) if (objs !== null) fire(mapper, event, objs);
 }
 

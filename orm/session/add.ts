@@ -6,6 +6,7 @@
  * @module
  */
 import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
+import { describe } from "../../core/util/describe.ts";
 import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
 import { relationEntries } from "../mapping/relations.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
@@ -43,6 +44,17 @@ function checkFields(mapper: Mapper, obj: object): void {
     }
   }
   fieldsChecked.add(cls);
+}
+
+/** `session.add(obj)`: an instance of a mapped class, added (see `addState`). */
+export function addObject(ctx: AddContext, obj: object): void {
+  const state = stateOf(obj);
+  if (!state) {
+    throw new ArgumentError(
+      `session.add() takes an instance of a mapped class; got ${describe(obj)}.`,
+    );
+  }
+  addState(ctx, state, false);
 }
 
 /** Adds a state to the session; `cascaded` when a relationship brought it. */

@@ -88,9 +88,12 @@ export class Registry {
 
   /** Applies what a flush did: statuses, keys, the identity map, and the new baselines. */
   applyFlush(result: FlushResult, owner: StateOwner): void {
-    if (result.inserted.length === this.pending.size) this.pending.clear();
-    else for (const s of result.inserted) this.pending.delete(s);
-    for (const s of result.inserted) {
+    const inserted = result.inserted;
+    if (inserted.length === this.pending.size) this.pending.clear();
+    else for (let i = 0; i < inserted.length; i++) this.pending.delete(inserted[i]);
+    // Indexed loops and forEach: no iterator result per object in code not yet optimized.
+    for (let i = 0; i < inserted.length; i++) {
+      const s = inserted[i];
       s.loaded = null;
       s.flagged = null;
       this.attach(s, s.mapper.identity(s.values), owner);
@@ -107,13 +110,13 @@ export class Registry {
         m.set(key, s.obj);
       }
     }
-    for (const s of this.dirty) {
+    this.dirty.forEach((s) => {
       s.dirty = false;
       if (s.loaded !== null && s.changedColumns().length === 0) {
         s.loaded = null;
         s.flagged = null;
       }
-    }
+    });
     this.dirty.clear();
     for (const s of result.deleted) {
       this.forget(s);

@@ -11,16 +11,15 @@
 import type { Engine } from "../../core/engine/engine.ts";
 import type { RunResult } from "../../core/engine/executor.ts";
 import { type RetryOptions, withRetry } from "../../core/engine/retry.ts";
-import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
+import { InvalidRequestError } from "../../core/errors.ts";
 import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
-import { describe } from "../../core/util/describe.ts";
 import type { LoaderOption } from "../loading/options.ts";
 import type { ExecuteOptions } from "./bulk.ts";
 import type * as loaders from "../../core/builder/loaders.ts";
 import { addCriteria, type LoaderCriteria } from "../loading/criteria.ts";
-import { type InstanceState, stateOf } from "../mapping/state.ts";
-import { addState } from "./add.ts";
+import type { InstanceState } from "../mapping/state.ts";
+import { addObject } from "./add.ts";
 import { SessionCore } from "./core.ts";
 import { Hooks, type SessionEvent, type SessionListener } from "./hooks.ts";
 import { mergeInto } from "./merge.ts";
@@ -155,18 +154,14 @@ export class Session implements AsyncDisposable {
   /** Adds an object (and, by cascade, the new objects related to it) to the session. */
   add(obj: object): void {
     this.#c.check();
-    const state = stateOf(obj);
-    if (!state) {
-      throw new ArgumentError(
-        `session.add() takes an instance of a mapped class; got ${describe(obj)}.`,
-      );
-    }
-    addState(this.#c.adding, state, false);
+    addObject(this.#c.adding, obj);
   }
 
   /** Adds several objects. */
   addAll(objs: Iterable<object>): void {
-    for (const obj of objs) this.add(obj);
+    this.#c.check();
+    const list = Array.isArray(objs) ? objs as object[] : [...objs];
+    for (let i = 0; i < list.length; i++) addObject(this.#c.adding, list[i]);
   }
 
   /** Marks an object for deletion at the next flush (a pending object is just removed). */

@@ -246,9 +246,10 @@ export class SessionTransaction {
     }
     await this.#release();
     for (const f of this.#frames) {
-      for (const s of f.added) {
-        s.original = -1;
-        s.originalIn = null;
+      const added = f.added;
+      for (let i = 0; i < added.length; i++) {
+        added[i].original = -1;
+        added[i].originalIn = null;
       }
     }
     this.#frames.length = 0;
