@@ -86,7 +86,8 @@ export function updateFromValues(u: RowsUpdate, shape: ValuesShape): Fragment {
   const types = cast ? u.types.map(castTo) : null;
   const values: unknown[] = [u.table];
   for (let k = 0; k < ns; k++) values.push(u.set[k], v, column(nk + k));
-  for (const row of u.rows) {
+  for (let r = 0; r < count; r++) {
+    const row = u.rows[r];
     for (let k = 0; k < width; k++) {
       values.push(row[k]);
       if (types !== null) values.push(types[k]);

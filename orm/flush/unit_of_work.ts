@@ -250,7 +250,7 @@ export class UnitOfWork {
     const rules = this.#plan.rules.get(s);
     if (!rules) return;
     for (const fk of rules.keys()) this.#applyRule(s, fk);
-    if (s.status === "persistent" && s.changedColumns().length > 0) this.#sets.dirty.add(s);
+    if (s.status === "persistent" && s.hasChanges()) this.#sets.dirty.add(s);
   }
 
   async #inserts(mapper: Mapper): Promise<void> {
@@ -280,7 +280,9 @@ export class UnitOfWork {
     const cols = mapper.columns;
     const batchable = ctx.dialect.updateRows !== undefined && mapper.version < 0;
     const groups = new Map<string, { changed: number[]; states: InstanceState[] }>();
-    for (const s of sets.dirty) {
+    const dirty = [...sets.dirty]; // an array, walked by index (see beforeEvents)
+    for (let d = 0; d < dirty.length; d++) {
+      const s = dirty[d];
       if (s.mapper !== mapper || sets.deleted.has(s) || s.status !== "persistent") continue;
       const changed = s.changedColumns();
       if (changed.length === 0) continue;

@@ -299,11 +299,16 @@ export class InstanceState {
   /** The indexes of columns whose values differ from what the database holds. */
   changedColumns(): number[] {
     const loaded = this.loaded;
-    const changed: number[] = [];
+    const values = this.values;
+    let n = 0;
     if (loaded !== null) {
-      const values = this.values;
-      for (let i = 0; i < values.length; i++) {
-        if (!sameValue(values[i], loaded[i])) changed.push(i);
+      for (let i = 0; i < values.length; i++) if (!sameValue(values[i], loaded[i])) n++;
+    }
+    // Counted first, to size the array: one grown by push reserves room for 17 at its first.
+    const changed: number[] = new Array(n);
+    if (n > 0) {
+      for (let i = 0, j = 0; i < values.length; i++) {
+        if (!sameValue(values[i], loaded![i])) changed[j++] = i;
       }
     }
     if (this.flagged) {
@@ -311,6 +316,16 @@ export class InstanceState {
       changed.sort((a, b) => a - b);
     }
     return changed;
+  }
+
+  /** Whether some column differs from what the database holds (no array made). */
+  hasChanges(): boolean {
+    const loaded = this.loaded;
+    if (loaded !== null) {
+      const values = this.values;
+      for (let i = 0; i < values.length; i++) if (!sameValue(values[i], loaded[i])) return true;
+    }
+    return this.flagged !== null && this.flagged.size > 0;
   }
 
   /** The values as the database holds them. */

@@ -173,7 +173,7 @@ function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void 
     if (i !== undefined && mapper.columns[i] === col) expireColumn(s, i);
     else s.expired = true;
   }
-  if (s.dirty && s.changedColumns().length === 0) {
+  if (s.dirty && !s.hasChanges()) {
     c.registry.dirty.delete(s);
     s.dirty = false;
   }

@@ -93,7 +93,7 @@ export class SessionCore implements StateOwner {
     const r = this.registry;
     return this.#views ??= {
       new: new StatesView(r.pending, null),
-      dirty: new StatesView(r.dirty, (s) => s.changedColumns().length > 0),
+      dirty: new StatesView(r.dirty, (s) => s.hasChanges()),
       deleted: new StatesView(r.deleted, null),
     };
   }

@@ -78,7 +78,7 @@ function expireState(
     any = true;
   }
   if (any) state.expired = true;
-  if (state.dirty && state.changedColumns().length === 0) {
+  if (state.dirty && !state.hasChanges()) {
     c.registry.dirty.delete(state);
     state.dirty = false;
   }
@@ -155,7 +155,7 @@ export function refreshAttributes(
 export function isModified(c: SessionCore, obj: object): boolean {
   const state = ownState(c, obj, "session.isModified()");
   if (state.status === "pending") return true;
-  if (state.changedColumns().length > 0) return true;
+  if (state.hasChanges()) return true;
   for (const [, l] of relationEntries(state)) {
     if (Array.isArray(l.value)) {
       const base = Array.isArray(l.base) ? l.base : [];

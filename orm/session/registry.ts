@@ -98,7 +98,9 @@ export class Registry {
       s.flagged = null;
       this.attach(s, s.mapper.identity(s.values), owner);
     }
-    for (const s of result.written) {
+    const written = result.written;
+    for (let i = 0; i < written.length; i++) {
+      const s = written[i];
       s.loaded = null;
       s.flagged = null;
       const key = s.mapper.identity(s.values);
@@ -112,7 +114,7 @@ export class Registry {
     }
     this.dirty.forEach((s) => {
       s.dirty = false;
-      if (s.loaded !== null && s.changedColumns().length === 0) {
+      if (s.loaded !== null && !s.hasChanges()) {
         s.loaded = null;
         s.flagged = null;
       }
