@@ -195,6 +195,11 @@ export class SessionCore implements StateOwner {
     throw error;
   };
 
+  /** A rejection handler that frees the session and rethrows (for a task's last reaction). */
+  get freeFailed(): (error: unknown) => never {
+    return this.#freeFailed;
+  }
+
   /** Runs `fn` as the session's one task; `action` and `doing` name it in messages. */
   run<T>(action: string, doing: string, fn: () => Promise<T>): Promise<T> {
     try {

@@ -98,12 +98,16 @@ export function keyValues(mapper: Mapper, key: unknown): unknown[] {
 
 const AND: readonly string[] = Object.freeze(["", " AND (", ")"]);
 
-/** Loads one object by key (the caller looked in the identity map first). */
+/**
+ * Loads one object by key (the caller looked in the identity map first). `task`: the session
+ * whose task this load ends, freed in the query's one reaction (not in one more after it).
+ */
 export function loadByKey(
   ctx: LoadContext,
   mapper: Mapper,
   keys: readonly unknown[],
   populate: boolean,
+  task?: SessionCore,
 ): Promise<object | null> {
   const cols = selectColumns(mapper);
   const keep = keptColumns(ctx, mapper, cols);
@@ -113,11 +117,12 @@ export function loadByKey(
   const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
   const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
   return ctx.query(q).then((r) => {
+    task?.leave();
     const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
     if (keep === null) return rows.length === 0 ? null : hydrateOne(ctx, mapper, rows[0], populate);
     widenRows(rows, [[keep, cols.length]]);
     return hydrate(partialContext(ctx), mapper, rows, populate)[0] ?? null;
-  });
+  }, task?.freeFailed);
 }
 
 /** The identity key of primary-key values given in key order. */

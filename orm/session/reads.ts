@@ -93,16 +93,15 @@ export function getObject<M extends EntityClass>(
   } catch (e) {
     return Promise.reject(e);
   }
-  let task: Promise<object | null>;
   try {
-    task = c.needsAutoflush()
-      ? flushThenLoad(c, ctx, mapper, keys, populate)
-      : loadByKey(ctx, mapper, keys, populate);
+    const task = c.needsAutoflush()
+      ? c.settle(flushThenLoad(c, ctx, mapper, keys, populate))
+      : loadByKey(ctx, mapper, keys, populate, c); // frees the session itself
+    return task as Promise<InstanceType<M> | null>;
   } catch (e) {
     c.leave();
     return Promise.reject(e);
   }
-  return c.settle(task) as Promise<InstanceType<M> | null>;
 }
 
 async function flushThenLoad(

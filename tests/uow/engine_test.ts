@@ -7,10 +7,12 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import postgres from "postgres";
 import {
+  ArgumentError,
   column,
   createEngine,
   type EngineOptions,
   InvalidRequestError,
+  listen,
   Model,
   type PostgresClient,
   select,
@@ -136,6 +138,36 @@ scopedTest("a session used by two tasks at once says which operation it refused"
     assert.doesNotMatch(m, /^Cannot (a|an|the) /, `${what}: ${m}`);
     assert.match(m, /already running/, `${what}: ${m}`);
   }
+});
+
+scopedTest("a session.get that fails, in its query or after it, frees the session", async (s) => {
+  const engine = await ready(s, MODELS);
+  await using session = engine.session();
+  session.add(new Thing({ name: "a" }));
+  session.add(new Thing({ name: "b" }));
+  await session.commit();
+  const [a, b] = await session.all(select(Thing).orderBy(Thing.c.id));
+  session.expunge(a);
+  session.expunge(b);
+  // A listener that throws while the row becomes an object: the get fails with its error.
+  const stop = listen(Thing, "afterLoad", () => {
+    throw new Error("refused by a listener");
+  });
+  try {
+    await assert.rejects(session.get(Thing, a.id), /refused by a listener/);
+  } finally {
+    stop();
+  }
+  // The session is free: the next get runs (not "already running"), and finds its row.
+  assert.equal((await session.get(Thing, b.id))?.name, "b");
+  // A key of the wrong type fails before any query, and frees the session too.
+  await assert.rejects(session.get(Thing, "x" as unknown as number), ArgumentError);
+  assert.equal((await session.get(Thing, a.id))?.name, "a");
+  // With autoflush work pending, the flush and the query are one task, freed at the end.
+  session.add(new Thing({ name: "c" }));
+  const c = await session.get(Thing, 3);
+  assert.equal(c?.name, "c");
+  assert.equal(await count(session, things), 3);
 });
 
 const saysDisposed = (e: unknown) => {
