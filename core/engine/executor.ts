@@ -52,32 +52,23 @@ export abstract class Executor {
   abstract execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult>;
 
   /** Runs a query and returns every row. */
-  async all<R = Row>(query: SqlSource<R>): Promise<R[]> {
-    return (await this.execute(query, "all")).rows as R[];
+  all<R = Row>(query: SqlSource<R>): Promise<R[]> {
+    return executeThen(this, query, "all", allRows) as Promise<R[]>;
   }
 
   /** Runs a query and returns its first row, or `null` when there is none. */
-  async first<R = Row>(query: SqlSource<R>): Promise<R | null> {
-    const rows = (await this.execute(query, "all")).rows;
-    return rows.length === 0 ? null : rows[0] as R;
+  first<R = Row>(query: SqlSource<R>): Promise<R | null> {
+    return executeThen(this, query, "all", firstRow) as Promise<R | null>;
   }
 
   /** Runs a query that must return exactly one row. */
-  async one<R = Row>(query: SqlSource<R>): Promise<R> {
-    const rows = (await this.execute(query, "all")).rows;
-    if (rows.length === 0) throw new NoResultFound("The query returned no row; one() needs one.");
-    if (rows.length > 1) {
-      throw new MultipleResultsFound(
-        `The query returned ${rows.length} rows; one() needs exactly one. Use first() or all().`,
-      );
-    }
-    return rows[0] as R;
+  one<R = Row>(query: SqlSource<R>): Promise<R> {
+    return executeThen(this, query, "all", onlyRow) as Promise<R>;
   }
 
   /** Runs a query and returns the first column of its first row (`null` when no row). */
-  async scalar<T = unknown>(query: SqlSource<unknown>): Promise<T> {
-    const rows = (await this.execute(query, "values")).rows as unknown as unknown[][];
-    return (rows.length === 0 ? null : rows[0][0] ?? null) as T;
+  scalar<T = unknown>(query: SqlSource<unknown>): Promise<T> {
+    return executeThen(this, query, "values", firstValue) as Promise<T>;
   }
 
   /**
@@ -123,10 +114,50 @@ export abstract class Executor {
   }
 
   /** Runs a statement for its effect; returns rows affected and the last insert id. */
-  async run(statement: SqlSource<unknown>): Promise<RunResult> {
-    const r = await this.execute(statement, "run");
-    return { rowsAffected: r.rowsAffected, lastInsertId: r.lastInsertId };
+  run(statement: SqlSource<unknown>): Promise<RunResult> {
+    return executeThen(this, statement, "run", runResult);
   }
+}
+
+/**
+ * `execute`, then `fn` of its result: one reaction and no async frame per statement (these
+ * are the methods every query goes through); a synchronous throw becomes a rejection.
+ */
+function executeThen<T>(
+  on: Executor,
+  source: SqlSource<unknown>,
+  mode: QueryMode,
+  fn: (r: QueryResult) => T,
+): Promise<T> {
+  let result: Promise<QueryResult>;
+  try {
+    result = on.execute(source, mode);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return result.then(fn);
+}
+
+const allRows = (r: QueryResult): Row[] => r.rows;
+const firstRow = (r: QueryResult): Row | null => r.rows.length === 0 ? null : r.rows[0];
+const firstValue = (r: QueryResult): unknown => {
+  const rows = r.rows as unknown as unknown[][];
+  return rows.length === 0 ? null : rows[0][0] ?? null;
+};
+const runResult = (r: QueryResult): RunResult => ({
+  rowsAffected: r.rowsAffected,
+  lastInsertId: r.lastInsertId,
+});
+
+function onlyRow(r: QueryResult): Row {
+  const rows = r.rows;
+  if (rows.length === 0) throw new NoResultFound("The query returned no row; one() needs one.");
+  if (rows.length > 1) {
+    throw new MultipleResultsFound(
+      `The query returned ${rows.length} rows; one() needs exactly one. Use first() or all().`,
+    );
+  }
+  return rows[0];
 }
 
 /** An iterator that fails on its first step. */

@@ -2,7 +2,8 @@
  * Measures, in a process of its own, what loading and flushing cost in heap bytes per row:
  * allocated while loading (a young generation large enough that no collection runs during the
  * measured step), kept after loading (after a forced GC), and allocated while flushing new
- * objects; allocated per `session.get` of an object the session does not hold; and allocated
+ * objects; allocated per Core statement run in a transaction (`tx.run(sql\`INSERT ...\`)`);
+ * allocated per `session.get` of an object the session does not hold; and allocated
  * and kept per child when 500 parents load 10 children each by `selectin` (each child's
  * reference to its parent filled too). Prints one JSON line. Run with
  * `--v8-flags=--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64`.
@@ -90,6 +91,19 @@ for (let r = 0; r < 5; r++) {
   if (r === 0) kept = (heap() - before) / N;
   if (rows.length !== N) throw new Error(`loaded ${rows.length} rows of ${N}`);
 }
+// Core: statements run one by one in a transaction, through the sql tag.
+let statementAllocated = Infinity;
+for (let r = 0; r < 4; r++) {
+  await engine.run(sql`DELETE FROM ${AllocUser}`);
+  collect();
+  const before = heap();
+  await engine.transaction(async (tx) => {
+    for (let i = 0; i < N; i++) {
+      await tx.run(sql`INSERT INTO ${AllocUser} (username, email) VALUES (${`s${i}`}, ${"e"})`);
+    }
+  });
+  statementAllocated = Math.min(statementAllocated, (heap() - before) / N);
+}
 // Point lookups by key in a fresh session: each one a query and a new object.
 let getAllocated = Infinity;
 {
@@ -138,6 +152,7 @@ console.log(
     flushAllocated,
     loadAllocated,
     kept,
+    statementAllocated,
     getAllocated,
     relatedAllocated,
     relatedKept,
