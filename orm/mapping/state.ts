@@ -359,8 +359,11 @@ export function stateOf(obj: unknown): InstanceState | undefined {
 
 /** Builds an instance from column values, without the user's constructor. */
 export function instance(mapper: Mapper, values: unknown[]): InstanceState {
-  let make = blanks.get(mapper);
+  // The last mapper's constructor first: a load makes its objects one mapper at a time.
+  let make = mapper === lastMapper ? lastMake! : blanks.get(mapper);
   if (make === undefined) blanks.set(mapper, make = blank(mapper.cls.prototype));
+  lastMapper = mapper;
+  lastMake = make;
   const obj = new make();
   const state = new InstanceState(mapper, obj, values);
   obj[STATE] = state;
@@ -381,8 +384,12 @@ function blank(prototype: object): new () => Record<symbol, unknown> {
 }
 
 const blanks = new WeakMap<Mapper, new () => Record<symbol, unknown>>();
+let lastMapper: Mapper | null = null;
+let lastMake: (new () => Record<symbol, unknown>) | null = null;
 
 /** Forgets the blank constructor of a mapper whose class changed (see `inheritance.ts`). */
 export function resetBlank(mapper: Mapper): void {
   blanks.delete(mapper);
+  lastMapper = null;
+  lastMake = null;
 }

@@ -27,8 +27,14 @@ export class Registry {
   /** The order objects were added in, for insert ordering. */
   order = 0;
 
+  /** The mapper `map` was last asked for, and its identity map (loads ask once per row). */
+  #lastMapper: Mapper | null = null;
+  #lastMap: IdentityMap | null = null;
+
   /** The identity map of a mapper. */
   map(mapper: Mapper): IdentityMap {
+    if (mapper === this.#lastMapper) return this.#lastMap!;
+    const asked = mapper;
     if (mapper.poly !== null) mapper = mapper.poly.root;
     let m = this.#identity.get(mapper);
     if (m === undefined) {
@@ -44,6 +50,8 @@ export class Registry {
       this.#tables.set(name, mapper);
       this.#identity.set(mapper, m = new IdentityMap());
     }
+    this.#lastMapper = asked;
+    this.#lastMap = m;
     return m;
   }
 
