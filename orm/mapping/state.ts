@@ -307,9 +307,11 @@ export class InstanceState {
     // Counted first, to size the array: one grown by push reserves room for 17 at its first.
     const changed: number[] = new Array(n);
     if (n > 0) {
-      for (let i = 0, j = 0; i < values.length; i++) {
+      let j = 0;
+      for (let i = 0; i < values.length; i++) {
         if (!sameValue(values[i], loaded![i])) changed[j++] = i;
       }
+      changed.length = j; // a value whose comparison changed between the passes leaves no hole
     }
     if (this.flagged) {
       for (const i of this.flagged) if (!changed.includes(i)) changed.push(i);

@@ -100,7 +100,8 @@ const AND: readonly string[] = Object.freeze(["", " AND (", ")"]);
 
 /**
  * Loads one object by key (the caller looked in the identity map first). `task`: the session
- * whose task this load ends, freed in the query's one reaction (not in one more after it).
+ * whose task this load ends, freed in the query's one reaction (not in one more after it),
+ * once the object is built (its `afterLoad` listeners run while the task still holds it).
  */
 export function loadByKey(
   ctx: LoadContext,
@@ -117,11 +118,18 @@ export function loadByKey(
   const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
   const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
   return ctx.query(q).then((r) => {
-    task?.leave();
-    const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
-    if (keep === null) return rows.length === 0 ? null : hydrateOne(ctx, mapper, rows[0], populate);
-    widenRows(rows, [[keep, cols.length]]);
-    return hydrate(partialContext(ctx), mapper, rows, populate)[0] ?? null;
+    try {
+      const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
+      if (keep === null) {
+        // One row (a key names one); every row, as any load, should a table hold the key twice.
+        if (rows.length === 1) return hydrateOne(ctx, mapper, rows[0], populate);
+        return hydrate(ctx, mapper, rows, populate)[0] ?? null;
+      }
+      widenRows(rows, [[keep, cols.length]]);
+      return hydrate(partialContext(ctx), mapper, rows, populate)[0] ?? null;
+    } finally {
+      task?.leave();
+    }
   }, task?.freeFailed);
 }
 

@@ -159,9 +159,9 @@ export class Session implements AsyncDisposable {
 
   /** Adds several objects. */
   addAll(objs: Iterable<object>): void {
-    this.#c.check();
-    const list = Array.isArray(objs) ? objs as object[] : [...objs];
-    for (let i = 0; i < list.length; i++) addObject(this.#c.adding, list[i]);
+    // An array by index: no iterator result per object in code not yet optimized.
+    if (Array.isArray(objs)) { for (let i = 0; i < objs.length; i++) this.add(objs[i]); }
+    else for (const obj of objs) this.add(obj);
   }
 
   /** Marks an object for deletion at the next flush (a pending object is just removed). */

@@ -159,10 +159,25 @@ scopedTest("a session.get that fails, in its query or after it, frees the sessio
     stop();
   }
   // The session is free: the next get runs (not "already running"), and finds its row.
-  assert.equal((await session.get(Thing, b.id))?.name, "b");
+  const again = await session.get(Thing, b.id);
+  assert.equal(again?.name, "b");
   // A key of the wrong type fails before any query, and frees the session too.
   await assert.rejects(session.get(Thing, "x" as unknown as number), ArgumentError);
   assert.equal((await session.get(Thing, a.id))?.name, "a");
+  // The get holds the session until its object is built: a listener that starts another task
+  // on the session is refused, as it is during session.all.
+  const inListener: unknown[] = [];
+  const stopNested = listen(Thing, "afterLoad", () => {
+    inListener.push(session.first(select(Thing)).then(() => null, (e) => e));
+  });
+  session.expunge(again!);
+  try {
+    assert.equal((await session.get(Thing, b.id))?.name, "b");
+  } finally {
+    stopNested();
+  }
+  assert.equal(inListener.length, 1);
+  assert.match(messageOf(await inListener[0]), /already running a get/);
   // With autoflush work pending, the flush and the query are one task, freed at the end.
   session.add(new Thing({ name: "c" }));
   const c = await session.get(Thing, 3);
