@@ -83,3 +83,147 @@ dbTest(
     }
   },
 );
+
+class Stamped extends Model("bu_stamped", {
+  id: column.integer().primaryKey(),
+  name: column.text(),
+  note: column.text().nullable(),
+  edits: column.integer().default(0).onUpdate(() => 1),
+  touched: column.text().nullable().onUpdate(sql`'by sql'`),
+}) {}
+
+dbTest(
+  "batched UPDATE: onUpdate values, and one statement per set of changed columns",
+  async (db) => {
+    const log = statementLog();
+    const engine = db.engine({ echo: log.echo });
+    await engine.dropAll([Stamped]);
+    await engine.createAll([Stamped]);
+    try {
+      await using session = engine.session();
+      const rows = Array.from({ length: 6 }, (_, i) => new Stamped({ id: i + 1, name: `n${i}` }));
+      session.addAll(rows);
+      await session.commit();
+      log.texts.length = 0;
+      // Rows 1-2 change name, 3-4 name and note, 5 note; 6 nothing. Every changed row also takes
+      // its onUpdate columns (a value, and SQL, which the database computes).
+      for (const r of rows.slice(0, 4)) r.name = `${r.name}!`;
+      for (const r of rows.slice(2, 5)) r.note = "noted";
+      await session.commit();
+      const updates = log.texts.filter((t) => t.startsWith("UPDATE"));
+      assert.equal(updates.length, 5, `an UPDATE per changed row (SQL onUpdate): ${updates}`);
+      for (const u of updates) assert.match(u, /'by sql'/);
+      await using fresh = engine.session();
+      const back = await fresh.all(select(Stamped).orderBy(Stamped.c.id));
+      assert.deepEqual(
+        back.map((r) => [r.name, r.note, r.edits, r.touched]),
+        [
+          ["n0!", null, 1, "by sql"],
+          ["n1!", null, 1, "by sql"],
+          ["n2!", "noted", 1, "by sql"],
+          ["n3!", "noted", 1, "by sql"],
+          ["n4", "noted", 1, "by sql"],
+          ["n5", null, 0, null],
+        ],
+      );
+      // In memory too: the value at once, the SQL's result read back.
+      assert.deepEqual(rows.map((r) => r.edits), [1, 1, 1, 1, 1, 0]);
+      assert.equal(rows[0].touched, "by sql");
+    } finally {
+      await engine.dropAll([Stamped]);
+      await engine.dispose();
+    }
+  },
+);
+
+class Plain extends Model("bu_plain", {
+  id: column.integer().primaryKey(),
+  a: column.text(),
+  b: column.text(),
+  edits: column.integer().default(0).onUpdate(() => 7),
+}) {}
+
+dbTest("batched UPDATE: rows changing the same columns share one statement", async (db) => {
+  const log = statementLog();
+  const engine = db.engine({ echo: log.echo });
+  await engine.dropAll([Plain]);
+  await engine.createAll([Plain]);
+  try {
+    await using session = engine.session();
+    const rows = Array.from({ length: 6 }, (_, i) => new Plain({ id: i + 1, a: "a", b: "b" }));
+    session.addAll(rows);
+    await session.commit();
+    log.texts.length = 0;
+    // Three sets of changed columns: {a, edits} × 2, {b, edits} × 2, {a, b, edits} × 2.
+    rows[0].a = rows[1].a = "A";
+    rows[2].b = rows[3].b = "B";
+    for (const r of rows.slice(4)) [r.a, r.b] = ["A", "B"];
+    await session.commit();
+    const updates = log.texts.filter((t) => t.startsWith("UPDATE"));
+    assert.equal(updates.length, 3, `one UPDATE per set of changed columns: ${updates}`);
+    await using fresh = engine.session();
+    const back = await fresh.all(select(Plain).orderBy(Plain.c.id));
+    assert.deepEqual(back.map((r) => [r.a, r.b, r.edits]), [
+      ["A", "b", 7],
+      ["A", "b", 7],
+      ["a", "B", 7],
+      ["a", "B", 7],
+      ["A", "B", 7],
+      ["A", "B", 7],
+    ]);
+  } finally {
+    await engine.dropAll([Plain]);
+    await engine.dispose();
+  }
+});
+
+const many = Object.fromEntries(
+  Array.from({ length: 40 }, (_, i) => [`c${i}`, column.integer().nullable()]),
+);
+
+class Wide extends Model("bu_wide", { id: column.integer().primaryKey(), ...many }) {}
+
+dbTest(
+  "batched UPDATE: sets of changed columns past the 30th column are told apart",
+  async (db) => {
+    const log = statementLog();
+    const engine = db.engine({ echo: log.echo });
+    await engine.dropAll([Wide]);
+    await engine.createAll([Wide]);
+    try {
+      await using session = engine.session();
+      const rows = Array.from({ length: 5 }, (_, i) => new Wide({ id: i + 1 }));
+      session.addAll(rows);
+      await session.commit();
+      log.texts.length = 0;
+      const set = (
+        r: Wide,
+        k: string,
+        v: number,
+      ) => ((r as unknown as Record<string, number>)[k] = v);
+      set(rows[0], "c35", 1);
+      set(rows[1], "c35", 2);
+      set(rows[2], "c36", 3);
+      set(rows[3], "c36", 4);
+      set(rows[4], "c3", 5); // column 4, as c35 is column 36: a 32-bit mask would mix them up
+      await session.commit();
+      const updates = log.texts.filter((t) => t.startsWith("UPDATE"));
+      assert.equal(updates.length, 3, `one UPDATE per set of changed columns: ${updates}`);
+      await using fresh = engine.session();
+      const back = (await fresh.all(select(Wide).orderBy(Wide.c.id))) as unknown as Record<
+        string,
+        number | null
+      >[];
+      assert.deepEqual(back.map((r) => [r.c3, r.c35, r.c36]), [
+        [null, 1, null],
+        [null, 2, null],
+        [null, null, 3],
+        [null, null, 4],
+        [5, null, null],
+      ]);
+    } finally {
+      await engine.dropAll([Wide]);
+      await engine.dispose();
+    }
+  },
+);

@@ -66,6 +66,30 @@ function requiredColumns(mapper: Mapper): readonly number[] {
 const hideValue = (problem: string): string =>
   problem.replace(/, got .*$/s, ", got a value hidden by hideParameters");
 
+const NO_COLUMNS: readonly number[] = Object.freeze([]);
+const ascending = (a: number, b: number): number => a - b;
+const onUpdates = new WeakMap<Mapper, readonly number[]>();
+
+/** The indexes of a mapper's columns with an `onUpdate` value. */
+function onUpdateColumns(mapper: Mapper): readonly number[] {
+  let list = onUpdates.get(mapper);
+  if (list === undefined) {
+    list = mapper.indexes.filter((i) => mapper.columns[i].config.onUpdate !== undefined);
+    onUpdates.set(mapper, list);
+  }
+  return list;
+}
+
+/** A set of column indexes (in order) as a key: a bit mask when it fits, else their list. */
+function columnsKey(indexes: readonly number[]): number | string {
+  let mask = 0;
+  for (let k = 0; k < indexes.length; k++) {
+    if (indexes[k] >= 30) return indexes.join(",");
+    mask |= 1 << indexes[k];
+  }
+  return mask;
+}
+
 /** One flush. */
 export class UnitOfWork {
   readonly #ctx: FlushContext;
@@ -279,18 +303,21 @@ export class UnitOfWork {
     const sets = this.#sets;
     const cols = mapper.columns;
     const batchable = ctx.dialect.updateRows !== undefined && mapper.version < 0;
-    const groups = new Map<string, { changed: number[]; states: InstanceState[] }>();
+    const groups = new Map<number | string, { changed: number[]; states: InstanceState[] }>();
+    const onUpdates = onUpdateColumns(mapper);
     const dirty = [...sets.dirty]; // an array, walked by index (see beforeEvents)
     for (let d = 0; d < dirty.length; d++) {
       const s = dirty[d];
       if (s.mapper !== mapper || sets.deleted.has(s) || s.status !== "persistent") continue;
       const changed = s.changedColumns();
       if (changed.length === 0) continue;
-      const computed: number[] = [];
-      for (let i = 0; i < cols.length; i++) {
+      let computed: readonly number[] = NO_COLUMNS;
+      const given = changed.length;
+      for (let k = 0; k < onUpdates.length; k++) {
+        const i = onUpdates[k];
+        if (changed.includes(i)) continue;
         const onUpdate = cols[i].config.onUpdate;
-        if (onUpdate === undefined || changed.includes(i)) continue;
-        if (onUpdate instanceof Fragment) computed.push(i);
+        if (onUpdate instanceof Fragment) computed = [...computed, i];
         else {
           s.values[i] = typeof onUpdate === "function" ? (onUpdate as () => unknown)() : onUpdate;
         }
@@ -301,10 +328,10 @@ export class UnitOfWork {
         s.values[version] = (s.stored[version] as number) + 1;
         changed.push(version);
       }
-      changed.sort((a, b) => a - b);
+      if (changed.length > given) changed.sort(ascending); // changedColumns' are in order
       this.#written.add(s);
       if (batchable && computed.length === 0 && mapper.readBack.length === 0) {
-        const key = changed.join(",");
+        const key = columnsKey(changed);
         let group = groups.get(key);
         if (!group) groups.set(key, group = { changed, states: [] });
         group.states.push(s);
