@@ -15,7 +15,7 @@
 import { ArgumentError, IntegrityError, InvalidRequestError } from "../../core/errors.ts";
 import { Fragment } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import type { InstanceState } from "../mapping/state.ts";
+import { type InstanceState, sameValue } from "../mapping/state.ts";
 import { type CascadeContext, cascadeDeletes } from "./cascade.ts";
 import { deferrable, deleteOrder, insertLevels, orderMappers, selfReferential } from "./order.ts";
 import { Plan, type PlanContext, type WorkSets } from "./plan.ts";
@@ -148,32 +148,35 @@ export class UnitOfWork {
 
   #check(): void {
     const hide = this.#ctx.hideParameters;
-    const checkState = (s: InstanceState, columns: readonly number[]) => {
-      const cols = s.mapper.columns;
-      for (let k = 0; k < columns.length; k++) {
-        const i = columns[k];
-        const v = s.values[i];
-        if (v === undefined || v === null) continue;
-        let problem: string | null;
-        try {
-          if (v instanceof Fragment) continue;
-          problem = cols[i].type.check(v);
-        } catch {
-          problem =
-            "got a value that could not be inspected (a revoked Proxy?); pass a plain value";
-        }
-        if (problem !== null) {
-          throw new ArgumentError(
-            `${s.mapper.name}.${cols[i].key} ${hide ? hideValue(problem) : problem}.`,
-          );
-        }
+    const checkValue = (s: InstanceState, i: number) => {
+      const v = s.values[i];
+      if (v === undefined || v === null) return;
+      let problem: string | null;
+      try {
+        if (v instanceof Fragment) return;
+        problem = s.mapper.columns[i].type.check(v);
+      } catch {
+        problem = "got a value that could not be inspected (a revoked Proxy?); pass a plain value";
+      }
+      if (problem !== null) {
+        throw new ArgumentError(
+          `${s.mapper.name}.${s.mapper.columns[i].key} ${hide ? hideValue(problem) : problem}.`,
+        );
       }
     };
     this.#sets.pending.forEach((s) => {
-      checkState(s, s.mapper.indexes);
+      for (let i = 0, n = s.mapper.columns.length; i < n; i++) checkValue(s, i);
       this.#checkRequired(s);
     });
-    this.#sets.dirty.forEach((s) => checkState(s, s.changedColumns()));
+    // A changed object's changed columns, in order (changedColumns() without its array).
+    this.#sets.dirty.forEach((s) => {
+      const { loaded, flagged, values } = s;
+      for (let i = 0; i < values.length; i++) {
+        const changed = (loaded !== null && !sameValue(values[i], loaded[i])) ||
+          (flagged !== null && flagged.has(i));
+        if (changed) checkValue(s, i);
+      }
+    });
   }
 
   /** A NOT NULL column of a new row with no value, no default and no parent to fill it. */
