@@ -4,8 +4,35 @@
  * and a stale row failing the whole batch.
  */
 import assert from "node:assert/strict";
-import { column, Model, select, sql, StaleDataError } from "../mod.ts";
+import {
+  column,
+  type Engine,
+  type EngineOptions,
+  Model,
+  select,
+  sql,
+  StaleDataError,
+  type TableLike,
+} from "../mod.ts";
 import { dbTest, statementLog } from "./_db.ts";
+
+/** Runs `fn` on an engine (its statements logged) with a model's table made fresh, dropped after. */
+async function withTable(
+  db: { engine(options?: EngineOptions): Engine },
+  model: TableLike,
+  fn: (engine: Engine, log: ReturnType<typeof statementLog>) => Promise<void>,
+): Promise<void> {
+  const log = statementLog();
+  const engine = db.engine({ echo: log.echo });
+  await engine.dropAll([model]);
+  await engine.createAll([model]);
+  try {
+    await fn(engine, log);
+  } finally {
+    await engine.dropAll([model]);
+    await engine.dispose();
+  }
+}
 
 class Cell extends Model("bu_cells", {
   sheet: column.integer().primaryKey(),
@@ -17,11 +44,7 @@ class Cell extends Model("bu_cells", {
 }) {}
 
 dbTest("batched UPDATE: composite keys and values of every kind round-trip", async (db) => {
-  const log = statementLog();
-  const engine = db.engine({ echo: log.echo });
-  await engine.dropAll([Cell]);
-  await engine.createAll([Cell]);
-  try {
+  await withTable(db, Cell, async (engine, log) => {
     await using session = engine.session();
     const cells = Array.from(
       { length: 30 },
@@ -52,19 +75,13 @@ dbTest("batched UPDATE: composite keys and values of every kind round-trip", asy
       assert.equal(c.at?.getTime(), at.getTime(), `at of ${c.ref}`);
       assert.equal(c.note, i === 5 ? null : `it's "${i}"?`, `note of ${c.ref}`);
     }
-  } finally {
-    await engine.dropAll([Cell]);
-    await engine.dispose();
-  }
+  });
 });
 
 dbTest(
   "batched UPDATE: a row deleted behind the session fails the batch, writes nothing",
   async (db) => {
-    const engine = db.engine();
-    await engine.dropAll([Cell]);
-    await engine.createAll([Cell]);
-    try {
+    await withTable(db, Cell, async (engine) => {
       await using session = engine.session();
       const cells = Array.from({ length: 5 }, (_, i) => new Cell({ sheet: 1, ref: `s${i}` }));
       session.addAll(cells);
@@ -77,10 +94,7 @@ dbTest(
         sql`SELECT ${Cell.c.note} AS n FROM ${Cell}`,
       );
       assert.deepEqual(notes.map((r) => r.n), [null, null, null, null], "nothing written");
-    } finally {
-      await engine.dropAll([Cell]);
-      await engine.dispose();
-    }
+    });
   },
 );
 
@@ -95,11 +109,7 @@ class Stamped extends Model("bu_stamped", {
 dbTest(
   "batched UPDATE: onUpdate values, and one statement per set of changed columns",
   async (db) => {
-    const log = statementLog();
-    const engine = db.engine({ echo: log.echo });
-    await engine.dropAll([Stamped]);
-    await engine.createAll([Stamped]);
-    try {
+    await withTable(db, Stamped, async (engine, log) => {
       await using session = engine.session();
       const rows = Array.from({ length: 6 }, (_, i) => new Stamped({ id: i + 1, name: `n${i}` }));
       session.addAll(rows);
@@ -129,10 +139,7 @@ dbTest(
       // In memory too: the value at once, the SQL's result read back.
       assert.deepEqual(rows.map((r) => r.edits), [1, 1, 1, 1, 1, 0]);
       assert.equal(rows[0].touched, "by sql");
-    } finally {
-      await engine.dropAll([Stamped]);
-      await engine.dispose();
-    }
+    });
   },
 );
 
@@ -144,11 +151,7 @@ class Plain extends Model("bu_plain", {
 }) {}
 
 dbTest("batched UPDATE: rows changing the same columns share one statement", async (db) => {
-  const log = statementLog();
-  const engine = db.engine({ echo: log.echo });
-  await engine.dropAll([Plain]);
-  await engine.createAll([Plain]);
-  try {
+  await withTable(db, Plain, async (engine, log) => {
     await using session = engine.session();
     const rows = Array.from({ length: 6 }, (_, i) => new Plain({ id: i + 1, a: "a", b: "b" }));
     session.addAll(rows);
@@ -171,10 +174,7 @@ dbTest("batched UPDATE: rows changing the same columns share one statement", asy
       ["A", "B", 7],
       ["A", "B", 7],
     ]);
-  } finally {
-    await engine.dropAll([Plain]);
-    await engine.dispose();
-  }
+  });
 });
 
 const many = Object.fromEntries(
@@ -186,11 +186,7 @@ class Wide extends Model("bu_wide", { id: column.integer().primaryKey(), ...many
 dbTest(
   "batched UPDATE: sets of changed columns past the 30th column are told apart",
   async (db) => {
-    const log = statementLog();
-    const engine = db.engine({ echo: log.echo });
-    await engine.dropAll([Wide]);
-    await engine.createAll([Wide]);
-    try {
+    await withTable(db, Wide, async (engine, log) => {
       await using session = engine.session();
       const rows = Array.from({ length: 5 }, (_, i) => new Wide({ id: i + 1 }));
       session.addAll(rows);
@@ -221,9 +217,6 @@ dbTest(
         [null, null, 4],
         [5, null, null],
       ]);
-    } finally {
-      await engine.dropAll([Wide]);
-      await engine.dispose();
-    }
+    });
   },
 );
