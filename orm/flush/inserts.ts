@@ -11,7 +11,7 @@ import { rowsPerStatement } from "../../core/sql/count.ts";
 import { Fragment } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { InstanceState } from "../mapping/state.ts";
-import { returning, typed, type WriteContext } from "./returning.ts";
+import { encodeWith, returning, typed, type WriteContext } from "./returning.ts";
 
 /** What a new row gives for a column: nothing (the database fills it), SQL, or a value. */
 const NONE = 0, SQL = 1, VALUE = 2;
@@ -113,9 +113,7 @@ async function insertChunk(
     const values = states[r].values;
     for (let k = 0; k < width; k++) {
       const i = given[k];
-      const v = values[i];
-      const enc = encoders[i];
-      flat[at++] = v === null || enc === null || v instanceof Fragment ? v : enc(v);
+      flat[at++] = encodeWith(encoders[i], values[i]);
     }
   }
   const columns = given.map((i) => cols[i]);

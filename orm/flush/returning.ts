@@ -9,6 +9,7 @@ import type { Dialect } from "../../core/dialect.ts";
 import type { QueryMode, QueryResult } from "../../core/driver.ts";
 import { Fragment, type SqlSource, toSql } from "../../core/sql/nodes.ts";
 import type { Executable } from "../../core/statement.ts";
+import type { Converter } from "../../core/types/column_type.ts";
 import type { ResultType } from "../../core/types/decode.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { readBackList } from "./read_back.ts";
@@ -54,8 +55,10 @@ export function typed(fragment: Fragment, types: readonly ResultType[]): Executa
   return { [toSql]: () => fragment, resultTypes: types };
 }
 
-export const encode = (mapper: Mapper, dialect: Dialect, i: number, v: unknown): unknown => {
-  if (v === null || v === undefined || v instanceof Fragment) return v;
-  const enc = mapper.encoders(dialect)[i];
-  return enc === null ? v : enc(v);
-};
+/** A value as its column's encoder gives it to the driver (NULL and SQL as they are). */
+export const encodeWith = (enc: Converter | null, v: unknown): unknown =>
+  v === null || v === undefined || v instanceof Fragment || enc === null ? v : enc(v);
+
+/** Column `i`'s value `v` encoded for the dialect (see `encodeWith`). */
+export const encode = (mapper: Mapper, dialect: Dialect, i: number, v: unknown): unknown =>
+  encodeWith(mapper.encoders(dialect)[i], v);

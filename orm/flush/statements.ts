@@ -11,13 +11,13 @@ import type { Dialect } from "../../core/dialect.ts";
 import { StaleDataError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
 import type { Table } from "../../core/schema/table.ts";
-import { EMPTY, Fragment } from "../../core/sql/nodes.ts";
+import { EMPTY } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { InstanceState } from "../mapping/state.ts";
 import { TypedParam } from "../../core/types/param.ts";
 import type { Pair } from "./plan.ts";
 import { rowsPerStatement } from "../../core/sql/count.ts";
-import { encode, returning, typed, type WriteContext } from "./returning.ts";
+import { encode, encodeWith, returning, typed, type WriteContext } from "./returning.ts";
 
 export { insertRows } from "./inserts.ts";
 export type { WriteContext } from "./returning.ts";
@@ -117,9 +117,7 @@ function encodedRows(
     const row: unknown[] = new Array(indexes.length);
     for (let k = 0; k < indexes.length; k++) {
       const i = indexes[k];
-      const v = k < stored ? s.stored[i] : s.values[i];
-      const enc = encoders[i];
-      row[k] = v === null || v === undefined || v instanceof Fragment || enc === null ? v : enc(v);
+      row[k] = encodeWith(encoders[i], k < stored ? s.stored[i] : s.values[i]);
     }
     rows[r] = row;
   }

@@ -15,7 +15,7 @@
 import { ArgumentError, IntegrityError, InvalidRequestError } from "../../core/errors.ts";
 import { Fragment } from "../../core/sql/nodes.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { type InstanceState, sameValue } from "../mapping/state.ts";
+import type { InstanceState } from "../mapping/state.ts";
 import { type CascadeContext, cascadeDeletes } from "./cascade.ts";
 import { deferrable, deleteOrder, insertLevels, orderMappers, selfReferential } from "./order.ts";
 import { Plan, type PlanContext, type WorkSets } from "./plan.ts";
@@ -170,12 +170,7 @@ export class UnitOfWork {
     });
     // A changed object's changed columns, in order (changedColumns() without its array).
     this.#sets.dirty.forEach((s) => {
-      const { loaded, flagged, values } = s;
-      for (let i = 0; i < values.length; i++) {
-        const changed = (loaded !== null && !sameValue(values[i], loaded[i])) ||
-          (flagged !== null && flagged.has(i));
-        if (changed) checkValue(s, i);
-      }
+      for (let i = 0; i < s.values.length; i++) if (s.columnChanged(i)) checkValue(s, i);
     });
   }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { listenersOf } from "../mapping/events.ts";
+import { hasListeners, listenersOf } from "../mapping/events.ts";
 import type { Dialect } from "../../core/dialect.ts";
 import type { QueryResult } from "../../core/driver.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
@@ -69,7 +69,7 @@ export function hydrateOne(
   row: unknown[],
   populateExisting: boolean,
 ): object {
-  if (mapper.poly !== null || listenersOf(mapper, "afterLoad").length > 0) {
+  if (mapper.poly !== null || hasListeners(mapper, "afterLoad")) {
     return hydrate(ctx, mapper, [row], populateExisting)[0];
   }
   return objectOf(ctx, mapper, ctx.identityMap(mapper), row, populateExisting, null);

@@ -140,8 +140,8 @@ export function fireAll(
   for (const [mapper, objs] of byMapper) if (objs !== null) fire(mapper, event, objs);
 }
 
-/** Whether a class has a listener of an event. */
-function hasListeners(mapper: Mapper, event: ClassEvent): boolean {
+/** Whether a class has a listener of an event (no list made). */
+export function hasListeners(mapper: Mapper, event: ClassEvent): boolean {
   if (mapper.poly !== null) return listenersOf(mapper, event).length > 0;
   const own = (mapper.cls as unknown as Record<string, unknown>)[event];
   return typeof own === "function" || (registered.get(mapper.cls)?.get(event)?.length ?? 0) > 0;

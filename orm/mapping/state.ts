@@ -296,38 +296,30 @@ export class InstanceState {
     if (this.status === "persistent" && !this.dirty) this.session?.markDirty(this);
   }
 
-  /** The indexes of columns whose values differ from what the database holds. */
-  changedColumns(): number[] {
+  /** Whether column `i` differs from what the database holds, or was flagged as changed. */
+  columnChanged(i: number): boolean {
     const loaded = this.loaded;
-    const values = this.values;
-    let n = 0;
-    if (loaded !== null) {
-      for (let i = 0; i < values.length; i++) if (!sameValue(values[i], loaded[i])) n++;
-    }
-    // Counted first, to size the array: one grown by push reserves room for 17 at its first.
-    const changed: number[] = new Array(n);
-    if (n > 0) {
-      let j = 0;
-      for (let i = 0; i < values.length; i++) {
-        if (!sameValue(values[i], loaded![i])) changed[j++] = i;
-      }
-      changed.length = j; // a value whose comparison changed between the passes leaves no hole
-    }
-    if (this.flagged) {
-      for (const i of this.flagged) if (!changed.includes(i)) changed.push(i);
-      changed.sort((a, b) => a - b);
-    }
+    return (loaded !== null && !sameValue(this.values[i], loaded[i])) ||
+      (this.flagged?.has(i) ?? false);
+  }
+
+  /** The indexes of columns whose values differ from what the database holds, in order. */
+  changedColumns(): number[] {
+    const n = this.values.length;
+    let count = 0;
+    for (let i = 0; i < n; i++) if (this.columnChanged(i)) count++;
+    // Sized once: an array grown by push reserves room for 17 at its first.
+    const changed: number[] = new Array(count);
+    let j = 0;
+    for (let i = 0; i < n && count > 0; i++) if (this.columnChanged(i)) changed[j++] = i;
+    changed.length = j; // a value whose comparison changed between the passes leaves no hole
     return changed;
   }
 
   /** Whether some column differs from what the database holds (no array made). */
   hasChanges(): boolean {
-    const loaded = this.loaded;
-    if (loaded !== null) {
-      const values = this.values;
-      for (let i = 0; i < values.length; i++) if (!sameValue(values[i], loaded[i])) return true;
-    }
-    return this.flagged !== null && this.flagged.size > 0;
+    for (let i = 0; i < this.values.length; i++) if (this.columnChanged(i)) return true;
+    return false;
   }
 
   /** The values as the database holds them. */
