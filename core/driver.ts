@@ -54,6 +54,16 @@ export interface DriverConnection {
   /** Runs SQL text with parameters; throws Retort's database errors. */
   query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult>;
   /**
+   * Optional, for a driver whose client answers at once (SQLite): `query` that returns the
+   * result itself, not a promise of it, so that running a statement takes no extra promise.
+   * It throws where `query` rejects, and may still return a promise when it must wait.
+   */
+  queryNow?(
+    text: string,
+    params: readonly unknown[],
+    mode: QueryMode,
+  ): QueryResult | Promise<QueryResult>;
+  /**
    * Optional: runs a query and yields its rows in chunks of at most `chunkSize`, holding only
    * one chunk at a time (a cursor, or a stepped statement). `inTransaction` says whether the
    * connection is in a transaction. Leaving the loop early closes the cursor. Without it,
@@ -91,6 +101,12 @@ export interface Driver {
   connect(): Promise<DriverConnection>;
   /** Runs one statement on any free connection, in autocommit mode. */
   query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult>;
+  /** Optional: `query` that returns the result itself when it can (see `DriverConnection`). */
+  queryNow?(
+    text: string,
+    params: readonly unknown[],
+    mode: QueryMode,
+  ): QueryResult | Promise<QueryResult>;
   /** Closes every connection. */
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { Dialect, IsolationLevel } from "../dialect.ts";
 import type { DriverConnection, QueryMode, QueryResult } from "../driver.ts";
 import { ArgumentError, InvalidRequestError, OperationalError } from "../errors.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
-import { execute, isBatched, type Runner, send } from "./execute.ts";
+import { execute, executeNow, isBatched, type Runner, send } from "./execute.ts";
 import { streamChunks } from "./stream.ts";
 import { Executor } from "./executor.ts";
 import type { RetryOptions } from "./retry.ts";
@@ -97,6 +97,15 @@ export class Transaction extends Executor implements AsyncDisposable {
   execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     this.#check("run a statement");
     return this.connection.executeRaw(source, mode);
+  }
+
+  /** Internal: see {@linkcode Executor.executeNow}. */
+  override executeNow(
+    source: SqlSource<unknown>,
+    mode: QueryMode,
+  ): QueryResult | Promise<QueryResult> {
+    this.#check("run a statement");
+    return this.connection.executeRawNow(source, mode);
   }
 
   /** Streams a query's rows in chunks in this transaction (see {@linkcode Executor.stream}). */
@@ -260,6 +269,17 @@ export class Connection extends Executor implements AsyncDisposable {
     return this.executeRaw(source, mode);
   }
 
+  /** Internal: see {@linkcode Executor.executeNow}. */
+  override executeNow(
+    source: SqlSource<unknown>,
+    mode: QueryMode,
+  ): QueryResult | Promise<QueryResult> {
+    if (this.transactionInProgress === null && isBatched(source, this.#runner.dialect)) {
+      return this.execute(source, mode);
+    }
+    return this.executeRawNow(source, mode);
+  }
+
   /** Internal: runs a statement whatever the transaction state. */
   executeRaw(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     try {
@@ -267,6 +287,11 @@ export class Connection extends Executor implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Internal: `executeRaw`, returning the result itself where it can; it may throw. */
+  executeRawNow(source: SqlSource<unknown>, mode: QueryMode): QueryResult | Promise<QueryResult> {
+    return executeNow(this.#runner, this.#conn(), source, mode);
   }
 
   /** Streams a query's rows in chunks on this connection (see {@linkcode Executor.stream}). */

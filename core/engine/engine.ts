@@ -13,7 +13,7 @@ import type { Row, SqlSource } from "../sql/nodes.ts";
 import type { Executable, TableLike } from "../statement.ts";
 import { Connection, type Transaction, type TransactionOptions } from "./connection.ts";
 import { defaultEcho, type EchoFunction } from "./echo.ts";
-import { execute, isBatched, type Runner } from "./execute.ts";
+import { execute, executeNow, isBatched, type Runner } from "./execute.ts";
 import { Executor } from "./executor.ts";
 import { withRetry } from "./retry.ts";
 
@@ -130,6 +130,18 @@ export class Engine extends Executor implements AsyncDisposable {
     const driver = this.#loaded;
     if (driver !== null && (source as Executable<unknown>).batches === undefined) {
       return execute(this.#runner, driver, source, mode);
+    }
+    return this.#executeSlow(source, mode);
+  }
+
+  /** Internal: see {@linkcode Executor.executeNow}. */
+  override executeNow(
+    source: SqlSource<unknown>,
+    mode: QueryMode,
+  ): QueryResult | Promise<QueryResult> {
+    const driver = this.#loaded;
+    if (driver !== null && (source as Executable<unknown>).batches === undefined) {
+      return executeNow(this.#runner, driver, source, mode);
     }
     return this.#executeSlow(source, mode);
   }

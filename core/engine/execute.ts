@@ -13,6 +13,7 @@ import { compile } from "../sql/compile.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
 import type { Executable } from "../statement.ts";
 import { decodeRows } from "../types/decode.ts";
+import { isPromise } from "../util/promise.ts";
 import { scrubbed } from "../util/redact.ts";
 import type { EchoFunction } from "./echo.ts";
 
@@ -24,7 +25,7 @@ export interface Runner {
 }
 
 /** Where a statement runs: a connection or a pool. */
-export type Target = Pick<DriverConnection, "query">;
+export type Target = Pick<DriverConnection, "query" | "queryNow">;
 
 /** Whether a statement goes out as several (so it needs a transaction to be atomic). */
 export function isBatched(source: SqlSource<unknown>, dialect: Dialect): boolean {
@@ -49,6 +50,32 @@ export function execute(
     return send(runner, target, text, params, mode);
   }
   return executeStatement(runner, target, statement, mode);
+}
+
+/**
+ * `execute`, returning the result itself where the driver answers at once (`queryNow`): the
+ * statement then takes no promise of its own. Otherwise a promise, as `execute`. It may throw.
+ */
+export function executeNow(
+  runner: Runner,
+  target: Target,
+  source: SqlSource<unknown>,
+  mode: QueryMode,
+): QueryResult | Promise<QueryResult> {
+  const statement = source as Executable<Row>;
+  if (
+    target.queryNow === undefined || statement.batches !== undefined ||
+    runner.echo !== undefined || runner.hideParameters
+  ) {
+    return execute(runner, target, source, mode);
+  }
+  const { text, params } = compile(source, runner.dialect);
+  const result = target.queryNow(text, params, mode);
+  if (
+    mode === "run" || (statement.resultTypes == null && statement.decodeRows === undefined)
+  ) return result;
+  if (isPromise(result)) return result.then((r) => decoded(r, statement, mode, runner.dialect));
+  return decoded(result, statement, mode, runner.dialect);
 }
 
 function executeStatement(

@@ -7,6 +7,7 @@
 import type { QueryMode, QueryResult } from "../driver.ts";
 import { MultipleResultsFound, NoResultFound } from "../errors.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
+import { isPromise } from "../util/promise.ts";
 import { chunkSizeOf, type StreamOptions } from "./stream.ts";
 
 /**
@@ -50,6 +51,15 @@ export abstract class Executor {
    * the statement's column types. The other methods are built on it.
    */
   abstract execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult>;
+
+  /**
+   * Internal: `execute`, returning the result itself where the driver answers at once (see
+   * `DriverConnection.queryNow`), so that `all`, `run` and the rest take one promise per
+   * statement, not two. It may throw where `execute` rejects.
+   */
+  executeNow(source: SqlSource<unknown>, mode: QueryMode): QueryResult | Promise<QueryResult> {
+    return this.execute(source, mode);
+  }
 
   /** Runs a query and returns every row. */
   all<R = Row>(query: SqlSource<R>): Promise<R[]> {
@@ -120,8 +130,9 @@ export abstract class Executor {
 }
 
 /**
- * `execute`, then `fn` of its result: one reaction and no async frame per statement (these
- * are the methods every query goes through); a synchronous throw becomes a rejection.
+ * `execute`, then `fn` of its result: no async frame per statement (these are the methods
+ * every query goes through), and where the driver answers at once no reaction either; a
+ * synchronous throw becomes a rejection.
  */
 function executeThen<T>(
   on: Executor,
@@ -129,9 +140,10 @@ function executeThen<T>(
   mode: QueryMode,
   fn: (r: QueryResult) => T,
 ): Promise<T> {
-  let result: Promise<QueryResult>;
+  let result: QueryResult | Promise<QueryResult>;
   try {
-    result = on.execute(source, mode);
+    result = on.executeNow(source, mode);
+    if (!isPromise(result)) return Promise.resolve(fn(result));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -148,6 +148,7 @@ export class SqlitePool implements Driver {
           return Promise.reject(error);
         }
       },
+      queryNow: (text, params, mode) => conn.query(text, params, mode),
       stream: (text, params, mode, chunkSize) => chunksOf(conn, text, params, mode, chunkSize),
       release: () => {
         if (!released) {
@@ -161,13 +162,23 @@ export class SqlitePool implements Driver {
   }
 
   query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
+    try {
+      return Promise.resolve(this.queryNow(text, params, mode));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** `query`, run at once when the one connection is free: the result itself, no promise. */
+  queryNow(
+    text: string,
+    params: readonly unknown[],
+    mode: QueryMode,
+  ): QueryResult | Promise<QueryResult> {
     const lock = this.#shared;
     if (lock !== null && !this.#closed && this.#all.length > 0 && lock.tryAcquire()) {
-      // Fast path: the one connection is free; run at once, with no extra promise.
       try {
-        return Promise.resolve(this.#all[0].query(text, params, mode));
-      } catch (error) {
-        return Promise.reject(error);
+        return this.#all[0].query(text, params, mode);
       } finally {
         lock.release();
       }
