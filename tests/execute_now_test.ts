@@ -6,15 +6,18 @@
  */
 import assert from "node:assert/strict";
 import {
+  column,
   createEngine,
   type Driver,
   type DriverConnection,
   type Engine,
   type Executor,
   InvalidRequestError,
+  Model,
   NoResultFound,
   ProgrammingError,
   type QueryMode,
+  select,
   sql,
 } from "../mod.ts";
 import { dbTest } from "./_db.ts";
@@ -148,3 +151,65 @@ dbTest("a driver without queryNow, or whose queryNow waits, runs every statement
     }
   }
 });
+
+dbTest(
+  "an execute wrapped on an executor is what all, first, one, scalar and run go through",
+  async (db) => {
+    const engine = db.engine();
+    await engine.run(sql`CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)`);
+    const seen: string[] = [];
+    const wrap = (x: Executor, what: string) => {
+      const execute = x.execute.bind(x);
+      x.execute = (source, mode) => {
+        seen.push(`${what}:${mode}`);
+        return execute(source, mode);
+      };
+    };
+    const use = async (x: Executor) => {
+      await x.run(sql`INSERT INTO t (id, name) VALUES (${seen.length}, ${"ada"})`);
+      await x.all(sql`SELECT id FROM t`);
+      await x.first(sql`SELECT id FROM t`);
+      await x.one(sql`SELECT count(*) AS n FROM t`);
+      await x.scalar(sql`SELECT count(*) FROM t`);
+    };
+    wrap(engine, "engine");
+    await use(engine);
+    await using conn = await engine.connect();
+    wrap(conn, "connection");
+    await use(conn);
+    await using tx = await conn.begin();
+    wrap(tx, "transaction");
+    await use(tx);
+    const expected = (what: string) =>
+      ["run", "all", "all", "all", "values"].map((m) => `${what}:${m}`);
+    assert.deepEqual(seen, [
+      ...expected("engine"),
+      ...expected("connection"),
+      ...expected("transaction"),
+    ]);
+  },
+);
+
+class Item extends Model("now_items", {
+  id: column.integer().primaryKey(),
+  name: column.text(),
+}) {}
+
+dbTest(
+  "a session refuses a second task begun while a get runs, its transaction open",
+  async (db) => {
+    const engine = db.engine();
+    await engine.createAll([Item]);
+    await engine.run(sql`INSERT INTO now_items (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
+    await using session = engine.session();
+    assert.equal((await session.get(Item, 1))?.name, "a"); // the transaction is open now
+    const [first, second] = await Promise.allSettled([session.get(Item, 2), session.get(Item, 3)]);
+    assert.equal(first.status, "fulfilled");
+    assert.equal(second.status, "rejected");
+    assert((second as PromiseRejectedResult).reason instanceof InvalidRequestError);
+    const [got, all] = await Promise.allSettled([session.get(Item, 3), session.all(select(Item))]);
+    assert.equal(got.status, "fulfilled");
+    assert.equal(all.status, "rejected");
+    assert.equal((await session.get(Item, 3))?.name, "c"); // free again once each settled
+  },
+);

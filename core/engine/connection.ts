@@ -104,6 +104,8 @@ export class Transaction extends Executor implements AsyncDisposable {
     source: SqlSource<unknown>,
     mode: QueryMode,
   ): QueryResult | Promise<QueryResult> {
+    // An `execute` overridden (or wrapped) stays what every method is built on.
+    if (this.execute !== Transaction.prototype.execute) return this.execute(source, mode);
     this.#check("run a statement");
     return this.connection.executeRawNow(source, mode);
   }
@@ -274,9 +276,10 @@ export class Connection extends Executor implements AsyncDisposable {
     source: SqlSource<unknown>,
     mode: QueryMode,
   ): QueryResult | Promise<QueryResult> {
-    if (this.transactionInProgress === null && isBatched(source, this.#runner.dialect)) {
-      return this.execute(source, mode);
-    }
+    if (
+      this.execute !== Connection.prototype.execute ||
+      (this.transactionInProgress === null && isBatched(source, this.#runner.dialect))
+    ) return this.execute(source, mode);
     return this.executeRawNow(source, mode);
   }
 

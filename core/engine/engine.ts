@@ -140,10 +140,11 @@ export class Engine extends Executor implements AsyncDisposable {
     mode: QueryMode,
   ): QueryResult | Promise<QueryResult> {
     const driver = this.#loaded;
-    if (driver !== null && (source as Executable<unknown>).batches === undefined) {
-      return executeNow(this.#runner, driver, source, mode);
-    }
-    return this.#executeSlow(source, mode);
+    if (
+      driver !== null && (source as Executable<unknown>).batches === undefined &&
+      this.execute === Engine.prototype.execute // an `execute` overridden stays in the road
+    ) return executeNow(this.#runner, driver, source, mode);
+    return this.execute(source, mode);
   }
 
   async #executeSlow(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {

@@ -147,7 +147,7 @@ function executeThen<T>(
   } catch (error) {
     return Promise.reject(error);
   }
-  return result.then(fn);
+  return Promise.resolve(result).then(fn); // a driver's thenable, as a real promise
 }
 
 const allRows = (r: QueryResult): Row[] => r.rows;

@@ -22,8 +22,6 @@ export interface LoadContext {
   rows(statement: SqlSource<unknown>): Promise<unknown[][]>;
   /** The same, with the driver's whole result (rows as arrays, decoded, in `rows`). */
   query(statement: SqlSource<unknown>): Promise<QueryResult>;
-  /** `query`, returning the result itself where the driver answers at once; it may throw. */
-  queryNow?(statement: SqlSource<unknown>): QueryResult | Promise<QueryResult>;
   /** The session's identity map of a mapper. */
   identityMap(mapper: Mapper): {
     get(key: unknown): object | undefined;

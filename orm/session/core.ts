@@ -58,7 +58,6 @@ export class SessionCore implements StateOwner {
       rows: (statement) =>
         this.tx.execute(statement, "values").then((r) => r.rows as unknown as unknown[][]),
       query: (statement) => this.tx.execute(statement, "values"),
-      queryNow: (statement) => this.tx.executeNow(statement, "values"),
       identityMap: (mapper) => registry.map(mapper),
       attach: (state, key) => registry.attach(state, key, this),
       refresh: (state, values, populate) => {

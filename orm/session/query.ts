@@ -4,9 +4,7 @@
  *
  * @module
  */
-import type { QueryResult } from "../../core/driver.ts";
 import { ArgumentError } from "../../core/errors.ts";
-import { isPromise } from "../../core/util/promise.ts";
 import { decodeRows } from "../../core/types/decode.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import { hydrate, hydrateOne } from "../loading/hydrate.ts";
@@ -119,7 +117,7 @@ export function loadByKey(
   const columns = lookup.columns;
   const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
   const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
-  const build = (r: QueryResult): object | null => {
+  return ctx.query(q).then((r) => {
     try {
       const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
       if (keep === null) {
@@ -132,11 +130,7 @@ export function loadByKey(
     } finally {
       task?.leave();
     }
-  };
-  // Where the driver answers at once, the object is built now: no reaction at all.
-  const result = ctx.queryNow === undefined ? ctx.query(q) : ctx.queryNow(q);
-  if (!isPromise(result)) return Promise.resolve(build(result));
-  return result.then(build, task?.freeFailed);
+  }, task?.freeFailed);
 }
 
 /** The identity key of primary-key values given in key order. */

@@ -138,16 +138,6 @@ export class SessionTransaction {
     return this.#begin().then(() => this.#current()!.execute(statement, mode));
   }
 
-  /**
-   * `execute`, returning the result itself where the transaction is open and the driver
-   * answers at once (see Core's `executeNow`); it may throw.
-   */
-  executeNow(statement: SqlSource<unknown>, mode: QueryMode): QueryResult | Promise<QueryResult> {
-    const tx = this.#failed === null ? this.#current() : null;
-    if (tx !== null) return tx.executeNow(statement, mode);
-    return this.#begin().then(() => this.#current()!.execute(statement, mode));
-  }
-
   /** Streams a query's rows (arrays, decoded) in chunks, beginning the transaction if needed. */
   async *stream(statement: SqlSource<unknown>, size: number): AsyncGenerator<Row[], void> {
     if (this.#failed !== null || this.#current() === null) await this.#begin();
