@@ -90,6 +90,20 @@ function columnsKey(indexes: readonly number[]): number | string {
   return mask;
 }
 
+/**
+ * The changed columns of a state as a bit mask (the key `columnsKey` gives their list), 0 for
+ * none; -1 past the 30th column, where the list itself is the key.
+ */
+function changedMask(s: InstanceState): number {
+  let mask = 0;
+  for (let i = 0, n = s.values.length; i < n; i++) {
+    if (!s.columnChanged(i)) continue;
+    if (i >= 30) return -1;
+    mask |= 1 << i;
+  }
+  return mask;
+}
+
 /** One flush. */
 export class UnitOfWork {
   readonly #ctx: FlushContext;
@@ -304,9 +318,24 @@ export class UnitOfWork {
     const groups = new Map<number | string, { changed: number[]; states: InstanceState[] }>();
     const onUpdates = onUpdateColumns(mapper);
     const dirty = [...sets.dirty]; // an array, walked by index (see beforeEvents)
+    // Rows that only take their changed columns group by a mask, with no list made per row.
+    const plain = batchable && onUpdates.length === 0 && mapper.readBack.length === 0;
     for (let d = 0; d < dirty.length; d++) {
       const s = dirty[d];
       if (s.mapper !== mapper || sets.deleted.has(s) || s.status !== "persistent") continue;
+      const mask = plain ? changedMask(s) : -1;
+      if (mask === 0) continue;
+      if (mask > 0) {
+        const group = groups.get(mask);
+        if (group) group.states.push(s);
+        else {
+          const changed = s.changedColumns();
+          if (changed.length === 0) continue; // a value whose comparison changed since
+          groups.set(mask, { changed, states: [s] });
+        }
+        this.#written.add(s);
+        continue;
+      }
       const changed = s.changedColumns();
       if (changed.length === 0) continue;
       let computed: readonly number[] = NO_COLUMNS;

@@ -58,9 +58,60 @@ export class Frame {
   }
 }
 
+/**
+ * The snapshot of the commonest change: a persistent object, clean (its values just copied to
+ * `loaded`) and holding no relationships. Four fields, the rest fixed, where a full snapshot
+ * holds eleven.
+ */
+class CleanSnapshot implements Snapshot {
+  readonly values: unknown[];
+  readonly key: unknown;
+  readonly session: StateOwner | null;
+  readonly sets: number;
+  constructor(values: unknown[], key: unknown, session: StateOwner | null, sets: number) {
+    this.values = values;
+    this.key = key;
+    this.session = session;
+    this.sets = sets;
+  }
+  get loaded(): null {
+    return null;
+  }
+  get flagged(): null {
+    return null;
+  }
+  get status(): ObjectStatus {
+    return "persistent";
+  }
+  get relations(): null {
+    return null;
+  }
+  get dirty(): boolean {
+    return false;
+  }
+  get expired(): boolean {
+    return false;
+  }
+  get wasDeleted(): boolean {
+    return false;
+  }
+}
+
+/** Membership of the registry's sets, as `Snapshot.sets` holds it. */
+function setsOf(state: InstanceState, r: Registry): number {
+  return (r.pending.has(state) ? 1 : 0) | (r.dirty.has(state) ? 2 : 0) |
+    (r.deleted.has(state) ? 4 : 0) | (r.holders.has(state) ? 8 : 0) |
+    (r.removed.has(state) ? 16 : 0);
+}
+
 /** What a frame saves of an object the first time it changes it. */
 export function snapshotOf(state: InstanceState, r: Registry, clean: boolean): Snapshot {
-  const inSession = state.session !== null;
+  const session = state.session;
+  if (
+    clean && session !== null && state.status === "persistent" && state.relations === null &&
+    state.flagged === null && !state.dirty && !state.expired && !state.wasDeleted
+  ) return new CleanSnapshot(state.loaded!, state.key, session, setsOf(state, r));
+  const inSession = session !== null;
   const relations = state.relations === null ? null : relationEntries(state).map((
     [name, l],
   ): [string, Loaded] => [name, { value: copyList(l.value), base: copyList(l.base) }]);
@@ -75,9 +126,7 @@ export function snapshotOf(state: InstanceState, r: Registry, clean: boolean): S
     dirty: state.dirty,
     expired: state.expired,
     wasDeleted: state.wasDeleted,
-    sets: !inSession ? 0 : (r.pending.has(state) ? 1 : 0) | (r.dirty.has(state) ? 2 : 0) |
-      (r.deleted.has(state) ? 4 : 0) | (r.holders.has(state) ? 8 : 0) |
-      (r.removed.has(state) ? 16 : 0),
+    sets: inSession ? setsOf(state, r) : 0,
   };
 }
 

@@ -3,7 +3,8 @@
  * allocated while loading (a young generation large enough that no collection runs during the
  * measured step), kept after loading (after a forced GC), and allocated while flushing new
  * objects; allocated per Core statement run in a transaction (`tx.run(sql\`INSERT ...\`)`);
- * allocated per `session.get` of an object the session does not hold; and allocated
+ * allocated per `session.get` of an object the session does not hold; allocated per loaded
+ * object changed, flushed and committed; and allocated
  * and kept per child when 500 parents load 10 children each by `selectin` (each child's
  * reference to its parent filled too). Prints one JSON line. Run with
  * `--v8-flags=--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64`.
@@ -119,6 +120,19 @@ let getAllocated = Infinity;
     getAllocated = Math.min(getAllocated, (heap() - before) / N);
   }
 }
+// Updates: loaded objects each given a new value, flushed and committed (what a change costs
+// beyond the load: the frame's saved state, the dirty set, the batched UPDATE).
+let updateAllocated = Infinity;
+for (let r = 0; r < 4; r++) {
+  await using s = engine.session();
+  const users = await s.all(select(AllocUser));
+  if (users.length !== N) throw new Error(`loaded ${users.length} users of ${N}`);
+  collect();
+  const before = heap();
+  for (let i = 0; i < N; i++) users[i].email = `r${r}.${users[i].email}`;
+  await s.commit();
+  updateAllocated = Math.min(updateAllocated, (heap() - before) / N);
+}
 // Parents with children: what a loaded child (and its share of its parent) keeps.
 {
   await using s = engine.session();
@@ -154,6 +168,7 @@ console.log(
     kept,
     statementAllocated,
     getAllocated,
+    updateAllocated,
     relatedAllocated,
     relatedKept,
   }),
