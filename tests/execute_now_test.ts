@@ -213,3 +213,17 @@ dbTest(
     assert.equal((await session.get(Item, 3))?.name, "c"); // free again once each settled
   },
 );
+
+dbTest("a driver connection's functions work detached, as a wrapper may take them", async (db) => {
+  const driver = await db.engine().driver();
+  const conn = await driver.connect();
+  const { query, release } = conn;
+  const wrapped: DriverConnection = { ...conn, query: (t, p, m) => query(t, p, m) };
+  const r = await wrapped.query("SELECT 1 AS one", [], "all");
+  assert.deepEqual(r.rows, [{ one: 1 }]);
+  if (wrapped.queryNow !== undefined) {
+    const now = await wrapped.queryNow("SELECT 2 AS two", [], "all");
+    assert.deepEqual(now.rows, [{ two: 2 }]);
+  }
+  await release();
+});

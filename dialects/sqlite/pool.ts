@@ -64,45 +64,6 @@ async function* chunksOf(
   yield* conn.iterate(text, params, mode, chunkSize);
 }
 
-/** A connection taken for exclusive use: methods on its prototype, no closure per connect. */
-class Checkout implements DriverConnection {
-  readonly #conn: SqliteConnection;
-  #giveBack: (() => void) | null;
-
-  constructor(conn: SqliteConnection, giveBack: () => void) {
-    this.#conn = conn;
-    this.#giveBack = giveBack;
-  }
-
-  query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
-    try {
-      return Promise.resolve(this.#conn.query(text, params, mode));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  queryNow(text: string, params: readonly unknown[], mode: QueryMode): QueryResult {
-    return this.#conn.query(text, params, mode);
-  }
-
-  stream(
-    text: string,
-    params: readonly unknown[],
-    mode: "all" | "values",
-    chunkSize: number,
-  ): AsyncIterable<Row[]> {
-    return chunksOf(this.#conn, text, params, mode, chunkSize);
-  }
-
-  release(): Promise<void> {
-    const giveBack = this.#giveBack;
-    this.#giveBack = null; // once
-    giveBack?.();
-    return Promise.resolve();
-  }
-}
-
 /** A pool of SQLite connections to one database. */
 export class SqlitePool implements Driver {
   readonly dialect = sqliteDialect;
@@ -178,10 +139,28 @@ export class SqlitePool implements Driver {
       writer?.release();
       throw error;
     }
-    return new Checkout(conn, () => {
-      this.#give(conn);
-      writer?.release();
-    });
+    let released = false;
+    // An object of its own functions (not a class's methods): a wrapper may call them detached
+    // or spread them.
+    return {
+      query: (text, params, mode) => {
+        try {
+          return Promise.resolve(conn.query(text, params, mode));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      },
+      queryNow: (text, params, mode) => conn.query(text, params, mode),
+      stream: (text, params, mode, chunkSize) => chunksOf(conn, text, params, mode, chunkSize),
+      release: () => {
+        if (!released) {
+          released = true;
+          this.#give(conn);
+          writer?.release();
+        }
+        return Promise.resolve();
+      },
+    };
   }
 
   query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
