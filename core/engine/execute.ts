@@ -45,11 +45,11 @@ export function execute(
     statement.batches === undefined && statement.resultTypes == null &&
     statement.decodeRows === undefined
   ) {
-    // The common case, with no extra promise: compile, send.
+    // The common case, small enough to inline: compile, send.
     const { text, params } = compile(source, runner.dialect);
     return send(runner, target, text, params, mode);
   }
-  return executeStatement(runner, target, statement, mode);
+  return run(runner, target, statement, mode, false) as Promise<QueryResult>;
 }
 
 /**
@@ -62,41 +62,38 @@ export function executeNow(
   source: SqlSource<unknown>,
   mode: QueryMode,
 ): QueryResult | Promise<QueryResult> {
-  const statement = source as Executable<Row>;
-  if (
-    target.queryNow === undefined || statement.batches !== undefined ||
-    runner.echo !== undefined || runner.hideParameters
-  ) {
-    return execute(runner, target, source, mode);
-  }
-  const { text, params } = compile(source, runner.dialect);
-  const result = target.queryNow(text, params, mode);
-  if (
-    mode === "run" || (statement.resultTypes == null && statement.decodeRows === undefined)
-  ) return result;
-  if (isPromise(result)) return result.then((r) => decoded(r, statement, mode, runner.dialect));
-  return decoded(result, statement, mode, runner.dialect);
+  return run(runner, target, source as Executable<Row>, mode, true);
 }
 
-function executeStatement(
+/**
+ * The one road of both: compile (each batch), send, decode. `now`: a statement of one part
+ * goes to the driver's `queryNow` where it has one (and neither echo nor hidden parameters
+ * need the logged send), so the result comes back as itself; otherwise always a promise.
+ */
+function run(
   runner: Runner,
   target: Target,
   statement: Executable<Row>,
   mode: QueryMode,
-): Promise<QueryResult> {
+  now: boolean,
+): QueryResult | Promise<QueryResult> {
   const parts = statement.batches?.(runner.dialect);
-  let result: Promise<QueryResult>;
+  let result: QueryResult | Promise<QueryResult>;
   if (parts !== undefined && parts.length !== 1) {
     result = executeBatches(runner, target, parts, mode);
   } else {
     const { text, params } = compile(parts?.[0] ?? statement, runner.dialect);
-    result = send(runner, target, text, params, mode);
+    result = now && target.queryNow !== undefined && runner.echo === undefined &&
+        !runner.hideParameters
+      ? target.queryNow(text, params, mode)
+      : send(runner, target, text, params, mode);
   }
   if (mode === "run") return result;
   if (statement.resultTypes == null && (mode !== "all" || statement.decodeRows === undefined)) {
     return result;
   }
-  return result.then((r) => decoded(r, statement, mode, runner.dialect));
+  if (isPromise(result)) return result.then((r) => decoded(r, statement, mode, runner.dialect));
+  return decoded(result, statement, mode, runner.dialect);
 }
 
 /** Decodes a result's rows with the statement's column types (or its own decoder). */
