@@ -57,7 +57,17 @@ function dateParam(d: Date): string {
   return d.toISOString();
 }
 
-function encodeAll(params: readonly unknown[], text: string, hide: boolean): unknown[] {
+/**
+ * The parameters as SQLite binds them: `params` itself when none needs encoding, else a copy
+ * with those encoded, made in `into` when given (an array the caller reuses: its values are
+ * spread into the call and not kept).
+ */
+function encodeAll(
+  params: readonly unknown[],
+  text: string,
+  hide: boolean,
+  into?: unknown[],
+): unknown[] {
   let out: unknown[] | null = null;
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
@@ -72,12 +82,21 @@ function encodeAll(params: readonly unknown[], text: string, hide: boolean): unk
       t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ||
       (t === "object" && v !== null && !(v instanceof Uint8Array))
     ) {
-      out ??= params.slice();
+      out ??= copyInto(params, into);
       out[i] = encode(v);
     }
   }
   return out ?? params as unknown[];
 }
+
+function copyInto(params: readonly unknown[], into: unknown[] | undefined): unknown[] {
+  if (into === undefined || into.length !== params.length) return params.slice();
+  for (let i = 0; i < params.length; i++) into[i] = params[i];
+  return into;
+}
+
+/** The rows of a statement run for its effect: none, one frozen list shared by all. */
+const NO_ROWS: Row[] = Object.freeze([]) as unknown as Row[];
 
 function narrowBigInts(rows: unknown[][]): unknown[][] {
   for (const row of rows) {
@@ -107,6 +126,11 @@ export class SqliteConnection {
   readonly #statements = new Map<string, Statement>();
   readonly #denoSqlite: boolean;
   readonly #hide: boolean;
+  /**
+   * Arrays of 1 to 8 values reused for encoded parameters: a statement's arguments are
+   * spread into the (synchronous) call, so that one query never sees another's.
+   */
+  readonly #args: unknown[][] = Array.from({ length: 9 }, (_, n) => new Array(n).fill(null));
 
   constructor(db: SqliteClient, options: SqliteDriverOptions, configure: boolean) {
     this.#db = db;
@@ -139,7 +163,7 @@ export class SqliteConnection {
 
   query(text: string, params: readonly unknown[], mode: QueryMode): QueryResult {
     let stmt: Statement | undefined;
-    const args = encodeAll(params, text, this.#hide);
+    const args = encodeAll(params, text, this.#hide, this.#args[params.length]);
     try {
       stmt = this.#prepare(text);
       if (mode !== "run") return this.#read(stmt, args, mode, stmt.returning === true);
@@ -147,14 +171,14 @@ export class SqliteConnection {
       if (this.#denoSqlite) {
         const db = this.#db as unknown as { lastInsertRowId: number | bigint };
         const changes = stmt.writes ? r as number : 0;
-        return { rows: [], rowsAffected: changes, lastInsertId: db.lastInsertRowId };
+        return { rows: NO_ROWS, rowsAffected: changes, lastInsertId: db.lastInsertRowId };
       }
       const { changes, lastInsertRowid } = r as {
         changes: number | bigint;
         lastInsertRowid: number | bigint;
       };
       return {
-        rows: [],
+        rows: NO_ROWS,
         rowsAffected: stmt.writes ? Number(changes) : 0,
         lastInsertId: lastInsertRowid,
       };
@@ -174,6 +198,8 @@ export class SqliteConnection {
         }
       }
       throw translateSqliteError(error, text, params, this.#hide);
+    } finally {
+      if (args !== params) args.fill(null); // keeps no value of a reused array alive
     }
   }
 
