@@ -6,8 +6,8 @@
  */
 import { type Dialect, DialectSql } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
-import { TypedParam } from "../types/param.ts";
 import { checkLiteral, isSqlNode } from "./check.ts";
+import { bound, cacheableNodes, cachedNested, NESTED_CACHE_MIN, rememberNested } from "./nested.ts";
 import {
   ByDialect,
   Fragment,
@@ -62,15 +62,6 @@ const selfContaining = (): ArgumentError =>
     "SQL contains itself: a fragment nests deeper than any end, so it has no text.",
   );
 
-/** A parameter's value for a dialect: a typed parameter is encoded by its column type. */
-function bound(v: unknown, dialect: Dialect): unknown {
-  if (!(v instanceof Param)) return v;
-  const value = v.value;
-  if (!(v instanceof TypedParam) || value === null || value === undefined) return value;
-  const encode = v.type.encoder(dialect);
-  return encode === null ? value : encode(value);
-}
-
 class Compiler {
   readonly dialect: Dialect;
   text = "";
@@ -86,6 +77,28 @@ class Compiler {
   }
 
   fragment(f: Fragment, depth: number): void {
+    if (depth > 0 && !this.inline && f.values.length >= NESTED_CACHE_MIN) {
+      // A large nested fragment (sql.values' rows): its text from the cache (see nested.ts).
+      const before = this.params.length;
+      const cached = cachedNested(f, this.dialect, this.params);
+      if (cached !== null) {
+        this.text += cached;
+        if (this.params.length > before) this.nestedParams = true;
+        return;
+      }
+      const nodes = cacheableNodes(f);
+      if (nodes !== null) {
+        const offset = this.params.length;
+        const start = this.text.length;
+        this.walk(f, depth);
+        rememberNested(f, nodes, this.dialect, offset, this.text.slice(start));
+        return;
+      }
+    }
+    this.walk(f, depth);
+  }
+
+  walk(f: Fragment, depth: number): void {
     const watch = depth > WATCH_DEPTH;
     if (watch) {
       this.path ??= new Set();

@@ -12,6 +12,7 @@ import { describe } from "../util/describe.ts";
 import { toJsonText } from "../util/json.ts";
 import { checkLiteral, checkParam, checkValue, uninspectable } from "./check.ts";
 import { ByDialect, EMPTY, Fragment, Identifier, List, Literal, Param } from "./nodes.ts";
+import { cachedStrings } from "./templates.ts";
 
 /**
  * What the `sql` tag is: a template tag with helpers attached.
@@ -137,13 +138,14 @@ function valuesOf(input: readonly object[]): Fragment {
   }
   const keys = Object.keys(rows[0]);
   if (keys.length === 0) throw new ArgumentError("sql.values' rows need at least one column.");
-  const strings: string[] = ["("];
-  const values: unknown[] = [];
-  keys.forEach((key, i) => {
-    values.push(new Identifier([key]));
-    strings.push(i === keys.length - 1 ? ") VALUES (" : ", ");
-  });
   const n = keys.length;
+  // One template and one set of identifiers per shape, so that the compile step's cache of
+  // large nested fragments (nested.ts) serves every statement of the shape after the first.
+  const strings = valuesStrings(n, rows.length);
+  const values: unknown[] = new Array(strings.length - 1);
+  const ids = columnIds(keys);
+  for (let i = 0; i < n; i++) values[i] = ids[i];
+  let j = n;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     if (r > 0 && !sameKeys(row, keys)) {
@@ -155,16 +157,45 @@ function valuesOf(input: readonly object[]): Fragment {
     for (let i = 0; i < n; i++) {
       const v = row[keys[i]];
       const t = typeof v;
-      values.push(
-        t === "number" || t === "bigint" || t === "boolean" || v === null ||
+      values[j++] = t === "number" || t === "bigint" || t === "boolean" || v === null ||
           (t === "string" && (v as string).isWellFormed())
-          ? v
-          : checkValue(v, `sql.values' row ${r + 1}, column ${JSON.stringify(keys[i])}`),
-      );
-      strings.push(i < n - 1 ? ", " : r < rows.length - 1 ? "), (" : ")");
+        ? v
+        : checkValue(v, `sql.values' row ${r + 1}, column ${JSON.stringify(keys[i])}`);
     }
   }
   return new Fragment(strings, values);
+}
+
+/** `(a, b) VALUES (?, ?), (?, ?)`: the strings of `count` rows of `width` columns. */
+function valuesStrings(width: number, count: number): readonly string[] {
+  return cachedStrings(`values:${width}:${count}`, () => {
+    const s = ["("];
+    for (let i = 1; i < width; i++) s.push(", ");
+    for (let r = 0; r < count; r++) {
+      s.push(r === 0 ? ") VALUES (" : "), (");
+      for (let i = 1; i < width; i++) s.push(", ");
+    }
+    s.push(")");
+    return s;
+  });
+}
+
+const idLists = new Map<string, readonly Identifier[]>();
+
+/** The identifiers of a list of column names, made once per list (a bounded cache). */
+function columnIds(keys: readonly string[]): readonly Identifier[] {
+  const key = JSON.stringify(keys);
+  let ids = idLists.get(key);
+  if (ids === undefined) {
+    ids = Object.freeze(keys.map((k) => {
+      const id = new Identifier([k]);
+      Object.freeze(id.names);
+      return Object.freeze(id);
+    }));
+    if (idLists.size >= 1024) idLists.clear();
+    idLists.set(key, ids);
+  }
+  return ids;
 }
 
 /** Whether `row` has exactly the own keys `keys` (counted without making an array per row). */

@@ -8,10 +8,13 @@
  */
 
 const templates = new Map<string, readonly string[]>();
+/** How many strings the cache holds in all, and its bound (about 16 MB of references). */
+let held = 0;
+const MAX_HELD = 2_000_000;
 
 /**
  * The strings array of a statement shape named `key`, built by `build` the first time (a
- * bounded cache: it starts over past 4,096 shapes).
+ * bounded cache: it starts over past 4,096 shapes, or past two million strings in all).
  *
  * @example
  * ```ts
@@ -24,8 +27,13 @@ const templates = new Map<string, readonly string[]>();
 export function cachedStrings(key: string, build: () => string[]): readonly string[] {
   let t = templates.get(key);
   if (t === undefined) {
-    if (templates.size >= 4096) templates.clear();
-    templates.set(key, t = Object.freeze(build()));
+    t = Object.freeze(build());
+    if (templates.size >= 4096 || held + t.length > MAX_HELD) {
+      templates.clear();
+      held = 0;
+    }
+    templates.set(key, t);
+    held += t.length;
   }
   return t;
 }
