@@ -108,3 +108,24 @@ dbTest("sql.values rows reach the database after any number of parameters", asyn
     await engine.run(sql`DROP TABLE nested_cache`);
   }
 });
+
+Deno.test("sql.values takes rows of the same columns in any order, and refuses others", () => {
+  for (const d of DIALECTS) {
+    // Keys in another order are the same columns: each value goes to its own column.
+    const c = compile(sql`INSERT INTO t ${sql.values([{ a: 1, b: "x" }, { b: "y", a: 2 }])}`, d);
+    assert.deepEqual(c.params, [1, "x", 2, "y"]);
+    const refused: [string, object][] = [
+      ["an extra column", { a: 2, b: "y", c: 3 }],
+      ["a missing column", { a: 2 }],
+      ["another column", { a: 2, c: "y" }],
+      ["inherited columns", Object.create({ a: 2, b: "y" })],
+    ];
+    for (const [what, row] of refused) {
+      assert.throws(
+        () => sql.values([{ a: 1, b: "x" }, row]),
+        /Row 2 of sql\.values has the columns .* every row must have the same columns/,
+        what,
+      );
+    }
+  }
+});

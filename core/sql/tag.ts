@@ -198,8 +198,20 @@ function columnIds(keys: readonly string[]): readonly Identifier[] {
   return ids;
 }
 
-/** Whether `row` has exactly the own keys `keys` (counted without making an array per row). */
+/**
+ * Whether `row` has exactly the own keys `keys`, in any order (counted without making an
+ * array per row). Rows made alike list their keys in the same order: that is checked in one
+ * pass, and any other row in full.
+ */
 function sameKeys(row: Record<string, unknown>, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in row) {
+    if (k !== keys[i++] || !Object.hasOwn(row, k)) return sameKeySet(row, keys);
+  }
+  return i === keys.length || sameKeySet(row, keys);
+}
+
+function sameKeySet(row: Record<string, unknown>, keys: readonly string[]): boolean {
   let count = 0;
   for (const k in row) {
     if (!Object.hasOwn(row, k)) continue;
