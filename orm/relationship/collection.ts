@@ -24,8 +24,8 @@ export interface Collection<T> extends Array<T> {
   remove(item: T): boolean;
 }
 
-const OWNER: unique symbol = Symbol("retort.owner");
-const REL: unique symbol = Symbol("retort.relationship");
+/** A collection's link to its owner and relationship: one hidden property holding both. */
+const LINK: unique symbol = Symbol("retort.collection");
 
 /** What a collection tells its relationship of items added and removed. */
 export interface CollectionHooks {
@@ -37,17 +37,27 @@ export interface CollectionHooks {
   unlinked(owner: object, item: unknown): void;
 }
 
+interface Link {
+  readonly owner: object;
+  readonly hooks: CollectionHooks;
+}
+
 interface Instrumented extends Array<unknown> {
-  [OWNER]: object;
-  [REL]: CollectionHooks;
+  [LINK]: Link;
 }
 
 const arrayProto = Array.prototype;
 function linkAll(c: Instrumented, items: readonly unknown[]): void {
-  for (const item of items) c[REL].linked(c[OWNER], item);
+  const l = c[LINK];
+  for (const item of items) l.hooks.linked(l.owner, item);
 }
 function unlinkAll(c: Instrumented, items: readonly unknown[]): void {
-  for (const item of items) c[REL].unlinked(c[OWNER], item);
+  const l = c[LINK];
+  for (const item of items) l.hooks.unlinked(l.owner, item);
+}
+function changing(c: Instrumented): void {
+  const l = c[LINK];
+  l.hooks.changing(l.owner);
 }
 
 const hidden = (value: unknown): PropertyDescriptor => ({
@@ -68,21 +78,21 @@ const METHODS: PropertyDescriptorMap = {
   }),
   pop: hidden(function (this: Instrumented): unknown {
     if (this.length === 0) return undefined;
-    this[REL].changing(this[OWNER]);
+    changing(this);
     const item = arrayProto.pop.call(this);
     unlinkAll(this, [item]);
     return item;
   }),
   shift: hidden(function (this: Instrumented): unknown {
     if (this.length === 0) return undefined;
-    this[REL].changing(this[OWNER]);
+    changing(this);
     const item = arrayProto.shift.call(this);
     unlinkAll(this, [item]);
     return item;
   }),
   splice: hidden(function (this: Instrumented, ...args: unknown[]): unknown[] {
     const items = args.slice(2);
-    this[REL].changing(this[OWNER]);
+    changing(this);
     linkAll(this, items);
     const removed = arrayProto.splice.apply(this, args as [number, number, ...unknown[]]);
     unlinkAll(this, removed);
@@ -111,10 +121,15 @@ export function collection(
   return c;
 }
 
-function instrument(c: Instrumented, owner: object, rel: CollectionHooks): void {
-  Object.defineProperties(c, METHODS);
-  Object.defineProperty(c, OWNER, hidden(owner));
-  Object.defineProperty(c, REL, hidden(rel));
+/** The methods' descriptors as a list: one defineProperty each costs less than defineProperties. */
+const METHOD_LIST: readonly (readonly [string, PropertyDescriptor])[] = Object.entries(METHODS);
+
+function instrument(c: Instrumented, owner: object, hooks: CollectionHooks): void {
+  for (let i = 0; i < METHOD_LIST.length; i++) {
+    Object.defineProperty(c, METHOD_LIST[i][0], METHOD_LIST[i][1]);
+  }
+  const link: Link = { owner, hooks };
+  Object.defineProperty(c, LINK, hidden(link));
 }
 
 /**
@@ -125,10 +140,15 @@ function instrument(c: Instrumented, owner: object, rel: CollectionHooks): void 
 export function instrumented(
   list: unknown[],
   owner: object,
-  rel: () => CollectionHooks,
+  hooks: () => CollectionHooks,
 ): unknown[] {
-  if (!(OWNER in list)) instrument(list as Instrumented, owner, rel());
+  if (!isInstrumented(list)) instrument(list as Instrumented, owner, hooks());
   return list;
+}
+
+/** Whether a list is a collection already (its methods defined). */
+export function isInstrumented(list: unknown[]): boolean {
+  return LINK in list;
 }
 
 /** Adds an item without telling the relationship (the other side is being synced). */

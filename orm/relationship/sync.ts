@@ -20,6 +20,7 @@ import {
   collection,
   type CollectionHooks,
   instrumented,
+  isInstrumented,
   rawPush,
   rawRemove,
 } from "./collection.ts";
@@ -127,7 +128,8 @@ export function readAttribute(rel: Relationship, obj: object): unknown {
   const l = (e as Loaded | undefined) ?? currentOf(rel, state, isNew(state));
   if (l !== undefined) {
     const v = l.value;
-    return Array.isArray(v) ? instrumented(v, obj, () => hooksOf(rel)) : v;
+    // No closure made for a list handed out before (the common read).
+    return Array.isArray(v) && !isInstrumented(v) ? instrumented(v, obj, () => hooksOf(rel)) : v;
   }
   if (rel.direction === "manyToOne" && state.session) {
     // Resolve from the identity map without any I/O.
