@@ -4,7 +4,8 @@
  * failed or not, and an error must name the values as they were given.
  */
 import assert from "node:assert/strict";
-import { DatabaseError, sql } from "../mod.ts";
+import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
+import { createEngine, DatabaseError, sql, type Transaction } from "../mod.ts";
 import { dbTest } from "./_db.ts";
 
 dbTest("statements with as many parameters bind each their own values", async (db) => {
@@ -78,4 +79,32 @@ dbTest("a run statement's result holds no rows", async (db) => {
   assert.deepEqual(r.rows, []);
   const again = await engine.execute(sql`SELECT 1 WHERE 1 = 0`, "run");
   assert.equal(again.rows.length, 0);
+});
+
+Deno.test("a statement run inside another on SQLite (by a SQL function) leaves it its values", async () => {
+  // PostgreSQL runs one statement at a time on a connection; SQLite runs a SQL function's
+  // statements inside the statement that calls it, on the same connection.
+  const db = new DatabaseSync(":memory:");
+  let tx: Transaction | null = null;
+  const inner: Promise<unknown>[] = [];
+  db.function("poke", (x: SQLOutputValue) => {
+    if (tx !== null) inner.push(tx.run(sql`SELECT ${7}, ${8}`));
+    return x;
+  });
+  await using engine = createEngine(db);
+  await engine.run(sql`CREATE TABLE t (a INTEGER, b INTEGER)`);
+  await engine.run(sql`INSERT INTO t VALUES (9007199254740993, 1), (2, 2)`);
+  await engine.transaction(async (t) => {
+    tx = t;
+    // Two encoded parameters, and an integer past 2^53 read again as a bigint (a second run
+    // of the same arguments, after the function's statements ran).
+    const rows = await t.all<{ a: bigint | number; p: number }>(
+      sql`SELECT a, poke(b) AS p FROM t WHERE b >= ${1} AND b <= ${2} ORDER BY b`,
+    );
+    tx = null;
+    assert.deepEqual(rows.map((r) => [BigInt(r.a), r.p]), [[9007199254740993n, 1], [2n, 2]]);
+  });
+  assert(inner.length > 0, "the function ran statements");
+  await Promise.all(inner);
+  db.close();
 });

@@ -141,8 +141,7 @@ function valuesOf(input: readonly object[]): Fragment {
   const n = keys.length;
   // One template and one set of identifiers per shape, so that the compile step's cache of
   // large nested fragments (nested.ts) serves every statement of the shape after the first.
-  const strings = valuesStrings(n, rows.length);
-  const values: unknown[] = new Array(strings.length - 1);
+  const values: unknown[] = new Array(n + rows.length * n);
   const ids = columnIds(keys);
   for (let i = 0; i < n; i++) values[i] = ids[i];
   let j = n;
@@ -163,7 +162,7 @@ function valuesOf(input: readonly object[]): Fragment {
         : checkValue(v, `sql.values' row ${r + 1}, column ${JSON.stringify(keys[i])}`);
     }
   }
-  return new Fragment(strings, values);
+  return new Fragment(valuesStrings(n, rows.length), values);
 }
 
 /** `(a, b) VALUES (?, ?), (?, ?)`: the strings of `count` rows of `width` columns. */

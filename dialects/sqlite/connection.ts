@@ -95,9 +95,6 @@ function copyInto(params: readonly unknown[], into: unknown[] | undefined): unkn
   return into;
 }
 
-/** The rows of a statement run for its effect: none, one frozen list shared by all. */
-const NO_ROWS: Row[] = Object.freeze([]) as unknown as Row[];
-
 function narrowBigInts(rows: unknown[][]): unknown[][] {
   for (const row of rows) {
     for (let i = 0; i < row.length; i++) {
@@ -127,10 +124,14 @@ export class SqliteConnection {
   readonly #denoSqlite: boolean;
   readonly #hide: boolean;
   /**
-   * Arrays of 1 to 8 values reused for encoded parameters: a statement's arguments are
-   * spread into the (synchronous) call, so that one query never sees another's.
+   * Arrays of 1 to 8 values reused for encoded parameters, by count. A statement takes its
+   * array out while it runs (a statement run inside it, by a SQL function, makes a copy), and
+   * puts it back empty, so that no statement sees another's values nor keeps them alive.
    */
-  readonly #args: unknown[][] = Array.from({ length: 9 }, (_, n) => new Array(n).fill(null));
+  readonly #args: (unknown[] | null)[] = Array.from(
+    { length: 9 },
+    (_, n) => new Array(n).fill(null),
+  );
 
   constructor(db: SqliteClient, options: SqliteDriverOptions, configure: boolean) {
     this.#db = db;
@@ -162,8 +163,26 @@ export class SqliteConnection {
   }
 
   query(text: string, params: readonly unknown[], mode: QueryMode): QueryResult {
+    const n = params.length;
+    const into = n < this.#args.length ? this.#args[n] : null;
+    if (into === null) return this.#query(text, params, mode, undefined);
+    this.#args[n] = null;
+    try {
+      return this.#query(text, params, mode, into);
+    } finally {
+      into.fill(null);
+      this.#args[n] = into;
+    }
+  }
+
+  #query(
+    text: string,
+    params: readonly unknown[],
+    mode: QueryMode,
+    into: unknown[] | undefined,
+  ): QueryResult {
     let stmt: Statement | undefined;
-    const args = encodeAll(params, text, this.#hide, this.#args[params.length]);
+    const args = encodeAll(params, text, this.#hide, into);
     try {
       stmt = this.#prepare(text);
       if (mode !== "run") return this.#read(stmt, args, mode, stmt.returning === true);
@@ -171,14 +190,14 @@ export class SqliteConnection {
       if (this.#denoSqlite) {
         const db = this.#db as unknown as { lastInsertRowId: number | bigint };
         const changes = stmt.writes ? r as number : 0;
-        return { rows: NO_ROWS, rowsAffected: changes, lastInsertId: db.lastInsertRowId };
+        return { rows: [], rowsAffected: changes, lastInsertId: db.lastInsertRowId };
       }
       const { changes, lastInsertRowid } = r as {
         changes: number | bigint;
         lastInsertRowid: number | bigint;
       };
       return {
-        rows: NO_ROWS,
+        rows: [],
         rowsAffected: stmt.writes ? Number(changes) : 0,
         lastInsertId: lastInsertRowid,
       };
@@ -198,8 +217,6 @@ export class SqliteConnection {
         }
       }
       throw translateSqliteError(error, text, params, this.#hide);
-    } finally {
-      if (args !== params) args.fill(null); // keeps no value of a reused array alive
     }
   }
 
