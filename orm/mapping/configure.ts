@@ -90,6 +90,7 @@ function inheritedMapper(target: object): Mapper | undefined {
     (m as { cls: EntityClass }).cls = cls;
     (m as { name: string }).name = cls.name || m.name;
     resetBlank(m);
+    m.plainByKey = undefined;
     installRelationships(m);
     return m;
   }

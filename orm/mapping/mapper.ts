@@ -62,6 +62,12 @@ export class Mapper {
   /** Inheritance: set for the classes of a polymorphic hierarchy (see `inheritance.ts`). */
   poly: Polymorphism | null = null;
 
+  /**
+   * The loaders' select of the whole row by key, kept here once known to need nothing else
+   * (see `loadByKey`): undefined until asked, null for a class that needs more.
+   */
+  plainByKey: unknown = undefined;
+
   constructor(cls: EntityClass, columns: readonly Column[] = cls.table.columns) {
     this.cls = cls;
     this.table = cls.table;

@@ -5,7 +5,8 @@
  * @module
  */
 import { ArgumentError } from "../../core/errors.ts";
-import { decodeRows } from "../../core/types/decode.ts";
+import { decodeRows, type ResultType } from "../../core/types/decode.ts";
+import type { Column } from "../../core/schema/column.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import { hydrate, hydrateOne } from "../loading/hydrate.ts";
 import {
@@ -17,11 +18,11 @@ import {
   widenRows,
   withColumnOptions,
 } from "../loading/columns.ts";
-import { byKey, keyLookup } from "../loading/by_key.ts";
+import { byKey, type KeyLookup, keyLookup } from "../loading/by_key.ts";
 import { loadJoined } from "../loading/joined.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
 import { criteriaFor, filtered } from "../loading/criteria.ts";
-import { Fragment } from "../../core/sql/nodes.ts";
+import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
 import { applyOptions, loadRelationship } from "../loading/selectin.ts";
 import { mapperOf } from "../mapping/configure.ts";
 import { keyPart } from "../mapping/identity.ts";
@@ -110,13 +111,25 @@ export function loadByKey(
   populate: boolean,
   task?: SessionCore,
 ): Promise<object | null> {
-  const cols = selectColumns(mapper);
-  const keep = keptColumns(ctx, mapper, cols);
-  const lookup = keyLookup(mapper, keep);
-  const statement = byKey(lookup, mapper, keys, ctx.dialect);
-  const columns = lookup.columns;
-  const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
-  const q = extra === null ? statement : new Fragment(AND, [statement, extra]);
+  // A class with no inheritance, deferred columns or criteria, loaded with no options: its
+  // select is known once (the common get), with no lookup of what the load needs.
+  const plain = ctx.columns == null && ctx.criteria == null ? plainLookup(mapper, ctx) : null;
+  let q: SqlSource<unknown>;
+  let columns: readonly ResultType[];
+  let keep: number[] | null = null;
+  let cols: readonly Column[] = NO_COLUMNS;
+  if (plain !== null) {
+    q = byKey(plain, mapper, keys, ctx.dialect);
+    columns = plain.columns;
+  } else {
+    cols = selectColumns(mapper);
+    keep = keptColumns(ctx, mapper, cols);
+    const lookup = keyLookup(mapper, keep);
+    const statement = byKey(lookup, mapper, keys, ctx.dialect);
+    columns = lookup.columns;
+    const extra = criteriaFor(ctx.criteria, mapper, mapper.table);
+    q = extra === null ? statement : new Fragment(AND, [statement, extra]);
+  }
   return ctx.query(q).then((r) => {
     try {
       const rows = decodeRows(r.rows as unknown as unknown[][], columns, ctx.dialect);
@@ -131,6 +144,22 @@ export function loadByKey(
       task?.leave();
     }
   }, task?.freeFailed);
+}
+
+const NO_COLUMNS: readonly Column[] = Object.freeze([]);
+
+/** The whole-row select by key of a plain class (see `loadByKey`), or null. */
+function plainLookup(mapper: Mapper, ctx: LoadContext): KeyLookup | null {
+  const known = mapper.plainByKey as KeyLookup | null | undefined;
+  if (known !== undefined) return known;
+  let plain: KeyLookup | null = null;
+  if (mapper.poly === null) {
+    const cols = selectColumns(mapper);
+    const whole = cols === mapper.columns && keptColumns(ctx, mapper, cols) === null;
+    if (whole && criteriaFor(null, mapper, mapper.table) === null) plain = keyLookup(mapper, null);
+  }
+  mapper.plainByKey = plain;
+  return plain;
 }
 
 /** The identity key of primary-key values given in key order. */
