@@ -7,7 +7,14 @@
 import { type Dialect, DialectSql } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
 import { checkLiteral, isSqlNode } from "./check.ts";
-import { bound, cacheableNodes, cachedNested, NESTED_CACHE_MIN, rememberNested } from "./nested.ts";
+import {
+  bound,
+  cacheableNodes,
+  cachedNested,
+  gatherParams,
+  NESTED_CACHE_MIN,
+  rememberNested,
+} from "./nested.ts";
 import {
   ByDialect,
   Fragment,
@@ -264,21 +271,9 @@ function cachedParams(
   values: readonly unknown[],
   dialect: Dialect,
 ): unknown[] | null {
-  const nodes = shape.nodes;
-  if (nodes.length !== values.length) return null;
   // Sized once: an array grown by push reserves room for 17 values at its first.
   const params: unknown[] = new Array(shape.count);
-  for (let i = 0, j = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    const v = values[i];
-    if (node === null) {
-      if (typeof v !== "object" && typeof v !== "function") params[j++] = v;
-      else if (v === null || v instanceof Param) params[j++] = bound(v, dialect);
-      else if (isSqlNode(v)) return null;
-      else params[j++] = v;
-    } else if (node !== v) return null;
-  }
-  return params;
+  return gatherParams(shape.nodes, values, dialect, params, 0) < 0 ? null : params;
 }
 
 /**

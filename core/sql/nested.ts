@@ -3,7 +3,8 @@
  * a statement (the rows of `sql.values`, say) whose values are parameters and identifiers
  * only has a text that depends on nothing but its template, the dialect and the number of
  * the first parameter: it is compiled once, and a later compile of the same template at the
- * same place gathers only its parameters.
+ * same place gathers only its parameters. The gathering is the one the compile step's cache of
+ * top-level templates does too (`gatherParams`).
  *
  * @module
  */
@@ -36,6 +37,32 @@ export function bound(v: unknown, dialect: Dialect): unknown {
 }
 
 /**
+ * Writes the parameters of a fragment compiled before into `out` from index `j`, its values
+ * checked against the shape's `nodes` (the node each position held, or null for a
+ * parameter); the index past the last written, or -1 when its nested SQL differs.
+ */
+export function gatherParams(
+  nodes: readonly (object | null)[],
+  values: readonly unknown[],
+  dialect: Dialect,
+  out: unknown[],
+  j: number,
+): number {
+  if (nodes.length !== values.length) return -1;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    const v = values[i];
+    if (node === null) {
+      if (typeof v !== "object" && typeof v !== "function") out[j++] = v;
+      else if (v === null || v instanceof Param) out[j++] = bound(v, dialect);
+      else if (isSqlNode(v)) return -1;
+      else out[j++] = v;
+    } else if (node !== v) return -1;
+  }
+  return j;
+}
+
+/**
  * The text of a fragment compiled before from the same template, dialect and offset, its
  * parameters appended to `params`; null when there is none or its identifiers differ (then
  * `params` is as it was).
@@ -43,23 +70,9 @@ export function bound(v: unknown, dialect: Dialect): unknown {
 export function cachedNested(f: Fragment, dialect: Dialect, params: unknown[]): string | null {
   const e = entries.get(f.strings);
   if (e === undefined || e.dialect !== dialect || e.offset !== params.length) return null;
-  const nodes = e.nodes;
-  const values = f.values;
-  if (nodes.length !== values.length) return null;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    const v = values[i];
-    if (node === null) {
-      if (typeof v !== "object" && typeof v !== "function") params.push(v);
-      else if (v === null || v instanceof Param) params.push(bound(v, dialect));
-      else if (isSqlNode(v)) {
-        params.length = e.offset;
-        return null;
-      } else params.push(v);
-    } else if (node !== v) {
-      params.length = e.offset;
-      return null;
-    }
+  if (gatherParams(e.nodes, f.values, dialect, params, e.offset) < 0) {
+    params.length = e.offset;
+    return null;
   }
   return e.text;
 }
