@@ -116,33 +116,23 @@ export function collection(
   items: readonly unknown[],
   owned = false,
 ): unknown[] {
-  const c = (owned ? items : items.slice()) as Instrumented;
-  instrument(c, owner, rel);
-  return c;
+  return instrument(owned ? items as unknown[] : items.slice(), owner, rel);
 }
 
 /** The methods' descriptors as a list: one defineProperty each costs less than defineProperties. */
 const METHOD_LIST: readonly (readonly [string, PropertyDescriptor])[] = Object.entries(METHODS);
 
-function instrument(c: Instrumented, owner: object, hooks: CollectionHooks): void {
+/**
+ * Makes a list a collection of `owner`'s relationship, in place, and returns it. Loaders store
+ * plain lists (defining the methods costs more than loading the rows), and the relationship's
+ * accessor makes one a collection the first time it hands it out (see `isInstrumented`).
+ */
+export function instrument(list: unknown[], owner: object, hooks: CollectionHooks): unknown[] {
   for (let i = 0; i < METHOD_LIST.length; i++) {
-    Object.defineProperty(c, METHOD_LIST[i][0], METHOD_LIST[i][1]);
+    Object.defineProperty(list, METHOD_LIST[i][0], METHOD_LIST[i][1]);
   }
   const link: Link = { owner, hooks };
-  Object.defineProperty(c, LINK, hidden(link));
-}
-
-/**
- * A list as it reaches code outside the ORM: instrumented, in place, the first time. Loaders
- * store plain lists (defining the methods costs more than loading the rows) and the
- * relationship's accessor instruments them when it first hands one out.
- */
-export function instrumented(
-  list: unknown[],
-  owner: object,
-  hooks: () => CollectionHooks,
-): unknown[] {
-  if (!isInstrumented(list)) instrument(list as Instrumented, owner, hooks());
+  Object.defineProperty(list, LINK, hidden(link));
   return list;
 }
 

@@ -19,7 +19,7 @@ import {
 import {
   collection,
   type CollectionHooks,
-  instrumented,
+  instrument,
   isInstrumented,
   rawPush,
   rawRemove,
@@ -128,8 +128,7 @@ export function readAttribute(rel: Relationship, obj: object): unknown {
   const l = (e as Loaded | undefined) ?? currentOf(rel, state, isNew(state));
   if (l !== undefined) {
     const v = l.value;
-    // No closure made for a list handed out before (the common read).
-    return Array.isArray(v) && !isInstrumented(v) ? instrumented(v, obj, () => hooksOf(rel)) : v;
+    return Array.isArray(v) && !isInstrumented(v) ? instrument(v, obj, hooksOf(rel)) : v;
   }
   if (rel.direction === "manyToOne" && state.session) {
     // Resolve from the identity map without any I/O.
