@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { EarlyObjects } from "./early.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
@@ -64,6 +65,21 @@ export function registerBase(base: object, init?: (mapper: Mapper) => void): voi
 export function registerSubclassBase(sub: object, mapper: Mapper): void {
   subBases.set(sub, mapper);
   mappers.set(sub, mapper);
+  mapper.early = new EarlyObjects();
+  // `obj instanceof Sub` makes Sub known (as any use does), so that the objects loaded before
+  // it are Subs by the time the answer is given.
+  Object.defineProperty(sub, Symbol.hasInstance, {
+    value(this: unknown, obj: unknown): boolean {
+      if (this !== sub && typeof this === "function") {
+        try {
+          mapperOf(this);
+        } catch {
+          // Not a class that can be mapped (a plain subclass of Sub): only the answer counts.
+        }
+      }
+      return Function.prototype[Symbol.hasInstance].call(this, obj);
+    },
+  });
   Object.defineProperty(sub, MAPPER, { value: mapper });
 }
 
@@ -88,6 +104,8 @@ function inheritedMapper(target: object): Mapper | undefined {
     }
     const cls = below as EntityClass;
     (m as { cls: EntityClass }).cls = cls;
+    m.early?.upgrade((c as { prototype: object }).prototype, cls.prototype);
+    m.early = null;
     (m as { name: string }).name = cls.name || m.name;
     resetBlank(m);
     m.plainByKey = undefined;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { EarlyObjects } from "./early.ts";
 import type { Dialect } from "../../core/dialect.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
@@ -67,6 +68,12 @@ export class Mapper {
    * (see `loadByKey`): undefined until asked, null for a class that needs more.
    */
   plainByKey: unknown = undefined;
+
+  /**
+   * A subclass's mapper whose class is still the one `Parent.subclass(...)` returned: the
+   * objects made meanwhile, for the class that extends it (see `early.ts`); null otherwise.
+   */
+  early: EarlyObjects | null = null;
 
   constructor(cls: EntityClass, columns: readonly Column[] = cls.table.columns) {
     this.cls = cls;

@@ -199,6 +199,7 @@ export function Model<C extends Columns>(
       const values = mapper.blank.slice();
       const state = new InstanceState(mapper, this, values);
       (this as unknown as Record<symbol, unknown>)[STATE] = state;
+      mapper.early?.keep(this);
       if (init === undefined || init === null) return;
       if (typeof init !== "object") {
         throw new ArgumentError(`new ${mapper.name}(...) takes an object of column values.`);

@@ -361,6 +361,7 @@ export function instance(mapper: Mapper, values: unknown[]): InstanceState {
   const obj = new make();
   const state = new InstanceState(mapper, obj, values);
   obj[STATE] = state;
+  mapper.early?.keep(obj);
   return state;
 }
 
