@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  ArgumentError,
   type Collection,
   column,
   inspect,
@@ -125,4 +126,53 @@ scopedTest("the check covers every object of the flush, explicitly null or left 
   await session.commit();
   assert.equal(await engine.scalar(sql`SELECT count(*) AS n FROM ${Team}`).then(Number), 21);
   assert.ok((await values(engine, teamNames)).includes("kept, renamed"));
+});
+
+scopedTest(
+  "a row that exists: null in a NOT NULL column, or undefined in any, is refused before sending",
+  async (s) => {
+    const { engine, log } = await logged(s, MODELS);
+    await using session = engine.session();
+    const team = new Team({ name: "t" });
+    const player = new Player({ name: "pat", shirt: 7, team });
+    session.add(team);
+    await session.commit();
+    session.add(new Team({ name: "earlier" }));
+    await session.flush(); // earlier work in the transaction
+
+    player.name = null as never;
+    log.splice(0);
+    await assert.rejects(session.flush(), names("Player", "name"));
+    assert.deepEqual(dataStatements(log), [], "nothing of the flush was sent");
+
+    player.name = "pat";
+    player.shirt = undefined as never; // a nullable column: undefined is still no value
+    await assert.rejects(session.flush(), (e) => {
+      assert.ok(e instanceof ArgumentError, `expected an ArgumentError, got ${e}`);
+      assert.match(messageOf(e), /\bPlayer\.shirt\b.*undefined.*null/s);
+      return true;
+    });
+    assert.deepEqual(dataStatements(log), []);
+
+    // The transaction and its earlier flush are intact; null in a nullable column is written.
+    player.shirt = null;
+    await session.commit();
+    assert.deepEqual(await values(engine, teamNames), ["earlier", "t"]);
+    const rows = await engine.all<{ name: string; shirt: number | null }>(
+      sql`SELECT ${Player.c.name} AS name, ${Player.c.shirt} AS shirt FROM ${Player}`,
+    );
+    assert.deepEqual(rows.map((r) => ({ ...r })), [{ name: "pat", shirt: null }]);
+  },
+);
+
+scopedTest("a changed row about to be deleted is not refused for its changes", async (s) => {
+  const { engine } = await logged(s, MODELS);
+  await using session = engine.session();
+  const team = new Team({ name: "t" });
+  session.add(team);
+  await session.commit();
+  team.name = null as never;
+  session.delete(team);
+  await session.commit();
+  assert.deepEqual(await values(engine, teamNames), []);
 });
