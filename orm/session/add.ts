@@ -46,6 +46,9 @@ function checkFields(mapper: Mapper, obj: object): void {
   fieldsChecked.add(cls);
 }
 
+/** A relationship's value (a list, an object or null) as a list. */
+const listOf = (v: unknown): readonly unknown[] => Array.isArray(v) ? v : v ? [v] : [];
+
 /** `session.add(obj)`: an instance of a mapped class, added (see `addState`). */
 export function addObject(ctx: AddContext, obj: object): void {
   const state = stateOf(obj);
@@ -119,13 +122,21 @@ export function addState(ctx: AddContext, state: InstanceState, cascaded: boolea
   const rels = relationshipsOf(mapper);
   for (const [relName, l] of relationEntries(state)) {
     if (!rels.get(relName)!.cascade.saveUpdate) continue;
-    const items = Array.isArray(l.value) ? l.value : l.value ? [l.value] : [];
+    const items = listOf(l.value);
     for (const item of items) {
       // New objects join; detached ones come back (with what changed while they were away).
       const s = stateOf(item);
       if (s && (s.status === "transient" || (s.status === "detached" && !s.wasDeleted))) {
         addState(ctx, s, true);
       }
+    }
+    // So do the rows removed from it meanwhile, for the flush to let go of them (their
+    // foreign key set to NULL, or their row deleted as an orphan), as SQLAlchemy's cascade
+    // of an attribute's history does. A removed object never inserted stays out.
+    for (const item of listOf(l.base)) {
+      if (items.includes(item)) continue;
+      const s = stateOf(item);
+      if (s && s.status === "detached" && !s.wasDeleted) addState(ctx, s, true);
     }
   }
 }

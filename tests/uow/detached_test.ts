@@ -261,3 +261,69 @@ scopedTest(
     assert.equal(await count(engine, sql`SELECT count(*) FROM ${Person}`), 0);
   },
 );
+
+class Shelf extends Model("dt_shelves", { id: column.integer().primaryKey() }) {
+  static books = relationship(() => Book, { backPopulates: "shelf" });
+  declare books: Collection<Book>;
+  static boxes = relationship(() => Box, { backPopulates: "shelf", cascade: "all, delete-orphan" });
+  declare boxes: Collection<Box>;
+}
+
+class Book extends Model("dt_books", {
+  id: column.integer().primaryKey(),
+  shelfId: column.integer().nullable().references(() => Shelf.c.id),
+}) {
+  static shelf = relationship(() => Shelf, { backPopulates: "books" });
+  declare shelf: Shelf | null;
+}
+
+class Box extends Model("dt_boxes", {
+  id: column.integer().primaryKey(),
+  shelfId: column.integer().nullable().references(() => Shelf.c.id),
+}) {
+  static shelf = relationship(() => Shelf, { backPopulates: "boxes" });
+  declare shelf: Shelf | null;
+}
+
+scopedTest(
+  "an item removed from a collection while its owner is detached is let go when it is re-added",
+  async (s) => {
+    const engine = await ready(s, [Shelf, Book, Box]);
+    const shelf = new Shelf({});
+    const [b1, b2, b3] = [new Book({}), new Book({}), new Book({})];
+    const [x1, x2] = [new Box({}), new Box({})];
+    shelf.books.push(b1, b2, b3);
+    shelf.boxes.push(x1, x2);
+    {
+      await using session = engine.session();
+      session.add(shelf);
+      await session.commit();
+    }
+    // Detached now: one book removed, one moved to a new shelf; one box removed (an orphan).
+    shelf.books.remove(b2);
+    const other = new Shelf({});
+    other.books.push(b3);
+    shelf.boxes.remove(x2);
+    const never = new Book({}); // pushed and removed again while detached: never a row
+    shelf.books.push(never);
+    shelf.books.remove(never);
+    {
+      await using session = engine.session();
+      session.add(shelf);
+      session.add(other);
+      await session.commit();
+      assert.equal(inspect(never).status, "transient");
+    }
+    const books = await engine.all<{ id: number; shelf_id: number | null }>(
+      sql`SELECT id, shelf_id FROM ${Book} ORDER BY id`,
+    );
+    assert.deepEqual(books.map((r) => ({ ...r })), [
+      { id: b1.id, shelf_id: shelf.id },
+      { id: b2.id, shelf_id: null },
+      { id: b3.id, shelf_id: other.id },
+    ]);
+    assert.deepEqual(await values(engine, sql`SELECT id FROM ${Box}`), [String(x1.id)]);
+    assert.equal(b2.shelfId, null);
+    assert.equal(inspect(x2).status, "detached", "the orphan's row was deleted");
+  },
+);
