@@ -79,8 +79,9 @@ export function setLoaded(
   // A first load changes nothing the user did: a rollback keeps it, unless it then holds an
   // object the rollback made new again. A load over a value the user may have changed saves it.
   if (loadedOf(rel, state) === undefined) {
-    // Only a value holding an object this transaction inserted can be undone by a rollback.
-    if (holdsInserted(value)) state.session?.noteLoad?.(state, rel.name);
+    // Noted for a rollback: a value holding an object this transaction inserted is undone;
+    // an object saved before the load keeps it loaded when its snapshot is put back.
+    if (state.frame !== null || holdsInserted(value)) state.session?.noteLoad?.(state, rel.name);
   } else state.session?.touch(state);
   // A collection can change without its setter (index assignment): the flush must look at
   // it. A single reference changes only through the setter, which registers it then.

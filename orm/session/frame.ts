@@ -6,7 +6,7 @@
  */
 import type { Transaction } from "../../core/engine/connection.ts";
 import type { InstanceState, Loaded, ObjectStatus, StateOwner } from "../mapping/state.ts";
-import { relationEntries, relationsRecord, setRelation } from "../mapping/relations.ts";
+import { relationEntries, relationOf, relationsRecord, setRelation } from "../mapping/relations.ts";
 import { collection } from "../relationship/collection.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { hooksOf } from "../relationship/sync.ts";
@@ -130,8 +130,31 @@ export function snapshotOf(state: InstanceState, r: Registry, clean: boolean): S
   };
 }
 
+/**
+ * What the relationships first loaded in a frame hold as loaded, for the objects the frame
+ * saved before it loaded them: a rollback to the snapshot keeps them loaded.
+ */
+function loadedSince(frame: Frame): Map<InstanceState, Map<string, unknown>> | null {
+  let out: Map<InstanceState, Map<string, unknown>> | null = null;
+  const loads = frame.loads;
+  for (let k = 0; k < loads.length; k += 2) {
+    const s = loads[k] as InstanceState;
+    const name = loads[k + 1] as string;
+    const snap = frame.snapshots.get(s);
+    if (snap === undefined || snap.relations?.some(([n]) => n === name)) continue;
+    const l = relationOf(s, name);
+    if (l === undefined) continue;
+    out ??= new Map();
+    let m = out.get(s);
+    if (m === undefined) out.set(s, m = new Map());
+    m.set(name, copyList(l.base));
+  }
+  return out;
+}
+
 /** Puts every object a frame saved back as the frame found it, in the registry too. */
 export function restoreSnapshots(frame: Frame, r: Registry): void {
+  const since = loadedSince(frame);
   for (const [s, snap] of frame.snapshots) {
     r.forget(s);
     s.values = snap.values.slice();
@@ -153,6 +176,17 @@ export function restoreSnapshots(frame: Frame, r: Registry): void {
         const value = Array.isArray(l.value) ? collection(s.obj, hooksOf(rel), l.value) : l.value;
         setRelation(s, name, { value, base: copyList(l.base) });
       }
+    }
+    const loaded = since?.get(s);
+    if (loaded !== undefined) {
+      const rels = relationshipsOf(s.mapper);
+      for (const [name, base] of loaded) {
+        const value = Array.isArray(base)
+          ? collection(s.obj, hooksOf(rels.get(name)!), base.slice())
+          : base;
+        setRelation(s, name, { value, base });
+      }
+      if (snap.status === "persistent") r.holders.add(s); // its flush reconciles them
     }
     if (snap.status === "persistent") r.map(s.mapper).set(s.key, s.obj);
     if (snap.sets & 1) r.pending.add(s);

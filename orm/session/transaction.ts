@@ -208,7 +208,20 @@ export class SessionTransaction {
     try {
       await frame.savepoint!.rollback();
     } finally {
-      for (const f of undone.reverse()) this.#restore(f);
+      this.#restoreFrames(undone);
+    }
+  }
+
+  /**
+   * Restores frames (given outermost first), innermost first; what each loaded stays loaded
+   * through the frames restored after it (see `restoreSnapshots`).
+   */
+  #restoreFrames(undone: Frame[]): void {
+    for (let k = undone.length - 1; k >= 0; k--) {
+      const f = undone[k];
+      this.#restore(f);
+      const outer = k > 0 ? undone[k - 1] : this.#frames.at(-1);
+      if (outer !== undefined) { for (const load of f.loads) outer.loads.push(load); }
     }
   }
 
@@ -262,7 +275,7 @@ export class SessionTransaction {
       await rollbackIfActive(this.#root);
     } finally {
       await this.#release().catch(() => {});
-      for (const f of this.#frames.splice(0).reverse()) this.#restore(f);
+      this.#restoreFrames(this.#frames.splice(0));
       // Objects added with no frame yet to hold them (nothing else changed) are this
       // transaction's too.
       this.#restoreAdded(this.#base);

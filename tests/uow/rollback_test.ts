@@ -307,3 +307,38 @@ scopedTest(
     assert.deepEqual(await values(engine, booksOf("ann")), ["a1", "a2", "a3"]);
   },
 );
+
+scopedTest(
+  "a relationship first loaded after the object changed stays loaded through rollbacks",
+  async (s) => {
+    const engine = await ready(s, MODELS);
+    await seed(engine);
+    await using session = engine.session();
+    const ann = (await session.first(select(Author).where(sql`${Author.c.name} = ${"ann"}`)))!;
+    ann.name = "anna"; // saved before the load
+    await session.load(ann, "books");
+    assert.deepEqual(titles(ann.books), ["a1", "a2", "a3"]);
+    ann.books.pop(); // a change to the loaded collection is undone, the load is not
+    await session.rollback();
+    assert.equal(ann.name, "ann");
+    assert.deepEqual(titles(ann.books), ["a1", "a2", "a3"], "still loaded, as loaded");
+
+    // The same inside a savepoint, then the outer transaction rolled back too.
+    const bob = (await session.first(select(Author).where(sql`${Author.c.name} = ${"bob"}`)))!;
+    bob.name = "bobby";
+    const sp = await session.beginNested();
+    bob.name = "robert";
+    await session.load(bob, "books");
+    await sp.rollback();
+    assert.equal(bob.name, "bobby");
+    assert.deepEqual(titles(bob.books), ["b1"]);
+    await session.rollback();
+    assert.equal(bob.name, "bob");
+    assert.deepEqual(titles(bob.books), ["b1"], "still loaded after the outer rollback");
+
+    // A change to it is still flushed: it is tracked as a loaded collection.
+    bob.books.push(new Book({ title: "b2" }));
+    await session.commit();
+    assert.deepEqual(await values(engine, booksOf("bob")).then((t) => t.sort()), ["b1", "b2"]);
+  },
+);
