@@ -13,7 +13,9 @@ import { TypedParam } from "../../core/types/param.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import { loadRelationship } from "../loading/selectin.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
-import { relationshipsOf } from "../relationship/relationship.ts";
+import { type Relationship, relationshipsOf } from "../relationship/relationship.ts";
+import type { Mapper } from "../mapping/mapper.ts";
+import { keyPart } from "../mapping/identity.ts";
 import type { Plan, WorkSets } from "./plan.ts";
 import { loadedOf, readAttribute } from "../relationship/sync.ts";
 
@@ -21,6 +23,21 @@ import { loadedOf, readAttribute } from "../relationship/sync.ts";
 export interface CascadeContext extends LoadContext {
   /** Removes a pending object from the session (a child deleted with its parent). */
   expunge(state: InstanceState): void;
+  /** Every object of a mapper's identity map (its hierarchy's), with no I/O. */
+  held(mapper: Mapper): readonly object[];
+}
+
+/** The objects the session holds whose row names `key` in a relationship's foreign key. */
+function heldChildren(ctx: CascadeContext, rel: Relationship, key: unknown): InstanceState[] {
+  const fkKey = rel.targetMapper.columns[rel.fk].key;
+  const wanted = keyPart(key);
+  const out: InstanceState[] = [];
+  for (const obj of ctx.held(rel.targetMapper)) {
+    const cs = stateOf(obj)!;
+    const at = cs.mapper.indexByKey.get(fkKey);
+    if (at !== undefined && keyPart(cs.stored[at]) === wanted) out.push(cs);
+  }
+  return out;
 }
 
 /**
@@ -78,15 +95,20 @@ export async function cascadeDeletes(
       let l = loadedOf(rel, d);
       if (l === undefined && !rel.cascade.delete) {
         // The database's ON DELETE handles the children it was told to.
-        if (onDelete === "cascade" || onDelete === "set null" || onDelete === "set default") {
-          continue;
-        }
-        if (fkCol.config.nullable) {
-          // The children lose their parent in one statement.
+        const byDatabase = onDelete === "cascade" || onDelete === "set null" ||
+          onDelete === "set default";
+        if (byDatabase || fkCol.config.nullable) {
           const key = d.stored[rel.ref];
-          before.push(
-            updateSql(target.table, [[fkCol, null]], inList(fkCol, [key] as never[])),
-          );
+          // The children lose their parent in one statement.
+          if (!byDatabase) {
+            before.push(updateSql(target.table, [[fkCol, null]], inList(fkCol, [key] as never[])));
+          }
+          // Those this session holds follow, in memory, what happens to their rows.
+          for (const cs of heldChildren(ctx, rel, key)) {
+            if (cs.status !== "persistent" || sets.deleted.has(cs)) continue;
+            if (onDelete === "cascade") remove(cs);
+            else if (onDelete !== "set default") plan.rule(cs, rel.fk, null, rel.ref);
+          }
           continue;
         }
       }
@@ -109,7 +131,10 @@ export async function cascadeDeletes(
                 `${rel.qualifiedName} cascade: "all" (or "delete"), or delete those rows first.`,
             );
           }
-          if (onDelete !== "cascade") plan.rule(cs, rel.fk, null, rel.ref);
+          // A row the database's ON DELETE CASCADE removes is deleted here too, so that its
+          // object is deleted with it.
+          if (onDelete === "cascade") remove(cs);
+          else plan.rule(cs, rel.fk, null, rel.ref);
         }
       }
     }

@@ -45,6 +45,8 @@ export class SessionCore implements StateOwner {
   closed = false;
   #busy: string | null = null;
   #flushing = false;
+  /** The `session.stream()` loops open now, by name (see `openStream`). */
+  readonly #streams: string[] = [];
 
   constructor(engine: Engine, options: SessionOptions) {
     this.engine = engine;
@@ -171,6 +173,29 @@ export class SessionCore implements StateOwner {
     this.#busy = doing;
   }
 
+  /**
+   * Notes a `session.stream()` loop open (`what` names it in messages) until the returned
+   * function runs. Its rows are read in the session's transaction, so a commit or rollback is
+   * refused meanwhile (see `checkStreams`); other work of the session runs between its rows.
+   */
+  openStream(what: string): () => void {
+    const streams = this.#streams;
+    streams.push(what);
+    return () => {
+      streams.splice(streams.lastIndexOf(what), 1);
+    };
+  }
+
+  /** Throws while a `session.stream()` loop is open: `action` would end its transaction. */
+  checkStreams(action: string): void {
+    const open = this.#streams.at(-1);
+    if (open === undefined) return;
+    throw new InvalidRequestError(
+      `Cannot ${action}: this session is still running ${open}, which reads its rows in the ` +
+        `session's transaction; finish or leave the loop first, then ${action}.`,
+    );
+  }
+
   /** Frees the session of a task that did not start. */
   leave(): void {
     this.#busy = null;
@@ -240,6 +265,7 @@ export class SessionCore implements StateOwner {
 
   /** Flushes and commits; objects deleted in the transaction become detached. */
   async commit(): Promise<void> {
+    this.checkStreams("commit");
     await this.flush();
     await this.tx.commit();
     for (const s of this.registry.removed) {
@@ -257,6 +283,7 @@ export class SessionCore implements StateOwner {
 
   /** Rolls the transaction back; `afterRollback` listeners run when one was open. */
   async rollback(): Promise<void> {
+    this.checkStreams("roll back");
     const open = this.tx.active;
     await this.tx.rollback();
     if (open) await this.hooks.fire("afterRollback");
@@ -337,6 +364,7 @@ export class SessionCore implements StateOwner {
       hideParameters: this.engine.options.hideParameters ?? false,
       add: (obj) => this.cascadeAdd(obj),
       expunge: (s) => this.expunge(s),
+      held: (mapper) => r.map(mapper).values(),
       touch: (s) => this.touch(s),
       execute: (statement: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> =>
         this.tx.execute(statement, mode),
