@@ -286,7 +286,15 @@ export class SessionCore implements StateOwner {
     this.checkStreams("roll back");
     const open = this.tx.active;
     await this.tx.rollback();
-    if (open) await this.hooks.fire("afterRollback");
+    if (open) {
+      // What the rolled-back transaction read may be gone (a row it inserted) or changed: every
+      // object is refreshed by the next load of its row, and `get` asks the database again.
+      for (const o of this.registry.objects()) {
+        const s = stateOf(o)!;
+        if (s.status === "persistent") s.expired = true;
+      }
+      await this.hooks.fire("afterRollback");
+    }
   }
 
   /** Flushes, then opens a savepoint. */

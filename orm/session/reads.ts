@@ -16,7 +16,7 @@ import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
-import { splitWithout, unfiltered } from "../loading/criteria.ts";
+import { criteriaFor, splitWithout, unfiltered } from "../loading/criteria.ts";
 import { withColumnOptions, wouldFill } from "../loading/columns.ts";
 import { undeferChoices } from "../loading/column_options.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
@@ -97,11 +97,24 @@ export function getObject<M extends EntityClass>(
     const task = c.needsAutoflush()
       ? c.settle(flushThenLoad(c, ctx, mapper, keys, populate))
       : loadByKey(ctx, mapper, keys, populate, c); // frees the session itself
-    return task as Promise<InstanceType<M> | null>;
+    if (!gone(ctx, mapper, found)) return task as Promise<InstanceType<M> | null>;
+    return task.then((obj) => {
+      if (obj === null && stateOf(found)!.session === c) c.expunge(stateOf(found)!);
+      return obj;
+    }) as Promise<InstanceType<M> | null>;
   } catch (e) {
     c.leave();
     return Promise.reject(e);
   }
+}
+
+/**
+ * Whether a get that finds no row means the held object's row is gone: it was expired (a
+ * rollback, expireOnCommit) and no criteria could have hidden the row.
+ */
+function gone(ctx: LoadContext, mapper: Mapper, found: object | undefined): found is object {
+  return found !== undefined && stateOf(found)!.expired && ctx.criteria == null &&
+    criteriaFor(null, mapper, mapper.table) === null;
 }
 
 async function flushThenLoad(

@@ -342,3 +342,30 @@ scopedTest(
     assert.deepEqual(await values(engine, booksOf("bob")).then((t) => t.sort()), ["b1", "b2"]);
   },
 );
+
+scopedTest(
+  "after a rollback, objects are refreshed from their rows, and one whose row is gone leaves",
+  async (s) => {
+    const engine = await ready(s, MODELS);
+    await seed(engine);
+    await using session = engine.session();
+    const ann = (await session.first(select(Author).where(sql`${Author.c.name} = ${"ann"}`)))!;
+    // A row the transaction inserts by a statement, then loads as an object.
+    await session.execute(sql`INSERT INTO ${Author} (id, name) VALUES (${900}, ${"ghost"})`);
+    const ghost = (await session.get(Author, 900))!;
+    assert.equal(ghost.name, "ghost");
+    await session.rollback();
+
+    assert.equal(await session.get(Author, 900), null, "its row went with the rollback");
+    assert.equal(inspect(ghost).status, "detached");
+    assert.equal(ghost.name, "ghost", "its values stay readable");
+
+    // Another connection changes ann's row: the next get reads it, into the same object.
+    await session.rollback(); // the get above began a transaction: end it, expiring again
+    await engine.run(sql`UPDATE ${Author} SET name = ${"anne"} WHERE id = ${ann.id}`);
+    assert.equal(ann.name, "ann", "values stay readable until the next load");
+    assert.equal(await session.get(Author, ann.id), ann);
+    assert.equal(ann.name, "anne");
+    assert.equal(inspect(ann).status, "persistent");
+  },
+);
