@@ -4,12 +4,19 @@
  *
  * @module
  */
+import { ArgumentError } from "../../core/errors.ts";
+import { describe } from "../../core/util/describe.ts";
+import { entryOf, isLoaded } from "../mapping/relations.ts";
+import { stateOf } from "../mapping/state.ts";
+import { type Relationship, relationshipsOf } from "./relationship.ts";
 
 /**
  * A collection relationship's list: a plain Array whose `push`, `splice`, `pop`, `shift`,
  * `unshift` and `remove` update the other side of the relationship at once. Other changes
- * (index assignment, `length = 0`, `sort`) are reconciled at flush. The instrumented methods
- * are non-enumerable own properties, so the list compares equal to a plain array.
+ * (index assignment, `length = 0`, `sort`) are reconciled at flush. A call given an item that
+ * is not of the relationship's class throws before it links any item, so it changes nothing.
+ * The instrumented methods are non-enumerable own properties, so the list compares equal to a
+ * plain array.
  *
  * @example
  * ```ts
@@ -47,6 +54,39 @@ interface Instrumented extends Array<unknown> {
 }
 
 const arrayProto = Array.prototype;
+
+/** The relationship whose value a collection is, or undefined when it no longer is one's. */
+function relationshipFor(c: Instrumented): Relationship | undefined {
+  const state = stateOf(c[LINK].owner);
+  if (state === undefined) return undefined;
+  for (const rel of relationshipsOf(state.mapper).values()) {
+    if (rel.scalar) continue;
+    const e = entryOf(state, rel.name);
+    if (e !== undefined && isLoaded(e) && e.value === c) return rel;
+  }
+  return undefined;
+}
+
+/**
+ * Throws when one of `items` is not of the relationship's class, before any is linked: the
+ * items are linked one by one, so a refusal in the middle would leave the first ones linked
+ * (their back-references set, cascaded into the session) while the list does not hold them.
+ */
+function checkAll(c: Instrumented, items: readonly unknown[]): void {
+  if (items.length === 0) return;
+  const rel = relationshipFor(c);
+  if (rel === undefined) return;
+  const target = rel.targetMapper;
+  const cls = target.cls as unknown as new () => object;
+  for (const item of items) {
+    if (!(item instanceof cls)) {
+      throw new ArgumentError(
+        `${rel.qualifiedName} holds ${target.name} objects; got ${describe(item)}.`,
+      );
+    }
+  }
+}
+
 function linkAll(c: Instrumented, items: readonly unknown[]): void {
   const l = c[LINK];
   for (const item of items) l.hooks.linked(l.owner, item);
@@ -69,10 +109,12 @@ const hidden = (value: unknown): PropertyDescriptor => ({
 
 const METHODS: PropertyDescriptorMap = {
   push: hidden(function (this: Instrumented, ...items: unknown[]): number {
+    checkAll(this, items);
     linkAll(this, items);
     return arrayProto.push.apply(this, items);
   }),
   unshift: hidden(function (this: Instrumented, ...items: unknown[]): number {
+    checkAll(this, items);
     linkAll(this, items);
     return arrayProto.unshift.apply(this, items);
   }),
@@ -92,6 +134,7 @@ const METHODS: PropertyDescriptorMap = {
   }),
   splice: hidden(function (this: Instrumented, ...args: unknown[]): unknown[] {
     const items = args.slice(2);
+    checkAll(this, items);
     changing(this);
     linkAll(this, items);
     const removed = arrayProto.splice.apply(this, args as [number, number, ...unknown[]]);

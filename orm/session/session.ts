@@ -380,6 +380,7 @@ export class Session implements AsyncDisposable {
   /** Rolls back what is not committed, releases the connection, and clears the session. */
   async close(): Promise<void> {
     if (this.#c.closed) return;
+    this.#c.checkStreams("close");
     try {
       await this.#c.rollback();
     } finally {

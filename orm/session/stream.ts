@@ -50,7 +50,10 @@ export interface SessionStreamOptions extends StreamOptions {
   readonly expunge?: boolean;
 }
 
-/** Streams a `select(Model)` as objects of the session. */
+/**
+ * Streams a `select(Model)` as objects of the session, in its transaction: the session
+ * refuses commit and rollback from the first `next()` until the loop ends or is left.
+ */
 export async function* streamEntities<T>(
   c: SessionCore,
   query: EntityQuery<T>,
@@ -75,20 +78,27 @@ export async function* streamEntities<T>(
   }
   const populate = query.populateExistingRows ?? false;
   c.check();
-  await c.withAutoflush(() => Promise.resolve());
-  const n = narrow(load, mapper, q, ownColumns(mapper, loaders));
-  for await (const rows of c.tx.stream(n.query, size)) {
-    const objs = hydrateNarrowed(n, mapper, rows as unknown as unknown[][], populate);
-    if (loaders.length > 0) {
-      const states = [...new Set(objs)].map((o) => stateOf(o)!);
-      await applyOptions(n.ctx, mapper, states, loaders, populate);
-    }
-    yield* objs as T[];
-    if (options?.expunge) {
-      for (const obj of objs) {
-        const state = stateOf(obj)!;
-        if (state.status === "persistent" && !state.dirty) c.expunge(state);
+  // Until the loop ends (or leaves by break, return or a throw), a commit or rollback would end
+  // the transaction the rows are read in.
+  const ended = c.openStream(`session.stream(select(${mapper.name}))`);
+  try {
+    await c.withAutoflush(() => Promise.resolve());
+    const n = narrow(load, mapper, q, ownColumns(mapper, loaders));
+    for await (const rows of c.tx.stream(n.query, size)) {
+      const objs = hydrateNarrowed(n, mapper, rows as unknown as unknown[][], populate);
+      if (loaders.length > 0) {
+        const states = [...new Set(objs)].map((o) => stateOf(o)!);
+        await applyOptions(n.ctx, mapper, states, loaders, populate);
+      }
+      yield* objs as T[];
+      if (options?.expunge) {
+        for (const obj of objs) {
+          const state = stateOf(obj)!;
+          if (state.status === "persistent" && !state.dirty) c.expunge(state);
+        }
       }
     }
+  } finally {
+    ended();
   }
 }
