@@ -37,6 +37,8 @@ export interface StateOwner {
   touch(state: InstanceState, clean?: boolean): void;
   /** Records that a relationship was loaded from the database where none was before. */
   noteLoad?(state: InstanceState, relationship: string): void;
+  /** Records that a persistent object's column was changed in place (`flag`). */
+  noteInPlace?(state: InstanceState, index: number): void;
   /** Records that a persistent object's columns changed. */
   markDirty(state: InstanceState): void;
   /** Cascades a newly related object into the session. */
@@ -291,6 +293,7 @@ export class InstanceState {
   /** Marks a column as changed in place, to be written at the next flush. */
   flag(index: number): void {
     this.session?.touch(this);
+    if (this.status === "persistent") this.session?.noteInPlace?.(this, index);
     if (this.tracked && this.loaded === null) this.loaded = this.values.slice();
     (this.flagged ??= new Set()).add(index);
     if (this.status === "persistent" && !this.dirty) this.session?.markDirty(this);

@@ -124,6 +124,10 @@ export class SessionCore implements StateOwner {
   noteLoad(state: InstanceState, relationship: string): void {
     this.tx.noteLoad(state, relationship);
   }
+  /** See `StateOwner.noteInPlace`. */
+  noteInPlace(state: InstanceState, index: number): void {
+    this.tx.noteInPlace(state, index);
+  }
 
   /** A persistent object's columns changed. */
   markDirty(state: InstanceState): void {

@@ -10,6 +10,7 @@ import { relationEntries, relationOf, relationsRecord, setRelation } from "../ma
 import { collection } from "../relationship/collection.ts";
 import { relationshipsOf } from "../relationship/relationship.ts";
 import { hooksOf } from "../relationship/sync.ts";
+import { EXPIRED } from "../mapping/expired.ts";
 import type { Registry } from "./registry.ts";
 
 /** An object as a frame found it, the first time the frame changed it. */
@@ -48,6 +49,8 @@ export class Frame {
   readonly start: number;
   /** Relationships first loaded in this frame: a state, then the relationship's name, flat. */
   readonly loads: (InstanceState | string)[] = [];
+  /** Columns changed in place (flagModified) in this frame: a state, then the index, flat. */
+  readonly inPlace: (InstanceState | number)[] = [];
   /** The database savepoint, or null for the outermost frame. */
   readonly savepoint: Transaction | null;
   /** Why the frame ended early (a failed flush rolled it back), or null. */
@@ -152,10 +155,26 @@ function loadedSince(frame: Frame): Map<InstanceState, Map<string, unknown>> | n
   return out;
 }
 
+/** The columns of persistent objects changed in place in a frame, by object. */
+function changedInPlace(frame: Frame): Map<InstanceState, number[]> | null {
+  const list = frame.inPlace;
+  if (list.length === 0) return null;
+  const out = new Map<InstanceState, number[]>();
+  for (let k = 0; k < list.length; k += 2) {
+    const s = list[k] as InstanceState;
+    const columns = out.get(s);
+    if (columns === undefined) out.set(s, [list[k + 1] as number]);
+    else columns.push(list[k + 1] as number);
+  }
+  return out;
+}
+
 /** Puts every object a frame saved back as the frame found it, in the registry too. */
 export function restoreSnapshots(frame: Frame, r: Registry): void {
   const since = loadedSince(frame);
+  const changed = changedInPlace(frame);
   for (const [s, snap] of frame.snapshots) {
+    const inPlace = snap.status === "persistent" ? changed?.get(s) : undefined;
     r.forget(s);
     s.values = snap.values.slice();
     s.loaded = snap.loaded;
@@ -176,6 +195,15 @@ export function restoreSnapshots(frame: Frame, r: Registry): void {
         const value = Array.isArray(l.value) ? collection(s.obj, hooksOf(rel), l.value) : l.value;
         setRelation(s, name, { value, base: copyList(l.base) });
       }
+    }
+    if (inPlace !== undefined) {
+      // A value changed in place (flagModified) is the same object in the snapshot: what the
+      // database holds is known only by reading it, so the column is expired until then.
+      for (const i of inPlace) {
+        s.values[i] = EXPIRED;
+        if (s.loaded !== null) s.loaded[i] = EXPIRED;
+      }
+      s.expired = true;
     }
     const loaded = since?.get(s);
     if (loaded !== undefined) {

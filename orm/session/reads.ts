@@ -21,7 +21,7 @@ import { withColumnOptions, wouldFill } from "../loading/columns.ts";
 import { undeferChoices } from "../loading/column_options.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import { applyOptions } from "../loading/selectin.ts";
-import { DEFERRED } from "../mapping/expired.ts";
+import { DEFERRED, isUnloaded, unloadedRead } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { type ExecuteOptions, executeSynced } from "./bulk.ts";
@@ -48,6 +48,8 @@ export function flagColumn(state: InstanceState, key: string): void {
   if (i === undefined) {
     throw new ArgumentError(`${state.mapper.name} has no column ${JSON.stringify(key)}.`);
   }
+  // An unloaded value (expired, deferred) cannot be written: reading it says how to load it.
+  if (isUnloaded(state.values[i])) unloadedRead(state, i);
   state.flag(i);
 }
 

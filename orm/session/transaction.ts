@@ -97,6 +97,11 @@ export class SessionTransaction {
     this.#innermost().loads.push(state, relationship);
   }
 
+  /** Records a column changed in place in the innermost frame (see `restoreSnapshots`). */
+  noteInPlace(state: InstanceState, index: number): void {
+    this.#innermost().inPlace.push(state, index);
+  }
+
   /** Forgets an object (expunged): no rollback brings it back. */
   forget(state: InstanceState): void {
     for (const f of this.#frames) f.snapshots.delete(state);
@@ -186,6 +191,7 @@ export class SessionTransaction {
       if (state.frame === frame) state.frame = parent;
     }
     for (const load of frame.loads) parent.loads.push(load);
+    for (const x of frame.inPlace) parent.inPlace.push(x);
     this.#frames.splice(i, 1);
   }
 
@@ -221,7 +227,9 @@ export class SessionTransaction {
       const f = undone[k];
       this.#restore(f);
       const outer = k > 0 ? undone[k - 1] : this.#frames.at(-1);
-      if (outer !== undefined) { for (const load of f.loads) outer.loads.push(load); }
+      if (outer === undefined) continue;
+      for (const load of f.loads) outer.loads.push(load);
+      for (const x of f.inPlace) outer.inPlace.push(x);
     }
   }
 

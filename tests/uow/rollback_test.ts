@@ -11,6 +11,7 @@ import {
   type Engine,
   inspect,
   Model,
+  NotLoadedError,
   relationship,
   select,
   selectin,
@@ -369,3 +370,56 @@ scopedTest(
     assert.equal(inspect(ann).status, "persistent");
   },
 );
+
+class Doc extends Model("rb_docs", {
+  id: column.integer().primaryKey(),
+  data: column.json<{ n: number }>(),
+  at: column.timestamp(),
+}) {}
+
+scopedTest(
+  "a rollback of a change made in place (flagModified) reads the value back from the row",
+  async (s) => {
+    const engine = await ready(s, [Doc]);
+    await using session = engine.session();
+    const d = new Doc({ id: 1, data: { n: 1 }, at: new Date("2020-01-01T00:00:00Z") });
+    session.add(d);
+    await session.commit();
+    d.data.n = 2;
+    session.flagModified(d, "data");
+    d.at.setUTCFullYear(2030);
+    session.flagModified(d, "at");
+    await session.flush(); // written in the transaction, then rolled back
+    await session.rollback();
+    // The same objects were changed in place: the values are not known until read again.
+    assert.throws(() => d.data, NotLoadedError);
+    assert.equal(session.isModified(d), false);
+    assert.equal(await session.get(Doc, 1), d);
+    assert.deepEqual(d.data, { n: 1 });
+    assert.equal(d.at.toISOString(), "2020-01-01T00:00:00.000Z");
+    await session.commit(); // nothing to write
+    const rows = await engine.all<{ data: unknown }>(sql`SELECT ${Doc.c.data} AS data FROM ${Doc}`);
+    const data = rows.map((r) => typeof r.data === "string" ? JSON.parse(r.data) : r.data);
+    assert.deepEqual(data, [{ n: 1 }]);
+  },
+);
+
+scopedTest("a change made in place inside a savepoint is expired by the rollbacks", async (s) => {
+  const engine = await ready(s, [Doc]);
+  await using session = engine.session();
+  const d = new Doc({ id: 1, data: { n: 1 }, at: new Date("2020-01-01T00:00:00Z") });
+  session.add(d);
+  await session.commit();
+  d.at = new Date("2021-01-01T00:00:00Z"); // saved by the transaction's frame first
+  const sp = await session.beginNested();
+  d.data.n = 5;
+  session.flagModified(d, "data");
+  await sp.rollback();
+  assert.throws(() => d.data, NotLoadedError);
+  assert.equal(d.at.toISOString(), "2021-01-01T00:00:00.000Z", "the savepoint's own change only");
+  await session.rollback();
+  assert.throws(() => d.data, NotLoadedError, "still expired after the outer rollback");
+  assert.equal(await session.get(Doc, 1), d);
+  assert.deepEqual(d.data, { n: 1 });
+  assert.equal(d.at.toISOString(), "2020-01-01T00:00:00.000Z");
+});

@@ -9,6 +9,7 @@ import {
   inspect,
   joined,
   Model,
+  NotLoadedError,
   relationship,
   select,
   sql,
@@ -132,6 +133,10 @@ scopedTest(
     await session.rollback();
     assert.equal(doc.version, 1, "the version returns with the other columns");
     assert.equal(doc.body, "b");
+    // The value flagged before was expired by the rollback (it may have changed in place):
+    // it cannot be flagged until it is read again.
+    assert.throws(() => session.flagModified(doc, "data"), NotLoadedError);
+    assert.equal(await session.get(Doc, 1), doc);
     session.flagModified(doc, "data");
     doc.body = "kept";
     await session.commit();
