@@ -15,7 +15,6 @@ import { loadRelationship } from "../loading/selectin.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { type Relationship, relationshipsOf } from "../relationship/relationship.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import { keyPart } from "../mapping/identity.ts";
 import type { Plan, WorkSets } from "./plan.ts";
 import { loadedOf, readAttribute } from "../relationship/sync.ts";
 
@@ -29,13 +28,15 @@ export interface CascadeContext extends LoadContext {
 
 /** The objects the session holds whose row names `key` in a relationship's foreign key. */
 function heldChildren(ctx: CascadeContext, rel: Relationship, key: unknown): InstanceState[] {
-  const fkKey = rel.targetMapper.columns[rel.fk].key;
-  const wanted = keyPart(key);
+  const target = rel.targetMapper;
+  const fkKey = target.columns[rel.fk].key;
+  const part = target.keyParts[rel.fk];
+  const wanted = part(key);
   const out: InstanceState[] = [];
-  for (const obj of ctx.held(rel.targetMapper)) {
+  for (const obj of ctx.held(target)) {
     const cs = stateOf(obj)!;
     const at = cs.mapper.indexByKey.get(fkKey);
-    if (at !== undefined && keyPart(cs.stored[at]) === wanted) out.push(cs);
+    if (at !== undefined && part(cs.stored[at]) === wanted) out.push(cs);
   }
   return out;
 }

@@ -8,7 +8,6 @@
  */
 import { InvalidRequestError } from "../../core/errors.ts";
 import { CycleError, toposort } from "../../core/util/toposort.ts";
-import { keyPart } from "../mapping/identity.ts";
 import { foreignKeysOf, onTables, tablesOf } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { InstanceState } from "../mapping/state.ts";
@@ -119,7 +118,9 @@ export function deleteOrder(
     .map((f) => [mapper.indexByKey.get(f.column.key)!, mapper.indexByKey.get(f.target.key)!]);
   const byRef = new Map<string, InstanceState>();
   for (const s of states) {
-    for (const [, ref] of selfFks) byRef.set(`${ref}:${String(keyPart(s.stored[ref]))}`, s);
+    for (const [, ref] of selfFks) {
+      byRef.set(`${ref}:${String(mapper.keyParts[ref](s.stored[ref]))}`, s);
+    }
   }
   /** Per row: the deleted rows it refers to, by foreign-key column. */
   const parents = new Map<InstanceState, [number, InstanceState][]>();
@@ -129,7 +130,7 @@ export function deleteOrder(
     for (const [fk, ref] of selfFks) {
       const v = s.stored[fk];
       if (v === null || v === undefined) continue;
-      const parent = byRef.get(`${ref}:${String(keyPart(v))}`);
+      const parent = byRef.get(`${ref}:${String(mapper.keyParts[ref](v))}`);
       if (parent && parent !== s) {
         list.push([fk, parent]);
         children.set(parent, children.get(parent)! + 1);

@@ -8,7 +8,7 @@
 import { inList } from "../../core/builder/comparison.ts";
 import { select } from "../../core/builder/select.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
-import { keyPart } from "../mapping/identity.ts";
+import { type KeyPart, keyPartOf } from "../mapping/identity.ts";
 import { fromClass, rowColumns } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
@@ -40,13 +40,17 @@ function orderOf(rel: Relationship): SqlSource<unknown>[] | null {
   return Array.isArray(o) ? o : [o];
 }
 
-/** Groups values by normalised key. */
+/** Groups values by key, normalised as the database compares the key column's type. */
 class ByKey<V> {
   readonly #map = new Map<unknown, V[]>();
+  readonly #part: KeyPart;
   /** The keys, in first-seen order. */
   readonly keys: unknown[] = [];
+  constructor(part: KeyPart) {
+    this.#part = part;
+  }
   add(key: unknown, value: V): void {
-    const k = keyPart(key);
+    const k = this.#part(key);
     const list = this.#map.get(k);
     if (list) list.push(value);
     else {
@@ -55,14 +59,14 @@ class ByKey<V> {
     }
   }
   ensure(key: unknown): void {
-    const k = keyPart(key);
+    const k = this.#part(key);
     if (!this.#map.has(k)) {
       this.#map.set(k, []);
       this.keys.push(key);
     }
   }
   get(key: unknown): V[] {
-    return this.#map.get(keyPart(key)) ?? [];
+    return this.#map.get(this.#part(key)) ?? [];
   }
 }
 
@@ -75,7 +79,9 @@ async function loadManyToOne(
 ): Promise<object[]> {
   const target = rel.targetMapper;
   const identity = ctx.identityMap(target);
-  const wanted = new ByKey<InstanceState>();
+  // The keys compare as the referenced column's values do.
+  const part = target.keyParts[rel.ref];
+  const wanted = new ByKey<InstanceState>(part);
   for (let i = 0; i < states.length; i++) {
     const s = states[i];
     const fk = s.values[rel.fk];
@@ -85,7 +91,7 @@ async function loadManyToOne(
   const byRef = target.pk.length === 1 && target.pk[0] === rel.ref;
   const missing = populate || !byRef
     ? wanted.keys
-    : wanted.keys.filter((k) => identity.get(keyPart(k)) === undefined);
+    : wanted.keys.filter((k) => identity.get(part(k)) === undefined);
   const refCol = target.columns[rel.ref];
   const found = new Map<unknown, object>();
   const n = narrow(ctx, target, select(target.cls), [...need, refCol]);
@@ -98,14 +104,14 @@ async function loadManyToOne(
     );
     const objs = hydrateNarrowed(n, target, rows, populate);
     for (let i = 0; i < objs.length; i++) {
-      found.set(keyPart(stateOf(objs[i])!.values[rel.ref]), objs[i]);
+      found.set(part(stateOf(objs[i])!.values[rel.ref]), objs[i]);
     }
   }
   const loaded: object[] = [];
   const keys = wanted.keys;
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k];
-    const obj = found.get(keyPart(key)) ?? (byRef ? identity.get(keyPart(key)) : undefined) ?? null;
+    const obj = found.get(part(key)) ?? (byRef ? identity.get(part(key)) : undefined) ?? null;
     const holders = wanted.get(key);
     for (let i = 0; i < holders.length; i++) setLoaded(rel, holders[i], obj);
     if (obj) loaded.push(obj);
@@ -121,7 +127,7 @@ async function loadOneToMany(
   need: readonly Column[],
 ): Promise<object[]> {
   const target = rel.targetMapper;
-  const children = new ByKey<object>();
+  const children = new ByKey<object>(target.keyParts[rel.fk]);
   for (let i = 0; i < states.length; i++) {
     const k = states[i].values[rel.ref];
     if (k !== null && k !== undefined) children.ensure(k);
@@ -168,7 +174,7 @@ async function loadManyToMany(
 ): Promise<object[]> {
   const target = rel.targetMapper;
   const sec = rel.secondary!;
-  const members = new ByKey<object>();
+  const members = new ByKey<object>(keyPartOf(sec.owner.type));
   for (let i = 0; i < states.length; i++) {
     const k = states[i].values[rel.ref];
     if (k !== null && k !== undefined) members.ensure(k);

@@ -12,7 +12,7 @@ import type { Column } from "../../core/schema/column.ts";
 import type { Table } from "../../core/schema/table.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import type { Converter } from "../../core/types/column_type.ts";
-import { identityKey } from "./identity.ts";
+import { identityKey, type KeyPart, keyParts } from "./identity.ts";
 
 /**
  * A class's place in a single-table hierarchy: the root's mapper (whose identity map holds
@@ -48,6 +48,8 @@ export class Mapper {
   readonly indexByKey: ReadonlyMap<string, number>;
   /** Column indexes of the primary key. */
   readonly pk: readonly number[];
+  /** Key normalisers by column index, from the columns' types (see `identity.ts`). */
+  readonly keyParts: readonly KeyPart[];
   /** Index of the version column, or -1. */
   readonly version: number;
   /** The column indexes, 0 to n - 1. */
@@ -83,6 +85,7 @@ export class Mapper {
     this.keys = this.columns.map((c) => c.key);
     this.indexByKey = new Map(this.keys.map((k, i) => [k, i]));
     this.pk = this.table.primaryKey.map((c) => this.indexByKey.get(c.key)!);
+    this.keyParts = keyParts(this.columns);
     this.version = this.columns.findIndex((c) => c.config.version);
     if (this.pk.length === 0) {
       throw new ArgumentError(
@@ -110,7 +113,7 @@ export class Mapper {
 
   /** The identity key of a row's values. */
   identity(values: readonly unknown[]): unknown {
-    return identityKey(values, this.pk);
+    return identityKey(values, this.pk, this.keyParts);
   }
 
   /** `(id=1, kind="a")`: the primary key of a row, for messages. */

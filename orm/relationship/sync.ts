@@ -7,7 +7,6 @@
  */
 import { ArgumentError, NotLoadedError } from "../../core/errors.ts";
 import { describe } from "../../core/util/describe.ts";
-import { keyPart } from "../mapping/identity.ts";
 import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
 import {
   entryOf,
@@ -137,7 +136,7 @@ export function readAttribute(rel: Relationship, obj: object): unknown {
     if (fkValue === null || fkValue === undefined) return null;
     const target = rel.targetMapper;
     if (target.pk.length === 1 && target.pk[0] === rel.ref) {
-      const found = state.session.lookup(target, keyPart(fkValue));
+      const found = state.session.lookup(target, target.keyParts[rel.ref](fkValue));
       if (found !== undefined) return found;
     }
   }

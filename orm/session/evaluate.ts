@@ -6,15 +6,19 @@
  * three-valued logic: a NULL compares to nothing, `NOT (unknown)` is unknown.
  *
  * Only what compares in JavaScript as in both databases is evaluated: integers, doubles,
- * booleans, dates, and for equality text and enums. Anything else (a column of another type,
- * a function, a subquery, SQL written by hand) makes the WHERE not evaluable, and the session
- * reads the matched keys from the database instead.
+ * booleans, dates, and for equality text and enums. Values compare as the database compares
+ * them: a date by its UTC day (a Date's time of day is dropped, as when it is stored), NaN
+ * equal to itself and above every other number (as PostgreSQL orders it; SQLite refuses to
+ * bind a NaN). Anything else (a column of another type, a function, a subquery, SQL written
+ * by hand) makes the WHERE not evaluable, and the session reads the matched keys from the
+ * database instead.
  *
  * @module
  */
 import { Column } from "../../core/schema/column.ts";
 import type { Table } from "../../core/schema/table.ts";
 import { Fragment, List, Param, type SqlSource } from "../../core/sql/nodes.ts";
+import { TypedParam } from "../../core/types/param.ts";
 import { isUnloaded } from "../mapping/expired.ts";
 import type { InstanceState } from "../mapping/state.ts";
 
@@ -58,36 +62,68 @@ function columnOf(v: unknown, table: Table, ordered: boolean): Column {
   return v as Column;
 }
 
-/** An operand: a value bound as a parameter, or a column of the table. */
-function operandOf(v: unknown, table: Table, ordered: boolean): (read: Read) => unknown {
+/** A value as its type compares in SQL: a date by its UTC day, any other Date by its instant. */
+type Norm = (v: unknown) => unknown;
+
+const DAY_MS = 86_400_000;
+
+const instant: Norm = (v) => v instanceof Date ? v.getTime() : v;
+/** Both dialects store and compare a date as its UTC day (a Date's time of day is dropped). */
+const day: Norm = (v) => v instanceof Date ? Math.floor(v.getTime() / DAY_MS) * DAY_MS : v;
+
+const normOf = (kind: string): Norm => kind === "date" ? day : instant;
+
+/** An operand: a value bound as a parameter, or a column of the table, with its type's kind. */
+interface Operand {
+  readonly get: (read: Read) => unknown;
+  /** The kind of its type: its column's, its typed parameter's; null for an untyped value. */
+  readonly kind: string | null;
+}
+
+function operandOf(v: unknown, table: Table, ordered: boolean): Operand {
   if (v instanceof Param) {
     const value = v.value;
-    return () => value;
+    const kind = v instanceof TypedParam ? v.type.kind : null;
+    if (kind !== null && !(ordered ? ORDERED : EQUAL).has(kind)) refuse();
+    return { get: () => value, kind };
   }
   const col = columnOf(v, table, ordered);
-  return (read) => read(col);
+  return { get: (read) => read(col), kind: col.type.kind };
 }
 
-function norm(v: unknown): unknown {
-  return v instanceof Date ? v.getTime() : v;
+/** An operand's values normalised by its kind, an untyped value by the other side's. */
+function normalised(o: Operand, other: Operand): (read: Read) => unknown {
+  const norm = normOf(o.kind ?? other.kind ?? "");
+  const get = o.get;
+  return (read) => norm(get(read));
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  const x = norm(a);
-  const y = norm(b);
+const isNaNValue = (v: unknown): boolean => typeof v === "number" && v !== v;
+
+/**
+ * Equality of normalised values. NaN equals NaN, as in PostgreSQL (SQLite stores no NaN and
+ * refuses to bind one, so its statements never get to compare one).
+ */
+function equal(x: unknown, y: unknown): boolean {
   if (x === y) return true;
+  if (isNaNValue(x)) return isNaNValue(y);
   // An integer column read as a number compared with a bigint, or the other way.
   const numeric = (t: unknown) => typeof t === "number" || typeof t === "bigint";
   return numeric(x) && numeric(y) && x == y;
 }
 
-function compare(op: string, a: unknown, b: unknown): Truth {
-  if (a === null || a === undefined || b === null || b === undefined) return null;
-  if (op === "eq") return equal(a, b);
-  if (op === "ne") return !equal(a, b);
-  const x = norm(a) as number;
-  const y = norm(b) as number;
-  return op === "lt" ? x < y : op === "le" ? x <= y : op === "gt" ? x > y : x >= y;
+/** Order of normalised values; NaN is above every other number, as in PostgreSQL. */
+function compare(op: string, x: unknown, y: unknown): Truth {
+  if (x === null || x === undefined || y === null || y === undefined) return null;
+  if (op === "eq") return equal(x, y);
+  if (op === "ne") return !equal(x, y);
+  let a = x as number;
+  let b = y as number;
+  if (isNaNValue(a) || isNaNValue(b)) {
+    a = isNaNValue(a) ? 1 : 0;
+    b = isNaNValue(b) ? 1 : 0;
+  }
+  return op === "lt" ? a < b : op === "le" ? a <= b : op === "gt" ? a > b : a >= b;
 }
 
 function isIn(value: unknown, items: readonly unknown[]): Truth {
@@ -175,17 +211,20 @@ function compile(node: unknown, table: Table): Predicate {
     const op = COMPARISONS[s[1]];
     if (op !== undefined) {
       const ordered = op !== "eq" && op !== "ne";
-      const left = operandOf(v[0], table, ordered);
-      const right = operandOf(v[1], table, ordered);
+      const l = operandOf(v[0], table, ordered);
+      const r = operandOf(v[1], table, ordered);
+      const left = normalised(l, r);
+      const right = normalised(r, l);
       return (read) => compare(op, left(read), right(read));
     }
     if (s[1] === " IN " || s[1] === " NOT IN ") {
       const col = columnOf(v[0], table, false);
       if (!(v[1] instanceof List)) return refuse();
-      const items = v[1].items.map((item) => item instanceof Param ? item.value : refuse());
+      const norm = normOf(col.type.kind);
+      const items = v[1].items.map((item) => item instanceof Param ? norm(item.value) : refuse());
       const negated = s[1] === " NOT IN ";
       return (read) => {
-        const t = isIn(read(col), items);
+        const t = isIn(norm(read(col)), items);
         return t === null ? null : negated ? !t : t;
       };
     }

@@ -25,7 +25,6 @@ import { criteriaFor, filtered } from "../loading/criteria.ts";
 import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
 import { applyOptions, loadRelationship } from "../loading/selectin.ts";
 import { mapperOf } from "../mapping/configure.ts";
-import { keyPart } from "../mapping/identity.ts";
 import { isUnloaded, unloadedRead } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
@@ -164,7 +163,7 @@ function plainLookup(mapper: Mapper, ctx: LoadContext): KeyLookup | null {
 
 /** The identity key of primary-key values given in key order. */
 export function keyOf(mapper: Mapper, keys: readonly unknown[]): unknown {
-  if (keys.length === 1) return keyPart(keys[0]);
+  if (keys.length === 1) return mapper.keyParts[mapper.pk[0]](keys[0]);
   const values = new Array(mapper.columns.length);
   mapper.pk.forEach((i, k) => (values[i] = keys[k]));
   return mapper.identity(values);
