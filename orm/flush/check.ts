@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { ArgumentError, IntegrityError } from "../../core/errors.ts";
+import { ArgumentError, IntegrityError, InvalidRequestError } from "../../core/errors.ts";
 import { Fragment } from "../../core/sql/nodes.ts";
+import { hasIdentity } from "../mapping/identity.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { InstanceState } from "../mapping/state.ts";
 import type { Plan } from "./plan.ts";
@@ -101,8 +102,35 @@ function checkChanged(plan: Plan, s: InstanceState, i: number): void {
   }
 }
 
+/**
+ * A new object with the key of an object deleted in the same flush: its INSERT would meet the
+ * row the DELETE has not yet removed. Refused before anything is sent.
+ */
+function checkReplaced(sets: CheckedSets): void {
+  if (sets.deleted.size === 0 || sets.pending.size === 0) return;
+  const deleted = new Map<Mapper, Set<unknown>>();
+  sets.deleted.forEach((s) => {
+    const root = s.mapper.poly?.root ?? s.mapper;
+    let keys = deleted.get(root);
+    if (keys === undefined) deleted.set(root, keys = new Set());
+    keys.add(s.key);
+  });
+  sets.pending.forEach((s) => {
+    const keys = deleted.get(s.mapper.poly?.root ?? s.mapper);
+    if (keys === undefined || !hasIdentity(s.values, s.mapper.pk)) return;
+    if (!keys.has(s.mapper.identity(s.values))) return;
+    throw new InvalidRequestError(
+      `A new ${s.mapper.name} ${s.mapper.describeKey(s.values)} replaces one deleted in the ` +
+        "same flush, whose row is still there when the new one is inserted. Flush the " +
+        "deletion first (await session.flush() after session.delete()), or change the " +
+        "existing object instead. Nothing of this flush was sent.",
+    );
+  });
+}
+
 /** Checks every value a flush will write; throws before anything is sent. */
 export function checkWrites(sets: CheckedSets, plan: Plan, hide: boolean): void {
+  checkReplaced(sets);
   sets.pending.forEach((s) => {
     for (let i = 0, n = s.mapper.columns.length; i < n; i++) checkValue(s, i, hide);
     checkRequired(plan, s);

@@ -4,7 +4,16 @@
  * a persistent object is written and re-keys the identity map after the flush.
  */
 import assert from "node:assert/strict";
-import { column, constraint, type Engine, inspect, Model, select, sql } from "../../mod.ts";
+import {
+  column,
+  constraint,
+  type Engine,
+  inspect,
+  InvalidRequestError,
+  Model,
+  select,
+  sql,
+} from "../../mod.ts";
 import { scopedTest } from "../_db.ts";
 import { column as values, dataStatements, logged, ready } from "./_support.ts";
 
@@ -221,3 +230,38 @@ scopedTest("a rolled-back key change gives the object its old key back", async (
     [{ code: "old", name: "after" }],
   );
 });
+
+scopedTest(
+  "a new object replacing one deleted in the same flush is refused before sending",
+  async (s) => {
+    const { engine, log } = await logged(s, MODELS);
+    await using session = engine.session();
+    const old = new Code({ code: "a1", name: "old" });
+    session.add(old);
+    await session.commit();
+    session.add(new Code({ code: "b2", name: "earlier" }));
+    await session.flush(); // earlier work in the transaction
+    session.delete(old);
+    const replacement = new Code({ code: "a1", name: "new" });
+    session.add(replacement);
+    log.splice(0);
+    await assert.rejects(session.flush(), (e) => {
+      assert.ok(e instanceof InvalidRequestError, `expected an InvalidRequestError, got ${e}`);
+      assert.match((e as Error).message, /Code \(code=a1\).*deleted.*flush/s);
+      return true;
+    });
+    assert.deepEqual(dataStatements(log), [], "nothing of the flush was sent");
+    // What the message says works: the deletion first, then the new object.
+    session.expunge(replacement);
+    await session.flush();
+    session.add(replacement);
+    await session.commit();
+    const rows = await engine.all<{ code: string; name: string }>(
+      sql`SELECT ${Code.c.code} AS code, ${Code.c.name} AS name FROM ${Code} ORDER BY 1`,
+    );
+    assert.deepEqual(rows.map((r) => ({ ...r })), [
+      { code: "a1", name: "new" },
+      { code: "b2", name: "earlier" },
+    ]);
+  },
+);
