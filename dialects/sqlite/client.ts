@@ -52,6 +52,17 @@ export interface Statement {
   returning?: boolean;
   /** Whether the statement changes rows, so that its change count is its own. */
   writes?: boolean;
+  /** Whether it changes the schema (CREATE, ALTER, DROP), or may undo a change (ROLLBACK). */
+  schema?: "changes" | "may undo";
+}
+
+/**
+ * The schema's version as a pool's connections know it: a statement that changes the schema
+ * on one of them moves it on, and each connection then prepares its statements afresh (a
+ * statement prepared before reads the old columns: node:sqlite keeps their count and names).
+ */
+export interface SchemaVersion {
+  version: number;
 }
 
 /**

@@ -9,7 +9,7 @@ import { ArgumentError, DataError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
 import { dateRangeProblem } from "../../core/types/dates.ts";
 import { MAX_SAFE, MIN_SAFE } from "../../core/util/ints.ts";
-import type { SqliteClient, SqliteDriverOptions, Statement } from "./client.ts";
+import type { SchemaVersion, SqliteClient, SqliteDriverOptions, Statement } from "./client.ts";
 import { translateSqliteError } from "./errors.ts";
 import { registerFunctions } from "./functions.ts";
 import { statementKind } from "./statement_kind.ts";
@@ -105,6 +105,9 @@ function narrowBigInts(rows: unknown[][]): unknown[][] {
   return rows;
 }
 
+/** The verbs of statements that change the schema. */
+const SCHEMA_CHANGES = new Set(["CREATE", "ALTER", "DROP"]);
+
 function toObjects(rows: unknown[][], keys: string[]): Row[] {
   const out: Row[] = new Array(rows.length);
   const n = keys.length;
@@ -133,8 +136,21 @@ export class SqliteConnection {
     (_, n) => new Array(n).fill(null),
   );
 
-  constructor(db: SqliteClient, options: SqliteDriverOptions, configure: boolean) {
+  readonly #schema: SchemaVersion;
+  /** The schema version this connection's statements were prepared under. */
+  #prepared: number;
+  /** Whether a schema change ran since the last rollback (which may undo it). */
+  #changedInTx = false;
+
+  constructor(
+    db: SqliteClient,
+    options: SqliteDriverOptions,
+    configure: boolean,
+    schema: SchemaVersion = { version: 0 },
+  ) {
     this.#db = db;
+    this.#schema = schema;
+    this.#prepared = schema.version;
     this.#hide = options.hideParameters;
     this.#denoSqlite = "lastInsertRowId" in db;
     db.exec("PRAGMA foreign_keys = ON");
@@ -143,6 +159,10 @@ export class SqliteConnection {
   }
 
   #prepare(text: string): Statement {
+    if (this.#prepared !== this.#schema.version) {
+      this.#statements.clear(); // prepared under another schema: their columns may be stale
+      this.#prepared = this.#schema.version;
+    }
     let stmt = this.#statements.get(text);
     if (stmt !== undefined) return stmt;
     stmt = this.#db.prepare(text) as Statement;
@@ -151,7 +171,13 @@ export class SqliteConnection {
       stmt.arrays = true;
     }
     stmt.returning = RETURNING.test(text);
-    stmt.writes = statementKind(text).writes;
+    const kind = statementKind(text);
+    stmt.writes = kind.writes;
+    stmt.schema = SCHEMA_CHANGES.has(kind.verb)
+      ? "changes"
+      : kind.verb === "ROLLBACK"
+      ? "may undo"
+      : undefined;
     if (stmt.returning) stmt.setReadBigInts?.(true);
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
       // Evict the oldest: cheaper than keeping recency order on every hit.
@@ -185,6 +211,7 @@ export class SqliteConnection {
     const args = encodeAll(params, text, this.#hide, into);
     try {
       stmt = this.#prepare(text);
+      if (stmt.schema !== undefined) this.#schemaMoves(stmt.schema);
       if (mode !== "run") return this.#read(stmt, args, mode, stmt.returning === true);
       const r = stmt.run(...args);
       if (this.#denoSqlite) {
@@ -218,6 +245,19 @@ export class SqliteConnection {
       }
       throw translateSqliteError(error, text, params, this.#hide);
     }
+  }
+
+  /**
+   * Before a statement that changes the schema (or a rollback undoing a change): the version
+   * moves on, so that every connection of the pool prepares its statements afresh.
+   */
+  #schemaMoves(kind: "changes" | "may undo"): void {
+    if (kind === "may undo") {
+      if (!this.#changedInTx) return;
+      this.#changedInTx = false;
+    } else this.#changedInTx = true;
+    this.#prepared = ++this.#schema.version;
+    this.#statements.clear();
   }
 
   #read(stmt: Statement, args: unknown[], mode: QueryMode, narrow: boolean): QueryResult {

@@ -10,7 +10,7 @@
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
 import { OperationalError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
-import type { SqliteClient, SqliteDriverOptions } from "./client.ts";
+import type { SchemaVersion, SqliteClient, SqliteDriverOptions } from "./client.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
 import { statementKind } from "./statement_kind.ts";
@@ -93,8 +93,16 @@ export class SqlitePool implements Driver {
     this.#writer = poolSize === 1 ? null : new Lock();
   }
 
+  /** The schema's version, shared by the pool's connections (see `SchemaVersion`). */
+  readonly #schema: SchemaVersion = { version: 0 };
+
   #new(): SqliteConnection {
-    const conn = new SqliteConnection(this.#open(), this.#options, this.#configure);
+    const conn = new SqliteConnection(
+      this.#open(),
+      this.#options,
+      this.#configure,
+      this.#schema,
+    );
     this.#all.push(conn);
     return conn;
   }
