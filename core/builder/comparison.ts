@@ -12,7 +12,9 @@ import { bindValue, checkLeft, type Expression, isQuery, nameOf, operand } from 
 
 function compare(op: string, sqlOp: string, left: unknown, right: unknown): Fragment {
   const l = checkLeft(left, op);
-  return atom(new Fragment(["", ` ${sqlOp} `, ""], [operand(l), bindValue(l, right)]));
+  return atom(
+    new Fragment(["", ` ${sqlOp} `, ""], [operand(l), bindValue(l, right, undefined, true)]),
+  );
 }
 
 /**
@@ -121,7 +123,9 @@ function membership(op: string, not: boolean, left: unknown, values: unknown): F
       `${op}(...) takes an array of values or a select, as its second argument.`,
     );
   }
-  const items = values.map((v, i) => bindValue(l, v, `${nameOf(l)} (item ${i + 1} of ${op})`));
+  const items = values.map((v, i) =>
+    bindValue(l, v, `${nameOf(l)} (item ${i + 1} of ${op})`, true)
+  );
   return atom(new Fragment(["", keyword, ""], [operand(l), new List(items)]));
 }
 
@@ -213,8 +217,8 @@ export function between<T>(
   return atom(
     new Fragment(["", " BETWEEN ", " AND ", ""], [
       operand(l),
-      bindValue(l, low),
-      bindValue(l, high),
+      bindValue(l, low, undefined, true),
+      bindValue(l, high, undefined, true),
     ]),
   );
 }

@@ -192,9 +192,14 @@ const JSON_TYPES: ReadonlySet<ColumnType> = new Set([types.json, types.jsonb]);
  * value is checked with the target's column type and bound as a typed parameter, which the
  * compile step encodes for its dialect.
  */
-export function bindValue(target: unknown, value: unknown, where?: string): unknown {
+export function bindValue(
+  target: unknown,
+  value: unknown,
+  where?: string,
+  compared = false,
+): unknown {
   try {
-    return bindChecked(target, value, where);
+    return bindChecked(target, value, where, compared);
   } catch (error) {
     if (error instanceof RetortError) throw error;
     // A revoked Proxy, or one whose traps throw, cannot even be looked at.
@@ -208,14 +213,21 @@ export function bindValue(target: unknown, value: unknown, where?: string): unkn
   }
 }
 
-function bindChecked(target: unknown, value: unknown, where?: string): unknown {
+function bindChecked(
+  target: unknown,
+  value: unknown,
+  where: string | undefined,
+  compared: boolean,
+): unknown {
   if (
     typeof value === "object" && value !== null && isSqlNode(value) && !(value instanceof Param)
   ) {
     return operand(value as SqlSource<unknown>);
   }
   if (value instanceof Param) return value;
-  const type = typeOf(target);
+  const own = typeOf(target);
+  // A value compared with a column is bound as the database compares it, not as it stores it.
+  const type = compared ? own?.compared ?? own : own;
   const label = where ?? nameOf(target);
   if (value === undefined) {
     throw new ArgumentError(`${label} is undefined; pass null for SQL NULL.`);

@@ -36,6 +36,7 @@ class BuiltinType<T> implements ColumnType<T> {
   readonly precision?: number;
   readonly scale?: number;
   readonly values?: readonly string[];
+  readonly compared?: ColumnType;
   readonly #check: (value: unknown) => string | null;
   declare readonly "~value"?: T;
 
@@ -48,6 +49,7 @@ class BuiltinType<T> implements ColumnType<T> {
       precision?: number;
       scale?: number;
       values?: readonly string[];
+      compared?: ColumnType;
     } = {},
   ) {
     this.kind = kind;
@@ -57,6 +59,7 @@ class BuiltinType<T> implements ColumnType<T> {
     if (params.precision !== undefined) this.precision = params.precision;
     if (params.scale !== undefined) this.scale = params.scale;
     if (params.values !== undefined) this.values = params.values;
+    if (params.compared !== undefined) this.compared = params.compared;
   }
 
   ddl(dialect: TypeDialect): string {
@@ -234,7 +237,7 @@ export function varchar(length: number): ColumnType<string> {
         : [...v].length > length
         ? `expects at most ${length} characters, got ${[...v].length}`
         : wellFormed(v),
-    { name: `varchar(${length})`, length },
+    { name: `varchar(${length})`, length, compared: types.text },
   );
 }
 
@@ -281,7 +284,7 @@ export function numeric(precision?: number, scale?: number): ColumnType<string> 
     (v) =>
       types.numeric.check(v) ??
         (precision === undefined ? null : numericFits(v, precision, digits)),
-    { name, precision, scale },
+    { name, precision, scale, compared: precision === undefined ? undefined : types.numeric },
   );
 }
 
