@@ -76,14 +76,16 @@ function checkAll(c: Instrumented, items: readonly unknown[]): void {
   if (items.length === 0) return;
   const rel = relationshipFor(c);
   if (rel === undefined) return;
+  for (const item of items) checkItem(rel, item);
+}
+
+/** Throws when `item` is not of the relationship's class. */
+export function checkItem(rel: Relationship, item: unknown): void {
   const target = rel.targetMapper;
-  const cls = target.cls as unknown as new () => object;
-  for (const item of items) {
-    if (!(item instanceof cls)) {
-      throw new ArgumentError(
-        `${rel.qualifiedName} holds ${target.name} objects; got ${describe(item)}.`,
-      );
-    }
+  if (!(item instanceof (target.cls as unknown as new () => object))) {
+    throw new ArgumentError(
+      `${rel.qualifiedName} holds ${target.name} objects; got ${describe(item)}.`,
+    );
   }
 }
 

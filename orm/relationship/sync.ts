@@ -6,7 +6,6 @@
  * @module
  */
 import { ArgumentError, NotLoadedError } from "../../core/errors.ts";
-import { describe } from "../../core/util/describe.ts";
 import { type InstanceState, type Loaded, stateOf } from "../mapping/state.ts";
 import {
   entryOf,
@@ -16,6 +15,7 @@ import {
   settleRelation,
 } from "../mapping/relations.ts";
 import {
+  checkItem,
   collection,
   type CollectionHooks,
   instrument,
@@ -147,15 +147,6 @@ export function readAttribute(rel: Relationship, obj: object): unknown {
   );
 }
 
-function check(rel: Relationship, item: unknown): void {
-  const target = rel.targetMapper;
-  if (!(item instanceof (target.cls as unknown as new () => object))) {
-    throw new ArgumentError(
-      `${rel.qualifiedName} holds ${target.name} objects; got ${describe(item)}.`,
-    );
-  }
-}
-
 function cascadeAdd(rel: Relationship, state: InstanceState, item: object): void {
   if (state.session && rel.cascade.saveUpdate) state.session.cascadeAdd(item);
 }
@@ -178,14 +169,14 @@ export function writeAttribute(rel: Relationship, obj: object, value: unknown): 
     }
     const old = l.value as unknown[];
     const next = value as unknown[];
-    for (const item of next) check(rel, item);
+    for (const item of next) checkItem(rel, item);
     state.session?.touch(state);
     for (const item of old) if (!next.includes(item)) unlinked(rel, obj, item);
     for (const item of next) if (!old.includes(item)) linked(rel, obj, item);
     l.value = collection(obj, hooksOf(rel), next);
     return;
   }
-  if (value !== null) check(rel, value);
+  if (value !== null) checkItem(rel, value);
   let l = currentOf(rel, state, isNew(state));
   let old: unknown = null;
   state.session?.touch(state);
@@ -211,7 +202,7 @@ export function writeAttribute(rel: Relationship, obj: object, value: unknown): 
 
 /** `item` was added to `owner`'s collection. */
 export function linked(rel: Relationship, owner: object, item: unknown): void {
-  check(rel, item);
+  checkItem(rel, item);
   const state = stateOf(owner)!;
   state.session?.touch(state);
   const back = rel.back;
