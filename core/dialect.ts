@@ -171,7 +171,7 @@ export interface Dialect extends TypeDialect {
   emptyList(before: string): { before: string; list: string };
   /**
    * What a long `IN` list of values compiles to, given the text just before it: one
-   * parameter holding every value (`= ANY($1)`, `IN (SELECT value FROM json_each(?))`), so a
+   * parameter holding every value (`= ANY($1)`, `IN (SELECT +value FROM json_each(?))`), so a
    * list of any length fits the parameter limit and the text does not change with the length.
    * `param` binds a value and returns its placeholder. Null: expand the list as usual.
    */

@@ -237,7 +237,7 @@ export function varchar(length: number): ColumnType<string> {
         : [...v].length > length
         ? `expects at most ${length} characters, got ${[...v].length}`
         : wellFormed(v),
-    { name: `varchar(${length})`, length, compared: types.text },
+    { name: `varchar(${length})`, length },
   );
 }
 

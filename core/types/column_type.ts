@@ -69,8 +69,8 @@ export interface ColumnType<T = unknown> {
   readonly values?: readonly string[];
   /**
    * The type of a value compared with the column's, where it is not the column's own: the same
-   * values without the column's limits, as the database compares them (`numeric(10, 2)`:
-   * `numeric`, so that `price = '1.005'` is not rounded to 1.01; `varchar(5)`: `text`).
+   * values without the column's rounding, as the database compares them (`numeric(10, 2)`:
+   * `numeric`, so that `price = '1.005'` is not rounded to 1.01).
    */
   readonly compared?: ColumnType;
   /** The type in DDL. */
