@@ -12,8 +12,13 @@
  * Invalid Date, and reads a `timestamp` in the process's time zone. Text it does not know
  * (`infinity`) becomes what `new Date(text)` makes of it, as before.
  *
+ * A Date bound as a parameter goes as ISO 8601 text at UTC, of no declared type (see
+ * `dateParams`).
+ *
  * @module
  */
+import { ArgumentError } from "../../core/errors.ts";
+import { dateRangeProblem } from "../../core/types/dates.ts";
 
 const DATE = /^(\d{4,})-(\d\d)-(\d\d)( BC)?$/;
 const TIMESTAMP =
@@ -88,6 +93,34 @@ export function timestamptzText(d: Date): string {
   return `${dayText(d)} ${timeText(d)}+00${era(d)}`;
 }
 
+/** A Date as a parameter's text: ISO 8601 at UTC, with ` BC` after a year up to 1 BC. */
+export function dateParamText(d: Date): string {
+  return `${dayText(d)}T${timeText(d)}Z${era(d)}`;
+}
+
+/**
+ * The parameters with each Date, also in arrays, as `dateParamText`, after checking that it is
+ * in the years both databases store; `params` itself when it holds no Date. Sent as text of no
+ * declared type, a Date is read by the server as the type the SQL around it gives: the instant
+ * for a `timestamptz`, the UTC wall-clock time for a `timestamp` (its `Z` ignored), the UTC day
+ * for a `date`, whatever the session's TimeZone. (Declared a `timestamptz`, it would be
+ * converted to a `timestamp` or a `date` in that zone.)
+ */
+export function dateParams(params: readonly unknown[], depth = 0): readonly unknown[] {
+  let out: unknown[] | null = null;
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    let text: unknown = v;
+    if (v instanceof Date) {
+      const problem = dateRangeProblem(v.getTime());
+      if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
+      text = dateParamText(v);
+    } else if (Array.isArray(v) && depth < 4) text = dateParams(v, depth + 1);
+    if (text !== v) (out ??= params.slice())[i] = text;
+  }
+  return out ?? params;
+}
+
 /** A serializer: Dates as the given text, and anything else as text. */
 const serializer = (format: (d: Date) => string) => (x: unknown): string =>
   x instanceof Date ? format(x) : String(x);
@@ -117,11 +150,51 @@ export const dateTypes: Readonly<
   },
 };
 
-/** The parsers by type oid, for clients that take them so (PGlite). */
-export const dateParsers: Readonly<Record<number, (text: string) => Date>> = {
+/**
+ * An array's text (`{"2024-03-01 02:30:00",NULL}`, nested as `{{...},{...}}`) to an array of
+ * its elements, each parsed. Date and time elements hold no quote or backslash.
+ */
+const arrayOf = (parse: (text: string) => Date) => (text: string): unknown[] => {
+  let i = text.startsWith("[") ? text.indexOf("=") + 1 : 0; // explicit bounds: [0:1]={...}
+  const list = (): unknown[] => {
+    const out: unknown[] = [];
+    i++; // {
+    while (i < text.length) {
+      const c = text[i];
+      if (c === "}") {
+        i++;
+        break;
+      }
+      if (c === ",") i++;
+      else if (c === "{") out.push(list());
+      else if (c === '"') {
+        const end = text.indexOf('"', i + 1);
+        out.push(parse(text.slice(i + 1, end)));
+        i = end + 1;
+      } else {
+        let end = i;
+        while (end < text.length && text[end] !== "," && text[end] !== "}") end++;
+        const element = text.slice(i, end);
+        out.push(element === "NULL" ? null : parse(element));
+        i = end;
+      }
+    }
+    return out;
+  };
+  return list();
+};
+
+/**
+ * The parsers by type oid, for clients that take them so (PGlite), arrays included: PGlite
+ * parses an array's elements with its own parsers, not with those a query is given.
+ */
+export const dateParsers: Readonly<Record<number, (text: string) => unknown>> = {
   1082: parseDate,
   1114: parseTimestamp,
   1184: parseTimestamptz,
+  1182: arrayOf(parseDate),
+  1115: arrayOf(parseTimestamp),
+  1185: arrayOf(parseTimestamptz),
 };
 
 /** The serializers by type oid, for clients that take them so (PGlite). */

@@ -10,13 +10,12 @@
  * @module
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
-import { ArgumentError, OperationalError } from "../../core/errors.ts";
+import { OperationalError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
-import { dateRangeProblem } from "../../core/types/dates.ts";
 import { cursorChunks } from "./cursor.ts";
 import { Checkout, type Watch } from "./checkout.ts";
 import type { PostgresClient } from "./client.ts";
-import { installDateTypes } from "./datetime.ts";
+import { dateParams, installDateTypes } from "./datetime.ts";
 import { postgresDialect } from "./dialect.ts";
 import { isConnectionLoss, translatePostgresError } from "./errors.ts";
 import { PreparedTexts } from "./prepared.ts";
@@ -89,36 +88,24 @@ interface Target {
   typed?(value: unknown, type: number): unknown;
 }
 
-/** Refuses a Date outside the years both databases store (see `core/types/dates.ts`). */
-function checkDates(values: readonly unknown[], depth = 0): void {
-  for (const v of values) {
-    if (v instanceof Date) {
-      const problem = dateRangeProblem(v.getTime());
-      if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
-    } else if (Array.isArray(v) && depth < 4) checkDates(v, depth + 1);
-  }
-}
-
 /**
- * postgres.js declares an array parameter with its first element's type (a `boolean[]` as
- * `boolean`, a `Date[]` as `timestamptz`), which PostgreSQL then refuses; declaring arrays
- * as unknown (type 0) lets the server tell their type and postgres.js encode them for it.
- * Dates are checked on the way.
+ * The parameters as postgres.js is given them. A Date goes as ISO 8601 text of no declared
+ * type (see `dateParams` in `datetime.ts`): postgres.js would declare it a `timestamptz`, which
+ * the server converts to a `timestamp` or a `date` in the session's TimeZone. An array is
+ * declared unknown (type 0) too: postgres.js declares it with its first element's type (a
+ * `boolean[]` as `boolean`), which PostgreSQL then refuses; left to the server, its type is
+ * told and postgres.js encodes it for that type.
  */
 function paramsFor(target: Target, params: readonly unknown[]): unknown[] {
+  const values = dateParams(params);
   let out: unknown[] | null = null;
-  for (let i = 0; i < params.length; i++) {
-    const v = params[i];
-    if (v instanceof Date) checkDates([v]);
-    else if (Array.isArray(v)) {
-      checkDates(v);
-      if (target.typed) {
-        out ??= params.slice();
-        out[i] = target.typed(v, 0);
-      }
+  if (target.typed) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (Array.isArray(v)) (out ??= values.slice())[i] = target.typed(v, 0);
     }
   }
-  return out ?? params as unknown[];
+  return out ?? values as unknown[];
 }
 
 /** What postgres.js shows of one of its connections, to a query's `onexecute` hook. */

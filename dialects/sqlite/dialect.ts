@@ -8,23 +8,50 @@ import type { Dialect, GeneratedKey, GeneratedKeySql } from "../../core/dialect.
 import { updateFromValues, type ValuesShape } from "../../core/builder/update_from.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import { Fragment, Identifier } from "../../core/sql/nodes.ts";
+import { dateRangeProblem } from "../../core/types/dates.ts";
 import { decoder, encoder, typeSql } from "./codec.ts";
 
 const hex = (bytes: Uint8Array): string =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
-/** Values as a JSON array for json_each, or null when one has no JSON form SQLite reads back. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Values as a JSON array for json_each, each of the storage class it would be bound as (see
+ * `encode` in `connection.ts`): a safe integer, a boolean or a bigint an INTEGER; any other
+ * number a REAL (`2 ** 60` is written `1152921504606847000.0`, and -0 `-0.0`); a string TEXT; a
+ * Date its ISO 8601 text. Null when one is not bound as such a value (bytes, arrays, NaN, a
+ * bigint beyond 64 bits, text holding NUL): the list is then expanded as parameters, and the
+ * driver binds or refuses each value as usual.
+ */
 function jsonList(values: readonly unknown[]): string | null {
-  const parts: string[] = [];
-  for (const v of values) {
-    if (v === null || typeof v === "boolean") parts.push(v === null ? "null" : v ? "1" : "0");
-    else if (typeof v === "bigint") parts.push(String(v));
-    else if (typeof v === "number") {
+  const parts: string[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    let part: string;
+    if (v === null) part = "null";
+    else if (typeof v === "boolean") part = v ? "1" : "0";
+    else if (typeof v === "bigint") {
+      if (v < INT64_MIN || v > INT64_MAX) return null;
+      part = String(v);
+    } else if (typeof v === "number") {
       if (!Number.isFinite(v)) return null;
-      parts.push(Number.isInteger(v) ? String(v) : JSON.stringify(v));
-    } else if (typeof v === "string") parts.push(JSON.stringify(v));
-    else if (v instanceof Date) parts.push(JSON.stringify(v.toISOString()));
-    else return null; // bytes, arrays: expanded as parameters
+      if (Number.isSafeInteger(v) && !Object.is(v, -0)) part = String(v);
+      else {
+        part = JSON.stringify(v);
+        if (Object.is(v, -0)) part = "-0.0";
+        else if (/^-?\d+$/.test(part)) part += ".0";
+      }
+    } else if (typeof v === "string") {
+      if (v.includes("\0")) return null;
+      part = JSON.stringify(v);
+    } else if (v instanceof Date) {
+      const problem = dateRangeProblem(v.getTime());
+      if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
+      part = JSON.stringify(v.toISOString());
+    } else return null;
+    parts[i] = part;
   }
   return `[${parts.join(",")}]`;
 }
@@ -82,9 +109,14 @@ export const sqliteDialect: Dialect = {
   placeholder: () => "?",
   quote: (name) => `"${name.replaceAll('"', '""')}"`,
   emptyList: (before) => ({ before, list: "()" }),
+  // `+value`: json_each's value column has BLOB affinity, which would keep the left side's
+  // affinity from applying (10 would not match '10' in a TEXT column); an expression has none,
+  // so the values compare as bound parameters do.
   longList(before, values, param) {
     const text = jsonList(values);
-    return text === null ? null : { before, list: `(SELECT value FROM json_each(${param(text)}))` };
+    return text === null
+      ? null
+      : { before, list: `(SELECT +value FROM json_each(${param(text)}))` };
   },
   stringLiteral: (text) => `'${text.replaceAll("'", "''")}'`,
   bytesLiteral: (bytes) => `X'${hex(bytes)}'`,

@@ -12,10 +12,9 @@
  * @module
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../../core/driver.ts";
-import { ArgumentError, type DatabaseError, OperationalError } from "../../../core/errors.ts";
+import { type DatabaseError, OperationalError } from "../../../core/errors.ts";
 import type { Row } from "../../../core/sql/nodes.ts";
-import { dateRangeProblem } from "../../../core/types/dates.ts";
-import { dateParsers, dateSerializers } from "../datetime.ts";
+import { dateParams, dateParsers, dateSerializers } from "../datetime.ts";
 import { postgresDialect } from "../dialect.ts";
 import { translatePostgresError } from "../errors.ts";
 import type { PGliteClient } from "./client.ts";
@@ -76,21 +75,16 @@ class Lock {
 const locks = new WeakMap<PGliteClient, Lock>();
 
 /**
- * Parameter types as postgres.js declares them, so that a statement means the same on both
- * drivers (`pg_typeof(${true})` is boolean): dates, bytes, booleans and bigints are typed, and
- * everything else, arrays included, is left for the server to infer (0).
+ * Parameter types as the postgres.js driver declares them, so that a statement means the same
+ * on both drivers (`pg_typeof(${true})` is boolean): bytes, booleans and bigints are typed, and
+ * everything else, arrays and Dates (ISO 8601 text by then, see `dateParams`) included, is left
+ * for the server to infer (0).
  */
 function paramTypes(params: readonly unknown[]): number[] | undefined {
   let types: number[] | undefined;
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
-    if (v instanceof Date) {
-      const problem = dateRangeProblem(v.getTime());
-      if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
-    }
-    const t = v instanceof Date
-      ? 1184
-      : v instanceof Uint8Array
+    const t = v instanceof Uint8Array
       ? 17
       : typeof v === "boolean"
       ? 16
@@ -155,10 +149,11 @@ class PGliteDriver implements Driver {
 
   async #run(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
     if (this.#closed) throw this.#error(null, text, params);
-    const types = paramTypes(params);
+    const values = dateParams(params) as unknown[];
+    const types = paramTypes(values);
     try {
       // Dates are read and written as with postgres.js (see ../datetime.ts).
-      const r = await this.#db.query(text, params as unknown[], {
+      const r = await this.#db.query(text, values, {
         rowMode: mode === "values" ? "array" : "object",
         paramTypes: types,
         parsers: dateParsers,
