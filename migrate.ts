@@ -113,6 +113,7 @@ export {
   checksum,
   cloneTable,
   closingParen,
+  comparableSql,
   describeOperation,
   diffSchemas,
   findTable,

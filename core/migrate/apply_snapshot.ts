@@ -15,7 +15,7 @@ import type {
   UniqueSnapshot,
 } from "./snapshot.ts";
 import { cloneTable, findTable, tableKey } from "./snapshot.ts";
-import { normalizeSql, renameIdentifier } from "./sql_text.ts";
+import { comparableSql, renameIdentifier } from "./sql_text.ts";
 
 const mentions = (expression: string, column: string): boolean =>
   renameIdentifier(expression, column, "\u0000") !== expression;
@@ -107,6 +107,16 @@ export function applyToTable(table: TableSnapshot, op: SchemaOperation): TableSn
       else if (ch.default !== undefined) col.default = ch.default;
       if (ch.generated === null) delete col.generated;
       else if (ch.generated !== undefined) col.generated = ch.generated;
+      if (ch.computed === null) {
+        delete col.computed;
+        delete col.virtual;
+      } else if (ch.computed !== undefined) {
+        col.computed = ch.computed;
+        if (ch.virtual) col.virtual = true;
+        else delete col.virtual;
+        delete col.default;
+        delete col.generated;
+      }
       return t;
     }
     case "setPrimaryKey":
@@ -166,7 +176,7 @@ const dropCheck = (t: TableSnapshot, c: CheckSnapshot) =>
   find(
     t.checks,
     c,
-    (x) => normalizeSql(x.expression) === normalizeSql(c.expression),
+    (x) => comparableSql(x.expression) === comparableSql(c.expression),
     `Table ${tableKey(t)} has no check ${c.name ?? `(${c.expression})`}.`,
   );
 

@@ -141,6 +141,12 @@ export interface MigrationDialect {
    */
   columnFactory(column: ColumnSnapshot, table: TableSnapshot): string | null;
   /**
+   * What the Retort type `columnFactory` gives changes of the column's own (PostgreSQL's
+   * `timestamptz` keeps microseconds, Retort's milliseconds), as a sentence, or `null`; for
+   * `pull`'s warnings.
+   */
+  pullWarning?(column: ColumnSnapshot): string | null;
+  /**
    * The column and values of a CHECK that allows one of a fixed set of strings (how Retort
    * writes `column.enum([...])`), or `null` for any other check; for `pull`.
    */

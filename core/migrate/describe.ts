@@ -6,6 +6,7 @@
 import type { Operation } from "./operations.ts";
 import type { ColumnSnapshot, ForeignKeySnapshot } from "./snapshot.ts";
 import { tableKey } from "./snapshot.ts";
+import { normalizeSql } from "./sql_text.ts";
 
 const col = (c: ColumnSnapshot): string =>
   [
@@ -13,6 +14,9 @@ const col = (c: ColumnSnapshot): string =>
     c.nullable ? "NULL" : "NOT NULL",
     c.default !== undefined ? `DEFAULT ${c.default}` : "",
     c.generated ? `generated (${c.generated})` : "",
+    c.computed !== undefined
+      ? `AS (${normalizeSql(c.computed)})${c.virtual ? " VIRTUAL" : ""}`
+      : "",
   ].filter(Boolean).join(" ");
 
 const fk = (f: ForeignKeySnapshot): string =>
@@ -56,6 +60,11 @@ export function describeOperation(op: Operation): string {
         c.nullable !== undefined ? (c.nullable ? "NULL" : "NOT NULL") : "",
         c.default !== undefined ? (c.default === null ? "no default" : `DEFAULT ${c.default}`) : "",
         c.generated !== undefined ? `generated ${c.generated ?? "no longer"}` : "",
+        c.computed === null
+          ? "no longer computed"
+          : c.computed !== undefined
+          ? `AS (${normalizeSql(c.computed)})${c.virtual ? " VIRTUAL" : ""}`
+          : "",
       ];
       return `alter column ${tableKey(op.table)}.${op.column}: ${parts.filter(Boolean).join(", ")}`;
     }

@@ -14,7 +14,7 @@ import type {
   TableSnapshot,
 } from "./snapshot.ts";
 import { tableKey } from "./snapshot.ts";
-import { normalizeSql, renameIdentifier } from "./sql_text.ts";
+import { comparableSql, normalizeSql, renameIdentifier } from "./sql_text.ts";
 
 /**
  * One operation the diff proposes, and what may go wrong with it.
@@ -60,6 +60,7 @@ export interface TableContext {
 const same = (a: string | undefined, b: string | undefined): boolean =>
   (a === undefined ? undefined : normalizeSql(a)) ===
     (b === undefined ? undefined : normalizeSql(b));
+const sameExpression = (a: string, b: string): boolean => comparableSql(a) === comparableSql(b);
 const sameType = (a: string, b: string): boolean =>
   normalizeSql(a).toUpperCase() === normalizeSql(b).toUpperCase();
 
@@ -123,6 +124,13 @@ function alterColumn(
   }
   if (!same(a.default, b.default)) changes.default = b.default ?? null;
   if ((a.generated ?? null) !== (b.generated ?? null)) changes.generated = b.generated ?? null;
+  if (
+    a.computed !== undefined && b.computed !== undefined &&
+    (!sameExpression(a.computed, b.computed) || (a.virtual ?? false) !== (b.virtual ?? false))
+  ) {
+    changes.computed = b.computed;
+    if (b.virtual) changes.virtual = true;
+  }
   if (Object.keys(changes).length === 0) return null;
   const op: Operation = { kind: "alterColumn", table, column: b.name, changes };
   return why.length ? { op, destructive: why.join("; ") } : { op };
@@ -143,6 +151,8 @@ export function diffTable(
   };
   const out: TableChanges = { drops: [], adds: [], alters: [], dropColumns: [], constraints: [] };
   const renamed = new Map([...ctx.columns].map(([from, to]) => [to, from]));
+  const recreated = new Set<string>();
+  const recreate: Change[] = [];
   for (const col of b.columns) {
     const old = a.columns.find((c) => c.name === (renamed.get(col.name) ?? col.name));
     if (old === undefined) {
@@ -156,10 +166,12 @@ export function diffTable(
       continue;
     }
     if ((old.computed === undefined) !== (col.computed === undefined)) {
-      // A column becomes (or stops being) generated: it is dropped, then added again.
-      out.drops.push({
-        op: { kind: "dropColumn", table, column: old.name },
-        destructive: `drops ${tableKey(table)}.${old.name} to add it again ` +
+      // A column becomes (or stops being) generated: it is dropped, then added again, and
+      // the indexes and constraints on it with it (dropping the column drops them).
+      recreated.add(col.name);
+      recreate.push({
+        op: { kind: "dropColumn", table, column: col.name },
+        destructive: `drops ${tableKey(table)}.${col.name} to add it again ` +
           (col.computed === undefined ? "as a plain column" : "as a generated column"),
       });
       out.adds.push({ op: { kind: "addColumn", table, column: col } });
@@ -184,7 +196,8 @@ export function diffTable(
       op: { kind: "setPrimaryKey", table, columns: b.primaryKey?.columns ?? [] },
     });
   }
-  diffConstraints(a, b, table, ctx, out);
+  diffConstraints(a, b, table, ctx, out, recreated);
+  out.drops.push(...recreate);
   return out;
 }
 
@@ -194,8 +207,11 @@ function diffConstraints(
   table: TableRef,
   ctx: TableContext,
   out: TableChanges,
+  recreated: Set<string>,
 ): void {
   const self = tableKey(table);
+  const touches = (cols: string[], text: string) =>
+    [...recreated].some((c) => cols.includes(c) || renameIdentifier(text, c, "\u0000") !== text);
   const pair = <T>(
     olds: T[],
     news: T[],
@@ -203,11 +219,17 @@ function diffConstraints(
     keyNew: (x: T) => string,
     drop: (x: T) => Operation,
     add: (x: T) => Operation,
+    uses: (x: T, old: boolean) => [string[], string] = () => [[], ""],
   ) => {
-    const newKeys = new Set(news.map(keyNew));
-    const oldKeys = new Set(olds.map(keyOld));
-    for (const x of olds) if (!newKeys.has(keyOld(x))) out.drops.push({ op: drop(x) });
-    for (const x of news) if (!oldKeys.has(keyNew(x))) out.constraints.push({ op: add(x) });
+    // What is on a column dropped and added again never matches: it is dropped and added too.
+    const mark = (x: T, old: boolean, key: string) =>
+      recreated.size > 0 && touches(...uses(x, old)) ? `${key}\u0001${old}` : key;
+    const oldKey = (x: T) => mark(x, true, keyOld(x));
+    const newKey = (x: T) => mark(x, false, keyNew(x));
+    const newKeys = new Set(news.map(newKey));
+    const oldKeys = new Set(olds.map(oldKey));
+    for (const x of olds) if (!newKeys.has(oldKey(x))) out.drops.push({ op: drop(x) });
+    for (const x of news) if (!oldKeys.has(newKey(x))) out.constraints.push({ op: add(x) });
   };
   const mapCols = (list: string[]) => list.map((c) => ctx.columns.get(c) ?? c);
   const cols = (list: string[], map: Map<string, string> | null) =>
@@ -219,18 +241,20 @@ function diffConstraints(
     (u) => cols(u.columns, null),
     (u) => ({ kind: "dropUnique", table, unique: { ...u, columns: mapCols(u.columns) } }),
     (unique) => ({ kind: "addUnique", table, unique }),
+    (u, old) => [old ? mapCols(u.columns) : u.columns, ""],
   );
   pair(
     a.checks,
     b.checks,
-    (c) => normalizeSql(renameAll(c.expression, ctx.columns)),
-    (c) => normalizeSql(c.expression),
+    (c) => comparableSql(renameAll(c.expression, ctx.columns)),
+    (c) => comparableSql(c.expression),
     (c) => ({
       kind: "dropCheck",
       table,
       check: { ...c, expression: renameAll(c.expression, ctx.columns) },
     }),
     (check) => ({ kind: "addCheck", table, check }),
+    (c, old) => [[], old ? renameAll(c.expression, ctx.columns) : c.expression],
   );
   pair(
     a.indexes,
@@ -239,6 +263,7 @@ function diffConstraints(
     (ix) => indexKey(ix, null),
     (ix) => ({ kind: "dropIndex", table, name: ix.name }),
     (index) => ({ kind: "createIndex", table, index }),
+    (ix, old) => [old ? mapCols(ix.columns) : ix.columns, ix.definition ?? ""],
   );
   pair(
     a.foreignKeys,
@@ -247,5 +272,6 @@ function diffConstraints(
     (fk) => fkKey(fk, self, null),
     (fk) => ({ kind: "dropForeignKey", table, foreignKey: renamedFk(fk, ctx) }),
     (foreignKey) => ({ kind: "addForeignKey", table, foreignKey }),
+    (fk, old) => [old ? mapCols(fk.columns) : fk.columns, ""],
   );
 }

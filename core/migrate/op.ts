@@ -200,6 +200,7 @@ export const op: Ops = {
         indexes: table.indexes ?? [],
         foreignKeys: table.foreignKeys ?? [],
         checks: table.checks ?? [],
+        ...(table.options?.length ? { options: table.options } : {}),
       },
     };
   },
@@ -220,7 +221,7 @@ export const op: Ops = {
   alterColumn(table, c, changes) {
     if (changes === null || typeof changes !== "object" || Object.keys(changes).length === 0) {
       throw new ArgumentError(
-        `op.alterColumn(${c}) needs changes: { type, nullable, default, generated }.`,
+        `op.alterColumn(${c}) needs changes: { type, nullable, default, generated, computed }.`,
       );
     }
     return { kind: "alterColumn", table: ref(table), column: text(c, "column"), changes };

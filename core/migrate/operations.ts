@@ -151,10 +151,18 @@ export interface ColumnChanges {
   default?: string | null;
   /** How the database generates it, or `null` for not at all. */
   generated?: Generated | null;
+  /**
+   * A generated column's new expression: the column is computed anew (PostgreSQL drops it and
+   * adds it again, keeping the indexes and constraints on it; SQLite rebuilds the table). `null`
+   * makes a generated column an ordinary one that keeps its values.
+   */
+  computed?: string | null;
+  /** With `computed`: the column is VIRTUAL (SQLite's, computed when read), not STORED. */
+  virtual?: boolean;
 }
 
 /**
- * Changes a column's type, nullability, default or generation.
+ * Changes a column's type, nullability, default, generation or generated expression.
  *
  * @example
  * ```ts

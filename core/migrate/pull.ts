@@ -11,7 +11,7 @@ import { generatedName } from "./from_tables.ts";
 import { camel, className, columnKey, pascal, templateText, uniqueName } from "./pull_names.ts";
 import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot } from "./snapshot.ts";
 import { tableKey } from "./snapshot.ts";
-import { renameIdentifier } from "./sql_text.ts";
+import { normalizeSql, renameIdentifier } from "./sql_text.ts";
 
 /**
  * What `pull` wrote, and what it could not express.
@@ -74,6 +74,19 @@ function columnChain(
   else if (!col.generated && single && integer) chain.push("autoincrement(false)");
   if (col.nullable) chain.push("nullable()");
   if (col.default !== undefined) chain.push(`serverDefault(${sqlText(col.default)})`);
+  if (col.computed !== undefined) {
+    chain.push(`generatedAs(${sqlText(normalizeSql(col.computed))})`);
+    if (col.virtual) {
+      warnings.push(
+        `${where}: a VIRTUAL generated column is pulled as generatedAs, which is STORED.`,
+      );
+    }
+  }
+  const note = dialect.pullWarning?.(col);
+  if (note) warnings.push(`${where}: ${note}`);
+  if (col.collation !== undefined) {
+    warnings.push(`${where}: COLLATE ${col.collation} is left out (models declare no collation).`);
+  }
   return chain;
 }
 
@@ -105,6 +118,18 @@ function plan(
   const chains = new Map(
     t.columns.map((c) => [c.name, columnChain(t, c, dialect, enums, warnings)]),
   );
+  if (t.options?.length) {
+    warnings.push(
+      `${tableKey(t)}: ${t.options.join(", ")} is left out (models have no table options).`,
+    );
+  }
+  for (const fk of t.foreignKeys) {
+    if (fk.deferrable === undefined) continue;
+    warnings.push(
+      `${tableKey(t)} (${fk.columns.join(", ")}): DEFERRABLE INITIALLY ` +
+        `${fk.deferrable.toUpperCase()} is left out of the foreign key.`,
+    );
+  }
   const c = (col: string) => `c.${keys.get(col)}`;
   const constraints: string[] = [];
   const pk = t.primaryKey?.columns ?? [];

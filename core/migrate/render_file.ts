@@ -52,6 +52,7 @@ function tableInput(t: TableSnapshot): Record<string, unknown> {
   for (const k of ["uniques", "indexes", "foreignKeys", "checks"] as const) {
     if (t[k].length > 0) out[k] = t[k];
   }
+  if (t.options?.length) out.options = t.options;
   return out;
 }
 

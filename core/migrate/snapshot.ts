@@ -57,8 +57,15 @@ export interface ColumnSnapshot {
   default?: string;
   /** Whether, and how, the database generates the value. */
   generated?: Generated;
-  /** A stored generated column's expression (`GENERATED ALWAYS AS (...) STORED`), as SQL. */
+  /** A generated column's expression (`GENERATED ALWAYS AS (...) STORED`), as SQL. */
   computed?: string;
+  /** Whether that generated column is VIRTUAL (SQLite: computed when read, not stored). */
+  virtual?: boolean;
+  /**
+   * The column's collation, where it declares one (SQLite's `COLLATE NOCASE`). A rebuild
+   * keeps it; the diff does not compare it, as models declare none.
+   */
+  collation?: string;
 }
 
 /**
@@ -140,6 +147,11 @@ export interface ForeignKeySnapshot {
   onDelete?: ReferentialAction;
   /** ON UPDATE; absent for NO ACTION. */
   onUpdate?: ReferentialAction;
+  /**
+   * `DEFERRABLE INITIALLY IMMEDIATE` or `DEFERRABLE INITIALLY DEFERRED` (checked at COMMIT);
+   * absent for NOT DEFERRABLE. A rebuild keeps it; the diff does not compare it.
+   */
+  deferrable?: "immediate" | "deferred";
 }
 
 /**
@@ -192,6 +204,11 @@ export interface TableSnapshot {
   foreignKeys: ForeignKeySnapshot[];
   /** CHECK constraints. */
   checks: CheckSnapshot[];
+  /**
+   * Options after the column list, as SQL in upper case (SQLite's `STRICT`,
+   * `WITHOUT ROWID`). A rebuild keeps them; the diff does not compare them.
+   */
+  options?: string[];
 }
 
 /**

@@ -92,6 +92,36 @@ export function normalizeSql(text: string): string {
 }
 
 /**
+ * An expression in the form two spellings of it compare equal in: `normalizeSql`, with the
+ * quotes taken off double-quoted names that need none (`"label"` is `label`), as a column
+ * rename writes them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { comparableSql } from "@retort/orm/migrate";
+ * assert.equal(comparableSql(`length("label") > 0`), comparableSql("(length(label) > 0)"));
+ * assert.notEqual(comparableSql(`"Label" > 0`), comparableSql("label > 0"));
+ * ```
+ */
+export function comparableSql(text: string): string {
+  const normal = normalizeSql(text);
+  let out = "";
+  for (let i = 0; i < normal.length; i++) {
+    const j = skipQuoted(normal, i);
+    if (j === i) {
+      out += normal[i];
+      continue;
+    }
+    const part = normal.slice(i, j);
+    const bare = part.startsWith('"') ? part.slice(1, -1) : null;
+    out += bare !== null && /^[a-z_][a-z0-9_$]*$/.test(bare) ? bare : part;
+    i = j - 1;
+  }
+  return out;
+}
+
+/**
  * Splits text at a separator that is outside quotes and parentheses.
  *
  * @example

@@ -1,9 +1,9 @@
 /**
  * Models as PostgreSQL would report them once created. PostgreSQL rewrites what it is given
  * (`VARCHAR(200)` reads back as `character varying(200)`, `CHECK (pages > 0)` as
- * `(pages > 0)`, `'x'` as `'x'::text`) and names what is unnamed (`books_pages_check`), so
- * the models' tables are created as temporary tables, in a transaction that is rolled back,
- * and read back: the server itself spells them.
+ * `(pages > 0)`, `'x'` as `'x'::text`, a generated `a * 2 + 1` as `((a * 2) + 1)`) and names
+ * what is unnamed (`books_pages_check`), so the models' tables are created as temporary
+ * tables, in a transaction that is rolled back, and read back: the server itself spells them.
  *
  * @module
  */
@@ -38,13 +38,18 @@ export async function rolledBack<T>(db: Executor, fn: (tx: Transaction) => Promi
   return result!;
 }
 
-/** A temporary table with the columns, defaults, uniques and checks of a snapshot. */
+/**
+ * A temporary table with the columns, defaults, generated expressions, uniques and checks of
+ * a snapshot.
+ */
 function tempTable(t: TableSnapshot) {
-  const lines: unknown[] = t.columns.map((c) =>
-    c.default === undefined
-      ? sql`${sql.id(c.name)} ${sql.unsafe(c.type)}`
-      : sql`${sql.id(c.name)} ${sql.unsafe(c.type)} DEFAULT ${sql.unsafe(c.default)}`
-  );
+  const lines: unknown[] = t.columns.map((c) => {
+    const head = sql`${sql.id(c.name)} ${sql.unsafe(c.type)}`;
+    if (c.computed !== undefined) {
+      return sql`${head} GENERATED ALWAYS AS (${sql.unsafe(c.computed)}) STORED`;
+    }
+    return c.default === undefined ? head : sql`${head} DEFAULT ${sql.unsafe(c.default)}`;
+  });
   for (const u of t.uniques) {
     const cols = sql.join(u.columns.map((c) => sql.id(c)));
     lines.push(u.name ? sql`CONSTRAINT ${sql.id(u.name)} UNIQUE (${cols})` : sql`UNIQUE (${cols})`);
@@ -63,6 +68,7 @@ function adopt(model: TableSnapshot, server: TableSnapshot): void {
     if (s === undefined) continue;
     col.type = s.type;
     if (s.default !== undefined) col.default = s.default;
+    if (s.computed !== undefined && col.computed !== undefined) col.computed = s.computed;
   }
   model.uniques = server.uniques;
   model.checks = server.checks;

@@ -10,7 +10,7 @@ import { apply } from "./apply.ts";
 import { snapshot } from "./canonical.ts";
 import { reflect } from "./reflect.ts";
 import { open, rehearsal } from "./session.ts";
-import { columnFactory, enumCheck, narrows } from "./types.ts";
+import { columnFactory, enumCheck, narrows, pullWarning } from "./types.ts";
 
 /** The migration side of PostgreSQL. */
 export const postgresMigrations: MigrationDialect = {
@@ -23,6 +23,7 @@ export const postgresMigrations: MigrationDialect = {
   rehearsal: (engine) => rehearsal(engine),
   violations: () => Promise.resolve([]),
   columnFactory,
+  pullWarning,
   enumCheck,
   isBusy: () => false,
 };

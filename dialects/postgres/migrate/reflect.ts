@@ -1,8 +1,9 @@
 /**
  * PostgreSQL reflection through pg_catalog: tables of the default schema (the first of the
  * search path) and of any schemas asked for; columns with `format_type` types, nullability,
- * defaults and identity; primary keys, unique, check and foreign-key constraints with their
- * names and actions; indexes that back no constraint. Serial columns read as identity.
+ * defaults, identity and generated expressions; primary keys, unique, check and foreign-key
+ * constraints with their names, actions and deferral; indexes that back no constraint.
+ * Serial columns read as identity.
  *
  * @module
  */
@@ -47,6 +48,8 @@ interface ConstraintRow {
   ref_table: string | null;
   upd: string;
   del: string;
+  deferrable: boolean;
+  deferred: boolean;
 }
 interface IndexRow {
   schema: string;
@@ -93,7 +96,8 @@ export async function reflectSchemas(
     SELECT n.nspname AS schema, c.relname AS "table", k.conname AS name, k.contype AS type,
       pg_get_constraintdef(k.oid) AS def, array_to_string(k.conkey, ',') AS conkey,
       array_to_string(k.confkey, ',') AS confkey, rn.nspname AS ref_schema,
-      r.relname AS ref_table, k.confupdtype AS upd, k.confdeltype AS del
+      r.relname AS ref_table, k.confupdtype AS upd, k.confdeltype AS del,
+      k.condeferrable AS deferrable, k.condeferred AS deferred
     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_class r ON r.oid = k.confrelid LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
@@ -173,6 +177,7 @@ export async function reflectSchemas(
         },
         ...(onDelete ? { onDelete } : {}),
         ...(onUpdate ? { onUpdate } : {}),
+        ...(k.deferrable ? { deferrable: k.deferred ? "deferred" : "immediate" } : {}),
       });
     }
   }

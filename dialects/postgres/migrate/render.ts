@@ -59,6 +59,7 @@ export function foreignKey(fk: ForeignKeySnapshot): Fragment {
   let tail = "";
   if (fk.onDelete) tail += ` ON DELETE ${ACTIONS[fk.onDelete]}`;
   if (fk.onUpdate) tail += ` ON UPDATE ${ACTIONS[fk.onUpdate]}`;
+  if (fk.deferrable) tail += ` DEFERRABLE INITIALLY ${fk.deferrable.toUpperCase()}`;
   return named(
     fk.name,
     sql`FOREIGN KEY (${ids(fk.columns)}) REFERENCES ${tableId(fk.references)} (${

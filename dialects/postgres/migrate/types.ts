@@ -29,7 +29,9 @@ export function narrows(from: string, to: string): boolean {
   }
   const ta = TIMESTAMP.exec(a);
   const tb = TIMESTAMP.exec(b);
-  if (ta && tb && ta[2] === tb[2]) return Number(tb[1] ?? 6) < Number(ta[1] ?? 6);
+  // With or without a time zone, a value keeps its instant (the change converts at UTC).
+  if (ta && tb) return Number(tb[1] ?? 6) < Number(ta[1] ?? 6);
+  if (a === "date" && tb) return false;
   const wider: Record<string, string[]> = {
     smallint: ["integer", "bigint", "numeric"],
     integer: ["bigint", "numeric"],
@@ -65,6 +67,19 @@ export function columnFactory(col: ColumnSnapshot): string | null {
   const ts = TIMESTAMP.exec(t);
   if (ts) return ts[2] === "with" ? "column.timestamptz()" : "column.timestamp()";
   return FACTORIES[t] ?? null;
+}
+
+/**
+ * What a pulled column loses or gains of its type, or `null`: Retort's timestamps are
+ * `timestamp(3)`, to the millisecond.
+ */
+export function pullWarning(col: ColumnSnapshot): string | null {
+  const ts = TIMESTAMP.exec(col.type.trim().toLowerCase());
+  if (!ts || Number(ts[1] ?? 6) === 3) return null;
+  const factory = ts[2] === "with" ? "timestamptz" : "timestamp";
+  return `${col.type} is pulled as column.${factory}(), which is timestamp(3) ${
+    ts[2]
+  } time zone (milliseconds); a migration from these models would change its precision.`;
 }
 
 /**

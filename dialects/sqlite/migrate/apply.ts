@@ -38,7 +38,8 @@ function plainColumn(t: TableSnapshot, column: string): boolean {
   return !uses(t.primaryKey?.columns ?? []) && !t.uniques.some((u) => uses(u.columns)) &&
     !t.indexes.some((ix) => uses(ix.columns) || (ix.definition ?? "").includes(column)) &&
     !t.foreignKeys.some((fk) => uses(fk.columns)) &&
-    !t.checks.some((c) => mentions(c.expression, column));
+    !t.checks.some((c) => mentions(c.expression, column)) &&
+    !t.columns.some((c) => c.name !== column && mentions(c.computed ?? "", column));
 }
 
 /** Runs an operation in place; false when it needs a rebuild. */

@@ -1,21 +1,26 @@
 /**
  * SQLite's table rebuild, as its documentation gives it ("Making Other Kinds Of Table Schema
  * Changes"), for what ALTER TABLE cannot do: create the new table under a temporary name,
- * copy the columns that exist on both sides, drop the old table, rename the new one, and
+ * copy the real columns that exist on both sides, drop the old table, rename the new one, and
  * recreate the indexes and triggers. It runs inside the migration's transaction with foreign
- * keys off (checked, not assumed), and verifies that every row was copied and that no table
- * referring to this one lost a row.
+ * keys off (checked, not assumed), refuses a table whose CREATE TABLE text it could not write
+ * again, and verifies that every row was copied and that no table referring to this one lost
+ * a row.
  *
  * @module
  */
 import { type Executor, IntegrityError, OperationalError, sql } from "../../../core/mod.ts";
 import { type SchemaOperation, tableKey, type TableSnapshot } from "../../../core/migrate/mod.ts";
+import { requireFaithful } from "./fidelity.ts";
 import { createIndex, createTable } from "./render.ts";
 
 const count = async (db: Executor, table: string): Promise<number> =>
   Number(await db.scalar(sql`SELECT count(*) FROM ${sql.id(table)}`));
 
-/** The columns of the new table that take their values from a column of the old one. */
+/**
+ * The columns of the new table that take their values from a column of the old one: its
+ * real columns (a generated one is computed by the new table, and cannot be written).
+ */
 export function sources(
   old: TableSnapshot,
   next: TableSnapshot,
@@ -26,7 +31,8 @@ export function sources(
     if (op.kind === "dropColumn") have.delete(op.column);
     if (op.kind === "addColumn") have.delete(op.column.name);
   }
-  return next.columns.map((c) => c.name).filter((name) => have.has(name));
+  return next.columns.filter((c) => c.computed === undefined && have.has(c.name))
+    .map((c) => c.name);
 }
 
 /** Tables whose foreign keys point at a table, with their row counts. */
@@ -83,6 +89,7 @@ export async function rebuild(
 ): Promise<void> {
   const name = old.name;
   const what = `rebuild table ${tableKey(old)}`;
+  await requireFaithful(db, old);
   await requireForeignKeysOff(db, what);
   const temp = `__retort_new_${name}`;
   const triggers = await db.all<{ sql: string }>(

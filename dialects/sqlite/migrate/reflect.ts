@@ -1,12 +1,13 @@
 /**
  * SQLite reflection through its pragmas: `table_xinfo` (columns, types, nullability,
  * defaults, primary key), `index_list` and `index_xinfo` (indexes and unique constraints),
- * `foreign_key_list` (foreign keys and their actions); CHECK constraints and AUTOINCREMENT
- * from the CREATE TABLE text.
+ * `foreign_key_list` (foreign keys and their actions); from the CREATE TABLE text, CHECK
+ * constraints, AUTOINCREMENT, constraint names, collations, generated expressions, DEFERRABLE
+ * foreign keys and the table's options.
  *
  * @module
  */
-import { generatedExpression, plainType } from "./generated.ts";
+import { plainType } from "./generated.ts";
 import { type Executor, type ReferentialAction, sql } from "../../../core/mod.ts";
 import {
   type ColumnSnapshot,
@@ -18,7 +19,7 @@ import {
   type TableSnapshot,
   type UniqueSnapshot,
 } from "../../../core/migrate/mod.ts";
-import { parseCreateTable } from "./parse.ts";
+import { parseCreateTable, type ParsedTable } from "./parse.ts";
 
 interface ColumnRow {
   cid: number;
@@ -40,6 +41,8 @@ interface IndexColumnRow {
   cid: number;
   name: string | null;
   key: number;
+  desc: number;
+  coll: string;
 }
 interface ForeignKeyRow {
   id: number;
@@ -77,7 +80,13 @@ async function indexes(db: Executor, t: TableSnapshot): Promise<void> {
       continue;
     }
     const index: IndexSnapshot = { name: ix.name, columns: names, unique: Number(ix.unique) === 1 };
-    if (Number(ix.partial) === 1 || cols.some((c) => c.cid < 0)) {
+    // An index by columns is written again as one, in each column's own collation, ascending:
+    // any other is kept as its CREATE INDEX text.
+    const collation = (c: IndexColumnRow) =>
+      (t.columns.find((x) => x.name === c.name)?.collation ?? "BINARY").toUpperCase();
+    const plain = (c: IndexColumnRow) =>
+      c.cid >= 0 && Number(c.desc) === 0 && c.coll.toUpperCase() === collation(c);
+    if (Number(ix.partial) === 1 || !cols.every(plain)) {
       const def = await db.scalar<string>(
         sql`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ${ix.name}`,
       );
@@ -114,6 +123,33 @@ async function foreignKeys(db: Executor, t: TableSnapshot): Promise<void> {
   }
 }
 
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const sameCols = (a: string[], b: string[]) =>
+  a.length === b.length && a.every((c, i) => same(c, b[i]));
+
+/** Takes from the CREATE TABLE text what the pragmas do not say: names, deferrable keys. */
+function adopt(t: TableSnapshot, parsed: ParsedTable): void {
+  if (t.primaryKey && parsed.primaryKey?.name) t.primaryKey.name = parsed.primaryKey.name;
+  const uniques = [...parsed.uniques];
+  for (const u of t.uniques) {
+    const i = uniques.findIndex((p) => sameCols(p.columns, u.columns));
+    if (i < 0) continue;
+    if (uniques[i].name) u.name = uniques[i].name;
+    uniques.splice(i, 1);
+  }
+  const fks = [...parsed.foreignKeys];
+  for (const fk of t.foreignKeys) {
+    const i = fks.findIndex((p) =>
+      sameCols(p.columns, fk.columns) && same(p.table, fk.references.name)
+    );
+    if (i < 0) continue;
+    if (fks[i].name) fk.name = fks[i].name;
+    if (fks[i].deferrable) fk.deferrable = fks[i].deferrable;
+    fks.splice(i, 1);
+  }
+  if (parsed.options.length > 0) t.options = [...parsed.options];
+}
+
 /** Reads one table; `undefined` when there is none of that name. */
 export async function reflectTable(db: Executor, name: string): Promise<TableSnapshot | undefined> {
   const text = await db.scalar<string>(
@@ -136,12 +172,15 @@ export async function reflectTable(db: Executor, name: string): Promise<TableSna
   if (pk.length > 0) t.primaryKey = { columns: pk };
   for (const r of rows) {
     const hidden = Number(r.hidden) >= 2;
+    const declared = parsed.columns.find((c) => same(c.name, r.name));
     const col: ColumnSnapshot = {
       name: r.name,
       type: hidden ? plainType(r.type.toUpperCase()) : r.type.toUpperCase(),
       nullable: Number(r.notnull) === 0 && r.pk === 0,
     };
-    if (hidden) col.computed = generatedExpression(text, r.name);
+    if (hidden) col.computed = declared?.computed ?? "";
+    if (Number(r.hidden) === 2) col.virtual = true;
+    if (declared?.collation !== undefined) col.collation = declared.collation;
     if (r.dflt_value !== null) col.default = r.dflt_value;
     t.columns.push(col);
   }
@@ -152,6 +191,7 @@ export async function reflectTable(db: Executor, name: string): Promise<TableSna
   }
   await indexes(db, t);
   await foreignKeys(db, t);
+  adopt(t, parsed);
   return t;
 }
 

@@ -28,38 +28,56 @@ function inlineKey(t: TableSnapshot, col: ColumnSnapshot): boolean {
   return t.primaryKey?.columns.length === 1 && t.primaryKey.columns[0] === col.name;
 }
 
+const named = (name: string | undefined, body: Fragment): Fragment =>
+  name ? sql`CONSTRAINT ${sql.id(name)} ${body}` : body;
+
+/** A collation's name: bare where it can be, quoted where it must be. */
+const collation = (name: string): Fragment =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? sql.unsafe(name) : sql`${sql.id(name)}`;
+
 /** One column's definition (with its key, when it is the table's one-column key). */
 export function columnDefinition(t: TableSnapshot, col: ColumnSnapshot): Fragment {
   const parts: unknown[] = [sql.id(col.name)];
   const generated = col.generated !== undefined;
   parts.push(sql.unsafe(generated ? "INTEGER" : col.type));
   if (inlineKey(t, col)) {
-    parts.push(
-      sql.unsafe(col.generated === "autoincrement" ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY"),
-    );
+    const key = col.generated === "autoincrement" ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY";
+    parts.push(named(t.primaryKey?.name, sql.unsafe(key)));
   }
   if (!col.nullable && !generated) parts.push(sql.unsafe("NOT NULL"));
   if (col.default !== undefined) parts.push(sql`DEFAULT (${sql.unsafe(col.default)})`);
+  if (col.collation !== undefined) parts.push(sql`COLLATE ${collation(col.collation)}`);
   if (col.computed !== undefined) {
-    parts.push(sql`GENERATED ALWAYS AS (${sql.unsafe(col.computed)}) STORED`);
+    const kind = sql.unsafe(col.virtual ? "VIRTUAL" : "STORED");
+    parts.push(sql`GENERATED ALWAYS AS (${sql.unsafe(col.computed)}) ${kind}`);
   }
   return sql.join(parts, sql` `);
 }
+
+const DEFERRABLE = {
+  immediate: " DEFERRABLE INITIALLY IMMEDIATE",
+  deferred: " DEFERRABLE INITIALLY DEFERRED",
+};
 
 function references(fk: ForeignKeySnapshot): Fragment {
   let tail = "";
   if (fk.onDelete) tail += ` ON DELETE ${ACTIONS[fk.onDelete]}`;
   if (fk.onUpdate) tail += ` ON UPDATE ${ACTIONS[fk.onUpdate]}`;
-  return sql`FOREIGN KEY (${ids(fk.columns)}) REFERENCES ${sql.id(fk.references.name)} (${
-    ids(fk.references.columns)
-  })${sql.unsafe(tail)}`;
+  if (fk.deferrable) tail += DEFERRABLE[fk.deferrable];
+  const to = fk.references.columns.length ? sql` (${ids(fk.references.columns)})` : sql``;
+  return named(
+    fk.name,
+    sql`FOREIGN KEY (${ids(fk.columns)}) REFERENCES ${sql.id(fk.references.name)}${to}${
+      sql.unsafe(tail)
+    }`,
+  );
 }
 
 /** CREATE TABLE for a snapshot, under `name` (the snapshot's own by default). */
 export function createTable(t: TableSnapshot, name: string = t.name): Fragment {
   const lines: Fragment[] = t.columns.map((c) => columnDefinition(t, c));
   if (t.primaryKey && t.primaryKey.columns.length > 1) {
-    lines.push(sql`PRIMARY KEY (${ids(t.primaryKey.columns)})`);
+    lines.push(named(t.primaryKey.name, sql`PRIMARY KEY (${ids(t.primaryKey.columns)})`));
   }
   for (const u of t.uniques) {
     lines.push(
@@ -76,7 +94,8 @@ export function createTable(t: TableSnapshot, name: string = t.name): Fragment {
     );
   }
   for (const fk of t.foreignKeys) lines.push(references(fk));
-  return sql`CREATE TABLE ${sql.id(name)} (\n  ${sql.join(lines, sql`,\n  `)}\n)`;
+  const options = t.options?.length ? sql.unsafe(` ${t.options.join(", ")}`) : sql``;
+  return sql`CREATE TABLE ${sql.id(name)} (\n  ${sql.join(lines, sql`,\n  `)}\n)${options}`;
 }
 
 /** CREATE INDEX for an index of a table. */
@@ -91,10 +110,11 @@ const CONSTANT =
 
 /**
  * The definition ALTER TABLE ADD COLUMN can take for a column, or `null` when SQLite cannot
- * add it in place (a key, a generated value, a NOT NULL column without a constant default).
+ * add it in place (a key, a generated value, a collation, a NOT NULL column without a
+ * constant default).
  */
 export function addColumnDefinition(col: ColumnSnapshot): Fragment | null {
-  if (col.generated) return null;
+  if (col.generated || col.computed !== undefined || col.collation !== undefined) return null;
   const constant = col.default === undefined || CONSTANT.test(col.default.trim());
   if (!constant) return null;
   if (!col.nullable && (col.default === undefined || /^NULL$/i.test(col.default.trim()))) {
