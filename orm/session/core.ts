@@ -336,11 +336,17 @@ export class SessionCore implements StateOwner {
     } finally {
       this.#flushing = false;
     }
-    // The flush is done: what after-listeners throw reaches the caller, the rows stay written.
-    fireAll("afterInsert", result.inserted);
-    fireAll("afterUpdate", result.written);
-    fireAll("afterDelete", result.deleted);
-    await this.hooks.fire("afterFlush");
+    try {
+      fireAll("afterInsert", result.inserted);
+      fireAll("afterUpdate", result.written);
+      fireAll("afterDelete", result.deleted);
+      await this.hooks.fire("afterFlush");
+    } catch (error) {
+      // An after-listener that throws fails the flush as a failed statement does: its rows are
+      // rolled back (inside a savepoint, only the savepoint), never committed by a later commit.
+      await this.tx.flushFailed(error);
+      throw error;
+    }
   }
 
   /**
