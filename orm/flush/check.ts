@@ -103,27 +103,31 @@ function checkChanged(plan: Plan, s: InstanceState, i: number): void {
 }
 
 /**
- * A new object with the key of an object deleted in the same flush: its INSERT would meet the
- * row the DELETE has not yet removed. Refused before anything is sent.
+ * A new object with the key of an object of another class of its hierarchy deleted in the
+ * same flush: no row switch (see `row_switch.ts`) can turn one into the other. Refused before
+ * anything is sent.
  */
 function checkReplaced(sets: CheckedSets): void {
   if (sets.deleted.size === 0 || sets.pending.size === 0) return;
-  const deleted = new Map<Mapper, Set<unknown>>();
+  const deleted = new Map<Mapper, Map<unknown, InstanceState>>();
   sets.deleted.forEach((s) => {
-    const root = s.mapper.poly?.root ?? s.mapper;
+    if (s.mapper.poly === null) return; // one class: a row switch takes it over
+    const root = s.mapper.poly.root;
     let keys = deleted.get(root);
-    if (keys === undefined) deleted.set(root, keys = new Set());
-    keys.add(s.key);
+    if (keys === undefined) deleted.set(root, keys = new Map());
+    keys.set(s.key, s);
   });
+  if (deleted.size === 0) return;
   sets.pending.forEach((s) => {
-    const keys = deleted.get(s.mapper.poly?.root ?? s.mapper);
+    const keys = s.mapper.poly === null ? undefined : deleted.get(s.mapper.poly.root);
     if (keys === undefined || !hasIdentity(s.values, s.mapper.pk)) return;
-    if (!keys.has(s.mapper.identity(s.values))) return;
+    const d = keys.get(s.mapper.identity(s.values));
+    if (d === undefined || d.mapper === s.mapper) return;
     throw new InvalidRequestError(
-      `A new ${s.mapper.name} ${s.mapper.describeKey(s.values)} replaces one deleted in the ` +
-        "same flush, whose row is still there when the new one is inserted. Flush the " +
-        "deletion first (await session.flush() after session.delete()), or change the " +
-        "existing object instead. Nothing of this flush was sent.",
+      `A new ${s.mapper.name} ${s.mapper.describeKey(s.values)} replaces a ${d.mapper.name} ` +
+        "deleted in the same flush, whose row is still there when the new one is inserted. " +
+        "Flush the deletion first (await session.flush() after session.delete()). Nothing " +
+        "of this flush was sent.",
     );
   });
 }

@@ -63,6 +63,11 @@ function provided(mapper: Mapper, s: InstanceState): number | string {
   return numeric ? code : sig;
 }
 
+/** Fills the defaults of a new row in place, as its INSERT would (see `provided`). */
+export function fillDefaults(mapper: Mapper, s: InstanceState): void {
+  provided(mapper, s);
+}
+
 /** Inserts new rows of one mapper: one INSERT per run of rows providing the same columns. */
 export async function insertRows(
   ctx: WriteContext,

@@ -24,6 +24,7 @@ import { deleteRows, insertRows, postUpdate, updateRow, updateRows } from "./joi
 import { rowsPerStatement } from "../../core/sql/count.ts";
 import { fireAll } from "../mapping/events.ts";
 import { checkWrites } from "./check.ts";
+import { switchRows } from "./row_switch.ts";
 
 /** What a flush needs from its session. */
 export interface FlushContext extends WriteContext, CascadeContext, PlanContext {
@@ -164,6 +165,7 @@ export class UnitOfWork {
     sets.dirty.forEach(touch);
     sets.deleted.forEach(touch);
     this.#plan.rules.forEach((_, s) => touch(s));
+    const switched = switchRows(sets);
     const { order, broken } = orderMappers([...mappers]);
     for (const mapper of order) {
       await this.#inserts(mapper);
@@ -184,6 +186,12 @@ export class UnitOfWork {
       }
     }
     for (const mapper of [...order].reverse()) await this.#deletes(mapper);
+    // A switched row's new object was inserted, as far as the session knows; the old deleted.
+    for (const [n, d] of switched) {
+      this.#written.delete(n);
+      this.#inserted.push(n);
+      this.#deleted.push(d);
+    }
     return {
       inserted: this.#inserted,
       written: [...this.#written],

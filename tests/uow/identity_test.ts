@@ -232,36 +232,81 @@ scopedTest("a rolled-back key change gives the object its old key back", async (
 });
 
 scopedTest(
-  "a new object replacing one deleted in the same flush is refused before sending",
+  "a new object replacing one deleted in the same flush takes over its row (a row switch)",
   async (s) => {
     const { engine, log } = await logged(s, MODELS);
     await using session = engine.session();
     const old = new Code({ code: "a1", name: "old" });
     session.add(old);
     await session.commit();
-    session.add(new Code({ code: "b2", name: "earlier" }));
-    await session.flush(); // earlier work in the transaction
     session.delete(old);
     const replacement = new Code({ code: "a1", name: "new" });
     session.add(replacement);
     log.splice(0);
-    await assert.rejects(session.flush(), (e) => {
-      assert.ok(e instanceof InvalidRequestError, `expected an InvalidRequestError, got ${e}`);
-      assert.match((e as Error).message, /Code \(code=a1\).*deleted.*flush/s);
-      return true;
-    });
-    assert.deepEqual(dataStatements(log), [], "nothing of the flush was sent");
-    // What the message says works: the deletion first, then the new object.
-    session.expunge(replacement);
     await session.flush();
+    const sent = dataStatements(log).map((e) => e.text.split(" ")[0]);
+    assert.deepEqual(sent, ["UPDATE"], "one UPDATE, no INSERT meeting the row, no DELETE");
+    assert.equal(inspect(replacement).status, "persistent");
+    assert.equal(inspect(old).status, "deleted");
+    assert.equal(await session.get(Code, "a1"), replacement);
+
+    // A rollback undoes it: the old object comes back, the new one is new again.
+    await session.rollback();
+    assert.equal(inspect(old).status, "persistent");
+    assert.equal(old.name, "old");
+    assert.equal(inspect(replacement).status, "transient");
+    assert.equal(await session.get(Code, "a1"), old);
+
+    session.delete(old);
     session.add(replacement);
     await session.commit();
+    assert.equal(inspect(old).status, "detached");
     const rows = await engine.all<{ code: string; name: string }>(
       sql`SELECT ${Code.c.code} AS code, ${Code.c.name} AS name FROM ${Code} ORDER BY 1`,
     );
-    assert.deepEqual(rows.map((r) => ({ ...r })), [
-      { code: "a1", name: "new" },
-      { code: "b2", name: "earlier" },
-    ]);
+    assert.deepEqual(rows.map((r) => ({ ...r })), [{ code: "a1", name: "new" }]);
+  },
+);
+
+class Shape extends Model("id_shapes", {
+  id: column.integer().primaryKey(),
+  kind: column.text().default("shape"),
+  version: column.integer().version(),
+  label: column.text(),
+}, { polymorphicOn: "kind", polymorphicIdentity: "shape" }) {}
+class Circle extends Shape.subclass("circle", { r: column.integer().nullable() }) {}
+class Square extends Shape.subclass("square", { side: column.integer().nullable() }) {}
+
+scopedTest(
+  "a row switch goes on from the row's version; across classes it is refused",
+  async (s) => {
+    const { engine, log } = await logged(s, [Shape, Circle, Square]);
+    await using session = engine.session();
+    const c = new Circle({ id: 1, label: "c", r: 2 });
+    session.add(c);
+    await session.commit();
+    c.label = "c2";
+    await session.commit(); // version 2
+    session.delete(c);
+    const next = new Circle({ id: 1, label: "c3", r: 5 });
+    session.add(next);
+    await session.commit();
+    assert.equal(next.version, 3);
+    assert.deepEqual(
+      (await engine.all<{ label: string; r: number; version: number }>(
+        sql`SELECT label, r, version FROM id_shapes`,
+      )).map((r) => ({ label: r.label, r: Number(r.r), version: Number(r.version) })),
+      [{ label: "c3", r: 5, version: 3 }],
+    );
+
+    session.delete(next);
+    session.add(new Square({ id: 1, label: "sq", side: 1 }));
+    log.splice(0);
+    await assert.rejects(session.flush(), (e) => {
+      assert.ok(e instanceof InvalidRequestError, `expected an InvalidRequestError, got ${e}`);
+      assert.match((e as Error).message, /Square \(id=1\) replaces a Circle/);
+      return true;
+    });
+    assert.deepEqual(dataStatements(log), [], "nothing of the flush was sent");
   },
 );
