@@ -13,13 +13,7 @@ import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import { addCriteria, type CriteriaMap, LIFTED } from "../loading/criteria.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import {
-  DEFERRED,
-  fillDeferred,
-  fillExpired,
-  fillsDeferred,
-  notePartial,
-} from "../mapping/expired.ts";
+import { refreshState } from "./refresh.ts";
 import { type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
 import { Epoch } from "../mapping/epoch.ts";
 import { type AddContext, addState } from "./add.ts";
@@ -54,6 +48,7 @@ export class SessionCore implements StateOwner {
     this.expireOnCommit = options.expireOnCommit ?? false;
     this.tx = new SessionTransaction(engine, this.registry);
     const registry = this.registry;
+    const touch = (s: InstanceState) => this.touch(s);
     this.load = {
       dialect: engine.dialect,
       criteria: options.criteria === undefined ? null : addCriteria(null, options.criteria),
@@ -62,28 +57,8 @@ export class SessionCore implements StateOwner {
       query: (statement) => this.tx.execute(statement, "values"),
       identityMap: (mapper) => registry.map(mapper),
       attach: (state, key) => registry.attach(state, key, this),
-      refresh: (state, values, populate) => {
-        if (!populate && !state.expired) {
-          // Deferred columns only: the row fills those it holds.
-          if (!fillsDeferred(state, values)) return;
-          this.touch(state);
-          fillDeferred(state, values);
-          return;
-        }
-        this.touch(state);
-        if (!populate && fillExpired(state, values)) {
-          state.expired = false;
-          if (state.partial || values.includes(DEFERRED)) fillDeferred(state, values);
-          return;
-        }
-        state.values = values;
-        notePartial(state);
-        state.loaded = null;
-        state.flagged = null;
-        state.expired = false;
-        registry.dirty.delete(state);
-        state.dirty = false;
-      },
+      refresh: (state, values, populate) =>
+        refreshState(registry, touch, state, values, populate ?? false),
     };
     this.adding = { session: this, registry, touch: (s) => this.touch(s) };
   }

@@ -423,3 +423,24 @@ scopedTest("a change made in place inside a savepoint is expired by the rollback
   assert.deepEqual(d.data, { n: 1 });
   assert.equal(d.at.toISOString(), "2020-01-01T00:00:00.000Z");
 });
+
+scopedTest(
+  "a change made after a rollback expired the object survives the next load",
+  async (s) => {
+    const engine = await ready(s, MODELS);
+    await seed(engine);
+    await using session = engine.session({ autoflush: false });
+    const ann = (await session.first(select(Author).where(sql`${Author.c.name} = ${"ann"}`)))!;
+    await session.rollback(); // ann is refreshed by her next load
+    ann.name = "anna"; // not flushed: autoflush is off
+    const again = await session.all(select(Author).orderBy(Author.c.id));
+    assert.equal(again[0], ann);
+    assert.equal(ann.name, "anna", "the load did not overwrite the change");
+    assert.equal(session.isModified(ann), true);
+    await session.commit();
+    assert.deepEqual(
+      await values(engine, sql`SELECT ${Author.c.name} AS n FROM ${Author} ORDER BY 1`),
+      ["anna", "bob"],
+    );
+  },
+);
