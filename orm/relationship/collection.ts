@@ -109,38 +109,60 @@ const hidden = (value: unknown): PropertyDescriptor => ({
   enumerable: false,
 });
 
+/** The items not yet in the list, each once: a relationship holds an object once. */
+function fresh(c: unknown[], items: readonly unknown[]): unknown[] {
+  return items.filter((x, i) => items.indexOf(x) === i && !c.includes(x));
+}
+
+/** `splice`'s start and delete count, as Array.prototype.splice reads its arguments. */
+function span(length: number, args: readonly unknown[]): [number, number] {
+  const at = Math.trunc(Number(args[0])) || 0;
+  const start = at < 0 ? Math.max(length + at, 0) : Math.min(at, length);
+  if (args.length < 2) return [start, args.length === 0 ? 0 : length - start];
+  const count = Math.trunc(Number(args[1])) || 0;
+  return [start, Math.min(Math.max(count, 0), length - start)];
+}
+
 const METHODS: PropertyDescriptorMap = {
   push: hidden(function (this: Instrumented, ...items: unknown[]): number {
     checkAll(this, items);
-    linkAll(this, items);
-    return arrayProto.push.apply(this, items);
+    const added = fresh(this, items);
+    linkAll(this, added);
+    return arrayProto.push.apply(this, added);
   }),
   unshift: hidden(function (this: Instrumented, ...items: unknown[]): number {
     checkAll(this, items);
-    linkAll(this, items);
-    return arrayProto.unshift.apply(this, items);
+    const added = fresh(this, items);
+    linkAll(this, added);
+    return arrayProto.unshift.apply(this, added);
   }),
   pop: hidden(function (this: Instrumented): unknown {
     if (this.length === 0) return undefined;
     changing(this);
     const item = arrayProto.pop.call(this);
-    unlinkAll(this, [item]);
+    if (!this.includes(item)) unlinkAll(this, [item]);
     return item;
   }),
   shift: hidden(function (this: Instrumented): unknown {
     if (this.length === 0) return undefined;
     changing(this);
     const item = arrayProto.shift.call(this);
-    unlinkAll(this, [item]);
+    if (!this.includes(item)) unlinkAll(this, [item]);
     return item;
   }),
   splice: hidden(function (this: Instrumented, ...args: unknown[]): unknown[] {
     const items = args.slice(2);
     checkAll(this, items);
+    const [start, count] = span(this.length, args);
+    const cut = this.slice(start, start + count);
+    // An item held outside the cut stays where it is; one in the cut may come back elsewhere.
+    const put = items.filter((x, i) =>
+      items.indexOf(x) === i && (cut.includes(x) || !this.includes(x))
+    );
     changing(this);
-    linkAll(this, items);
-    const removed = arrayProto.splice.apply(this, args as [number, number, ...unknown[]]);
-    unlinkAll(this, removed);
+    linkAll(this, put.filter((x) => !cut.includes(x)));
+    const removed = arrayProto.splice.call(this, start, count, ...put) as unknown[];
+    unlinkAll(this, removed.filter((x) => !this.includes(x)));
     return removed;
   }),
   remove: hidden(function (this: Instrumented, item: unknown): boolean {
