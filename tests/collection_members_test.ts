@@ -76,3 +76,61 @@ dbTest("a collection keeps an item put back or pushed again, and writes nothing"
     [2],
   );
 });
+
+class Owner extends Model("cm_owners", { id: column.integer().primaryKey() }) {
+  static pets = relationship(() => Pet, { backPopulates: "owner" });
+  declare pets: Collection<Pet>;
+}
+
+class Pet extends Model("cm_pets", {
+  id: column.integer().primaryKey(),
+  ownerId: column.integer().nullable().references(() => Owner.c.id),
+}) {
+  static owner = relationship(() => Owner, { backPopulates: "pets" });
+  declare owner: Owner | null;
+}
+
+dbTest(
+  "a child's foreign key set by hand survives a change to its old parent's list",
+  async (db) => {
+    const engine = db.engine();
+    await engine.createAll([Owner, Pet]);
+    const [o1, o2] = [new Owner({ id: 1 }), new Owner({ id: 2 })];
+    const p1 = new Pet({ id: 1 });
+    o1.pets.push(p1);
+    await using session = engine.session();
+    session.addAll([o1, o2]);
+    await session.commit();
+    p1.ownerId = 2; // by hand, not through the relationship
+    o1.pets.push(new Pet({ id: 2 })); // the old parent's collection changes in the same flush
+    await session.commit();
+    assert.equal(p1.ownerId, 2);
+    const rows = await engine.all<{ id: number; owner_id: number }>(
+      sql`SELECT id, owner_id FROM cm_pets ORDER BY id`,
+    );
+    assert.deepEqual(rows.map((r) => [Number(r.id), Number(r.owner_id)]), [[1, 2], [2, 1]]);
+  },
+);
+
+dbTest("an item taken out by index assignment lets go of its parent at the flush", async (db) => {
+  const engine = db.engine();
+  await engine.createAll([Owner, Pet]);
+  const o = new Owner({ id: 1 });
+  const [p1, p2] = [new Pet({ id: 1 }), new Pet({ id: 2 })];
+  o.pets.push(p1);
+  await using session = engine.session();
+  session.add(o);
+  session.add(p2);
+  await session.commit();
+  o.pets[0] = p2; // index assignment: reconciled at the flush
+  await session.flush();
+  assert.equal(p1.ownerId, null);
+  assert.equal(p1.owner, null, "its reference goes with the foreign key");
+  p1.owner = o; // and setting it again links it again
+  assert.ok(o.pets.includes(p1));
+  await session.commit();
+  const rows = await engine.all<{ id: number; owner_id: number }>(
+    sql`SELECT id, owner_id FROM cm_pets ORDER BY id`,
+  );
+  assert.deepEqual(rows.map((r) => [Number(r.id), Number(r.owner_id)]), [[1, 1], [2, 1]]);
+});

@@ -137,7 +137,15 @@ export class Plan {
         const current = (rel.scalar ? (l.value ? [l.value] : []) : l.value) as object[];
         const base = (rel.scalar ? (l.base ? [l.base] : []) : (l.base ?? [])) as object[];
         if (rel.direction === "oneToMany") {
-          for (const child of current) this.rule(enlist(child), rel.fk, s, rel.ref);
+          // Only what joined the collection takes the parent's key: a child held before keeps
+          // its foreign key as it is (set by hand, or by a bulk update, it is not undone).
+          const held = !fresh && base.length > 8 ? new Set(base) : null;
+          for (const child of current) {
+            const cs = enlist(child);
+            if (fresh || !(held ? held.has(child) : base.includes(child))) {
+              this.rule(cs, rel.fk, s, rel.ref);
+            }
+          }
           for (const child of base) {
             if (!current.includes(child)) removed.push([stateOf(child)!, rel, s]);
           }
@@ -157,13 +165,11 @@ export class Plan {
       const rules = this.rules.get(child);
       const rule = rules?.get(rel.fk);
       if (rule?.parent && rule.parent !== parent) continue; // moved to another parent
-      if (rule?.parent) {
-        // The child still names its old parent (the collection changed by index
-        // assignment, which back-populates cannot see): that link is stale.
-        rules!.delete(rel.fk);
-        const l = rel.back ? loadedOf(rel.back, child) : undefined;
-        if (l && l.value === parent.obj) l.value = null;
-      }
+      if (rule?.parent) rules!.delete(rel.fk); // the stale link of an index assignment
+      // The child still names its old parent where the collection changed without it seeing
+      // (index assignment, which back-populates cannot see): that reference goes too.
+      const l = rel.back ? loadedOf(rel.back, child) : undefined;
+      if (l && l.value === parent.obj) l.value = null;
       if (rel.cascade.deleteOrphan) orphans.push(child);
       else this.rule(child, rel.fk, null, rel.ref);
     }
