@@ -10,14 +10,14 @@
  * @module
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
-import { OperationalError } from "../../core/errors.ts";
+import { InvalidRequestError, OperationalError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
 import { cursorChunks } from "./cursor.ts";
 import { Checkout, type Watch } from "./checkout.ts";
 import type { PostgresClient } from "./client.ts";
 import { dateParams, installDateTypes } from "./datetime.ts";
 import { postgresDialect } from "./dialect.ts";
-import { isConnectionLoss, translatePostgresError } from "./errors.ts";
+import { abortedCommit, isConnectionLoss, translatePostgresError } from "./errors.ts";
 import { PreparedTexts } from "./prepared.ts";
 
 export { translatePostgresError } from "./errors.ts";
@@ -147,8 +147,11 @@ async function run(
     try {
       query = target.unsafe(text, values, options) as PgQuery;
       watch = how.checkout?.watch(query);
-      return toResult(await (mode === "values" ? query.values() : query), mode);
+      const r = await (mode === "values" ? query.values() : query);
+      if (r.command === "ROLLBACK" && text === "COMMIT") throw abortedCommit();
+      return toResult(r, mode);
     } catch (error) {
+      if (error instanceof InvalidRequestError) throw error;
       if (watch?.timedOut) throw how.checkout!.error(text, how.hide ? undefined : params);
       if (!isConnectionLoss(error)) throw translatePostgresError(error, text, params, how.hide);
       const sent = query?.state != null;

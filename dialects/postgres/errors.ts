@@ -8,6 +8,7 @@ import {
   DatabaseError,
   DataError,
   IntegrityError,
+  InvalidRequestError,
   OperationalError,
   ProgrammingError,
 } from "../../core/errors.ts";
@@ -121,4 +122,16 @@ export function isConnectionLoss(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return typeof code === "string" &&
     (CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("57P0"));
+}
+
+/**
+ * The COMMIT of a transaction a failed statement aborted: PostgreSQL answers it with ROLLBACK,
+ * and nothing of the transaction was written, which the caller must hear of.
+ */
+export function abortedCommit(): InvalidRequestError {
+  return new InvalidRequestError(
+    "The transaction was rolled back, not committed: a statement in it failed, and " +
+      "PostgreSQL ends such a transaction with ROLLBACK. To go on after a statement that may " +
+      "fail, run it in a savepoint (tx.begin()), whose rollback keeps the rest.",
+  );
 }

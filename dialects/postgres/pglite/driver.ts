@@ -12,11 +12,11 @@
  * @module
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../../core/driver.ts";
-import { type DatabaseError, OperationalError } from "../../../core/errors.ts";
+import { type DatabaseError, InvalidRequestError, OperationalError } from "../../../core/errors.ts";
 import type { Row } from "../../../core/sql/nodes.ts";
 import { dateParams, dateParsers, dateSerializers } from "../datetime.ts";
 import { postgresDialect } from "../dialect.ts";
-import { translatePostgresError } from "../errors.ts";
+import { abortedCommit, translatePostgresError } from "../errors.ts";
 import type { PGliteClient } from "./client.ts";
 
 /**
@@ -117,6 +117,9 @@ class PGliteDriver implements Driver {
   readonly #hide: boolean;
   readonly #owned: boolean;
   #closed = false;
+  /** Whether a transaction is open, and whether a failed statement aborted it. */
+  #inTransaction = false;
+  #aborted = false;
 
   constructor(db: PGliteClient, options: PGliteDriverOptions) {
     this.#db = db;
@@ -159,10 +162,27 @@ class PGliteDriver implements Driver {
         parsers: dateParsers,
         serializers: dateSerializers,
       });
+      this.#ended(text);
       return toResult(r, mode);
     } catch (error) {
+      if (error instanceof InvalidRequestError) throw error;
+      // A failed statement aborts the open transaction, until a rollback (to a savepoint).
+      if (this.#inTransaction) this.#aborted = true;
       throw this.#error(error, text, params);
     }
+  }
+
+  /** Follows the transaction a statement begins or ends (its COMMIT may have been a ROLLBACK). */
+  #ended(text: string): void {
+    if (text.startsWith("BEGIN")) {
+      this.#inTransaction = true;
+      this.#aborted = false;
+    } else if (text === "COMMIT" || text === "ROLLBACK") {
+      const aborted = this.#aborted;
+      this.#inTransaction = false;
+      this.#aborted = false;
+      if (text === "COMMIT" && aborted) throw abortedCommit();
+    } else if (text.startsWith("ROLLBACK TO SAVEPOINT")) this.#aborted = false;
   }
 
   async query(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
