@@ -1,7 +1,9 @@
 /**
  * Loading relationships in the same query: the query as a subquery, numbered to keep its
- * order, LEFT JOINed to each relationship's target along the relationship's own condition.
- * Parent rows repeat once per child and are de-duplicated.
+ * order, LEFT JOINed to each relationship's target along the relationship's own condition
+ * (and the target class's: a single-table subclass's discriminator, its loader criteria).
+ * Rows sort by the parent's order, then per relationship by its `orderBy` and the target's
+ * key. Parent rows repeat once per child and are de-duplicated.
  *
  * @module
  */
@@ -15,7 +17,7 @@ import { QueryBase } from "../../core/builder/query.ts";
 import { type Select, select } from "../../core/builder/select.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";
 import { sql } from "../../core/sql/tag.ts";
-import { joinedOf, rowColumns } from "../mapping/joined_tables.ts";
+import { joinedOf, rowColumns, tablesOf } from "../mapping/joined_tables.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { stateOf } from "../mapping/state.ts";
 import { type Relationship, relationshipOf } from "../relationship/relationship.ts";
@@ -24,6 +26,8 @@ import type { LoaderOption } from "./options.ts";
 import { applyOptions } from "./selectin.ts";
 import { loadedOf, setLoaded } from "../relationship/sync.ts";
 import { and } from "../../core/builder/logic.ts";
+import { entityConditions } from "../../core/statement.ts";
+import { onAlias } from "../relationship/filters.ts";
 import { criteriaFor } from "./criteria.ts";
 import { keptColumns, ownColumns, partialContext, type Segment, widenRows } from "./columns.ts";
 
@@ -34,6 +38,42 @@ import { keptColumns, ownColumns, partialContext, type Segment, widenRows } from
 function targetAlias(target: Mapper, name: string): Table | Subquery<Row> {
   if (joinedOf(target) === undefined) return target.table.as(name);
   return select(target.cls).as(name) as unknown as Subquery<Row>;
+}
+
+/**
+ * What the LEFT JOIN of a relationship's target adds to its ON condition, on the alias: the
+ * condition select(Class) has (a single-table subclass's discriminator; a joined class's
+ * subquery has it inside) and the loader criteria; null for none.
+ */
+function targetConditions(
+  ctx: LoadContext,
+  target: Mapper,
+  alias: Table | Subquery<Row>,
+): SqlSource<unknown> | null {
+  const own = joinedOf(target) !== undefined
+    ? []
+    : entityConditions(target.cls).map((e) => onAlias(e, [target.table], (c) => alias.c[c.key]));
+  const extra = criteriaFor(ctx.criteria, target, alias);
+  const all = extra === null ? own : [...own, extra];
+  return all.length === 0 ? null : all.length === 1 ? all[0] : and(...all);
+}
+
+/**
+ * The relationship's `orderBy`, on the aliases the load reads its target (and association
+ * table) through.
+ */
+function orderOn(
+  rel: Relationship,
+  alias: Table | Subquery<Row>,
+  assoc: Table | undefined,
+): SqlSource<unknown>[] {
+  const o = rel.options.orderBy?.();
+  if (o === undefined) return [];
+  const secondary = rel.secondary?.table;
+  const tables: unknown[] = [...tablesOf(rel.targetMapper), ...(secondary ? [secondary] : [])];
+  const at = (c: Column) =>
+    assoc !== undefined && c.table === secondary ? assoc.c[c.key] : alias.c[c.key];
+  return (Array.isArray(o) ? o : [o]).map((e) => onAlias(e, tables, at));
 }
 
 /** Runs `query` (a select of `mapper`) with `options` loaded by LEFT JOINs. */
@@ -81,11 +121,12 @@ export async function loadJoined(
     ) => (record[`j${k}_${i}`] = aliases[k].c[cols[i].key]));
   });
   let statement = select(record).from(base);
+  const order: SqlSource<unknown>[] = [base.c.__retort_ord as SqlSource<unknown>];
   rels.forEach((rel, k) => {
     // Many-to-many joins the association table first, under an alias of its own.
     const assoc = rel.secondary?.table.as(`__retort_a${k}`);
     const joins = rel.joinConditions(baseCol, (c) => aliases[k].c[c.key], (c) => assoc!.c[c.key]);
-    const extra = criteriaFor(ctx.criteria, rel.targetMapper, aliases[k]);
+    const extra = targetConditions(ctx, rel.targetMapper, aliases[k]);
     for (const join of joins) {
       if (join.table === "association") statement = statement.leftJoin(assoc!, join.on);
       else {statement = statement.leftJoin(
@@ -93,9 +134,7 @@ export async function loadJoined(
           extra === null ? join.on : and(join.on, extra),
         );}
     }
-  });
-  const order: SqlSource<unknown>[] = [base.c.__retort_ord as SqlSource<unknown>];
-  rels.forEach((rel, k) => {
+    order.push(...orderOn(rel, aliases[k], assoc));
     for (const i of rel.targetMapper.pk) order.push(aliases[k].c[rel.targetMapper.columns[i].key]);
   });
   const rows = await ctx.rows(statement.orderBy(...order));
