@@ -89,9 +89,16 @@ async function loadManyToOne(
     else wanted.add(fk, s);
   }
   const byRef = target.pk.length === 1 && target.pk[0] === rel.ref;
+  // An object held for the key answers without a query, if it is of the target's class (the
+  // identity map of a hierarchy holds every class's objects: another's row is no match).
+  const cls = target.cls as unknown as abstract new () => object;
+  const held = (key: unknown): object | undefined => {
+    const obj = identity.get(part(key));
+    return obj === undefined || target.poly === null || obj instanceof cls ? obj : undefined;
+  };
   const missing = populate || !byRef
     ? wanted.keys
-    : wanted.keys.filter((k) => identity.get(part(k)) === undefined);
+    : wanted.keys.filter((k) => held(k) === undefined);
   const refCol = target.columns[rel.ref];
   const found = new Map<unknown, object>();
   const n = narrow(ctx, target, select(target.cls), [...need, refCol]);
@@ -111,7 +118,7 @@ async function loadManyToOne(
   const keys = wanted.keys;
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k];
-    const obj = found.get(part(key)) ?? (byRef ? identity.get(part(key)) : undefined) ?? null;
+    const obj = found.get(part(key)) ?? (byRef ? held(key) : undefined) ?? null;
     const holders = wanted.get(key);
     for (let i = 0; i < holders.length; i++) setLoaded(rel, holders[i], obj);
     if (obj) loaded.push(obj);
