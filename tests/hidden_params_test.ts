@@ -102,3 +102,19 @@ scopedTest(
     }
   },
 );
+
+scopedTest(
+  "hideParameters: bytes stay out of errors, in the hex a server prints",
+  async ({ db, open }) => {
+    const hidden = open({ hideParameters: true });
+    const bytes = new TextEncoder().encode("s3cr3t");
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    const failing = db.dialect === "postgres"
+      ? sql`SELECT ${bytes}::text::int`
+      : sql`SELECT length(${bytes}) + json('{')`;
+    const error = await hidden.all(failing).then(() => null, (e) => e);
+    assert.ok(error instanceof DatabaseError, `expected a DatabaseError, got ${error}`);
+    const found = strings(error).filter((s) => s.includes(hex));
+    assert.deepEqual(found, [], "the bytes' hex is hidden");
+  },
+);

@@ -16,7 +16,12 @@ function valueTexts(values: readonly unknown[], out: Set<string>, depth: number)
     if (typeof v === "string") out.add(v);
     else if (typeof v === "number" || typeof v === "bigint") out.add(String(v));
     else if (v instanceof Date && !Number.isNaN(v.getTime())) out.add(v.toISOString());
-    else if (Array.isArray(v) && depth < 4) valueTexts(v, out, depth + 1);
+    else if (v instanceof Uint8Array && v.length > 0) {
+      // As servers print bytes: hex, with PostgreSQL's \x before it (kept either way).
+      const hex = Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
+      out.add(hex);
+      out.add(`\\x${hex}`);
+    } else if (Array.isArray(v) && depth < 4) valueTexts(v, out, depth + 1);
   }
 }
 
