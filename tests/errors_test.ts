@@ -358,3 +358,24 @@ Deno.test({
     assert.match(text, /\[postgres\] \.\.\. ignored/);
   },
 });
+
+dbTest("a value out of range or malformed is a DataError on both databases", async (db) => {
+  const engine = db.engine();
+  const bad: [string, ReturnType<typeof sql>][] = [
+    [
+      "integer overflow",
+      db.dialect === "postgres"
+        ? sql`SELECT 9223372036854775807::bigint + 1`
+        : sql`SELECT sum(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1)`,
+    ],
+    ["malformed JSON", db.dialect === "postgres" ? sql`SELECT '{'::json` : sql`SELECT json('{')`],
+    [
+      "a bigint parameter beyond 64 bits",
+      db.dialect === "postgres" ? sql`SELECT ${2n ** 64n}::bigint` : sql`SELECT ${2n ** 64n}`,
+    ],
+  ];
+  for (const [what, q] of bad) {
+    const e = await engine.all(q).then(() => null, (x) => x);
+    assert.ok(e instanceof DataError, `${what}: expected a DataError, got ${e}`);
+  }
+});

@@ -1,11 +1,13 @@
 /**
  * SQLite's errors in Retort's taxonomy: constraint failures are IntegrityErrors, a busy or
- * locked database an OperationalError, bad SQL a ProgrammingError.
+ * locked database an OperationalError, bad SQL a ProgrammingError, a value out of range or
+ * malformed (integer overflow, bad JSON) a DataError, as on PostgreSQL.
  *
  * @module
  */
 import {
   type DatabaseError,
+  DataError,
   IntegrityError,
   OperationalError,
   ProgrammingError,
@@ -16,6 +18,8 @@ const CONSTRAINT = /^(UNIQUE|FOREIGN KEY|NOT NULL|CHECK|PRIMARY KEY) constraint 
 const PROGRAMMING =
   /no such (table|column|function|index|savepoint)|syntax error|already exists|has no column|incomplete input|wrong number of arguments|unrecognized token|bind|ambiguous column|misuse/i;
 const OPERATIONAL = /database is locked|database table is locked|busy|readonly|disk|full|I\/O/i;
+/** A value the statement cannot take or make (PostgreSQL's class 22). */
+const DATA = /integer overflow|malformed JSON|too large to bind|too big|cannot be represented/i;
 
 /**
  * The message and cause an error keeps when parameters are hidden: SQLite's messages seldom
@@ -85,11 +89,12 @@ export function translateSqliteError(
       : "SQLITE_IOERR";
     return new OperationalError(message, { ...base, code });
   }
+  if (DATA.test(message)) return new DataError(message, { ...base, code: "SQLITE_ERROR" });
   if (PROGRAMMING.test(message) || error instanceof RangeError) {
     return new ProgrammingError(message, { ...base, code: "SQLITE_ERROR" });
   }
   return new OperationalError(message, {
     ...base,
-    code: errcode === undefined ? "SQLITE_ERROR" : `SQLITE_${errcode}`,
+    code: errcode === undefined || errcode === 1 ? "SQLITE_ERROR" : `SQLITE_${errcode}`,
   });
 }
