@@ -20,7 +20,7 @@ import type { Fragment } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
 import { type TableLike, tableOf } from "../statement.ts";
 import { type ForeignKey, foreignKeys, order } from "./order.ts";
-import { fkName, generatedName, id, raw, references, tableName } from "./names.ts";
+import { fkName, id, indexName, raw, references, tableName } from "./names.ts";
 
 /**
  * Options of the DDL functions and of `engine.createAll` / `dropAll`.
@@ -117,7 +117,7 @@ function createTable(
   const ifNotExists = checkFirst ? raw(" IF NOT EXISTS") : sql.empty;
   for (const col of table.columns) {
     if (!col.config.index) continue;
-    const name = generatedName(`ix_${table.name}_${col.name}`);
+    const name = indexName(table.name, col.name);
     statements.push(
       sql`CREATE INDEX${ifNotExists} ${id(name)} ON ${tableName(table)} (${id(col.name)})`,
     );

@@ -9,19 +9,9 @@
 import { compile, type Dialect, sql, type TableLike, tableOf } from "../mod.ts";
 import type { ReferentialAction, Table } from "../mod.ts";
 import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot } from "./snapshot.ts";
+import { indexName } from "../ddl/names.ts";
 
-/** A generated name cut to 63 bytes on a character boundary, as Retort's DDL names indexes. */
-export function generatedName(name: string): string {
-  let bytes = 0;
-  let out = "";
-  for (const ch of name) {
-    const cp = ch.codePointAt(0)!;
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes > 63) break;
-    out += ch;
-  }
-  return out;
-}
+export { generatedName } from "../ddl/names.ts";
 
 const action = (a: ReferentialAction | undefined): ReferentialAction | undefined =>
   a === "no action" ? undefined : a;
@@ -63,7 +53,7 @@ function tableSnapshot(t: Table, dialect: Dialect): TableSnapshot {
   for (const col of t.columns) {
     if (col.config.index) {
       snap.indexes.push({
-        name: generatedName(`ix_${t.name}_${col.name}`),
+        name: indexName(t.name, col.name),
         columns: [col.name],
         unique: false,
       });

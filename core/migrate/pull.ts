@@ -7,7 +7,7 @@
  * @module
  */
 import type { MigrationDialect } from "./contract.ts";
-import { generatedName } from "./from_tables.ts";
+import { indexName } from "../ddl/names.ts";
 import { camel, className, columnKey, pascal, templateText, uniqueName } from "./pull_names.ts";
 import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot } from "./snapshot.ts";
 import { tableKey } from "./snapshot.ts";
@@ -144,7 +144,7 @@ function plan(
       warnings.push(`${tableKey(t)}: index ${ix.name} (${ix.definition}) is left out.`);
       continue;
     }
-    const auto = generatedName(`ix_${t.name}_${ix.columns[0]}`);
+    const auto = indexName(t.name, ix.columns[0]);
     if (ix.columns.length === 1 && !ix.unique && ix.name === auto) {
       chains.get(ix.columns[0])!.push("index()");
     } else {
