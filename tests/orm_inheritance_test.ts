@@ -49,7 +49,7 @@ class Manager extends Employee.subclass("manager", { budget: column.integer() })
 
 class Engineer extends Employee.subclass("engineer", {
   lang: column.text(),
-  bossId: column.integer().references(() => Employee.c.id),
+  bossId: column.integer().nullable().references(() => Employee.c.id),
 }) {
   static boss = relationship(() => Manager, {
     backPopulates: "reports",

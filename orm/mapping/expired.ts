@@ -23,9 +23,9 @@ export function isUnloaded(v: unknown): boolean {
 /** The NotLoadedError of reading an expired column. */
 export function expiredRead(state: InstanceState, index: number): never {
   throw new NotLoadedError(
-    `${state.mapper.name}.${state.mapper.keys[index]} is expired (by session.expire(), or ` +
-      "by a rollback of a change made in place); call await session.refresh(obj), or load " +
-      "the row again (session.get, a query).",
+    `${state.mapper.name}.${state.mapper.keys[index]} is expired (by session.expire(), a ` +
+      "rollback of a change made in place, or a bulk update of what it is computed from); " +
+      "call await session.refresh(obj), or load the row again (session.get, a query).",
   );
 }
 

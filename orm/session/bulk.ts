@@ -7,8 +7,13 @@
  * the same transaction (`"fetch"`); both only when the session holds objects of that table.
  * After the statement, those objects get the new values (SET values that are plain values:
  * the value wins over an unflushed change of the same column), have the column expired (SET
- * values that are SQL expressions, or columns with an `onUpdate`), or, for a delete, are
- * marked deleted and leave the identity map, as a flushed delete leaves it.
+ * values that are SQL expressions, or columns with an `onUpdate`), have their read-only
+ * columns of the table expired (expressions and generated columns, which the database computes
+ * from the row), or, for a delete, are marked deleted and leave the identity map, as a flushed
+ * delete leaves it.
+ *
+ * An update of a joined subclass's table may name its parents' columns in its WHERE: the
+ * statement sent moves that WHERE into a subquery on the key (see `onOwnTable`).
  *
  * @module
  */
@@ -18,15 +23,16 @@ import { Update } from "../../core/builder/update.ts";
 import type { QueryResult } from "../../core/driver.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import type { Table } from "../../core/schema/table.ts";
-import { Param, type SqlSource } from "../../core/sql/nodes.ts";
+import { Fragment, List, Param, type SqlSource } from "../../core/sql/nodes.ts";
+import { sql } from "../../core/sql/tag.ts";
+import { Column } from "../../core/schema/column.ts";
 import { EXPIRED, isUnloaded } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
 import { evaluateMatches, evaluator } from "./evaluate.ts";
 import { keyOf } from "./query.ts";
-import { subclassTableOf } from "../mapping/joined_tables.ts";
-import { tablesOf } from "../mapping/joined_tables.ts";
+import { onTables, subclassTableOf, tableColumnOf, tablesOf } from "../mapping/joined_tables.ts";
 import { InvalidRequestError } from "../../core/errors.ts";
 
 /**
@@ -76,6 +82,7 @@ export async function executeSynced(
     return c.tx.execute(statement, "all");
   }
   if (statement instanceof Delete) refuseSubclassDelete(statement.table);
+  const sent = statement instanceof Update ? onOwnTable(statement) : statement;
   const sync = options.synchronize;
   if (sync !== undefined && sync !== false && sync !== "evaluate" && sync !== "fetch") {
     throw new ArgumentError(
@@ -83,10 +90,12 @@ export async function executeSynced(
     );
   }
   const held = sync === false ? [] : heldStates(c, statement.table);
-  if (held.length === 0) return c.tx.execute(statement, statement.resultTypes ? "all" : "run");
+  if (held.length === 0) return c.tx.execute(sent, statement.resultTypes ? "all" : "run");
   let targets: InstanceState[] | null = null;
   if (sync !== "fetch") {
-    const match = evaluator(statement.conditions, statement.table);
+    // A joined subclass's objects hold the columns of the tables above its own too.
+    const tables = [...subclassTableOf(statement.table)?.parents ?? [], statement.table];
+    const match = evaluator(statement.conditions, tables);
     targets = match === null ? null : evaluateMatches(match, held);
     if (targets === null && sync === "evaluate") {
       throw new ArgumentError(
@@ -96,11 +105,11 @@ export async function executeSynced(
       );
     }
   }
-  targets ??= await matched(c, held[0].mapper, statement.table, statement.conditions);
+  targets ??= await matched(c, held[0].mapper, sent.table, sent.conditions);
   // Without RETURNING the write runs for its count of rows affected.
   const result = statement.resultTypes === null
-    ? { ...await c.tx.execute(statement, "run"), rows: [] }
-    : await c.tx.execute(statement, "all");
+    ? { ...await c.tx.execute(sent, "run"), rows: [] }
+    : await c.tx.execute(sent, "all");
   if (statement instanceof Update) {
     for (const s of targets) applyUpdate(c, s, statement);
   } else {
@@ -154,7 +163,9 @@ function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void 
   const loaded = s.loaded;
   for (const [col, bound] of set) {
     const i = mapper.indexByKey.get(col.key);
-    if (i === undefined || mapper.columns[i] !== col || isUnloaded(values[i])) continue;
+    if (i === undefined || tableColumnOf(mapper.columns[i]) !== col || isUnloaded(values[i])) {
+      continue;
+    }
     if (mapper.pk.includes(i)) {
       s.expired = true; // the row's identity changed: the next load of it refreshes it all
       continue;
@@ -170,8 +181,12 @@ function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void 
   for (const col of statement.table.columns) {
     if (col.config.onUpdate === undefined || set.has(col)) continue;
     const i = mapper.indexByKey.get(col.key);
-    if (i !== undefined && mapper.columns[i] === col) expireColumn(s, i);
+    if (i !== undefined && tableColumnOf(mapper.columns[i]) === col) expireColumn(s, i);
     else s.expired = true;
+  }
+  // What the database computes from the row may have changed with it.
+  for (const i of mapper.readBack) {
+    if (mapper.columns[i].table === statement.table && !isUnloaded(values[i])) expireColumn(s, i);
   }
   if (s.dirty && !s.hasChanges()) {
     c.registry.dirty.delete(s);
@@ -184,6 +199,46 @@ function expireColumn(s: InstanceState, i: number): void {
   s.values[i] = EXPIRED;
   if (s.loaded !== null) s.loaded[i] = EXPIRED;
   s.expired = true;
+}
+
+/**
+ * An update of a joined subclass's table whose WHERE names columns of the tables above it
+ * (`update(Dev).where(eq(Dev.c.name, ...))`, a column of the root's table) would name tables
+ * the UPDATE does not read: the same update with that WHERE in a subquery on the key,
+ * `WHERE (key) IN (SELECT key FROM root JOIN ... JOIN own WHERE ...)`. Any other statement
+ * is sent as it is.
+ */
+function onOwnTable(statement: Update): Update {
+  const table = statement.table;
+  const sub = subclassTableOf(table);
+  if (sub === undefined || !statement.conditions.some((w) => names(w, sub.parents))) {
+    return statement;
+  }
+  const [root, ...below] = sub.parents;
+  const keys = table.primaryKey;
+  const rootKey = (k: Column) => root.primaryKey.find((p) => p.key === k.key)!;
+  const record: Record<string, SqlSource<unknown>> = {};
+  keys.forEach((k, n) => (record[`k${n}`] = rootKey(k)));
+  let q = select(record).from(root);
+  for (const t of [...below, table]) {
+    q = q.join(t, sql.join(t.primaryKey.map((k) => sql`${k} = ${rootKey(k)}`), sql` AND `));
+  }
+  q = q.where(...statement.conditions);
+  const strings = ["(", ...keys.slice(1).map(() => ", "), ") IN (", ")"];
+  return new Update({
+    table,
+    set: statement.assignments,
+    where: [new Fragment(strings, [...keys, q])],
+    returning: statement.resultTypes,
+  });
+}
+
+/** Whether SQL names a column of one of `tables` (not counting subqueries, which have theirs). */
+function names(node: unknown, tables: readonly Table[]): boolean {
+  if (node instanceof Column) return onTables(node, tables);
+  if (node instanceof List) return node.items.some((v) => names(v, tables));
+  if (node instanceof Fragment) return node.values.some((v) => names(v, tables));
+  return false;
 }
 
 /** The row is gone: the object is deleted and leaves the identity map, as a flush does it. */

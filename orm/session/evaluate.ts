@@ -2,7 +2,8 @@
  * Evaluating a bulk UPDATE's or DELETE's WHERE in memory, against the objects a session
  * holds (SQLAlchemy's `synchronize_session="evaluate"`): comparisons (`eq`, `ne`, `lt`, `le`,
  * `gt`, `ge`), `inList`, `notIn`, `isNull`, `isNotNull`, and `and`, `or`, `not` over them,
- * between a column of the table and a value (or another of its columns), in SQL's
+ * between a column of the table (or of a table above a joined subclass's, whose objects hold
+ * those columns too) and a value (or another of its columns), in SQL's
  * three-valued logic: a NULL compares to nothing, `NOT (unknown)` is unknown.
  *
  * Only what compares in JavaScript as in both databases is evaluated: integers, doubles,
@@ -21,6 +22,7 @@ import { Fragment, List, Param, type SqlSource } from "../../core/sql/nodes.ts";
 import { TypedParam } from "../../core/types/param.ts";
 import { isUnloaded } from "../mapping/expired.ts";
 import type { InstanceState } from "../mapping/state.ts";
+import { tableColumnOf } from "../mapping/joined_tables.ts";
 
 /** A condition's value for a row: true, false, or null (unknown). */
 type Truth = boolean | null;
@@ -54,9 +56,9 @@ const refuse = (): never => {
   throw new NotEvaluable();
 };
 
-/** A column of `table` whose values can be compared, or a refusal. */
-function columnOf(v: unknown, table: Table, ordered: boolean): Column {
-  if (!(v instanceof Column) || v.table !== table || v.readOnly) refuse();
+/** A column of `tables` whose values can be compared, or a refusal. */
+function columnOf(v: unknown, tables: readonly Table[], ordered: boolean): Column {
+  if (!(v instanceof Column) || !tables.includes(v.table as Table) || v.readOnly) refuse();
   const kind = (v as Column).type.kind;
   if (!(ordered ? ORDERED : EQUAL).has(kind)) refuse();
   return v as Column;
@@ -80,14 +82,14 @@ interface Operand {
   readonly kind: string | null;
 }
 
-function operandOf(v: unknown, table: Table, ordered: boolean): Operand {
+function operandOf(v: unknown, tables: readonly Table[], ordered: boolean): Operand {
   if (v instanceof Param) {
     const value = v.value;
     const kind = v instanceof TypedParam ? v.type.kind : null;
     if (kind !== null && !(ordered ? ORDERED : EQUAL).has(kind)) refuse();
     return { get: () => value, kind };
   }
-  const col = columnOf(v, table, ordered);
+  const col = columnOf(v, tables, ordered);
   return { get: (read) => read(col), kind: col.type.kind };
 }
 
@@ -176,7 +178,7 @@ function chainOf(strings: readonly string[]): "and" | "or" | null {
   return kind;
 }
 
-function compile(node: unknown, table: Table): Predicate {
+function compile(node: unknown, tables: readonly Table[]): Predicate {
   if (!(node instanceof Fragment)) return refuse();
   const s = node.strings;
   const v = node.values;
@@ -188,17 +190,17 @@ function compile(node: unknown, table: Table): Predicate {
   }
   if (v.length === 1) {
     if ((s[0] === "" && s[1] === "") || (s[0] === "(" && s[1] === ")")) {
-      return compile(v[0], table);
+      return compile(v[0], tables);
     }
     if (s[0] === "NOT (" && s[1] === ")") {
-      const inner = compile(v[0], table);
+      const inner = compile(v[0], tables);
       return (read) => {
         const t = inner(read);
         return t === null ? null : !t;
       };
     }
     if (s[0] === "" && (s[1] === " IS NULL" || s[1] === " IS NOT NULL")) {
-      const col = columnOf(v[0], table, false);
+      const col = columnOf(v[0], tables, false);
       const wantNull = s[1] === " IS NULL";
       return (read) => {
         const value = read(col);
@@ -211,14 +213,14 @@ function compile(node: unknown, table: Table): Predicate {
     const op = COMPARISONS[s[1]];
     if (op !== undefined) {
       const ordered = op !== "eq" && op !== "ne";
-      const l = operandOf(v[0], table, ordered);
-      const r = operandOf(v[1], table, ordered);
+      const l = operandOf(v[0], tables, ordered);
+      const r = operandOf(v[1], tables, ordered);
       const left = normalised(l, r);
       const right = normalised(r, l);
       return (read) => compare(op, left(read), right(read));
     }
     if (s[1] === " IN " || s[1] === " NOT IN ") {
-      const col = columnOf(v[0], table, false);
+      const col = columnOf(v[0], tables, false);
       if (!(v[1] instanceof List)) return refuse();
       const norm = normOf(col.type.kind);
       const items = v[1].items.map((item) => item instanceof Param ? norm(item.value) : refuse());
@@ -231,21 +233,22 @@ function compile(node: unknown, table: Table): Predicate {
   }
   const kind = chainOf(s);
   if (kind === null) return refuse();
-  const parts = v.map((part) => compile(part, table));
+  const parts = v.map((part) => compile(part, tables));
   return kind === "and" ? andOf(parts) : orOf(parts);
 }
 
 /**
- * The WHERE conditions of a statement on `table` (ANDed) as a predicate over objects, or
- * null when they cannot be evaluated in memory.
+ * The WHERE conditions (ANDed) of a statement on the last of `tables` (after the tables above
+ * it, for a joined subclass's) as a predicate over objects, or null when they cannot be
+ * evaluated in memory.
  */
 export function evaluator(
   conditions: readonly SqlSource<unknown>[],
-  table: Table,
+  tables: readonly Table[],
 ): ((state: InstanceState) => boolean | typeof NONE) | null {
   let predicate: Predicate;
   try {
-    predicate = andOf(conditions.map((c) => compile(c, table)));
+    predicate = andOf(conditions.map((c) => compile(c, tables)));
   } catch (error) {
     if (error instanceof NotEvaluable) return null;
     throw error;
@@ -256,7 +259,7 @@ export function evaluator(
     let missing = false;
     const read: Read = (col) => {
       const i = mapper.indexByKey.get(col.key);
-      if (i === undefined || mapper.columns[i] !== col || isUnloaded(stored[i])) {
+      if (i === undefined || tableColumnOf(mapper.columns[i]) !== col || isUnloaded(stored[i])) {
         missing = true;
         return null;
       }
