@@ -12,6 +12,10 @@
  *   the same way. A query that reached a connection is never cancelled here, however long it
  *   runs.
  *
+ * When the pool closes (its engine is disposed), the checkouts still waiting fail at once,
+ * and later ones at their start: postgres.js's `end()` leaves a waiting `reserve()` in its
+ * queue for ever, unsettled.
+ *
  * @module
  */
 import { OperationalError } from "../../core/errors.ts";
@@ -37,6 +41,9 @@ export class Checkout {
   readonly timeout: number;
   /** Connections reserved (or being reserved) and not yet released. */
   held = 0;
+  /** The checkouts waiting for a connection, each with how to fail it. */
+  readonly #waiting = new Set<(error: Error) => void>();
+  #closed = false;
 
   constructor(poolSize: number, timeout: number) {
     this.poolSize = poolSize;
@@ -56,33 +63,61 @@ export class Checkout {
     );
   }
 
-  /** Reserves a connection, waiting at most the timeout; counts it held until `released()`. */
+  /** The error of a checkout that finds (or waits on) a closed pool. */
+  closedError(): OperationalError {
+    return new OperationalError(
+      "The PostgreSQL pool was closed (its engine was disposed) while this checkout waited " +
+        "for a connection; create a new engine with createEngine().",
+      { sql: "(connect)", params: [], code: "POOL_CLOSED" },
+    );
+  }
+
+  /**
+   * Reserves a connection, waiting at most the timeout; counts it held until `released()`.
+   * Fails at once once the pool is closed (see `close()`).
+   */
   reserve<R extends { release(): void }>(reserve: () => Promise<R>): Promise<R> {
+    if (this.#closed) return Promise.reject(this.closedError());
     this.held++;
     const pending = reserve();
     return new Promise<R>((resolve, reject) => {
-      let late = false;
-      const timer = setTimeout(() => {
-        late = true;
+      let settled = false;
+      /** Stops waiting with `error`; the connection, should it come later, is given back. */
+      const fail = (error: Error): void => {
+        settled = true;
+        this.#waiting.delete(fail);
+        clearTimeout(timer);
         this.held--;
         // The reservation stays in postgres.js's queue: give its connection back once it comes.
         pending.then((r) => r.release(), () => {});
-        reject(this.error("(connect)", []));
-      }, this.timeout);
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(this.error("(connect)", [])), this.timeout);
+      this.#waiting.add(fail);
       pending.then(
         (r) => {
-          if (late) return;
+          if (settled) return;
+          settled = true;
+          this.#waiting.delete(fail);
           clearTimeout(timer);
           resolve(r);
         },
         (error) => {
-          if (late) return;
+          if (settled) return;
+          settled = true;
+          this.#waiting.delete(fail);
           clearTimeout(timer);
           this.held--;
           reject(error);
         },
       );
     });
+  }
+
+  /** The pool is closing: the checkouts waiting for a connection fail now, and later ones too. */
+  close(): void {
+    this.#closed = true;
+    for (const fail of [...this.#waiting]) fail(this.closedError());
   }
 
   /** A reserved connection was given back (or lost). */

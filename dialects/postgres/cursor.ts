@@ -2,7 +2,16 @@
  * Streaming on PostgreSQL with a server-side cursor: `DECLARE ... CURSOR FOR <query>`, then
  * `FETCH FORWARD n` until the rows run out, then `CLOSE`. Unlike a protocol-level cursor, a
  * declared one lets other statements run on the connection between chunks (eager loads of
- * each chunk). Outside a transaction the cursor gets one of its own (BEGIN ... COMMIT).
+ * each chunk).
+ *
+ * In a transaction the cursor is the transaction's, and reads lazily. Outside one it is
+ * declared `WITH HOLD`, on its own: PostgreSQL runs the query to its end when the `DECLARE`
+ * commits (an error in any row fails the `DECLARE`), and keeps the rows on the server (in
+ * temporary files past `work_mem`) for the `FETCH`es, so the client holds one chunk at a time
+ * while no transaction stays open on the connection. Statements run on that connection
+ * between chunks then commit on their own, as they do outside a stream; a cursor in a hidden
+ * transaction of its own would have taken them into it (and one failing statement would have
+ * rolled them all back).
  *
  * @module
  */
@@ -28,10 +37,12 @@ export async function* cursorChunks(
   inTransaction: boolean,
 ): AsyncGenerator<Row[], void, undefined> {
   const name = `retort_cursor_${++cursors}`;
-  if (!inTransaction) await send("BEGIN", [], "run");
+  const hold = inTransaction ? "" : "WITH HOLD ";
+  let declared = false;
   let failed = false;
   try {
-    await send(`DECLARE ${name} NO SCROLL CURSOR FOR ${text}`, params, "run");
+    await send(`DECLARE ${name} NO SCROLL CURSOR ${hold}FOR ${text}`, params, "run");
+    declared = true;
     const fetch = `FETCH FORWARD ${chunkSize} FROM ${name}`;
     for (;;) {
       const { rows } = await send(fetch, [], mode);
@@ -42,8 +53,14 @@ export async function* cursorChunks(
     failed = true;
     throw error;
   } finally {
-    if (!inTransaction) await send(failed ? "ROLLBACK" : "COMMIT", [], "run");
-    else if (!failed) await send(`CLOSE ${name}`, [], "run");
-    // A failed statement aborted the caller's transaction, cursor included: it rolls back.
+    if (!declared || (inTransaction && failed)) {
+      // Nothing to close: the DECLARE failed, or a failed statement aborted the caller's
+      // transaction, which closes its cursor as it rolls back.
+    } else if (!failed) await send(`CLOSE ${name}`, [], "run");
+    else {
+      // A held cursor outlives a failed FETCH (unless the connection went): close it if the
+      // connection still can; the FETCH's error is the one raised.
+      await send(`CLOSE ${name}`, [], "run").catch(() => {});
+    }
   }
 }

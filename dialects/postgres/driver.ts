@@ -320,6 +320,7 @@ class PostgresDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    this.#checkout.close(); // a checkout still waiting fails now, not at its timeout
     await this.#onClose?.();
   }
 }

@@ -286,10 +286,17 @@ export class SqliteConnection {
   }
 
   /**
-   * Steps a query, yielding its rows in chunks (arrays in `"values"` mode, objects else). The
-   * statement is prepared for this loop alone, so that other statements may run between
-   * chunks; leaving the loop early resets it. Without a stepping API (`@db/sqlite`), the
-   * whole result is read and yielded in chunks.
+   * Runs a query and yields its rows in chunks (arrays in `"values"` mode, objects else).
+   *
+   * node:sqlite's `iterate()` cannot step it: when a step fails (an integer overflow on the
+   * fourth row, a busy database), its iterator reports the rows done and drops the error. So a
+   * select runs whole, and raises as `all()` does, into a temporary table of untyped columns
+   * (no affinity: each value stays as the select gave it), on disk past SQLite's page cache;
+   * its rows are then read a chunk at a time, in order, and the table is dropped when the loop
+   * ends or is left. The rows are the select's as it ran (as a PostgreSQL cursor's are), and
+   * other statements may run between chunks. Other statements (a write with RETURNING, whose
+   * rows SQLite buffers anyway; a PRAGMA), and a client without `setReturnArrays` and
+   * `columns` (`@db/sqlite`), are read whole and yielded in chunks.
    */
   *iterate(
     text: string,
@@ -298,42 +305,59 @@ export class SqliteConnection {
     chunkSize: number,
   ): Generator<Row[], void, undefined> {
     const args = encodeAll(params, text, this.#hide);
+    const fail = (error: unknown) => translateSqliteError(error, text, params, this.#hide);
     let stmt: Statement;
     try {
       stmt = this.#db.prepare(text) as Statement;
     } catch (error) {
-      throw translateSqliteError(error, text, params, this.#hide);
+      throw fail(error);
     }
-    if (!stmt.iterate || !stmt.setReturnArrays || !stmt.columns) {
+    const kind = statementKind(text);
+    if (
+      !stmt.setReturnArrays || !stmt.columns || !kind.readOnly ||
+      (kind.verb !== "SELECT" && kind.verb !== "VALUES")
+    ) {
       const { rows } = this.query(text, params, mode);
       for (let i = 0; i < rows.length; i += chunkSize) yield rows.slice(i, i + chunkSize);
       return;
     }
-    stmt.setReturnArrays(true);
-    stmt.setReadBigInts?.(true); // every integer exact; narrowed below when safe
     const keys = stmt.columns().map((c) => c.name);
-    let rows: unknown[] | undefined;
-    let chunk: unknown[][] = [];
-    const it = stmt.iterate(...args);
+    const table = `temp."retort_stream_${crypto.randomUUID().replaceAll("-", "")}"`;
     try {
-      for (;;) {
-        let next: IteratorResult<unknown>;
-        try {
-          next = it.next();
-        } catch (error) {
-          throw translateSqliteError(error, text, params, this.#hide);
-        }
-        if (next.done) break;
-        chunk.push(next.value as unknown[]);
-        if (chunk.length >= chunkSize) {
-          rows = chunk;
-          chunk = [];
-          yield this.#shaped(rows as unknown[][], keys, mode);
-        }
+      this.#db.exec(`CREATE TABLE ${table} (${keys.map((_, i) => `c${i}`).join(", ")})`);
+    } catch (error) {
+      throw fail(error);
+    }
+    try {
+      let read: Statement;
+      try {
+        (this.#db.prepare(`INSERT INTO ${table} ${text}`) as Statement).run(...args);
+        // A new table's rowids run from 1 in the order the rows were inserted.
+        read = this.#db.prepare(
+          `SELECT * FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ${chunkSize}`,
+        ) as Statement;
+        read.setReturnArrays!(true);
+        read.setReadBigInts?.(true); // every integer exact; narrowed below when safe
+      } catch (error) {
+        throw fail(error);
       }
-      if (chunk.length > 0) yield this.#shaped(chunk, keys, mode);
+      for (let seen = 0;;) {
+        let rows: unknown[][];
+        try {
+          rows = read.all(BigInt(seen)) as unknown[][];
+        } catch (error) {
+          throw fail(error);
+        }
+        seen += rows.length;
+        if (rows.length > 0) yield this.#shaped(rows, keys, mode);
+        if (rows.length < chunkSize) break;
+      }
     } finally {
-      it.return?.();
+      try {
+        this.#db.exec(`DROP TABLE IF EXISTS ${table}`);
+      } catch {
+        // The connection was closed: its temporary tables went with it.
+      }
     }
   }
 
