@@ -2,8 +2,10 @@
  * Shared pieces of the migration tests: models covering every column type and constraint
  * kind, and migrations held in memory.
  */
-import { column, constraint, Model, relationship, sql, table } from "../../mod.ts";
+import { column, constraint, Model, relationship, sql, Table, table } from "../../mod.ts";
 import {
+  directorySource,
+  type GenerateOptions,
   memorySource,
   type Migration,
   type MigrationTools,
@@ -78,4 +80,42 @@ export function chain(steps: Step[]): ReturnType<typeof memorySource> {
     if (s.down) migration.down = s.down;
     return { id: s.id, migration, text: s.text };
   }));
+}
+
+/**
+ * Options of generate with files in a folder of their own, each call a minute after the last
+ * from `start`, so that their timestamps are distinct.
+ */
+export function migrationFiles(start: Date): (dir: string, name: string) => GenerateOptions {
+  let minute = 0;
+  return (dir, name) => ({
+    name,
+    migrations: directorySource(dir),
+    now: new Date(start.getTime() + 60_000 * minute++),
+  });
+}
+
+/** Runs `fn` with a temporary folder, removed afterwards. */
+export async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "retort-migrations-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Loads pulled source as a module, importing this repository's Retort. */
+export async function loadPulled(source: string): Promise<(Table | { table: Table })[]> {
+  const dir = await Deno.makeTempDir({ prefix: "retort-pull-" });
+  try {
+    const path = `${dir}/models.ts`;
+    await Deno.writeTextFile(path, source);
+    const mod = await import(`file://${path}`);
+    return Object.values(mod).filter((v) =>
+      v instanceof Table || (v as { table?: unknown }).table instanceof Table
+    ) as (Table | { table: Table })[];
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }

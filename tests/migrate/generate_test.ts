@@ -4,35 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { column, type Engine, InvalidRequestError, Model, sql, table } from "../../mod.ts";
-import {
-  checkSchema,
-  directorySource,
-  down,
-  generate,
-  type GenerateOptions,
-  status,
-  up,
-} from "../../migrate.ts";
+import { checkSchema, directorySource, down, generate, status, up } from "../../migrate.ts";
 import { scopedTest } from "../_db.ts";
+import { migrationFiles, withDir } from "./_support.ts";
 
-let minute = 0;
-/** Options of generate with files in a folder of their own and distinct timestamps. */
-function files(dir: string, name: string): GenerateOptions {
-  return {
-    name,
-    migrations: directorySource(dir),
-    now: new Date(Date.UTC(2026, 11, 1, 12, minute++)),
-  };
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "retort-migrations-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const files = migrationFiles(new Date(Date.UTC(2026, 11, 1, 12)));
 
 class UserV1 extends Model("users", {
   id: column.integer().primaryKey(),

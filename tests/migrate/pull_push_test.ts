@@ -7,24 +7,11 @@ import assert from "node:assert/strict";
 import { column, InvalidRequestError, Model, relationship, sql, Table, table } from "../../mod.ts";
 import { checkSchema, diagram, pull, push } from "../../migrate.ts";
 import { scopedTest } from "../_db.ts";
-import { everyKind } from "./_support.ts";
+import { everyKind, loadPulled } from "./_support.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
-/** Loads pulled source as a module, importing this repository's Retort. */
-async function load(source: string): Promise<(Table | { table: Table })[]> {
-  const dir = await Deno.makeTempDir({ prefix: "retort-pull-" });
-  try {
-    const path = `${dir}/models.ts`;
-    await Deno.writeTextFile(path, source);
-    const mod = await import(`file://${path}`);
-    return Object.values(mod).filter((v) =>
-      v instanceof Table || (v as { table?: unknown }).table instanceof Table
-    ) as (Table | { table: Table })[];
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const load = loadPulled;
 
 scopedTest("migrate: pull then check gives an empty diff, over every kind", async ({ open }) => {
   const engine = open();

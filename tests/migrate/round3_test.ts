@@ -16,7 +16,6 @@ import {
   Model,
   select,
   sql,
-  Table,
   table,
 } from "../../mod.ts";
 import {
@@ -25,7 +24,6 @@ import {
   directorySource,
   down,
   generate,
-  type GenerateOptions,
   MigrationError,
   pull,
   reflect,
@@ -34,42 +32,12 @@ import {
 } from "../../migrate.ts";
 import { parseCreateTable } from "../../dialects/sqlite/migrate/parse.ts";
 import { scopedTest } from "../_db.ts";
-import { chain } from "./_support.ts";
+import { chain, loadPulled, migrationFiles, withDir } from "./_support.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
-let minute = 0;
-function files(dir: string, name: string): GenerateOptions {
-  return {
-    name,
-    migrations: directorySource(dir),
-    now: new Date(Date.UTC(2026, 11, 3, 12, minute++)),
-  };
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "retort-migrations-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** Loads pulled source as a module, importing this repository's Retort. */
-async function load(source: string): Promise<(Table | { table: Table })[]> {
-  const dir = await Deno.makeTempDir({ prefix: "retort-pull-" });
-  try {
-    const path = `${dir}/models.ts`;
-    await Deno.writeTextFile(path, source);
-    const mod = await import(`file://${path}`);
-    return Object.values(mod).filter((v) =>
-      v instanceof Table || (v as { table?: unknown }).table instanceof Table
-    ) as (Table | { table: Table })[];
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const files = migrationFiles(new Date(Date.UTC(2026, 11, 3, 12)));
+const load = loadPulled;
 
 const rows = (engine: Engine, text: string) => engine.all(sql.unsafe(text));
 const tableSql = (engine: Engine, name: string) =>
