@@ -145,6 +145,22 @@ export function addCriteria(
   return map;
 }
 
+/**
+ * A session's criteria of a mapper: its own, and in a hierarchy those of the classes above it
+ * (a criterion of a class applies to its subclasses' loads too, as SQLAlchemy's does).
+ */
+function criteriaOf(map: CriteriaMap, mapper: Mapper): LoaderCriteria[] | undefined {
+  let out = map.get(mapper);
+  if (mapper.poly === null) return out;
+  const proto = (mapper.cls as unknown as { prototype: object }).prototype;
+  for (const [m, list] of map) {
+    if (m === mapper) continue;
+    const above = (m.cls as unknown as { prototype: object }).prototype;
+    if (Object.prototype.isPrototypeOf.call(above, proto)) out = (out ?? []).concat(list);
+  }
+  return out;
+}
+
 /** The condition criteria add to a load of `mapper` read through `t`, or null for none. */
 export function criteriaFor(
   map: CriteriaMap | null | undefined,
@@ -153,7 +169,7 @@ export function criteriaFor(
 ): SqlSource<unknown> | null {
   if (map === LIFTED) return null;
   const own = classCriteria(mapper);
-  const list = map?.get(mapper);
+  const list = map == null ? undefined : criteriaOf(map, mapper);
   if (list === undefined && own === null) return null;
   // A class of a joined hierarchy is read through its tables joined: its c has them all.
   if (t === mapper.table && joinedOf(mapper) !== undefined) {
