@@ -99,12 +99,12 @@ export function dateParamText(d: Date): string {
 }
 
 /**
- * The parameters with each Date, also in arrays, as `dateParamText`, after checking that it is
- * in the years both databases store; `params` itself when it holds no Date. Sent as text of no
- * declared type, a Date is read by the server as the type the SQL around it gives: the instant
- * for a `timestamptz`, the UTC wall-clock time for a `timestamp` (its `Z` ignored), the UTC day
- * for a `date`, whatever the session's TimeZone. (Declared a `timestamptz`, it would be
- * converted to a `timestamp` or a `date` in that zone.)
+ * The parameters with every Date checked to be in the years both databases store, and each
+ * Date inside an array as `dateParamText`; `params` itself when that changes nothing. A Date
+ * parameter of its own stays a Date, which the driver declares a `timestamptz` (so that it has
+ * that type where the SQL gives it none); in an array, declared of no type, it is text the
+ * server reads as the array's type. (A timestamptz stored in a `timestamp` or `date` column
+ * is converted in the session's TimeZone: the builder and the ORM bind such columns by type.)
  */
 export function dateParams(params: readonly unknown[], depth = 0): readonly unknown[] {
   let out: unknown[] | null = null;
@@ -114,7 +114,9 @@ export function dateParams(params: readonly unknown[], depth = 0): readonly unkn
     if (v instanceof Date) {
       const problem = dateRangeProblem(v.getTime());
       if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
-      text = dateParamText(v);
+      // A parameter of its own stays a Date, declared timestamptz by the driver, so that it
+      // means a timestamptz wherever the SQL gives it no type (`${d} + interval '1 day'`).
+      if (depth > 0) text = dateParamText(v);
     } else if (Array.isArray(v) && depth < 4) text = dateParams(v, depth + 1);
     if (text !== v) (out ??= params.slice())[i] = text;
   }

@@ -84,7 +84,9 @@ function paramTypes(params: readonly unknown[]): number[] | undefined {
   let types: number[] | undefined;
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
-    const t = v instanceof Uint8Array
+    const t = v instanceof Date
+      ? 1184
+      : v instanceof Uint8Array
       ? 17
       : typeof v === "boolean"
       ? 16
