@@ -245,3 +245,20 @@ Deno.test("a PostgreSQL checkout still times out, and close() leaves held ones a
   checkout.released();
   assert.equal(checkout.held, 0);
 });
+
+dbTest("a SQLite connection that takes no writes still streams", async (db) => {
+  const engine = db.engine();
+  await engine.run(sql`CREATE TABLE st3_ro (x INTEGER)`);
+  await engine.run(sql`INSERT INTO st3_ro VALUES (1), (2), (3)`);
+  await using conn = await engine.connect();
+  await conn.run(sql`PRAGMA query_only = 1`);
+  try {
+    const seen: number[] = [];
+    for await (const chunk of conn.streamChunks(sql`SELECT x FROM st3_ro ORDER BY x`, "all", 2)) {
+      for (const r of chunk) seen.push(Number((r as { x: number }).x));
+    }
+    assert.deepEqual(seen, [1, 2, 3]);
+  } finally {
+    await conn.run(sql`PRAGMA query_only = 0`);
+  }
+}, { on: ["sqlite", "sqlite-file"] });

@@ -326,7 +326,11 @@ export class SqliteConnection {
     try {
       this.#db.exec(`CREATE TABLE ${table} (${keys.map((_, i) => `c${i}`).join(", ")})`);
     } catch (error) {
-      throw fail(error);
+      if (!/readonly/i.test((error as Error)?.message ?? "")) throw fail(error);
+      // A connection that takes no writes (PRAGMA query_only): the rows are read whole.
+      const { rows } = this.query(text, params, mode);
+      for (let i = 0; i < rows.length; i += chunkSize) yield rows.slice(i, i + chunkSize);
+      return;
     }
     try {
       let read: Statement;
