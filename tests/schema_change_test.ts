@@ -50,3 +50,24 @@ dbTest("a change made on one pooled connection is seen by the others", async (db
   const seen = await Promise.all([all(engine), all(engine), all(engine)]);
   for (const rows of seen) assert.deepEqual(rows, [{ id: 1, label: "ada" }]);
 }, { on: ["sqlite-file", "postgres"] });
+
+dbTest(
+  "a savepoint rolled back, then the transaction: the columns are the old ones",
+  async (db) => {
+    const engine = db.engine();
+    await engine.run(sql`CREATE TABLE sc_items (id INTEGER PRIMARY KEY, name TEXT)`);
+    await engine.run(sql`INSERT INTO sc_items (id, name) VALUES (1, 'ada')`);
+    await assert.rejects(
+      engine.transaction(async (tx) => {
+        await tx.run(sql`ALTER TABLE sc_items ADD COLUMN extra INTEGER`);
+        assert.equal(Object.keys((await tx.all(sql`SELECT * FROM sc_items`))[0]).length, 3);
+        const sp = await tx.begin();
+        await sp.rollback();
+        throw new Error("undo");
+      }),
+      /undo/,
+    );
+    assert.deepEqual(await all(engine), [{ id: 1, name: "ada" }]);
+  },
+  { on: ["sqlite", "sqlite-file", "postgres"] },
+);

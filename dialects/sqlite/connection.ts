@@ -211,7 +211,7 @@ export class SqliteConnection {
     const args = encodeAll(params, text, this.#hide, into);
     try {
       stmt = this.#prepare(text);
-      if (stmt.schema !== undefined) this.#schemaMoves(stmt.schema);
+      if (stmt.schema !== undefined) this.#schemaMoves(stmt.schema, text);
       if (mode !== "run") return this.#read(stmt, args, mode, stmt.returning === true);
       const r = stmt.run(...args);
       if (this.#denoSqlite) {
@@ -251,10 +251,11 @@ export class SqliteConnection {
    * Before a statement that changes the schema (or a rollback undoing a change): the version
    * moves on, so that every connection of the pool prepares its statements afresh.
    */
-  #schemaMoves(kind: "changes" | "may undo"): void {
+  #schemaMoves(kind: "changes" | "may undo", text: string): void {
     if (kind === "may undo") {
       if (!this.#changedInTx) return;
-      this.#changedInTx = false;
+      // A rollback to a savepoint leaves the transaction's earlier changes for its own rollback.
+      if (!/^\s*ROLLBACK\s+TO\b/i.test(text)) this.#changedInTx = false;
     } else this.#changedInTx = true;
     this.#prepared = ++this.#schema.version;
     this.#statements.clear();
