@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type Engine, sql } from "../mod.ts";
 import { dbTest } from "./_db.ts";
 
-const all = async (engine: Engine) =>
+const all = async (engine: Pick<Engine, "all">) =>
   (await engine.all(sql`SELECT * FROM sc_items ORDER BY id`)).map((r) => ({ ...r }));
 
 dbTest("SELECT * follows renamed, added and dropped columns", async (db) => {
@@ -63,6 +63,8 @@ dbTest(
         assert.equal(Object.keys((await tx.all(sql`SELECT * FROM sc_items`))[0]).length, 3);
         const sp = await tx.begin();
         await sp.rollback();
+        // Prepared now, under the transaction's schema, and kept in the cache.
+        assert.equal(Object.keys((await all(tx))[0]).length, 3);
         throw new Error("undo");
       }),
       /undo/,
