@@ -10,7 +10,6 @@
  */
 import { ArgumentError } from "../../core/errors.ts";
 import { Column, type ColumnTable } from "../../core/schema/column.ts";
-import { tableColumnOf } from "../mapping/joined_tables.ts";
 
 /**
  * A column loader option: `defer(...)`, `undefer(...)` or `loadOnly(...)`, given to
@@ -213,16 +212,12 @@ export function splitColumnOptions(
   return [{ defer, undefer, only }, rest];
 }
 
-/**
- * Choices that load only `columns` of their table (with what every load reads); a mapper's
- * columns name their table's.
- */
+/** Choices that load only `columns` of their table (with what every load reads). */
 export function onlyChoices(table: ColumnTable, columns: readonly Column[]): ColumnChoices {
-  const named = new Set(columns.map(tableColumnOf));
-  return { defer: new Set(), undefer: new Set(), only: new Map([[table, named]]) };
+  return { defer: new Set(), undefer: new Set(), only: new Map([[table, new Set(columns)]]) };
 }
 
-/** Choices that load `columns` (a mapper's, or their table's) besides the default load. */
+/** Choices that load `columns` besides what a load reads by default. */
 export function undeferChoices(columns: readonly Column[]): ColumnChoices {
-  return { defer: new Set(), undefer: new Set(columns.map(tableColumnOf)), only: new Map() };
+  return { defer: new Set(), undefer: new Set(columns), only: new Map() };
 }

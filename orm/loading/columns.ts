@@ -16,7 +16,7 @@ import type { SqlSource } from "../../core/sql/nodes.ts";
 import { DEFERRED } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { InstanceState } from "../mapping/state.ts";
-import { rowColumns, tableColumnOf } from "../mapping/joined_tables.ts";
+import { rowColumns } from "../mapping/joined_tables.ts";
 import { relationshipOf } from "../relationship/relationship.ts";
 import { type ColumnChoices, splitColumnOptions } from "./column_options.ts";
 import { hydrate, type LoadContext } from "./hydrate.ts";
@@ -83,12 +83,10 @@ export function keptColumns(
   const poly = mapper.poly;
   const discriminator = poly === null ? null : poly.root.columns[poly.on];
   const keep: number[] = [];
-  // The columns needed may be a mapper's, which name their table's columns.
-  const needed = need.length === 0 ? need : need.map(tableColumnOf);
   for (let p = 0; p < cols.length; p++) {
     const c = cols[p];
     if (!(c instanceof Column) || c.table === undefined) keep.push(p);
-    else if (keeps(c, choices, needed, discriminator)) keep.push(p);
+    else if (keeps(c, choices, need, discriminator)) keep.push(p);
   }
   return keep.length === cols.length ? null : keep;
 }
@@ -215,10 +213,7 @@ export function wouldFill(ctx: LoadContext, state: InstanceState): boolean {
   for (let p = 0; p < cols.length; p++) {
     if (keep !== null && !keep.includes(p)) continue;
     const i = mapper.indexByKey.get(cols[p].key);
-    if (
-      i !== undefined && tableColumnOf(mapper.columns[i]) === cols[p] &&
-      state.values[i] === DEFERRED
-    ) {
+    if (i !== undefined && mapper.columns[i] === cols[p] && state.values[i] === DEFERRED) {
       return true;
     }
   }

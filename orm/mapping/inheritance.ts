@@ -4,8 +4,8 @@
  * columns)`. Every class of the hierarchy maps the root's table: a subclass's columns are
  * added to it (nullable, created by the root's DDL); a subclass's column values follow its
  * parent's, in the same places, so what works on a parent's columns works on its subclasses.
- * A column the subclass declares NOT NULL stays so in its mapper (a copy of the table's
- * column with the declared options), so that the flush requires it of the subclass's objects.
+ * A column the subclass declares NOT NULL is in its mapper's `notNull`, so that the flush
+ * requires it of the subclass's objects.
  *
  * @module
  */
@@ -19,7 +19,7 @@ import { type EntityClass, entityWhere } from "../../core/statement.ts";
 import { inheritRelationships } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerSubclassBase } from "./configure.ts";
 import { Mapper, type Polymorphism } from "./mapper.ts";
-import { joinedOf, setTableColumn } from "./joined_tables.ts";
+import { joinedOf } from "./joined_tables.ts";
 import { type InstanceState, STATE } from "./state.ts";
 
 /**
@@ -154,7 +154,8 @@ export function defineSubclass(
   }
   const table = pm.table;
   const label = `${pm.name}.subclass(${JSON.stringify(identity)})`;
-  const added = addColumns(table, label, pm, columns);
+  const notNull: number[] = [];
+  const added = addColumns(table, label, pm, columns, notNull);
   const Sub = class extends (parent as unknown as new (...a: unknown[]) => object) {};
   Object.defineProperty(Sub, "name", { value: label });
   const start = pm.columns.length;
@@ -173,6 +174,7 @@ export function defineSubclass(
     });
   });
   const mapper = new Mapper(Sub as unknown as EntityClass, [...pm.columns, ...added]);
+  mapper.notNull = new Set([...pm.notNull, ...notNull.map((k) => start + k)]);
   const firstRow = table.columns.length - added.length;
   mapper.poly = {
     root: ppoly.root,
@@ -195,17 +197,21 @@ export function defineSubclass(
 }
 
 /**
- * Adds a subclass's columns to the table (nullable there: other classes' rows leave them), and
- * returns them as the subclass's mapper has them: a column declared NOT NULL as declared (the
- * flush's check of NOT NULL columns reads it), any other as the table's.
+ * Adds a subclass's columns to the table (nullable there: other classes' rows leave them);
+ * `notNull` gets the positions among them of those declared NOT NULL.
  */
-function addColumns(table: Table, label: string, pm: Mapper, columns: Columns): Column[] {
+function addColumns(
+  table: Table,
+  label: string,
+  pm: Mapper,
+  columns: Columns,
+  notNull: number[],
+): Column[] {
   if (typeof columns !== "object" || columns === null) {
     throw new ArgumentError(`${label} takes an object of columns.`);
   }
   const names = new Set(table.columns.map((c) => c.name));
   const added: Column[] = [];
-  const declared: Column[] = [];
   for (const [key, col] of Object.entries(columns)) {
     checkAttributeName(label, key, "column");
     if (typeof (col as Column)?.bind !== "function") {
@@ -231,16 +237,11 @@ function addColumns(table: Table, label: string, pm: Mapper, columns: Columns): 
       );
     }
     names.add(bound.name);
+    if (!(col as Column).config.nullable && !(col as Column).readOnly) notNull.push(added.length);
     added.push(bound);
-    const own = (col as Column).bind(table, key) as Column;
-    if (own.config.nullable || own.readOnly) declared.push(bound);
-    else {
-      setTableColumn(own, bound);
-      declared.push(own);
-    }
   }
   const t = table as unknown as { columns: readonly Column[]; c: Record<string, Column> };
   t.columns = [...table.columns, ...added];
   for (const col of added) t.c[col.key] = col;
-  return declared;
+  return added;
 }

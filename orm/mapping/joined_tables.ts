@@ -67,25 +67,6 @@ export function subclassTableOf(
   };
 }
 
-/**
- * The table's columns of the single-table subclasses' columns declared NOT NULL, which their
- * mappers hold as declared while the table has them nullable (see `inheritance.ts`).
- */
-const tableColumns = new WeakMap<Column, Column>();
-
-/** Internal: `copy`, a mapper's column, is the table's `column` with its declared options. */
-export function setTableColumn(copy: Column, column: Column): void {
-  tableColumns.set(copy, column);
-}
-
-/**
- * The table's column of a mapper's column: the column itself, or for a copy with declared
- * options, the table's (what queries and column options name).
- */
-export function tableColumnOf(column: Column): Column {
-  return tableColumns.get(column) ?? column;
-}
-
 /** The tables of a mapper in a joined hierarchy, or undefined outside one. */
 export function joinedOf(mapper: Mapper): Joined | undefined {
   return joined.get(mapper);

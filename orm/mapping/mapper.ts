@@ -14,6 +14,8 @@ import type { EntityClass } from "../../core/statement.ts";
 import type { Converter } from "../../core/types/column_type.ts";
 import { identityKey, type KeyPart, keyParts } from "./identity.ts";
 
+const NO_INDEXES: ReadonlySet<number> = new Set();
+
 /**
  * A class's place in a single-table hierarchy: the root's mapper (whose identity map holds
  * every object of the hierarchy), the discriminator's column index, the class's identity,
@@ -76,6 +78,12 @@ export class Mapper {
    * objects made meanwhile, for the class that extends it (see `early.ts`); null otherwise.
    */
   early: EarlyObjects | null = null;
+
+  /**
+   * Columns NOT NULL for this class's objects though nullable in the table (a single-table
+   * subclass's columns declared NOT NULL: other classes' rows leave them empty), by index.
+   */
+  notNull: ReadonlySet<number> = NO_INDEXES;
 
   constructor(cls: EntityClass, columns: readonly Column[] = cls.table.columns) {
     this.cls = cls;

@@ -32,7 +32,7 @@ import { type InstanceState, stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
 import { evaluateMatches, evaluator } from "./evaluate.ts";
 import { keyOf } from "./query.ts";
-import { onTables, subclassTableOf, tableColumnOf, tablesOf } from "../mapping/joined_tables.ts";
+import { onTables, subclassTableOf, tablesOf } from "../mapping/joined_tables.ts";
 import { InvalidRequestError } from "../../core/errors.ts";
 
 /**
@@ -163,7 +163,7 @@ function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void 
   const loaded = s.loaded;
   for (const [col, bound] of set) {
     const i = mapper.indexByKey.get(col.key);
-    if (i === undefined || tableColumnOf(mapper.columns[i]) !== col || isUnloaded(values[i])) {
+    if (i === undefined || mapper.columns[i] !== col || isUnloaded(values[i])) {
       continue;
     }
     if (mapper.pk.includes(i)) {
@@ -181,7 +181,7 @@ function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void 
   for (const col of statement.table.columns) {
     if (col.config.onUpdate === undefined || set.has(col)) continue;
     const i = mapper.indexByKey.get(col.key);
-    if (i !== undefined && tableColumnOf(mapper.columns[i]) === col) expireColumn(s, i);
+    if (i !== undefined && mapper.columns[i] === col) expireColumn(s, i);
     else s.expired = true;
   }
   // What the database computes from the row may have changed with it.

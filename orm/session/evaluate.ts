@@ -22,7 +22,6 @@ import { Fragment, List, Param, type SqlSource } from "../../core/sql/nodes.ts";
 import { TypedParam } from "../../core/types/param.ts";
 import { isUnloaded } from "../mapping/expired.ts";
 import type { InstanceState } from "../mapping/state.ts";
-import { tableColumnOf } from "../mapping/joined_tables.ts";
 
 /** A condition's value for a row: true, false, or null (unknown). */
 type Truth = boolean | null;
@@ -259,7 +258,7 @@ export function evaluator(
     let missing = false;
     const read: Read = (col) => {
       const i = mapper.indexByKey.get(col.key);
-      if (i === undefined || tableColumnOf(mapper.columns[i]) !== col || isUnloaded(stored[i])) {
+      if (i === undefined || mapper.columns[i] !== col || isUnloaded(stored[i])) {
         missing = true;
         return null;
       }
