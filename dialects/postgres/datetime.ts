@@ -12,8 +12,8 @@
  * Invalid Date, and reads a `timestamp` in the process's time zone. Text it does not know
  * (`infinity`) becomes what `new Date(text)` makes of it, as before.
  *
- * A Date bound as a parameter goes as ISO 8601 text at UTC, of no declared type (see
- * `dateParams`).
+ * A Date bound as a parameter is checked to be in the years both databases store, and one in
+ * an array goes as text (see `dateParams`).
  *
  * @module
  */
@@ -93,14 +93,9 @@ export function timestamptzText(d: Date): string {
   return `${dayText(d)} ${timeText(d)}+00${era(d)}`;
 }
 
-/** A Date as a parameter's text: ISO 8601 at UTC, with ` BC` after a year up to 1 BC. */
-export function dateParamText(d: Date): string {
-  return `${dayText(d)}T${timeText(d)}Z${era(d)}`;
-}
-
 /**
  * The parameters with every Date checked to be in the years both databases store, and each
- * Date inside an array as `dateParamText`; `params` itself when that changes nothing. A Date
+ * Date inside an array as `timestamptzText`; `params` itself when that changes nothing. A Date
  * parameter of its own stays a Date, which the driver declares a `timestamptz` (so that it has
  * that type where the SQL gives it none); in an array, declared of no type, it is text the
  * server reads as the array's type. (A timestamptz stored in a `timestamp` or `date` column
@@ -116,7 +111,7 @@ export function dateParams(params: readonly unknown[], depth = 0): readonly unkn
       if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
       // A parameter of its own stays a Date, declared timestamptz by the driver, so that it
       // means a timestamptz wherever the SQL gives it no type (`${d} + interval '1 day'`).
-      if (depth > 0) text = dateParamText(v);
+      if (depth > 0) text = timestamptzText(v);
     } else if (Array.isArray(v) && depth < 4) text = dateParams(v, depth + 1);
     if (text !== v) (out ??= params.slice())[i] = text;
   }

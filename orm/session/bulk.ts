@@ -163,9 +163,7 @@ function applyUpdate(c: SessionCore, s: InstanceState, statement: Update): void 
   const loaded = s.loaded;
   for (const [col, bound] of set) {
     const i = mapper.indexByKey.get(col.key);
-    if (i === undefined || mapper.columns[i] !== col || isUnloaded(values[i])) {
-      continue;
-    }
+    if (i === undefined || mapper.columns[i] !== col || isUnloaded(values[i])) continue;
     if (mapper.pk.includes(i)) {
       s.expired = true; // the row's identity changed: the next load of it refreshes it all
       continue;
