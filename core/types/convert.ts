@@ -20,8 +20,13 @@ export const parseDay: Converter = (v) =>
   v instanceof Date ? v : new Date(`${v as string}T00:00:00Z`);
 /** A value to JSON text. */
 export const jsonText: Converter = (v) => JSON.stringify(v);
-/** JSON text to a value (a value already parsed passes). */
-export const parseJson: Converter = (v) => typeof v === "string" ? JSON.parse(v) : v;
+/**
+ * JSON text to a value (a value already parsed passes). A bigint is a JSON number a driver
+ * read as an integer column's (SQLite stores a top-level JSON number of a NUMERIC-affinity
+ * column as one, exactly): the number it was, as `JSON.parse` gives it.
+ */
+export const parseJson: Converter = (v) =>
+  typeof v === "string" ? JSON.parse(v) : typeof v === "bigint" ? Number(v) : v;
 /** Bytes as a plain Uint8Array (a Buffer or subclass is viewed as one). */
 export const toBytes: Converter = (v) =>
   v instanceof Uint8Array && v.constructor !== Uint8Array

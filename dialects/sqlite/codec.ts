@@ -7,7 +7,14 @@
  */
 import { ArgumentError } from "../../core/errors.ts";
 import type { ColumnType, Converter } from "../../core/types/column_type.ts";
-import { dateText, isoText, jsonText, toBigInt, toBytes } from "../../core/types/convert.ts";
+import {
+  dateText,
+  isoText,
+  jsonText,
+  parseJson,
+  toBigInt,
+  toBytes,
+} from "../../core/types/convert.ts";
 import { numericDecoder, numericEncoder } from "./numeric.ts";
 
 const DDL: Readonly<Record<string, string>> = {
@@ -62,16 +69,6 @@ const parseDay: Converter = (v) => {
   return m === null ? parseTimestamp(v) : new Date(`${m[0]}T00:00:00Z`);
 };
 
-/**
- * A JSON column's value to what it holds. The declared types JSON and JSONB have NUMERIC
- * affinity, so SQLite stores a top-level JSON number as an INTEGER or a REAL (exactly: the
- * text of a number, as JSON writes it, converts without loss), and a whole number beyond 2^53
- * comes back from the driver as a bigint: it is the JSON number it was, a number, as
- * `JSON.parse` and PostgreSQL give it.
- */
-const parseJsonValue: Converter = (v) =>
-  typeof v === "string" ? JSON.parse(v) : typeof v === "bigint" ? Number(v) : v;
-
 const ENCODERS: Readonly<Record<string, Converter>> = {
   real: noNaN,
   double: noNaN,
@@ -90,8 +87,8 @@ const DECODERS: Readonly<Record<string, Converter>> = {
   date: parseDay,
   timestamp: parseTimestamp,
   timestamptz: parseTimestamp,
-  json: parseJsonValue,
-  jsonb: parseJsonValue,
+  json: parseJson,
+  jsonb: parseJson,
   blob: toBytes,
 };
 

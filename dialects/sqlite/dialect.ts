@@ -9,13 +9,11 @@ import { updateFromValues, type ValuesShape } from "../../core/builder/update_fr
 import { ArgumentError } from "../../core/errors.ts";
 import { Fragment, Identifier } from "../../core/sql/nodes.ts";
 import { dateRangeProblem } from "../../core/types/dates.ts";
+import { INT64_MAX, INT64_MIN } from "../../core/util/ints.ts";
 import { decoder, encoder, typeSql } from "./codec.ts";
 
 const hex = (bytes: Uint8Array): string =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * Values as a JSON array for json_each, each of the storage class it would be bound as (see
