@@ -299,6 +299,17 @@ export class SqliteConnection {
    * rows SQLite buffers anyway; a PRAGMA), and a client without `setReturnArrays` and
    * `columns` (`@db/sqlite`), are read whole and yielded in chunks.
    */
+  /** A statement's rows read whole, yielded in chunks (where no temporary table serves). */
+  *#whole(
+    text: string,
+    params: readonly unknown[],
+    mode: "all" | "values",
+    chunkSize: number,
+  ): Generator<Row[], void, undefined> {
+    const { rows } = this.query(text, params, mode);
+    for (let i = 0; i < rows.length; i += chunkSize) yield rows.slice(i, i + chunkSize);
+  }
+
   *iterate(
     text: string,
     params: readonly unknown[],
@@ -318,9 +329,7 @@ export class SqliteConnection {
       !stmt.setReturnArrays || !stmt.columns || !kind.readOnly ||
       (kind.verb !== "SELECT" && kind.verb !== "VALUES")
     ) {
-      const { rows } = this.query(text, params, mode);
-      for (let i = 0; i < rows.length; i += chunkSize) yield rows.slice(i, i + chunkSize);
-      return;
+      return yield* this.#whole(text, params, mode, chunkSize);
     }
     const keys = stmt.columns().map((c) => c.name);
     const table = `temp."retort_stream_${crypto.randomUUID().replaceAll("-", "")}"`;
@@ -329,9 +338,7 @@ export class SqliteConnection {
     } catch (error) {
       if (!/readonly/i.test((error as Error)?.message ?? "")) throw fail(error);
       // A connection that takes no writes (PRAGMA query_only): the rows are read whole.
-      const { rows } = this.query(text, params, mode);
-      for (let i = 0; i < rows.length; i += chunkSize) yield rows.slice(i, i + chunkSize);
-      return;
+      return yield* this.#whole(text, params, mode, chunkSize);
     }
     try {
       let read: Statement;
