@@ -8,13 +8,18 @@
 import { ArgumentError } from "../errors.ts";
 import { Fragment, List, type SqlOf, type SqlSource } from "../sql/nodes.ts";
 import { atom } from "./clauses.ts";
-import { bindValue, checkLeft, type Expression, isQuery, nameOf, operand } from "./expression.ts";
+import {
+  bindCompared,
+  checkLeft,
+  type Expression,
+  isQuery,
+  nameOf,
+  operand,
+} from "./expression.ts";
 
 function compare(op: string, sqlOp: string, left: unknown, right: unknown): Fragment {
   const l = checkLeft(left, op);
-  return atom(
-    new Fragment(["", ` ${sqlOp} `, ""], [operand(l), bindValue(l, right, undefined, true)]),
-  );
+  return atom(new Fragment(["", ` ${sqlOp} `, ""], [operand(l), bindCompared(l, right)]));
 }
 
 /**
@@ -123,9 +128,7 @@ function membership(op: string, not: boolean, left: unknown, values: unknown): F
       `${op}(...) takes an array of values or a select, as its second argument.`,
     );
   }
-  const items = values.map((v, i) =>
-    bindValue(l, v, `${nameOf(l)} (item ${i + 1} of ${op})`, true)
-  );
+  const items = values.map((v, i) => bindCompared(l, v, `${nameOf(l)} (item ${i + 1} of ${op})`));
   return atom(new Fragment(["", keyword, ""], [operand(l), new List(items)]));
 }
 
@@ -217,8 +220,8 @@ export function between<T>(
   return atom(
     new Fragment(["", " BETWEEN ", " AND ", ""], [
       operand(l),
-      bindValue(l, low, undefined, true),
-      bindValue(l, high, undefined, true),
+      bindCompared(l, low),
+      bindCompared(l, high),
     ]),
   );
 }

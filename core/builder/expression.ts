@@ -213,6 +213,11 @@ export function bindValue(
   }
 }
 
+/** `bindValue` for a value compared with `target`: bound with the type it compares as. */
+export function bindCompared(target: unknown, value: unknown, where?: string): unknown {
+  return bindValue(target, value, where, true);
+}
+
 function bindChecked(
   target: unknown,
   value: unknown,
