@@ -176,8 +176,10 @@ export class UnitOfWork {
       await postUpdate(ctx, s, [...columns]);
       if (s.status === "persistent") this.#written.add(s);
     }
-    await writeAssociations(ctx, this.#plan.assocRemove, this.#plan.assocAdd, sets.deleted);
+    // A deleted object's association rows go before new ones are written: a new object that
+    // took over its row (a row switch) may link the same pairs again.
     for (const statement of before) await ctx.execute(statement, "run");
+    await writeAssociations(ctx, this.#plan.assocRemove, this.#plan.assocAdd, sets.deleted);
     // Rows deleted across a broken cycle let go of each other first.
     for (const { mapper, fk } of broken) {
       for (const s of sets.deleted) {
