@@ -8,15 +8,12 @@ import { DialectSql } from "../dialect.ts";
 import { ArgumentError } from "../errors.ts";
 import { isSqlNode } from "../sql/check.ts";
 import { Fragment, Identifier, type SqlOf, type SqlSource } from "../sql/nodes.ts";
-import { operand } from "./expression.ts";
+import { operand, precedence } from "./expression.ts";
 
 /** `a AND b AND c`, each part in parentheses unless it needs none. */
 export function conjunction(parts: readonly SqlSource<unknown>[]): Fragment {
   return combine(parts, " AND ", "and");
 }
-
-/** Precedence marks: what a fragment is, so combining it needs parentheses or not. */
-export const precedence: WeakMap<object, "atom" | "and" | "or"> = new WeakMap();
 
 /** Joins conditions with AND or OR, parenthesising parts that would bind differently. */
 export function combine(
@@ -43,9 +40,9 @@ export function combine(
       }
       return;
     }
-    const bare = mark === "atom" || mark === kind;
+    const bare = mark === "atom" || mark === "condition" || mark === kind;
     strings[strings.length - 1] += bare ? "" : "(";
-    values.push(operand(p));
+    values.push(mark === undefined ? operand(p) : p);
     strings.push(bare ? "" : ")");
   });
   const f = new Fragment(strings, values);
@@ -53,9 +50,18 @@ export function combine(
   return f;
 }
 
-/** Marks a fragment as needing no parentheses inside AND/OR. */
+/** Marks a fragment as needing no parentheses anywhere (`TRUE`, `EXISTS (...)`). */
 export function atom(f: Fragment): Fragment {
   precedence.set(f, "atom");
+  return f;
+}
+
+/**
+ * Marks a fragment as a condition: bare inside AND/OR, in parentheses as the operand of
+ * another operator (a comparison's operands bind differently on each database).
+ */
+export function condition(f: Fragment): Fragment {
+  precedence.set(f, "condition");
   return f;
 }
 

@@ -7,7 +7,7 @@
  */
 import { ArgumentError } from "../errors.ts";
 import { Fragment, List, type SqlOf, type SqlSource } from "../sql/nodes.ts";
-import { atom } from "./clauses.ts";
+import { condition } from "./clauses.ts";
 import {
   bindCompared,
   checkLeft,
@@ -19,7 +19,7 @@ import {
 
 function compare(op: string, sqlOp: string, left: unknown, right: unknown): Fragment {
   const l = checkLeft(left, op);
-  return atom(new Fragment(["", ` ${sqlOp} `, ""], [operand(l), bindCompared(l, right)]));
+  return condition(new Fragment(["", ` ${sqlOp} `, ""], [operand(l), bindCompared(l, right)]));
 }
 
 /**
@@ -122,14 +122,16 @@ export function ge<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> 
 function membership(op: string, not: boolean, left: unknown, values: unknown): Fragment {
   const l = checkLeft(left, op);
   const keyword = not ? " NOT IN " : " IN ";
-  if (isQuery(values)) return atom(new Fragment(["", keyword, ""], [operand(l), operand(values)]));
+  if (isQuery(values)) {
+    return condition(new Fragment(["", keyword, ""], [operand(l), operand(values)]));
+  }
   if (!Array.isArray(values)) {
     throw new ArgumentError(
       `${op}(...) takes an array of values or a select, as its second argument.`,
     );
   }
   const items = values.map((v, i) => bindCompared(l, v, `${nameOf(l)} (item ${i + 1} of ${op})`));
-  return atom(new Fragment(["", keyword, ""], [operand(l), new List(items)]));
+  return condition(new Fragment(["", keyword, ""], [operand(l), new List(items)]));
 }
 
 /**
@@ -182,7 +184,7 @@ export function notIn<T>(
  * ```
  */
 export function isNull(left: Expression<unknown>): Fragment {
-  return atom(new Fragment(["", " IS NULL"], [operand(checkLeft(left, "isNull"))]));
+  return condition(new Fragment(["", " IS NULL"], [operand(checkLeft(left, "isNull"))]));
 }
 
 /**
@@ -197,7 +199,7 @@ export function isNull(left: Expression<unknown>): Fragment {
  * ```
  */
 export function isNotNull(left: Expression<unknown>): Fragment {
-  return atom(new Fragment(["", " IS NOT NULL"], [operand(checkLeft(left, "isNotNull"))]));
+  return condition(new Fragment(["", " IS NOT NULL"], [operand(checkLeft(left, "isNotNull"))]));
 }
 
 /**
@@ -217,7 +219,7 @@ export function between<T>(
   high: NoInfer<T> | SqlOf<NoInfer<T> | null>,
 ): Fragment {
   const l = checkLeft(left, "between");
-  return atom(
+  return condition(
     new Fragment(["", " BETWEEN ", " AND ", ""], [
       operand(l),
       bindCompared(l, low),

@@ -180,9 +180,22 @@ export function isQuery(v: unknown): v is Query {
   return typeof v === "object" && v !== null && (v as Partial<Query>).isQuery === true;
 }
 
-/** An operand as SQL: a query in parentheses, anything else as it renders. */
+/**
+ * Precedence marks: what a fragment the builder made is, so that using it needs parentheses or
+ * not. An `atom` never does (`TRUE`, `EXISTS (...)`); a `condition` (a comparison, `NOT`) does
+ * as the operand of another operator, not inside AND/OR; `and` and `or` lists do but inside
+ * their own kind.
+ */
+export const precedence: WeakMap<object, "atom" | "condition" | "and" | "or"> = new WeakMap();
+
+/**
+ * An operand as SQL: a query in parentheses, and a condition or AND/OR list the builder made
+ * (`(a = 1) IN (...)`, `x = (a AND b)`); anything else as it renders.
+ */
 export function operand(v: SqlSource<unknown>): unknown {
-  return isQuery(v) ? new Fragment(["(", ")"], [v]) : v;
+  if (isQuery(v)) return new Fragment(["(", ")"], [v]);
+  const mark = precedence.get(v);
+  return mark !== undefined && mark !== "atom" ? new Fragment(["(", ")"], [v]) : v;
 }
 
 const JSON_TYPES: ReadonlySet<ColumnType> = new Set([types.json, types.jsonb]);

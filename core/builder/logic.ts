@@ -5,7 +5,13 @@
  */
 import { Fragment, type SqlSource } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
-import { atom, combine, type Condition, conditionsOf } from "./clauses.ts";
+import {
+  atom,
+  combine,
+  type Condition,
+  condition as conditionMark,
+  conditionsOf,
+} from "./clauses.ts";
 import { ArgumentError } from "../errors.ts";
 import { checkLeft, isQuery, operand } from "./expression.ts";
 
@@ -56,7 +62,9 @@ export function or(...parts: Condition[]): Fragment {
  * ```
  */
 export function not(condition: SqlSource<unknown>): Fragment {
-  return atom(new Fragment(["NOT (", ")"], [operand(checkLeft(condition, "not"))]));
+  const c = checkLeft(condition, "not");
+  // Its own parentheses hold the condition: a query nests in another pair, nothing else does.
+  return conditionMark(new Fragment(["NOT (", ")"], [isQuery(c) ? operand(c) : c]));
 }
 
 /**

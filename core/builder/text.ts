@@ -7,7 +7,7 @@ import { ArgumentError } from "../errors.ts";
 import { DialectSql } from "../dialect.ts";
 import { Fragment, type SqlSource } from "../sql/nodes.ts";
 import { types } from "../types/builtin.ts";
-import { atom } from "./clauses.ts";
+import { condition } from "./clauses.ts";
 import { bindValue, checkLeft, type Expression, operand, TypedExpression } from "./expression.ts";
 
 function pattern(op: string, left: unknown, value: unknown): [unknown, unknown] {
@@ -35,7 +35,7 @@ const PATTERN = new TypedExpression<string>(new Fragment([""], []), types.text);
  */
 export function like(left: Expression<unknown>, pattern_: string | SqlSource<unknown>): Fragment {
   const [l, p] = pattern("like", left, pattern_);
-  return atom(new Fragment(["", ""], [new DialectSql((d) => d.like(l, p, false))]));
+  return condition(new Fragment(["", ""], [new DialectSql((d) => d.like(l, p, false))]));
 }
 
 /**
@@ -54,5 +54,5 @@ export function like(left: Expression<unknown>, pattern_: string | SqlSource<unk
  */
 export function ilike(left: Expression<unknown>, pattern_: string | SqlSource<unknown>): Fragment {
   const [l, p] = pattern("ilike", left, pattern_);
-  return atom(new Fragment(["", ""], [new DialectSql((d) => d.like(l, p, true))]));
+  return condition(new Fragment(["", ""], [new DialectSql((d) => d.like(l, p, true))]));
 }
