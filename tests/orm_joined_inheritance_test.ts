@@ -476,6 +476,35 @@ dbTest(
   },
 );
 
+dbTest(
+  "joined inheritance: the engine runs a subclass's update on its parents' columns, refuses its delete",
+  async (db) => {
+    const engine = await open(db);
+    const ids = await seed(engine);
+    // No session: the update alone puts the WHERE on the root's columns through the key.
+    const r = await engine.execute(
+      update(Manager).set({ budget: 3 }).where(eq(Manager.c.name, "mia")),
+      "run",
+    );
+    assert.equal(r.rowsAffected, 1);
+    const budget = await engine.scalar(sql`SELECT budget FROM jti_managers WHERE id = ${ids.mia}`);
+    assert.equal(Number(budget), 3);
+    await engine.execute(update(Senior).set({ level: 5 }).where(eq(Senior.c.lang, "rust")), "run");
+    const level = await engine.scalar(sql`SELECT level FROM jti_seniors WHERE id = ${ids.sam}`);
+    assert.equal(Number(level), 5);
+    await assert.rejects(
+      engine.execute(deleteFrom(Manager).where(eq(Manager.c.name, "mia")), "run"),
+      (e: unknown) => {
+        assert(e instanceof InvalidRequestError);
+        assert.match(e.message, /delete\(Manager\).*jti_managers only.*jti_employees/);
+        return true;
+      },
+    );
+    const left = await engine.scalar(sql`SELECT count(*) FROM jti_managers`);
+    assert.equal(Number(left), 1, "nothing was deleted");
+  },
+);
+
 dbTest("joined inheritance: bad declarations are refused by name", async (db) => {
   class Shape extends Model("jti_shapes", {
     id: column.integer().primaryKey(),

@@ -11,11 +11,14 @@ import { type Condition, conditionsOf, conjunction } from "./clauses.ts";
 import type { ColumnsOf, DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
 import { deleteSql, returningClause } from "./write.ts";
+import { refuseSpanningDelete, type Span, spanOf } from "./span.ts";
 
 interface DeleteState {
   readonly table: Table;
   readonly where: readonly SqlSource<unknown>[];
   readonly returning: readonly ResultColumn[] | null;
+  /** The tables above the table an entity spans (joined inheritance), or null. */
+  readonly span: Span | null;
 }
 
 /**
@@ -81,6 +84,7 @@ export class Delete<C extends Columns = Columns, R = Row> implements Executable<
   [toSql](): Fragment {
     if (this.#sql === undefined) {
       const s = this.#s;
+      refuseSpanningDelete(s.span, s.table);
       const where = s.where.length === 0 ? null : conjunction(s.where);
       this.#sql = deleteSql(s.table, where, returningClause(s.returning));
     }
@@ -110,9 +114,11 @@ export class Delete<C extends Columns = Columns, R = Row> implements Executable<
  * ```
  */
 export function deleteFrom<T extends TableLike>(target: T): Delete<ColumnsOf<T>> {
+  const table = tableOf(target);
   return new Delete<ColumnsOf<T>>({
-    table: tableOf(target),
+    table,
     where: entityConditions(target),
     returning: null,
+    span: spanOf(target, table),
   });
 }

@@ -16,12 +16,15 @@ import { bindValue } from "./expression.ts";
 import type { ColumnsOf, DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import { type ResultColumn, returningColumns } from "./rows.ts";
 import { returningClause, updateSql } from "./write.ts";
+import { ownWhere, type Span, spanOf } from "./span.ts";
 
 interface UpdateState {
   readonly table: Table;
   readonly set: ReadonlyMap<Column, unknown>;
   readonly where: readonly SqlSource<unknown>[];
   readonly returning: readonly ResultColumn[] | null;
+  /** The tables above the table an entity spans (joined inheritance), or null. */
+  readonly span: Span | null;
 }
 
 /**
@@ -57,6 +60,14 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
   /** Internal: the WHERE conditions (the ORM keeps its loaded objects in sync by them). */
   get conditions(): readonly SqlSource<unknown>[] {
     return this.#s.where;
+  }
+
+  /**
+   * Internal: the WHERE as sent, on the table's own columns: a condition on the columns of
+   * the tables above an entity's own goes through its key (see `ownWhere`).
+   */
+  get ownConditions(): readonly SqlSource<unknown>[] {
+    return ownWhere(this.#s.table, this.#s.span, this.#s.where);
   }
 
   /** Internal: the SET assignments, as bound values by column. */
@@ -117,7 +128,8 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
           pairs.push([col, bindValue(col, v, `${s.table.name}.${col.key}`)]);
         }
       }
-      const where = s.where.length === 0 ? null : conjunction(s.where);
+      const own = this.ownConditions;
+      const where = own.length === 0 ? null : conjunction(own);
       this.#sql = updateSql(s.table, pairs, where, returningClause(s.returning));
     }
     return this.#sql;
@@ -145,10 +157,12 @@ export class Update<C extends Columns = Columns, R = Row> implements Executable<
  * ```
  */
 export function update<T extends TableLike>(target: T): Update<ColumnsOf<T>> {
+  const table = tableOf(target);
   return new Update<ColumnsOf<T>>({
-    table: tableOf(target),
+    table,
     set: new Map(),
     where: entityConditions(target),
     returning: null,
+    span: spanOf(target, table),
   });
 }

@@ -45,9 +45,15 @@ export function execute(
     statement.batches === undefined && statement.resultTypes == null &&
     statement.decodeRows === undefined
   ) {
-    // The common case, small enough to inline: compile, send.
-    const { text, params } = compile(source, runner.dialect);
-    return send(runner, target, text, params, mode);
+    // The common case, small enough to inline: compile, send. A statement that cannot be
+    // compiled rejects the promise, as every other failure does.
+    let compiled;
+    try {
+      compiled = compile(source, runner.dialect);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return send(runner, target, compiled.text, compiled.params, mode);
   }
   return run(runner, target, statement, mode, false) as Promise<QueryResult>;
 }

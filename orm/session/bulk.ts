@@ -12,9 +12,6 @@
  * from the row), or, for a delete, are marked deleted and leave the identity map, as a flushed
  * delete leaves it.
  *
- * An update of a joined subclass's table may name its parents' columns in its WHERE: the
- * statement sent moves that WHERE into a subquery on the key (see `onOwnTable`).
- *
  * @module
  */
 import { Delete } from "../../core/builder/delete.ts";
@@ -23,34 +20,14 @@ import { Update } from "../../core/builder/update.ts";
 import type { QueryResult } from "../../core/driver.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import type { Table } from "../../core/schema/table.ts";
-import { Fragment, List, Param, type SqlSource } from "../../core/sql/nodes.ts";
-import { sql } from "../../core/sql/tag.ts";
-import { Column } from "../../core/schema/column.ts";
+import { Param, type SqlSource } from "../../core/sql/nodes.ts";
 import { EXPIRED, isUnloaded } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
 import { evaluateMatches, evaluator } from "./evaluate.ts";
 import { keyOf } from "./query.ts";
-import { onTables, subclassTableOf, tablesOf } from "../mapping/joined_tables.ts";
-import { InvalidRequestError } from "../../core/errors.ts";
-
-/**
- * A delete of a joined subclass's table would leave its rows in the parents' tables (rows of
- * the root's class, with the subclass's discriminator): refused, naming what does both.
- */
-function refuseSubclassDelete(table: Table): void {
-  const sub = subclassTableOf(table);
-  if (sub === undefined) return;
-  const [root] = sub.parents;
-  throw new InvalidRequestError(
-    `delete(${sub.name}) would delete rows of ${table.name} only, leaving their rows in ` +
-      `${sub.parents.map((t) => t.name).join(", ")}. Delete the objects with ` +
-      `session.delete(obj) and flush (it deletes the row from every table), or delete from ` +
-      `${root.name} (delete(${sub.rootName})) with the subclass tables' keys declared ` +
-      '.references(..., { onDelete: "cascade" }).',
-  );
-}
+import { subclassTableOf, tablesOf } from "../mapping/joined_tables.ts";
 
 /**
  * Options of `session.execute`.
@@ -81,8 +58,6 @@ export async function executeSynced(
   if (!(statement instanceof Update) && !(statement instanceof Delete)) {
     return c.tx.execute(statement, "all");
   }
-  if (statement instanceof Delete) refuseSubclassDelete(statement.table);
-  const sent = statement instanceof Update ? onOwnTable(statement) : statement;
   const sync = options.synchronize;
   if (sync !== undefined && sync !== false && sync !== "evaluate" && sync !== "fetch") {
     throw new ArgumentError(
@@ -90,7 +65,7 @@ export async function executeSynced(
     );
   }
   const held = sync === false ? [] : heldStates(c, statement.table);
-  if (held.length === 0) return c.tx.execute(sent, statement.resultTypes ? "all" : "run");
+  if (held.length === 0) return c.tx.execute(statement, statement.resultTypes ? "all" : "run");
   let targets: InstanceState[] | null = null;
   if (sync !== "fetch") {
     // A joined subclass's objects hold the columns of the tables above its own too.
@@ -105,11 +80,12 @@ export async function executeSynced(
       );
     }
   }
-  targets ??= await matched(c, held[0].mapper, sent.table, sent.conditions);
+  const where = statement instanceof Update ? statement.ownConditions : statement.conditions;
+  targets ??= await matched(c, held[0].mapper, statement.table, where);
   // Without RETURNING the write runs for its count of rows affected.
   const result = statement.resultTypes === null
-    ? { ...await c.tx.execute(sent, "run"), rows: [] }
-    : await c.tx.execute(sent, "all");
+    ? { ...await c.tx.execute(statement, "run"), rows: [] }
+    : await c.tx.execute(statement, "all");
   if (statement instanceof Update) {
     for (const s of targets) applyUpdate(c, s, statement);
   } else {
@@ -197,46 +173,6 @@ function expireColumn(s: InstanceState, i: number): void {
   s.values[i] = EXPIRED;
   if (s.loaded !== null) s.loaded[i] = EXPIRED;
   s.expired = true;
-}
-
-/**
- * An update of a joined subclass's table whose WHERE names columns of the tables above it
- * (`update(Dev).where(eq(Dev.c.name, ...))`, a column of the root's table) would name tables
- * the UPDATE does not read: the same update with that WHERE in a subquery on the key,
- * `WHERE (key) IN (SELECT key FROM root JOIN ... JOIN own WHERE ...)`. Any other statement
- * is sent as it is.
- */
-function onOwnTable(statement: Update): Update {
-  const table = statement.table;
-  const sub = subclassTableOf(table);
-  if (sub === undefined || !statement.conditions.some((w) => names(w, sub.parents))) {
-    return statement;
-  }
-  const [root, ...below] = sub.parents;
-  const keys = table.primaryKey;
-  const rootKey = (k: Column) => root.primaryKey.find((p) => p.key === k.key)!;
-  const record: Record<string, SqlSource<unknown>> = {};
-  keys.forEach((k, n) => (record[`k${n}`] = rootKey(k)));
-  let q = select(record).from(root);
-  for (const t of [...below, table]) {
-    q = q.join(t, sql.join(t.primaryKey.map((k) => sql`${k} = ${rootKey(k)}`), sql` AND `));
-  }
-  q = q.where(...statement.conditions);
-  const strings = ["(", ...keys.slice(1).map(() => ", "), ") IN (", ")"];
-  return new Update({
-    table,
-    set: statement.assignments,
-    where: [new Fragment(strings, [...keys, q])],
-    returning: statement.resultTypes,
-  });
-}
-
-/** Whether SQL names a column of one of `tables` (not counting subqueries, which have theirs). */
-function names(node: unknown, tables: readonly Table[]): boolean {
-  if (node instanceof Column) return onTables(node, tables);
-  if (node instanceof List) return node.items.some((v) => names(v, tables));
-  if (node instanceof Fragment) return node.values.some((v) => names(v, tables));
-  return false;
 }
 
 /** The row is gone: the object is deleted and leaves the identity map, as a flush does it. */
