@@ -14,6 +14,7 @@ export {
   List,
   Literal,
   Param,
+  type PlainRow,
   type Row,
   type SqlOf,
   type SqlSource,

@@ -135,25 +135,28 @@ dbTest("an item taken out by index assignment lets go of its parent at the flush
   assert.deepEqual(rows.map((r) => [Number(r.id), Number(r.owner_id)]), [[1, 1], [2, 1]]);
 });
 
-dbTest("a new object taking over a deleted one's row links its own pairs, even the same", async (db) => {
-  const engine = db.engine();
-  await engine.createAll(MODELS);
-  await using session = engine.session();
-  const [t1, t2] = [new Tag({ id: 1 }), new Tag({ id: 2 })];
-  const old = new Box({ id: 1 });
-  old.tags.push(t1, t2);
-  session.add(old);
-  await session.commit();
-  await session.load(old, "tags");
-  session.delete(old);
-  const next = new Box({ id: 1 });
-  next.tags.push(t1); // the pair (1, 1) the old box held
-  session.add(next);
-  await session.commit();
-  const pairs = await engine.all<{ box_id: number; tag_id: number }>(
-    sql`SELECT box_id, tag_id FROM cm_box_tags ORDER BY tag_id`,
-  );
-  assert.deepEqual(pairs.map((r) => [Number(r.box_id), Number(r.tag_id)]), [[1, 1]]);
-  assert.equal(inspect(next).status, "persistent");
-  assert.deepEqual((await session.get(Box, 1))!.tags.map((t) => t.id), [1]);
-});
+dbTest(
+  "a new object taking over a deleted one's row links its own pairs, even the same",
+  async (db) => {
+    const engine = db.engine();
+    await engine.createAll(MODELS);
+    await using session = engine.session();
+    const [t1, t2] = [new Tag({ id: 1 }), new Tag({ id: 2 })];
+    const old = new Box({ id: 1 });
+    old.tags.push(t1, t2);
+    session.add(old);
+    await session.commit();
+    await session.load(old, "tags");
+    session.delete(old);
+    const next = new Box({ id: 1 });
+    next.tags.push(t1); // the pair (1, 1) the old box held
+    session.add(next);
+    await session.commit();
+    const pairs = await engine.all<{ box_id: number; tag_id: number }>(
+      sql`SELECT box_id, tag_id FROM cm_box_tags ORDER BY tag_id`,
+    );
+    assert.deepEqual(pairs.map((r) => [Number(r.box_id), Number(r.tag_id)]), [[1, 1]]);
+    assert.equal(inspect(next).status, "persistent");
+    assert.deepEqual((await session.get(Box, 1))!.tags.map((t) => t.id), [1]);
+  },
+);

@@ -217,3 +217,24 @@ dbTest(
     );
   },
 );
+
+class Label extends Model("cp_labels", {
+  id: column.integer().primaryKey(),
+  qty: column.integer(),
+  // The key is its own SQL name: the select list still names it, or the row would not hold it.
+  label: column.expression((t): Fragment => sql`'n=' || ${t.c.qty}`, types.text),
+}) {}
+
+dbTest("an expression column comes back under its key in every Core row", async (db) => {
+  const engine = db.engine();
+  await engine.createAll([Label]);
+  const inserted = await engine.one(insert(Label).values({ qty: 3 }).returning());
+  assert.equal(inserted.label, "n=3");
+  assert.equal((await engine.one(select(Label))).label, "n=3");
+  assert.equal((await engine.one(select(Label.table))).label, "n=3");
+  assert.equal((await engine.one(select(Label.c.label, Label.c.id))).label, "n=3");
+  const sub = select(Label.c.id, Label.c.label).as("l");
+  assert.equal((await engine.one(select(sub.c.label))).label, "n=3");
+  await using session = engine.session();
+  assert.equal((await session.get(Label, inserted.id))!.label, "n=3");
+});

@@ -56,10 +56,15 @@ export interface Functions {
   count(expr?: SqlSource<unknown>): FunctionExpression<number>;
   /** `count(DISTINCT expr)`. */
   countDistinct(expr: SqlSource<unknown>): FunctionExpression<number>;
-  /** `sum(expr)`, typed as the expression (NULL over no rows). */
-  sum<T extends number | bigint>(expr: Expression<T>): FunctionExpression<T | null>;
-  /** `avg(expr)`, as a number (NULL over no rows). */
-  avg(expr: Expression<number | bigint>): FunctionExpression<number | null>;
+  /**
+   * `sum(expr)` of a number, bigint or numeric (decimal string) expression, nullable or not,
+   * typed as the expression (NULL over no rows, or where every value is NULL).
+   */
+  sum<T extends number | bigint | string | null>(
+    expr: Expression<T>,
+  ): FunctionExpression<NonNullable<T> | null>;
+  /** `avg(expr)` of a number, bigint or numeric expression, as a number (NULL over no rows). */
+  avg(expr: Expression<number | bigint | string | null>): FunctionExpression<number | null>;
   /** `min(expr)`, typed as the expression (NULL over no rows). */
   min<T>(expr: Expression<T>): FunctionExpression<T | null>;
   /** `max(expr)`, typed as the expression (NULL over no rows). */

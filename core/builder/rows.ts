@@ -33,8 +33,9 @@ export function selectList(columns: readonly ResultColumn[]): Fragment {
   return new Fragment(
     ["", ...columns.map(() => "")],
     columns.map((c, i) => {
+      // A column renders as its name, unless it is an expression column (its SQL).
       const natural = c.expr instanceof Column
-        ? c.expr.name
+        ? c.expr.config.expression === undefined ? c.expr.name : null
         : c.expr instanceof ColumnRef
         ? c.expr.key
         : null;

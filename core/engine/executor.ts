@@ -6,7 +6,7 @@
  */
 import type { QueryMode, QueryResult } from "../driver.ts";
 import { MultipleResultsFound, NoResultFound } from "../errors.ts";
-import type { Row, SqlSource } from "../sql/nodes.ts";
+import type { PlainRow, Row, SqlSource } from "../sql/nodes.ts";
 import { isPromise } from "../util/promise.ts";
 import { chunkSizeOf, type StreamOptions } from "./stream.ts";
 
@@ -62,18 +62,18 @@ export abstract class Executor {
   }
 
   /** Runs a query and returns every row. */
-  all<R = Row>(query: SqlSource<R>): Promise<R[]> {
-    return executeThen(this, query, "all", allRows) as Promise<R[]>;
+  all<R = Row>(query: SqlSource<R>): Promise<PlainRow<R>[]> {
+    return executeThen(this, query, "all", allRows) as Promise<PlainRow<R>[]>;
   }
 
   /** Runs a query and returns its first row, or `null` when there is none. */
-  first<R = Row>(query: SqlSource<R>): Promise<R | null> {
-    return executeThen(this, query, "all", firstRow) as Promise<R | null>;
+  first<R = Row>(query: SqlSource<R>): Promise<PlainRow<R> | null> {
+    return executeThen(this, query, "all", firstRow) as Promise<PlainRow<R> | null>;
   }
 
   /** Runs a query that must return exactly one row. */
-  one<R = Row>(query: SqlSource<R>): Promise<R> {
-    return executeThen(this, query, "all", onlyRow) as Promise<R>;
+  one<R = Row>(query: SqlSource<R>): Promise<PlainRow<R>> {
+    return executeThen(this, query, "all", onlyRow) as Promise<PlainRow<R>>;
   }
 
   /** Runs a query and returns the first column of its first row (`null` when no row). */
@@ -100,14 +100,17 @@ export abstract class Executor {
    * assert.equal(sum, 5000 * 5001 / 2);
    * ```
    */
-  stream<R = Row>(query: SqlSource<R>, options?: StreamOptions): AsyncIterableIterator<R> {
+  stream<R = Row>(
+    query: SqlSource<R>,
+    options?: StreamOptions,
+  ): AsyncIterableIterator<PlainRow<R>> {
     let chunks: AsyncGenerator<Row[], void, undefined> | null = null;
     try {
       chunks = this.streamChunks(query, "all", chunkSizeOf(options));
     } catch (error) {
       return rejecting(error);
     }
-    return rowsOf(chunks) as AsyncIterableIterator<R>;
+    return rowsOf(chunks) as AsyncIterableIterator<PlainRow<R>>;
   }
 
   /**

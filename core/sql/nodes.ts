@@ -68,6 +68,21 @@ export interface SqlOf<T> extends SqlSource<unknown> {
 export type Row = Record<string, unknown>;
 
 /**
+ * The row a Core executor returns for a query typed `R`: `R` itself, or, for a
+ * `select(Model)` (whose type is the mapped object), the object's columns only: the Engine
+ * returns plain rows; a session returns the objects.
+ *
+ * @example
+ * ```ts
+ * import type { PlainRow } from "@retort/orm";
+ * type Pet = { id: number; name: string; greet(): string; readonly "~columns"?: "id" | "name" };
+ * const row: PlainRow<Pet> = { id: 1, name: "rex" };
+ * ```
+ */
+export type PlainRow<R> = R extends { readonly "~columns"?: infer K } ? { [P in K & keyof R]: R[P] }
+  : R;
+
+/**
  * A SQL fragment: the literal strings of a template and the values between them. Fragments
  * are immutable; composing them builds new ones.
  *

@@ -12,7 +12,7 @@ import {
   MultipleResultsFound,
   NoResultFound,
 } from "../../core/errors.ts";
-import type { Row, SqlSource } from "../../core/sql/nodes.ts";
+import type { PlainRow, Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import { checkOptions, type LoaderOption } from "../loading/options.ts";
@@ -198,7 +198,7 @@ export function executeIn<R = Row>(
   return c.run("execute a statement", "a statement", () =>
     c.withAutoflush(async () => {
       const r = await executeSynced(c, statement, options);
-      return { rows: r.rows as R[], rowsAffected: r.rowsAffected };
+      return { rows: r.rows as PlainRow<R>[], rowsAffected: r.rowsAffected };
     }));
 }
 

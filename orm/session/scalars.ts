@@ -11,19 +11,21 @@ import { loadEntities } from "./query.ts";
 import type { EntityQuery } from "./types.ts";
 
 /**
- * What one row of `session.scalars(statement)` is: the column's type for a select of one
- * column, the object for a `select(Model)` (TypeScript cannot tell which column is first in a
- * select of several, so select one).
+ * What one row of `session.scalars(statement)` is: the object for a `select(Model)`; the
+ * column's type for a select of one column; for a select of several, any of their types
+ * (TypeScript cannot tell which column is first, so select one); `unknown` for SQL that does
+ * not say what it returns (a `sql` fragment).
  *
  * @example
  * ```ts
  * import type { SessionScalar } from "@retort/orm";
  * const n: SessionScalar<{ id: number }> = 1;
+ * const either: SessionScalar<{ id: number; name: string }> = "ada";
  * ```
  */
-export type SessionScalar<R, K = keyof R> =
-  [K extends unknown ? ([keyof R] extends [K] ? false : true) : never] extends [false] ? R[keyof R]
-    : R;
+export type SessionScalar<R> = unknown extends R ? unknown
+  : "~columns" extends keyof R ? R
+  : R[keyof R];
 
 /** `session.scalars`: the first column of every row, or the objects of a `select(Model)`. */
 export function scalarsIn<R>(c: SessionCore, statement: SqlSource<R>): Promise<SessionScalar<R>[]> {

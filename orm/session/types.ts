@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SqlSource } from "../../core/sql/nodes.ts";
+import type { PlainRow, SqlSource } from "../../core/sql/nodes.ts";
 import type { SessionEvent } from "./hooks.ts";
 import type { LoaderCriteria } from "../loading/criteria.ts";
 
@@ -79,8 +79,11 @@ export type EntityKey<M> = M extends { readonly "~key"?: infer K } ? K : unknown
  * ```
  */
 export interface ExecuteResult<R> {
-  /** The rows the statement returned. */
-  readonly rows: R[];
+  /**
+   * The rows the statement returned, plain rows (a `select(Model)` gives its columns; use
+   * `session.all` for the objects).
+   */
+  readonly rows: PlainRow<R>[];
   /** Rows returned, or changed by a write. */
   readonly rowsAffected: number;
 }

@@ -9,8 +9,15 @@
  * `session.execute`).
  */
 import assert from "node:assert/strict";
-import { insert, select, type Session } from "../../mod.ts";
+import { column, fn, insert, Model, select, type Session, sql } from "../../mod.ts";
 import { check, type Equal, events, freshEngine, Post, User } from "./_models.ts";
+
+/** A nullable integer and a numeric (decimal string) column, for the aggregates. */
+class Score extends Model("tt_scores", {
+  id: column.integer().primaryKey(),
+  points: column.integer().nullable(),
+  amount: column.numeric(10, 2),
+}) {}
 
 /** Never called: these lines are only type-checked. */
 export async function mustNotCompile(session: Session): Promise<void> {
@@ -20,6 +27,17 @@ export async function mustNotCompile(session: Session): Promise<void> {
   await session.first(select(User.c.id, User.c.username));
   // @ts-expect-error [5.5] nor session.one, given a Core table
   await session.one(select(events));
+  // @ts-expect-error [5.8] a Core row of select(Model) has no methods (it is a plain row)
+  (await session.execute(select(User))).rows[0].greeting();
+  // @ts-expect-error [5.9] nor relationships
+  (await session.execute(select(Post))).rows[0].author;
+  // @ts-expect-error [5.10] session.scalar of several columns is one of their values, not a row
+  (await session.scalar(select(User.c.id, User.c.username)))?.username;
+  // @ts-expect-error [5.11] session.scalars of SQL says nothing of its type: not any type
+  const notADate: Date = (await session.scalars(sql`SELECT 1`))[0];
+  // @ts-expect-error [5.12] sum of a text column's value is not a number
+  const n: number | null = (await session.execute(select({ s: fn.sum(events.c.kind) }))).rows[0].s;
+  return [notADate, n] as never;
 }
 
 /** Never called: these lines must compile. */
@@ -29,6 +47,20 @@ export async function mustCompile(session: Session): Promise<void> {
   check<Equal<typeof users, User[]>>();
   const { rows } = await session.execute(select(User.c.id, User.c.username));
   check<Equal<typeof rows, { id: number; username: string }[]>>();
+  // [5.13] a Core row of select(Model) holds its columns; scalars of SQL are unknown
+  const [post] = (await session.execute(select(Post))).rows;
+  check<Equal<typeof post, { id: number; title: string; authorId: number }>>();
+  const first = await session.scalar(select(User.c.id, User.c.email));
+  check<Equal<typeof first, number | string | null>>();
+  check<Equal<Awaited<ReturnType<typeof session.scalars<unknown>>>, unknown[]>>();
+  // [5.14] sum and avg of nullable and numeric columns
+  const totals = select({
+    s: fn.sum(Score.c.points),
+    a: fn.avg(Score.c.points),
+    m: fn.sum(Score.c.amount),
+  }).from(Score);
+  const [t] = (await session.execute(totals)).rows;
+  check<Equal<typeof t, { s: number | null; a: number | null; m: string | null }>>();
 }
 
 Deno.test("[5.1] engine.all(select(Post)) returns what its type says", async () => {
