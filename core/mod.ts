@@ -44,6 +44,7 @@ export { TypedParam } from "./types/param.ts";
 export type { ResultType } from "./types/decode.ts";
 export { column } from "./schema/factories.ts";
 export {
+  type Bindable,
   Column,
   type ColumnConfig,
   type ColumnDefault,

@@ -7,6 +7,7 @@
  */
 import { ArgumentError } from "../errors.ts";
 import { Fragment, List, type SqlOf, type SqlSource } from "../sql/nodes.ts";
+import type { Bindable } from "../schema/column.ts";
 import { condition } from "./clauses.ts";
 import {
   bindCompared,
@@ -36,7 +37,7 @@ function compare(op: string, sqlOp: string, left: unknown, right: unknown): Frag
  */
 export function eq<T>(
   left: Expression<T>,
-  right: NoInfer<T> | SqlOf<NoInfer<T> | null> | null,
+  right: Bindable<NoInfer<T>> | SqlOf<Bindable<NoInfer<T>> | null> | null,
 ): Fragment {
   return right === null ? isNull(left) : compare("eq", "=", left, right);
 }
@@ -54,7 +55,7 @@ export function eq<T>(
  */
 export function ne<T>(
   left: Expression<T>,
-  right: NoInfer<T> | SqlOf<NoInfer<T> | null> | null,
+  right: Bindable<NoInfer<T>> | SqlOf<Bindable<NoInfer<T>> | null> | null,
 ): Fragment {
   return right === null ? isNotNull(left) : compare("ne", "<>", left, right);
 }
@@ -70,7 +71,10 @@ export function ne<T>(
  * assert(compile(lt(t.c.n, 5), sqliteDialect).text === '"t"."n" < ?');
  * ```
  */
-export function lt<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> | null>): Fragment {
+export function lt<T>(
+  left: Expression<T>,
+  right: Bindable<NoInfer<T>> | SqlOf<Bindable<NoInfer<T>> | null>,
+): Fragment {
   return compare("lt", "<", left, right);
 }
 
@@ -85,7 +89,10 @@ export function lt<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> 
  * assert(compile(le(t.c.n, 5), sqliteDialect).text === '"t"."n" <= ?');
  * ```
  */
-export function le<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> | null>): Fragment {
+export function le<T>(
+  left: Expression<T>,
+  right: Bindable<NoInfer<T>> | SqlOf<Bindable<NoInfer<T>> | null>,
+): Fragment {
   return compare("le", "<=", left, right);
 }
 
@@ -100,7 +107,10 @@ export function le<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> 
  * assert(compile(gt(t.c.n, 5), sqliteDialect).text === '"t"."n" > ?');
  * ```
  */
-export function gt<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> | null>): Fragment {
+export function gt<T>(
+  left: Expression<T>,
+  right: Bindable<NoInfer<T>> | SqlOf<Bindable<NoInfer<T>> | null>,
+): Fragment {
   return compare("gt", ">", left, right);
 }
 
@@ -115,7 +125,10 @@ export function gt<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> 
  * assert(compile(ge(t.c.n, 5), sqliteDialect).text === '"t"."n" >= ?');
  * ```
  */
-export function ge<T>(left: Expression<T>, right: NoInfer<T> | SqlOf<NoInfer<T> | null>): Fragment {
+export function ge<T>(
+  left: Expression<T>,
+  right: Bindable<NoInfer<T>> | SqlOf<Bindable<NoInfer<T>> | null>,
+): Fragment {
   return compare("ge", ">=", left, right);
 }
 
@@ -149,7 +162,9 @@ function membership(op: string, not: boolean, left: unknown, values: unknown): F
  */
 export function inList<T>(
   left: Expression<T>,
-  values: readonly NoInfer<T>[] | SqlSource<{ readonly [key: string]: NoInfer<T> | null }>,
+  values:
+    | readonly Bindable<NoInfer<T>>[]
+    | SqlSource<{ readonly [key: string]: NoInfer<T> | null }>,
 ): Fragment {
   return membership("inList", false, left, values);
 }
@@ -167,7 +182,9 @@ export function inList<T>(
  */
 export function notIn<T>(
   left: Expression<T>,
-  values: readonly NoInfer<T>[] | SqlSource<{ readonly [key: string]: NoInfer<T> | null }>,
+  values:
+    | readonly Bindable<NoInfer<T>>[]
+    | SqlSource<{ readonly [key: string]: NoInfer<T> | null }>,
 ): Fragment {
   return membership("notIn", true, left, values);
 }
@@ -215,8 +232,8 @@ export function isNotNull(left: Expression<unknown>): Fragment {
  */
 export function between<T>(
   left: Expression<T>,
-  low: NoInfer<T> | SqlOf<NoInfer<T> | null>,
-  high: NoInfer<T> | SqlOf<NoInfer<T> | null>,
+  low: Bindable<NoInfer<T>> | SqlOf<Bindable<NoInfer<T>> | null>,
+  high: Bindable<NoInfer<T>> | SqlOf<Bindable<NoInfer<T>> | null>,
 ): Fragment {
   const l = checkLeft(left, "between");
   return condition(

@@ -149,6 +149,18 @@ export interface ColumnConfig {
 export type ReadonlyColumn<T> = Column<T, true, "ro">;
 
 /**
+ * What a value of type `T` may be given as, in a write or a comparison: a bigint column takes a
+ * number too (a safe integer, checked when bound), as its key does in a lookup.
+ *
+ * @example
+ * ```ts
+ * import type { Bindable } from "@retort/orm";
+ * const n: Bindable<bigint | null> = 5;
+ * ```
+ */
+export type Bindable<T> = T extends bigint ? T | number : T;
+
+/**
  * A column: a type and its options. `T` is the value type (with `null` when nullable), and
  * `Opt` whether a new row may leave it out (a default, a generated key, nullable, or a
  * foreign key a relationship may fill).
@@ -192,7 +204,7 @@ export class Column<T = unknown, Opt extends boolean = boolean, F extends string
    */
   declare readonly "~flags": F;
   /** Type-only (never set at run time): what an insert or update may give it. */
-  declare readonly "~in": T | SqlOf<T>;
+  declare readonly "~in": Bindable<T> | SqlOf<T>;
   #sql: Fragment | undefined;
 
   /** Internal: use the `column.<type>()` factories. */

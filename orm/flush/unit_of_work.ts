@@ -210,7 +210,7 @@ export class UnitOfWork {
     const rule = this.#plan.rules.get(s)?.get(fk);
     if (rule === undefined) return;
     if (rule.parent === null) {
-      s.set(fk, null);
+      s.set(fk, null, false); // the flush's own write: not through the validators
       return;
     }
     const v = rule.parent.values[rule.ref];
@@ -227,7 +227,7 @@ export class UnitOfWork {
           "key yet; the flush could not order them.",
       );
     }
-    s.set(fk, v);
+    s.set(fk, v, false);
   }
 
   #applyRules(s: InstanceState): void {
@@ -284,7 +284,9 @@ export class UnitOfWork {
         this.#written.add(s);
         continue;
       }
-      const changed = s.changedColumns();
+      let changed = s.changedColumns();
+      // What the database computes (read-only columns) is never written, whatever set it.
+      if (mapper.readBack.length > 0) changed = changed.filter((i) => !cols[i].readOnly);
       if (changed.length === 0) continue;
       let computed: readonly number[] = NO_COLUMNS;
       const given = changed.length;

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DEFERRED, EXPIRED, unloadedRead } from "./expired.ts";
+import { defineColumn } from "./accessor.ts";
 import { inList } from "../../core/builder/comparison.ts";
 import { ArgumentError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
@@ -20,7 +20,6 @@ import { inheritRelationships } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerSubclassBase } from "./configure.ts";
 import { Mapper, type Polymorphism } from "./mapper.ts";
 import { joinedOf } from "./joined_tables.ts";
-import { type InstanceState, STATE } from "./state.ts";
 
 /**
  * What `Parent.subclass(identity, columns)` returns: a class to extend, whose instances have
@@ -161,17 +160,7 @@ export function defineSubclass(
   const start = pm.columns.length;
   added.forEach((col, k) => {
     const i = start + k;
-    Object.defineProperty(Sub.prototype, col.key, {
-      configurable: true,
-      enumerable: true,
-      get(this: Record<symbol, InstanceState>) {
-        const v = this[STATE].values[i];
-        return v === EXPIRED || v === DEFERRED ? unloadedRead(this[STATE], i) : v;
-      },
-      set(this: Record<symbol, InstanceState>, v: unknown) {
-        this[STATE].set(i, v);
-      },
-    });
+    defineColumn(Sub.prototype, col, i, label);
   });
   const mapper = new Mapper(Sub as unknown as EntityClass, [...pm.columns, ...added]);
   mapper.notNull = new Set([...pm.notNull, ...notNull.map((k) => start + k)]);

@@ -13,13 +13,11 @@ import { Table } from "../../core/schema/table.ts";
 import { type Fragment, toSql } from "../../core/sql/nodes.ts";
 import { type EntityClass, entitySelection } from "../../core/statement.ts";
 import { inheritRelationships } from "../relationship/relationship.ts";
-import { refuseSet } from "./computed.ts";
 import { checkAttributeName, mapperOf, registerSubclassBase } from "./configure.ts";
-import { isUnloaded, unloadedRead } from "./expired.ts";
+import { defineColumn } from "./accessor.ts";
 import { claimIdentity, type ColumnsOf, setBlank } from "./inheritance.ts";
 import { joinedOf, selectionOf, setJoined, type TablePart } from "./joined_tables.ts";
 import { Mapper } from "./mapper.ts";
-import { type InstanceState, STATE } from "./state.ts";
 
 /**
  * Options of `Parent.subclass(identity, columns, options)` that give the subclass a table
@@ -185,7 +183,7 @@ export function defineJoinedSubclass(
   });
   const added = table.columns.filter((c) => !c.config.primaryKey);
   const start = pm.columns.length;
-  added.forEach((col, k) => defineAccessor(Sub.prototype, col, start + k, label));
+  added.forEach((col, k) => defineColumn(Sub.prototype, col, start + k, label));
   const c = { ...(parent as unknown as { c: Columns }).c } as Record<string, Column>;
   for (const col of added) c[col.key] = col;
   Object.defineProperty(Sub, "table", { value: table, enumerable: false });
@@ -211,22 +209,4 @@ export function defineJoinedSubclass(
   inheritRelationships(mapper, pm);
   registerSubclassBase(Sub, mapper);
   return Sub as unknown as EntityClass;
-}
-
-/** The property of a column of the subclass's table. */
-function defineAccessor(proto: object, col: Column, i: number, label: string): void {
-  Object.defineProperty(proto, col.key, {
-    configurable: true,
-    enumerable: true,
-    get(this: Record<symbol, InstanceState>) {
-      const v = this[STATE].values[i];
-      return isUnloaded(v) ? unloadedRead(this[STATE], i) : v;
-    },
-    set: col.readOnly ? refuseSet(label, col) : function (
-      this: Record<symbol, InstanceState>,
-      v: unknown,
-    ) {
-      this[STATE].set(i, v);
-    },
-  });
 }

@@ -22,9 +22,10 @@ import {
   type JoinedTableOptions,
 } from "./joined_inheritance.ts";
 import { hasValidators, validated } from "./validators.ts";
-import { readOnlyError, refuseSet } from "./computed.ts";
+import { readOnlyError } from "./computed.ts";
 import { InstanceState, STATE, stateOf } from "./state.ts";
-import { DEFERRED, EXPIRED, isUnloaded, unloadedRead } from "./expired.ts";
+import { isUnloaded } from "./expired.ts";
+import { defineColumn, shown } from "./accessor.ts";
 
 /**
  * Options of {@linkcode Model}.
@@ -239,7 +240,7 @@ export function Model<C extends Columns>(
       const state = stateOf(this)!;
       const out: Record<string, unknown> = {};
       state.mapper.keys.forEach((k, i) => {
-        const v = state.values[i];
+        const v = shown(state.mapper.columns[i], state.values[i]);
         if (!isUnloaded(v)) out[k] = typeof v === "bigint" ? v.toString() : v;
       });
       return out;
@@ -271,37 +272,22 @@ export function Model<C extends Columns>(
   });
   // `${User}` in sql renders the table's name.
   Object.defineProperty(Base, toSql, { value: () => table[toSql](), enumerable: false });
-  table.columns.forEach((col, i) => {
-    Object.defineProperty(Base.prototype, col.key, {
-      configurable: true,
-      enumerable: true,
-      get(this: Record<symbol, InstanceState>) {
-        const v = this[STATE].values[i];
-        return v === EXPIRED || v === DEFERRED ? unloadedRead(this[STATE], i) : v;
-      },
-      set: col.readOnly ? refuseSet(label, col) : function (
-        this: Record<symbol, InstanceState>,
-        v: unknown,
-      ) {
-        this[STATE].set(i, v);
-      },
-    });
-  });
+  table.columns.forEach((col, i) => defineColumn(Base.prototype, col, i, label));
   for (const sym of inspectSymbols) {
     Object.defineProperty(Base.prototype, sym, {
       configurable: true,
       value(this: object, ...args: unknown[]) {
         const state = stateOf(this)!;
-        const shown: Record<string, unknown> = {};
+        const values: Record<string, unknown> = {};
         state.mapper.keys.forEach((k, i) => {
-          const v = state.values[i];
-          if (!isUnloaded(v)) shown[k] = v;
+          const v = shown(state.mapper.columns[i], state.values[i]);
+          if (!isUnloaded(v)) values[k] = v;
         });
         const inspect = args.find((a) => typeof a === "function") as
           | ((v: unknown, o?: unknown) => string)
           | undefined;
         const options = args.find((a) => typeof a === "object" && a !== null);
-        const body = inspect ? inspect(shown, options) : JSON.stringify(shown);
+        const body = inspect ? inspect(values, options) : JSON.stringify(values);
         return `${state.mapper.name} ${body}`;
       },
     });

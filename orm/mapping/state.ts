@@ -266,10 +266,13 @@ export class InstanceState {
     return s === "persistent" || s === "deleted" || s === "detached";
   }
 
-  /** Sets a column value (through the class's validators), tracking the change. */
-  set(index: number, given: unknown): void {
+  /**
+   * Sets a column value, tracking the change: through the class's validators, except for the
+   * values the flush sets itself (`validate` false: foreign keys from relationships).
+   */
+  set(index: number, given: unknown, validate = true): void {
     const session = this.session;
-    const value = hasValidators(this.mapper)
+    const value = validate && hasValidators(this.mapper)
       ? validated(this.mapper, index, given, this.obj, session?.hideParameters ?? false)
       : given;
     const values = this.values;

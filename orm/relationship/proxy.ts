@@ -6,6 +6,7 @@
  * @module
  */
 import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
+import { describe } from "../../core/util/describe.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import type { Collection } from "./collection.ts";
 import { relationshipsOf } from "./relationship.ts";
@@ -181,11 +182,13 @@ function listView(
     unshift: (...values) => items().unshift(...values.map(create)),
     pop: () => (items().pop() as Item | undefined)?.[attr],
     shift: () => (items().shift() as Item | undefined)?.[attr],
-    splice: (start, count, ...values) => {
-      const c = items();
-      const removed = count === undefined
-        ? c.splice(start as number)
-        : c.splice(start as number, count as number, ...values.map(create));
+    // The arguments as given, so that their number means what it means to an Array: none
+    // removes nothing, a start alone removes to the end, an undefined count removes none.
+    splice: (...args) => {
+      const removed = (items().splice as (...a: unknown[]) => Item[])(
+        ...args.slice(0, 2),
+        ...args.slice(2).map(create),
+      );
       return removed.map((i) => i[attr]);
     },
     remove: (value) => {
@@ -221,8 +224,22 @@ function listView(
       const c = items();
       if (i >= 0 && i < c.length) c[i][attr] = value;
       else if (i === c.length) c.push(create(value));
-      else if (key === "length" && typeof value === "number" && value <= c.length) {
-        c.splice(value);
+      else if (key === "length") {
+        // As an Array takes a length: a whole number from 0 (or what converts to one).
+        const n = typeof value === "symbol" ? NaN : Number(value);
+        if (n >>> 0 !== n) {
+          throw new ArgumentError(
+            `${where}.length takes a whole number from 0; got ${
+              describe(value, { showValue: true })
+            }.`,
+          );
+        }
+        if (n > c.length) {
+          throw new InvalidRequestError(
+            `${where}: the length can only be made shorter; push values to add them.`,
+          );
+        }
+        c.splice(n);
       } else {
         throw new InvalidRequestError(
           `${where}: only existing indexes, the next one and a shorter length can be set.`,

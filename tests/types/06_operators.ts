@@ -12,11 +12,13 @@ import {
   eq,
   gt,
   inList,
+  insert,
   Model,
   ne,
   select,
   sql,
   sqliteDialect,
+  table,
   typed,
   update,
 } from "../../mod.ts";
@@ -28,6 +30,8 @@ export function mustNotCompile(): void {
   eq(User.c.id, Post.c.title);
   // @ts-expect-error [6.2] ne of a text column and an integer column
   ne(Post.c.title, User.c.id);
+  // @ts-expect-error [6.14] an integer column does not take a bigint
+  eq(User.c.id, 5n);
   // @ts-expect-error [6.3] gt of an integer column and a text column
   gt(User.c.id, Post.c.title);
   // @ts-expect-error [6.4] IN a subquery of another type
@@ -62,6 +66,11 @@ export function mustCompile(): void {
   update(User).set({ email: User.c.username, username: sql`upper(${User.c.username})` });
   select(User).where(User.c.active, sql`1 = 1`, eq(User.c.id, 1), undefined, false);
   select(User).where(and(User.c.active, eq(User.c.username, "ann")));
+  // [6.13] a bigint column takes a number too (a safe integer, checked when bound)
+  const big = table("tt_bigs", { id: column.integer().primaryKey(), n: column.bigint() });
+  select(big.c.id).where(eq(big.c.n, 5), inList(big.c.n, [1, 2n]), gt(big.c.n, big.c.id));
+  update(big).set({ n: 5 });
+  insert(big).values({ n: 7 });
   // deno-fmt-ignore
   class G1 extends Model("tt_g1", { id: column.integer().primaryKey(), userId: column.integer().nullable().references(() => User.c.id) }) {}
   assert.ok(G1);
