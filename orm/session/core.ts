@@ -38,6 +38,8 @@ export class SessionCore implements StateOwner {
   hooks: Hooks<unknown> = new Hooks<unknown>(null);
   closed = false;
   #busy: string | null = null;
+  /** How many tasks hold the session: one, or more for a flush listener's own statements. */
+  #depth = 0;
   #flushing = false;
   /** The `session.stream()` loops open now, by name (see `openStream`). */
   readonly #streams: string[] = [];
@@ -139,17 +141,32 @@ export class SessionCore implements StateOwner {
   /**
    * Marks the session busy with one task (`doing` names it in messages), or throws when it is
    * closed, waits for `rollback()`, or runs another task (`action` names the one refused).
-   * `settle` (or `leave`, when the task could not start) frees it again.
+   * `settle` (or `leave`, when the task could not start) frees it again. While a flush
+   * listener runs, its own statements run inside the flush's task (a listener cannot be told
+   * from another task then); what no listener may do (`lifecycle`: flush, commit, roll back,
+   * open a savepoint, close), or what this listener may not, is refused by `Hooks.allow`.
    */
-  enter(action: string, doing: string): void {
+  enter(action: string, doing: string, lifecycle = false): void {
     this.check();
-    if (this.#busy !== null) {
+    if (this.hooks.running !== null) this.hooks.allow(action, lifecycle);
+    else if (this.#busy !== null) {
       throw new InvalidRequestError(
         `Cannot ${action}: this session is already running ${this.#busy} in another task. ` +
           "A session is not safe for concurrent use; give each task its own session.",
       );
     }
-    this.#busy = doing;
+    this.#busy ??= doing;
+    this.#depth++;
+  }
+
+  /** Throws when a listener runs now that may not `action` (see `enter`), or another task. */
+  refuseBusy(action: string): void {
+    if (this.hooks.running !== null) this.hooks.allow(action, true);
+    if (this.#busy !== null) {
+      throw new InvalidRequestError(
+        `Cannot ${action}: this session is running ${this.#busy} in another task.`,
+      );
+    }
   }
 
   /**
@@ -175,8 +192,10 @@ export class SessionCore implements StateOwner {
     );
   }
 
-  /** Frees the session of a task that did not start. */
+  /** Frees the session of a task that did not start (or ends one). */
   leave(): void {
+    if (--this.#depth > 0) return;
+    this.#depth = 0;
     this.#busy = null;
   }
 
@@ -190,12 +209,12 @@ export class SessionCore implements StateOwner {
   }
 
   readonly #free = (value: unknown): unknown => {
-    this.#busy = null;
+    this.leave();
     return value;
   };
 
   readonly #freeFailed = (error: unknown): never => {
-    this.#busy = null;
+    this.leave();
     throw error;
   };
 
@@ -204,26 +223,32 @@ export class SessionCore implements StateOwner {
     return this.#freeFailed;
   }
 
-  /** Runs `fn` as the session's one task; `action` and `doing` name it in messages. */
-  run<T>(action: string, doing: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` as the session's one task; `action` and `doing` name it in messages;
+   * `lifecycle`: see `enter`.
+   */
+  run<T>(action: string, doing: string, fn: () => Promise<T>, lifecycle = false): Promise<T> {
     try {
-      this.enter(action, doing);
+      this.enter(action, doing, lifecycle);
     } catch (error) {
-      return Promise.reject(error);
+      return this.hooks.reject(error);
     }
     let task: Promise<T>;
     try {
       task = fn();
     } catch (error) {
-      this.#busy = null;
+      this.leave();
       return Promise.reject(error);
     }
     return this.settle(task);
   }
 
-  /** Whether a statement run now flushes first (autoflush is on and there is work). */
+  /**
+   * Whether a statement run now flushes first: autoflush is on, there is work, and no flush
+   * (or listener of one) runs now.
+   */
   needsAutoflush(): boolean {
-    return this.autoflush && this.#hasWork();
+    return this.autoflush && this.hooks.running === null && !this.#flushing && this.#hasWork();
   }
 
   /** Flushes first when autoflush is on and there is work, then runs `fn`. */
@@ -257,7 +282,7 @@ export class SessionCore implements StateOwner {
         stateOf(o)!.expired = true;
       }
     }
-    await this.hooks.fire("afterCommit");
+    await this.hooks.fire("afterCommit", false);
   }
 
   /** Rolls the transaction back; `afterRollback` listeners run when one was open. */
@@ -272,7 +297,7 @@ export class SessionCore implements StateOwner {
         const s = stateOf(o)!;
         if (s.status === "persistent") s.expired = true;
       }
-      await this.hooks.fire("afterRollback");
+      await this.hooks.fire("afterRollback", false);
     }
   }
 
@@ -283,7 +308,7 @@ export class SessionCore implements StateOwner {
     return openSavepoint(
       this.tx,
       frame,
-      () => this.run("commit a savepoint", "a savepoint commit", () => this.flush()),
+      () => this.run("commit a savepoint", "a savepoint commit", () => this.flush(), true),
     );
   }
 
@@ -311,33 +336,36 @@ export class SessionCore implements StateOwner {
     } finally {
       this.#flushing = false;
     }
+    const hooks = this.hooks;
     try {
-      fireAll("afterInsert", result.inserted);
-      fireAll("afterUpdate", result.written);
-      fireAll("afterDelete", result.deleted);
-      await this.hooks.fire("afterFlush");
+      hooks.fireClass("afterInsert", () => fireAll("afterInsert", result.inserted));
+      hooks.fireClass("afterUpdate", () => fireAll("afterUpdate", result.written));
+      hooks.fireClass("afterDelete", () => fireAll("afterDelete", result.deleted));
+      await hooks.fire("afterFlush", true);
     } catch (error) {
       // An after-listener that throws fails the flush as a failed statement does: its rows are
       // rolled back (inside a savepoint, only the savepoint), never committed by a later commit.
-      await this.tx.flushFailed(error);
+      // What the session refused a listener did nothing: the flush stands.
+      if (!hooks.isRefusal(error)) await this.tx.flushFailed(error);
       throw error;
     }
   }
 
   /**
    * The flush up to its first statement. What a listener throws fails the flush as a failed
-   * statement would (the session then asks for rollback); what the checks refuse leaves the
-   * database and the session as they were.
+   * statement would (the session then asks for rollback); what the checks refuse, or the
+   * session refused a listener, sends nothing and leaves the session usable.
    */
   async #prepare(): Promise<UnitOfWork> {
     let uow: UnitOfWork;
+    const hooks = this.hooks;
     try {
-      await this.hooks.fire("beforeFlush");
+      await hooks.fire("beforeFlush", true);
       uow = new UnitOfWork(this.#flushContext());
       uow.reconcile();
-      uow.beforeEvents();
+      hooks.fireClass("beforeInsert, beforeUpdate or beforeDelete", () => uow.beforeEvents());
     } catch (error) {
-      await this.tx.flushFailed(error);
+      if (!hooks.isRefusal(error)) await this.tx.flushFailed(error);
       throw error;
     }
     uow.check();

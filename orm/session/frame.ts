@@ -1,6 +1,7 @@
 /**
  * The frames of a session's transaction (the transaction itself, then each savepoint): what
- * each saved of the objects it changed, and how a rollback puts them back.
+ * each saved of the objects it changed, and how a rollback puts them back; and the holds of the
+ * `session.stream()` loops reading in them.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { relationshipsOf } from "../relationship/relationship.ts";
 import { hooksOf } from "../relationship/sync.ts";
 import { EXPIRED } from "../mapping/expired.ts";
 import type { Registry } from "./registry.ts";
+import type { Row } from "../../core/sql/nodes.ts";
 
 /** An object as a frame found it, the first time the frame changed it. */
 export interface Snapshot {
@@ -222,5 +224,42 @@ export function restoreSnapshots(frame: Frame, r: Registry): void {
     if (snap.sets & 4) r.deleted.add(s);
     if (snap.sets & 8) r.holders.add(s);
     if (snap.sets & 16) r.removed.add(s);
+  }
+}
+
+/**
+ * A `session.stream()` loop's hold on the transaction its rows are read in, from
+ * `SessionTransaction.openStream` until `close`: its chunks, and whether that transaction (or
+ * savepoint) ended under it.
+ */
+export class StreamHold {
+  /** The query's rows, a chunk at a time. */
+  readonly chunks: AsyncGenerator<Row[], void>;
+  /** The savepoint frame the rows are read in, or null for the transaction itself. */
+  frame: Frame | null;
+  /**
+   * Why the rows can no longer be read, or null while they can: the transaction (`savepoint`
+   * false) or the savepoint ended under the stream, rolled back after `failure` (a failed
+   * flush's error), or by its owner (`failure` null).
+   */
+  ended: { readonly savepoint: boolean; readonly failure: unknown } | null = null;
+  readonly #holds: Set<StreamHold>;
+
+  constructor(chunks: AsyncGenerator<Row[], void>, frame: Frame | null, holds: Set<StreamHold>) {
+    this.chunks = chunks;
+    this.frame = frame;
+    this.#holds = holds;
+    holds.add(this);
+  }
+
+  /**
+   * Lets the rows go: the cursor (or table) is closed. Once the transaction (or savepoint)
+   * ended under it, they went with it, and nothing is sent: a CLOSE of a cursor gone fails,
+   * and in a savepoint's enclosing transaction, would abort it. The chunks, suspended with no
+   * statement in flight, are dropped.
+   */
+  async close(): Promise<void> {
+    this.#holds.delete(this);
+    if (this.ended === null) await this.chunks.return();
   }
 }

@@ -93,7 +93,7 @@ export function getObject<M extends EntityClass>(
   try {
     c.enter("get an object", "a get");
   } catch (e) {
-    return Promise.reject(e);
+    return c.hooks.reject(e);
   }
   try {
     const task = c.needsAutoflush()

@@ -11,7 +11,6 @@
 import type { Engine } from "../../core/engine/engine.ts";
 import type { RunResult } from "../../core/engine/executor.ts";
 import { type RetryOptions, withRetry } from "../../core/engine/retry.ts";
-import { InvalidRequestError } from "../../core/errors.ts";
 import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import type { LoaderOption } from "../loading/options.ts";
@@ -91,6 +90,9 @@ export class Session implements AsyncDisposable {
    * runs before a flush that has work (it may add, change or delete objects, and the flush
    * writes them; what it throws stops the flush with nothing sent), `afterFlush` after one,
    * `afterCommit` after a commit and `afterRollback` after a rollback of an open transaction.
+   * The flush's listeners may query through the session (autoflush is off while they run),
+   * but not flush, commit, roll back, open a savepoint or close it; after a commit or a
+   * rollback the transaction is over, and the session runs no statement for its listeners.
    *
    * @example
    * ```ts
@@ -202,21 +204,17 @@ export class Session implements AsyncDisposable {
 
   /** Writes pending changes to the database (inside the session's transaction). */
   flush(): Promise<void> {
-    return this.#c.run("flush", "a flush", () => this.#c.flush());
+    return this.#c.run("flush", "a flush", () => this.#c.flush(), true);
   }
 
   /** Flushes and commits the transaction; objects stay readable afterwards. */
   commit(): Promise<void> {
-    return this.#c.run("commit", "a commit", () => this.#c.commit());
+    return this.#c.run("commit", "a commit", () => this.#c.commit(), true);
   }
 
   /** Rolls back the transaction; objects return to what they were when it began. */
   async rollback(): Promise<void> {
-    if (this.#c.busy !== null) {
-      throw new InvalidRequestError(
-        `Cannot roll back: this session is running ${this.#c.busy} in another task.`,
-      );
-    }
+    this.#c.refuseBusy("roll back");
     await this.#c.rollback();
   }
 
@@ -226,7 +224,7 @@ export class Session implements AsyncDisposable {
    * on in the enclosing transaction.
    */
   beginNested(): Promise<SessionSavepoint> {
-    return this.#c.run("open a savepoint", "a savepoint", () => this.#c.beginNested());
+    return this.#c.run("open a savepoint", "a savepoint", () => this.#c.beginNested(), true);
   }
 
   /**
@@ -380,6 +378,7 @@ export class Session implements AsyncDisposable {
   /** Rolls back what is not committed, releases the connection, and clears the session. */
   async close(): Promise<void> {
     if (this.#c.closed) return;
+    this.#c.hooks.allow("close the session", true);
     this.#c.checkStreams("close");
     try {
       await this.#c.rollback();

@@ -5,13 +5,14 @@
  * @module
  */
 import { chunkSizeOf, type StreamOptions } from "../../core/engine/stream.ts";
-import { ArgumentError } from "../../core/errors.ts";
+import { ArgumentError, InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
 import { hydrateNarrowed, narrow, ownColumns, withColumnOptions } from "../loading/columns.ts";
 import { checkOptions } from "../loading/options.ts";
 import { filtered } from "../loading/criteria.ts";
 import { applyOptions } from "../loading/selectin.ts";
 import { stateOf } from "../mapping/state.ts";
 import type { SessionCore } from "./core.ts";
+import type { StreamHold } from "./frame.ts";
 import { entityMapper } from "./query.ts";
 import type { EntityQuery } from "./types.ts";
 
@@ -52,7 +53,9 @@ export interface SessionStreamOptions extends StreamOptions {
 
 /**
  * Streams a `select(Model)` as objects of the session, in its transaction: the session
- * refuses commit and rollback from the first `next()` until the loop ends or is left.
+ * refuses commit and rollback from the first `next()` until the loop ends or is left. A flush
+ * in the loop that fails rolls back the transaction (or the savepoint) the rows are read in:
+ * the loop's next step then raises why, and the stream lets its rows go.
  */
 export async function* streamEntities<T>(
   c: SessionCore,
@@ -78,19 +81,30 @@ export async function* streamEntities<T>(
   }
   const populate = query.populateExistingRows ?? false;
   c.check();
+  const what = `session.stream(select(${mapper.name}))`;
+  c.hooks.allow(`run ${what}`, false);
   // Until the loop ends (or leaves by break, return or a throw), a commit or rollback would end
   // the transaction the rows are read in.
-  const ended = c.openStream(`session.stream(select(${mapper.name}))`);
+  const ended = c.openStream(what);
+  let hold: StreamHold | null = null;
+  let failed = false;
   try {
     await c.withAutoflush(() => Promise.resolve());
     const n = narrow(load, mapper, q, ownColumns(mapper, loaders));
-    for await (const rows of c.tx.stream(n.query, size)) {
-      const objs = hydrateNarrowed(n, mapper, rows as unknown as unknown[][], populate);
+    hold = await c.tx.openStream(n.query, size);
+    for (;;) {
+      const next = await hold.chunks.next();
+      if (next.done) break;
+      const objs = hydrateNarrowed(n, mapper, next.value as unknown as unknown[][], populate);
       if (loaders.length > 0) {
         const states = [...new Set(objs)].map((o) => stateOf(o)!);
         await applyOptions(n.ctx, mapper, states, loaders, populate);
       }
-      yield* objs as T[];
+      for (let i = 0; i < objs.length; i++) {
+        yield objs[i] as T;
+        // The loop's body may have flushed, and the flush failed.
+        if (hold.ended !== null) throw endedError(what, hold.ended);
+      }
       if (options?.expunge) {
         for (const obj of objs) {
           const state = stateOf(obj)!;
@@ -98,7 +112,34 @@ export async function* streamEntities<T>(
         }
       }
     }
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     ended();
+    // Left early, or at the end: the cursor (or table) is closed. Of an error, the first is
+    // raised, as a `for await` loop raises it.
+    if (hold !== null) await (failed ? hold.close().catch(() => {}) : hold.close());
   }
+}
+
+/** Why a stream cannot go on: its transaction (or savepoint) ended under it. */
+function endedError(what: string, end: NonNullable<StreamHold["ended"]>): Error {
+  const cause = end.failure;
+  const why = cause === null ? "" : ` (${(cause as Error)?.message ?? cause})`;
+  const by = cause === null ? "a rollback" : "a failed flush";
+  const options = cause === null ? undefined : { cause };
+  if (!end.savepoint) {
+    return new PendingRollbackError(
+      `${what} cannot go on: ${by} in the loop rolled back the session's transaction it reads ` +
+        `its rows in${why}. Leave the loop, call session.rollback(), and stream again.`,
+      options,
+    );
+  }
+  return new InvalidRequestError(
+    `${what} cannot go on: ${by} in the loop rolled back the savepoint it reads its rows ` +
+      `in${why}; the savepoint's work is undone, and the session goes on in the enclosing ` +
+      "transaction. Leave the loop, and stream again.",
+    options,
+  );
 }

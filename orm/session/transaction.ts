@@ -17,10 +17,10 @@ import {
 } from "../../core/engine/connection.ts";
 import type { Engine } from "../../core/engine/engine.ts";
 import { InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
-import type { Row, SqlSource } from "../../core/sql/nodes.ts";
+import type { SqlSource } from "../../core/sql/nodes.ts";
 import { type InstanceState, stateOf } from "../mapping/state.ts";
 import { relationOf } from "../mapping/relations.ts";
-import { Frame, restoreSnapshots, snapshotOf } from "./frame.ts";
+import { Frame, restoreSnapshots, snapshotOf, StreamHold } from "./frame.ts";
 import type { Registry } from "./registry.ts";
 
 /** A session's transaction: database connection, frames, failure. */
@@ -34,6 +34,8 @@ export class SessionTransaction {
   #failed: unknown = null;
   /** The registry's add order when the transaction (logically) began. */
   #base = 0;
+  /** The `session.stream()` loops reading in the transaction now. */
+  readonly #holds = new Set<StreamHold>();
 
   constructor(engine: Engine, registry: Registry) {
     this.#engine = engine;
@@ -143,10 +145,23 @@ export class SessionTransaction {
     return this.#begin().then(() => this.#current()!.execute(statement, mode));
   }
 
-  /** Streams a query's rows (arrays, decoded) in chunks, beginning the transaction if needed. */
-  async *stream(statement: SqlSource<unknown>, size: number): AsyncGenerator<Row[], void> {
+  /**
+   * Opens a stream of a query's rows (arrays, decoded) in chunks, beginning the transaction if
+   * needed; its hold says when the transaction (or savepoint) ends under it.
+   */
+  async openStream(statement: SqlSource<unknown>, size: number): Promise<StreamHold> {
     if (this.#failed !== null || this.#current() === null) await this.#begin();
-    yield* this.#current()!.streamChunks(statement, "values", size);
+    const chunks = this.#current()!.streamChunks(statement, "values", size);
+    const frame = this.#frames.at(-1);
+    return new StreamHold(chunks, frame?.savepoint != null ? frame : null, this.#holds);
+  }
+
+  /** The streams reading in `frames` (every one, for null) lose their rows; `failure`: why. */
+  #endStreams(frames: Frame[] | null, failure: unknown): void {
+    for (const h of this.#holds) {
+      if (frames !== null && (h.frame === null || !frames.includes(h.frame))) continue;
+      h.ended ??= { savepoint: frames !== null, failure };
+    }
   }
 
   /** Opens a savepoint frame (the caller flushed first). */
@@ -192,6 +207,7 @@ export class SessionTransaction {
     }
     for (const load of frame.loads) parent.loads.push(load);
     for (const x of frame.inPlace) parent.inPlace.push(x);
+    for (const h of this.#holds) if (h.frame === frame) h.frame = parent.savepoint && parent;
     this.#frames.splice(i, 1);
   }
 
@@ -211,6 +227,7 @@ export class SessionTransaction {
     if (!this.isOpen(frame)) return;
     const i = this.#frames.indexOf(frame);
     const undone = this.#frames.splice(i);
+    this.#endStreams(undone, frame.failure);
     try {
       await frame.savepoint!.rollback();
     } finally {
@@ -250,6 +267,7 @@ export class SessionTransaction {
       }
     }
     this.#failed = error;
+    this.#endStreams(null, error);
     await rollbackIfActive(this.#root).catch(() => {});
   }
 
@@ -279,6 +297,7 @@ export class SessionTransaction {
 
   /** Rolls back in the database and restores every object the transaction changed. */
   async rollback(): Promise<void> {
+    this.#endStreams(null, null);
     try {
       await rollbackIfActive(this.#root);
     } finally {
