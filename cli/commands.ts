@@ -6,8 +6,8 @@
  */
 import { ArgumentError, type Engine } from "../mod.ts";
 import * as migrate from "../migrate.ts";
-import type { Renames } from "../core/migrate/mod.ts";
-import { type Args, flag, value, values } from "./args.ts";
+import { migrationId, type Renames } from "../core/migrate/mod.ts";
+import { type Args, flag, UsageError, value, values } from "./args.ts";
 import { type LoadedConfig, loadModels, migrationsDir, openEngine } from "./config.ts";
 import { askRenames } from "./prompt.ts";
 
@@ -30,7 +30,7 @@ export function parseRenames(specs: readonly string[]): Renames {
   for (const spec of specs) {
     const m = /^([^=]+)=([^=]+)$/.exec(spec);
     if (!m) {
-      throw new ArgumentError(
+      throw new UsageError(
         `--rename takes old=new (people=users, or users.name=full_name), got ${spec}.`,
       );
     }
@@ -57,12 +57,25 @@ const options = (ctx: Context) => ({
   progress: (line: string) => ctx.out(line),
 });
 
-const generate: Command = (ctx) =>
-  withEngine(ctx, async (engine) => {
-    const name = ctx.args.positional[0];
-    if (!name) throw new ArgumentError("generate needs a name: retort generate add_email");
+/** Runs a check of the arguments; the ArgumentError it raises is a usage error. */
+function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ArgumentError && !(error instanceof UsageError)) {
+      throw new UsageError(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+const generate: Command = (ctx) => {
+  const name = ctx.args.positional[0] ?? "";
+  usage(() => migrationId(name, new Date(), []));
+  const given = parseRenames(values(ctx.args, "rename"));
+  return withEngine(ctx, async (engine) => {
     const models = await loadModels(ctx.config);
-    let renames = parseRenames(values(ctx.args, "rename"));
+    let renames = given;
     if (!flag(ctx.args, "no-prompt")) renames = await askRenames(engine, models, renames);
     const result = await migrate.generate(engine, models, {
       ...options(ctx),
@@ -75,12 +88,30 @@ const generate: Command = (ctx) =>
     for (const c of result.changes) ctx.out(`  ${migrate.describeOperation(c.op)}`);
     return 0;
   });
+};
 
-const up: Command = (ctx) =>
-  withEngine(ctx, async (engine) => {
+/** Checks that `up`'s target names one migration file, as the runner will. */
+async function checkTarget(ctx: Context, target: string | undefined): Promise<void> {
+  if (target === undefined) return;
+  const ids = (await options(ctx).migrations.list()).map((f) => f.id);
+  const matches = ids.filter((id) => id === target || id.startsWith(target));
+  if (matches.length === 0) {
+    throw new UsageError(`No migration is named ${target}; run status to see their ids.`);
+  }
+  if (matches.length > 1) {
+    throw new UsageError(
+      `${target} names ${matches.length} migrations (${matches.join(", ")}); give more of the id.`,
+    );
+  }
+}
+
+const up: Command = async (ctx) => {
+  const target = ctx.args.positional[0];
+  await checkTarget(ctx, target);
+  return await withEngine(ctx, async (engine) => {
     const result = await migrate.up(engine, {
       ...options(ctx),
-      target: ctx.args.positional[0],
+      target,
       check: flag(ctx.args, "check"),
       acceptEdited: flag(ctx.args, "accept-edited"),
     });
@@ -89,19 +120,21 @@ const up: Command = (ctx) =>
     for (const id of result.skipped) ctx.out(`${id} was applied by another run meanwhile.`);
     return 0;
   });
+};
 
-const down: Command = (ctx) =>
-  withEngine(ctx, async (engine) => {
-    const arg = ctx.args.positional[0];
-    const steps = arg === undefined ? 1 : Number(arg);
-    if (!Number.isInteger(steps) || steps < 1) {
-      throw new ArgumentError(`down takes a number of migrations (1 or more), got ${arg}.`);
-    }
+const down: Command = (ctx) => {
+  const arg = ctx.args.positional[0];
+  const steps = arg === undefined ? 1 : /^\d+$/.test(arg) ? Number(arg) : NaN;
+  if (!Number.isSafeInteger(steps) || steps < 1) {
+    throw new UsageError(`down takes a number of migrations (1 or more), got ${arg}.`);
+  }
+  return withEngine(ctx, async (engine) => {
     const result = await migrate.down(engine, { ...options(ctx), steps });
     const n = result.applied.length;
     if (n > 0) ctx.out(`Reverted ${n} migration${n === 1 ? "" : "s"}.`);
     return 0;
   });
+};
 
 const status: Command = (ctx) =>
   withEngine(ctx, async (engine) => {
@@ -118,12 +151,13 @@ const check: Command = (ctx) =>
     return report.ok ? 0 : 1;
   });
 
-const push: Command = (ctx) =>
-  withEngine(ctx, async (engine) => {
+const push: Command = (ctx) => {
+  const renames = parseRenames(values(ctx.args, "rename"));
+  return withEngine(ctx, async (engine) => {
     const models = await loadModels(ctx.config);
     const changes = await migrate.push(engine, models, {
       ...options(ctx),
-      renames: parseRenames(values(ctx.args, "rename")),
+      renames,
       force: flag(ctx.args, "force"),
     });
     if (changes.length > 0) {
@@ -131,6 +165,21 @@ const push: Command = (ctx) =>
     }
     return 0;
   });
+};
+
+/** Checks, before the work, that `--out` names a file in a folder that exists. */
+async function checkOut(ctx: Context): Promise<void> {
+  const out = value(ctx.args, "out");
+  if (out === undefined) return;
+  const folder = out.includes("/") ? out.slice(0, out.lastIndexOf("/")) || "/" : ".";
+  const info = await Deno.stat(folder).catch(() => null);
+  if (!info?.isDirectory) {
+    throw new UsageError(`--out ${out}: there is no folder ${folder}; create it first.`);
+  }
+  if ((await Deno.stat(out).catch(() => null))?.isDirectory) {
+    throw new UsageError(`--out ${out} is a folder; give a file name.`);
+  }
+}
 
 async function write(ctx: Context, text: string, format: boolean): Promise<void> {
   const out = value(ctx.args, "out");
@@ -138,7 +187,13 @@ async function write(ctx: Context, text: string, format: boolean): Promise<void>
     ctx.out(text.replace(/\n$/, ""));
     return;
   }
-  await Deno.writeTextFile(out, text);
+  try {
+    await Deno.writeTextFile(out, text);
+  } catch (error) {
+    throw new ArgumentError(`Cannot write --out ${out}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   if (format) {
     await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", out], stderr: "null" })
       .output().catch(() => {});
@@ -146,8 +201,9 @@ async function write(ctx: Context, text: string, format: boolean): Promise<void>
   ctx.note(`Wrote ${out}.`);
 }
 
-const pull: Command = (ctx) =>
-  withEngine(ctx, async (engine) => {
+const pull: Command = async (ctx) => {
+  await checkOut(ctx);
+  return await withEngine(ctx, async (engine) => {
     const result = await migrate.pull(engine, {
       exclude: [ctx.config.versionTable ?? "retort_migrations", ...(ctx.config.exclude ?? [])],
     });
@@ -155,8 +211,10 @@ const pull: Command = (ctx) =>
     await write(ctx, result.source, true);
     return 0;
   });
+};
 
 const diagram: Command = async (ctx) => {
+  await checkOut(ctx);
   await write(ctx, migrate.diagram(await loadModels(ctx.config)), false);
   return 0;
 };

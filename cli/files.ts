@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ArgumentError } from "../mod.ts";
 import type { MigrationFile, MigrationSource } from "../core/migrate/mod.ts";
 
 const MIGRATION = /^\d{8}T\d{4,6}_[A-Za-z0-9_]+\.ts$/;
@@ -39,7 +40,15 @@ export function directorySource(path: string | URL): MigrationSource {
             id: entry.name.slice(0, -3),
             text: await Deno.readTextFile(url),
             location: `${location.replace(/\/$/, "")}/${entry.name}`,
-            load: () => import(url.href),
+            load: () =>
+              import(url.href).catch((error) => {
+                throw new ArgumentError(
+                  `Cannot load the migration ${decodeURIComponent(url.pathname)}: ${
+                    (error as Error)?.message ?? error
+                  }`,
+                  { cause: error },
+                );
+              }),
           });
         }
       } catch (error) {

@@ -1,13 +1,34 @@
 /**
- * The CLI's help: one text for the tool and one per command.
+ * The CLI's help: one text for the tool and one per command, written from the commands'
+ * table (cli/spec.ts), so that the help lists exactly what the parser accepts.
  *
  * @module
  */
+import { argumentsOf, COMMON_OPTIONS, optionsOf, type OptionSpec, SPECS } from "./spec.ts";
 
-const COMMON = `Options for every command:
-  --config <file>  The configuration (default: ./retort.config.ts)
-  --url <url>      The database URL (default: the config's url, or $DATABASE_URL)
-  --help, -h       This help`;
+const label = (o: OptionSpec) =>
+  `--${o.name}${o.value ? ` <${o.value}>` : ""}${o.short ? `, -${o.short}` : ""}`;
+
+/** Two columns: the labels, padded, and the texts, their further lines indented under them. */
+function columns(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  return rows.map(([l, text]) =>
+    `  ${l.padEnd(width)}${text.split("\n").join(`\n  ${" ".repeat(width)}`)}`
+  ).join("\n");
+}
+
+const optionList = (options: readonly OptionSpec[]) =>
+  columns(options.map((o) => [label(o), o.help]));
+
+/** The exit codes, as the tool's help lists them. */
+export const EXIT_CODES = `Exit status:
+  0  done
+  1  the work failed: the database, a migration, the configuration file's content (a field
+     of the wrong type, a models module that does not load), or status and check found a
+     problem
+  2  the command line is wrong: an unknown command or option, a missing, extra or bad
+     argument (down abc, generate 'bad name', --rename oops, an unknown up target), an
+     option without its value, no file at --config`;
 
 /** The help of the tool. */
 export const MAIN_HELP = `retort: migrations for Retort (@retort/orm), on SQLite and PostgreSQL.
@@ -17,103 +38,43 @@ Usage: retort <command> [options]
    elsewhere: deno run -A jsr:@retort/orm/cli <command>)
 
 Commands:
-  generate <name>  Write a migration for what the models change in the database
-  up [target]      Apply pending migrations (--check: rehearse them on a copy first)
-  down [n]         Revert the last n applied migrations (default 1)
-  status           List applied, pending and edited migrations
-  check            Rehearse pending migrations on a copy; report rows, violations, drift
-  push             Make the database match the models directly, without files (development)
-  pull             Write Model classes for the database's tables
-  diagram          Print a Mermaid ER diagram of the models
+${
+  columns(
+    Object.entries(SPECS).map(([name, s]) => [`${name} ${argumentsOf(name)}`.trim(), s.summary]),
+  )
+}
 
-${COMMON}
+Options for every command (diagram takes no --url):
+${optionList(COMMON_OPTIONS)}
 
 retort.config.ts:
   import type { RetortConfig } from "@retort/orm/cli";
   export default {
-    env: "DATABASE_URL",        // or url: "sqlite:///app.db"
+    env: "DATABASE_URL",        // or url: "sqlite:///app.db" (relative to this file's folder)
     models: "./models.ts",      // the module exporting your Model classes
     migrations: "./migrations", // where migration files go
   } satisfies RetortConfig;
+  Its paths (models, migrations, a relative sqlite:/// url) are relative to its folder; a
+  --url or $DATABASE_URL is relative to the working directory.
+
+${EXIT_CODES}
 
 Run "retort <command> --help" for a command's options.`;
 
+function commandHelp(name: string): string {
+  const spec = SPECS[name];
+  const args = argumentsOf(name);
+  return `Usage: retort ${name}${args ? ` ${args}` : ""} [options]
+
+${spec.description}
+
+Options:
+${optionList(optionsOf(name))}
+
+Exit status: 0 done, 1 the work failed, 2 the command line is wrong (retort --help says more).`;
+}
+
 /** The help of each command. */
-export const HELP: Record<string, string> = {
-  generate: `Usage: retort generate <name> [options]
-
-Compares the models with the database (which must have every migration applied) and writes
-migrations/<timestamp>_<name>.ts, whose up makes the database match the models and whose
-down undoes it. Review it, and add data steps (op.run, op.sql) where rows need filling.
-
-Options:
-  --rename <old=new>    A table (people=users) or column (users.name=full_name) that was
-                        renamed; repeatable. Renames are never guessed: without one, a
-                        disappearing column is dropped. On a terminal, retort asks.
-  --allow-destructive   Write changes that lose data (dropped tables and columns, narrowed
-                        types, NOT NULL on columns holding NULLs)
-  --empty               Write the file even when nothing changed (for hand-written steps)
-  --no-prompt           Never ask about renames
-
-${COMMON}`,
-  up: `Usage: retort up [target] [options]
-
-Applies the pending migrations, up to and including target (an id or its start), each in a
-transaction of its own, under a lock so that two runs never apply one migration twice.
-
-Options:
-  --check          Rehearse on a copy first; apply only if no row is lost and no constraint
-                   is broken
-  --accept-edited  Record the new checksum of applied migrations whose files changed
-
-${COMMON}`,
-  down: `Usage: retort down [n] [options]
-
-Reverts the last n applied migrations (default 1), the last first, each in its own
-transaction, running their down steps.
-
-${COMMON}`,
-  status: `Usage: retort status [options]
-
-Lists the migrations: [x] applied, [ ] pending, [!] edited after it was applied, [?] applied
-but without a file; and reports two heads (parallel branches) if there are. Exits with 1 when
-there is a problem.
-
-${COMMON}`,
-  check: `Usage: retort check [options]
-
-Rehearses the pending migrations on a copy of the database (SQLite: a copy of the file;
-PostgreSQL: a transaction that is rolled back), and reports per table the rows before and
-after, rows lost that a migration did not declare, and broken constraints. With models
-configured, also reports what would still differ between the models and the database.
-Nothing is changed. Exits with 1 when there is a problem.
-
-${COMMON}`,
-  push: `Usage: retort push [options]
-
-Makes the database match the models at once, without migration files and without recording
-a version (for development). Refuses changes that lose data unless forced.
-
-Options:
-  --rename <old=new>  A renamed table or column, as for generate; repeatable
-  --force             Apply changes that lose data too
-
-${COMMON}`,
-  pull: `Usage: retort pull [options]
-
-Writes Model classes for the database's tables, with relationships inferred from the foreign
-keys, to standard output or a file (formatted with deno fmt).
-
-Options:
-  --out <file>     Write to this file instead of printing
-
-${COMMON}`,
-  diagram: `Usage: retort diagram [options]
-
-Prints a Mermaid ER diagram of the models: tables, columns, keys and relationships.
-
-Options:
-  --out <file>     Write to this file instead of printing
-
-${COMMON}`,
-};
+export const HELP: Record<string, string> = Object.fromEntries(
+  Object.keys(SPECS).map((name) => [name, commandHelp(name)]),
+);

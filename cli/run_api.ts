@@ -58,8 +58,9 @@ export async function up(engine: Engine, options: UpWithCheck): Promise<core.Run
   const o = await withDialect(engine, options);
   if (o.check) {
     const report = await check(engine, o);
-    o.progress?.(report.text);
-    if (!report.ok) {
+    // A failed rehearsal's report is the error's message: printed once, not twice.
+    if (report.ok) o.progress?.(report.text);
+    else {
       throw new InvalidRequestError(
         `The rehearsal found a problem, so nothing was applied.\n${report.text}`,
       );

@@ -60,6 +60,8 @@ export async function generate(
   models: readonly TableLike[],
   options: core.GenerateOptions,
 ): Promise<core.GenerateResult> {
+  // The name is checked first: a bad one is refused even when there is nothing to generate.
+  core.migrationId(options.name, options.now ?? new Date(), []);
   return await core.generate(engine, models, await withDialect(engine, options));
 }
 
@@ -153,6 +155,11 @@ export async function pull(
   const o = await withDialect(engine, options);
   const exclude = [core.VERSION_TABLE, ...(o.exclude ?? [])];
   const schema = await o.dialect!.reflect(engine, { ...o, exclude });
+  if (schema.tables.length === 0) {
+    const source = "// No tables to pull: the database has none (its version table and the " +
+      "excluded tables are left out).\n";
+    return { source, warnings: [] };
+  }
   return core.pullSource(schema, o.dialect!, o);
 }
 
