@@ -78,7 +78,13 @@ export {
 export { createAllStatements, createTableStatements, type DdlOptions } from "./ddl/create.ts";
 export { dropAllStatements, dropTableStatements } from "./ddl/drop.ts";
 export { sortTables } from "./ddl/order.ts";
-export { ColumnRef, type Expression, typed, TypedExpression } from "./builder/expression.ts";
+export {
+  ColumnRef,
+  type Expression,
+  orNull,
+  typed,
+  TypedExpression,
+} from "./builder/expression.ts";
 export type { ResultColumn } from "./builder/rows.ts";
 export { type Condition, type OrderItem } from "./builder/clauses.ts";
 export {

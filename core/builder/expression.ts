@@ -169,6 +169,35 @@ export function nameOf(e: unknown): string {
   return "The value";
 }
 
+/**
+ * An expression typed as possibly NULL, decoded as before: a column of the table a `leftJoin`
+ * joins, which is NULL where no row matched (a row type cannot tell which table a column
+ * came from, so the join leaves it typed as declared).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { column, createEngine, orNull, select, sql, table } from "@retort/orm";
+ * const users = table("or_null_doc_users", { id: column.integer().primaryKey() });
+ * const posts = table("or_null_doc_posts", {
+ *   id: column.integer().primaryKey(),
+ *   title: column.text(),
+ *   authorId: column.integer().references(() => users.c.id),
+ * });
+ * await using engine = createEngine("sqlite::memory:");
+ * await engine.createAll([users, posts]);
+ * await engine.run(sql`INSERT INTO or_null_doc_users (id) VALUES (1)`);
+ * const q = select({ id: users.c.id, title: orNull(posts.c.title) }).from(users).leftJoin(posts);
+ * const [row] = await engine.all(q);
+ * const title: string | null = row.title;
+ * assert.equal(title, null);
+ * ```
+ */
+export function orNull<T>(expression: Expression<T>): TypedExpression<T | null> {
+  const e = checkLeft(expression, "orNull");
+  return new TypedExpression<T | null>(new Fragment(["", ""], [e]), typeOf(e), sourceOf([e]));
+}
+
 /** A statement usable as a value: rendered in parentheses by the builder. */
 export interface Query extends SqlSource<unknown> {
   /** Marks statements (selects, unions) that need parentheses as expressions. */
