@@ -9,10 +9,6 @@ import type { PGliteClient } from "../dialects/postgres/pglite/mod.ts";
 const SKIPPED: Record<string, string> = {
   "await using an engine disposes it; a disposed engine refuses work":
     "opens engines by URL; PGlite has none",
-  "every kind of value round-trips through a table":
-    "asserts postgres.js reading a NULL array element as the text 'NULL'; PGlite reads null",
-  "arrays: JSON text on SQLite, typed arrays on PostgreSQL":
-    "asserts postgres.js reading a NULL boolean array element as false; PGlite reads null",
 };
 /** The names of the shared suite's tests that PGlite skips. */
 export const PGLITE_SKIP: ReadonlySet<string> = new Set(Object.keys(SKIPPED));

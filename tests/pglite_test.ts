@@ -156,6 +156,7 @@ const SHARED = [
   "numbers_test.ts",
   "orm_relationships_test.ts",
   "orm_session_test.ts",
+  "pg_fidelity_round4_test.ts",
   "sql_test.ts",
   "types_test.ts",
   "values_test.ts",

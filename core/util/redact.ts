@@ -49,7 +49,8 @@ export function redactor(params: readonly unknown[]): (text: string) => string {
   if (sorted.length === 0) return (text) => text;
   const alternatives = sorted.map((t) => t.replace(SYNTAX, "\\$&")).join("|");
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})(?![\\p{L}\\p{N}_])`, "gu");
-  return (text) => text.replace(pattern, HIDDEN);
+  // What was replaced already stays (a value "hidden" leaves "[hidden]" alone).
+  return (text) => text.split(HIDDEN).map((part) => part.replace(pattern, HIDDEN)).join(HIDDEN);
 }
 
 /** The fields of a driver's error that name things and never hold a value. */
@@ -57,6 +58,9 @@ const NAMING = [
   "name",
   "code",
   "severity",
+  "severity_local",
+  "position",
+  "data_type_name",
   "constraint_name",
   "table_name",
   "column_name",
@@ -67,10 +71,23 @@ const NAMING = [
 ] as const;
 
 /**
+ * Whether any parameter's text is left in an error's message or its cause's (a stack starts
+ * with its message; the rest of it, file names and line numbers, is not looked at).
+ */
+function leaks(e: Record<string, unknown>, redact: (text: string) => string): boolean {
+  const c = e.cause as Record<string, unknown> | null | undefined;
+  const texts = [e.message];
+  if (typeof c === "object" && c !== null) texts.push(c.message, c.detail, c.hint);
+  return texts.some((t) => typeof t === "string" && redact(t) !== t);
+}
+
+/**
  * An error as an engine that hides parameters reports it, whatever driver raised it: its
  * message with every parameter's text replaced, its cause a copy holding only the fields that
- * name things (and the replaced message), its parameters gone. Errors whose driver already
- * hid them (no `params`) come back as they are.
+ * name things (and the replaced message and hint), its parameters gone. An error whose driver
+ * already hid them (no `params`) comes back as it is when no parameter's text is left in its
+ * message or cause; a driver may have hidden another statement's parameters (a
+ * cursor's FETCH has none) and left the query's in.
  *
  * @example
  * ```ts
@@ -86,16 +103,17 @@ export function scrubbed<E extends { message: string; params?: readonly unknown[
   error: E,
   params: readonly unknown[],
 ): E {
-  if (error.params === undefined) return error;
   const redact = redactor(params);
   const e = error as unknown as Record<string, unknown> & Error;
   const c = e.cause;
+  if (error.params === undefined && !leaks(e, redact)) return error;
   let cause: Error | undefined;
   if (typeof c === "object" && c !== null) {
     const from = c as Record<string, unknown>;
     cause = new Error(redact(String(from.message ?? "")));
     const to = cause as unknown as Record<string, unknown>;
     for (const k of NAMING) if (typeof from[k] === "string") to[k] = from[k];
+    if (typeof from.hint === "string") to.hint = redact(from.hint);
   }
   const out = Object.create(Object.getPrototypeOf(error)) as Record<string, unknown>;
   for (const k of Object.keys(e)) out[k] = e[k];

@@ -13,10 +13,15 @@
  * transaction of its own would have taken them into it (and one failing statement would have
  * rolled them all back).
  *
+ * Only a plain query can be a cursor's (see `isPlainQuery`): any other statement, such as an
+ * `INSERT ... RETURNING` or a `WITH` that writes, is run whole and its rows yielded in chunks,
+ * as a driver without cursors does.
+ *
  * @module
  */
 import type { QueryMode, QueryResult } from "../../core/driver.ts";
 import type { Row } from "../../core/sql/nodes.ts";
+import { isPlainQuery } from "./statements.ts";
 
 /** Runs one statement on the connection that holds the cursor. */
 export type Send = (
@@ -36,6 +41,11 @@ export async function* cursorChunks(
   chunkSize: number,
   inTransaction: boolean,
 ): AsyncGenerator<Row[], void, undefined> {
+  if (!isPlainQuery(text, !inTransaction)) {
+    const { rows } = await send(text, params, mode);
+    for (let i = 0; i < rows.length; i += chunkSize) yield rows.slice(i, i + chunkSize);
+    return;
+  }
   const name = `retort_cursor_${++cursors}`;
   const hold = inTransaction ? "" : "WITH HOLD ";
   let declared = false;

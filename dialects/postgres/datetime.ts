@@ -148,50 +148,14 @@ export const dateTypes: Readonly<
 };
 
 /**
- * An array's text (`{"2024-03-01 02:30:00",NULL}`, nested as `{{...},{...}}`) to an array of
- * its elements, each parsed. Date and time elements hold no quote or backslash.
- */
-const arrayOf = (parse: (text: string) => Date) => (text: string): unknown[] => {
-  let i = text.startsWith("[") ? text.indexOf("=") + 1 : 0; // explicit bounds: [0:1]={...}
-  const list = (): unknown[] => {
-    const out: unknown[] = [];
-    i++; // {
-    while (i < text.length) {
-      const c = text[i];
-      if (c === "}") {
-        i++;
-        break;
-      }
-      if (c === ",") i++;
-      else if (c === "{") out.push(list());
-      else if (c === '"') {
-        const end = text.indexOf('"', i + 1);
-        out.push(parse(text.slice(i + 1, end)));
-        i = end + 1;
-      } else {
-        let end = i;
-        while (end < text.length && text[end] !== "," && text[end] !== "}") end++;
-        const element = text.slice(i, end);
-        out.push(element === "NULL" ? null : parse(element));
-        i = end;
-      }
-    }
-    return out;
-  };
-  return list();
-};
-
-/**
- * The parsers by type oid, for clients that take them so (PGlite), arrays included: PGlite
- * parses an array's elements with its own parsers, not with those a query is given.
+ * The parsers by type oid, for clients that take them so (PGlite). Their arrays are in
+ * `pgliteArrayParsers` (see `arrays.ts`): PGlite parses an array's elements with its own
+ * parsers, not with those a query is given.
  */
 export const dateParsers: Readonly<Record<number, (text: string) => unknown>> = {
   1082: parseDate,
   1114: parseTimestamp,
   1184: parseTimestamptz,
-  1182: arrayOf(parseDate),
-  1115: arrayOf(parseTimestamp),
-  1185: arrayOf(parseTimestamptz),
 };
 
 /** The serializers by type oid, for clients that take them so (PGlite). */

@@ -12,6 +12,7 @@
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
 import { InvalidRequestError, OperationalError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
+import { installArrayTypes } from "./arrays.ts";
 import { cursorChunks } from "./cursor.ts";
 import { Checkout, type Watch } from "./checkout.ts";
 import type { PostgresClient } from "./client.ts";
@@ -64,7 +65,11 @@ interface PgQuery extends Promise<PgResult> {
 }
 
 interface Reserved {
-  unsafe(text: string, params: unknown[], options: { prepare: boolean }): Promise<PgResult>;
+  unsafe(
+    text: string,
+    params: unknown[],
+    options: { prepare: boolean; simple: boolean },
+  ): Promise<PgResult>;
   release(): void;
 }
 
@@ -83,7 +88,7 @@ interface Target {
   unsafe(
     text: string,
     params: unknown[],
-    o: { prepare: boolean; onexecute?: (c: PgConnection) => boolean },
+    o: { prepare: boolean; simple: boolean; onexecute?: (c: PgConnection) => boolean },
   ): unknown;
   typed?(value: unknown, type: number): unknown;
 }
@@ -128,6 +133,11 @@ interface RunOptions {
   readonly onLoss?: (sent: boolean) => void;
   /** The pool's checkout, for a query on the pool (not on a reserved connection). */
   readonly checkout?: Checkout;
+  /**
+   * The statement errors name, and whose parameters they hide, when it is not the one sent:
+   * the query of a stream, for its DECLARE, FETCH and CLOSE.
+   */
+  readonly as?: { readonly text: string; readonly params: readonly unknown[] };
 }
 
 async function run(
@@ -138,9 +148,15 @@ async function run(
   how: RunOptions,
 ): Promise<QueryResult> {
   const values = paramsFor(target, params);
+  // postgres.js sends a text without parameters in the simple protocol, which runs every
+  // statement of a text and answers with the results of all. A text that may hold several
+  // (it has a semicolon) goes in the extended protocol instead, where the server refuses one
+  // that does before running any of it (see errors.ts).
+  const simple = values.length === 0 && !text.includes(";");
   const options = how.onexecute === undefined
-    ? { prepare: how.prepare }
-    : { prepare: how.prepare, onexecute: how.onexecute };
+    ? { prepare: how.prepare, simple }
+    : { prepare: how.prepare, simple, onexecute: how.onexecute };
+  const shown = how.as ?? { text, params };
   for (let attempt = 0;; attempt++) {
     let query: PgQuery | undefined;
     let watch: Watch | undefined;
@@ -152,8 +168,12 @@ async function run(
       return toResult(r, mode);
     } catch (error) {
       if (error instanceof InvalidRequestError) throw error;
-      if (watch?.timedOut) throw how.checkout!.error(text, how.hide ? undefined : params);
-      if (!isConnectionLoss(error)) throw translatePostgresError(error, text, params, how.hide);
+      if (watch?.timedOut) {
+        throw how.checkout!.error(shown.text, how.hide ? undefined : shown.params);
+      }
+      if (!isConnectionLoss(error)) {
+        throw translatePostgresError(error, shown.text, shown.params, how.hide);
+      }
       const sent = query?.state != null;
       how.onLoss?.(sent);
       // postgres.js keeps the last error of a connection the server closed in mid-statement,
@@ -162,7 +182,7 @@ async function run(
       // that could not connect at all is not: postgres.js would wait longer each time.)
       const stale = /^[0-9A-Z]{5}$/.test((error as { code?: string }).code ?? "");
       if (!sent && stale && attempt < (how.retriesUnsent ?? 0)) continue;
-      throw translatePostgresError(error, text, params, how.hide);
+      throw translatePostgresError(error, shown.text, shown.params, how.hide);
     } finally {
       watch?.stop();
     }
@@ -185,6 +205,7 @@ class PostgresDriver implements Driver {
     this.#checkout = new Checkout(this.poolSize, options.acquireTimeout ?? 30_000);
     this.#prepared = new PreparedTexts(options.preparedStatements ?? 256);
     installDateTypes(client);
+    installArrayTypes(client);
     if (owned) this.#onClose = () => client.end({ timeout: 5 });
   }
 
@@ -279,11 +300,14 @@ class PostgresDriver implements Driver {
       lost = true; // counted as stale when released
     };
     let released = false;
-    const send = (text: string, params: readonly unknown[], mode: QueryMode) =>
-      run(reserved, text, params, mode, { hide, prepare: false, onexecute: watch, onLoss });
     return {
-      stream: (text, params, mode, chunkSize, inTransaction) =>
-        cursorChunks(send, text, params, mode, chunkSize, inTransaction),
+      stream: (text, params, mode, chunkSize, inTransaction) => {
+        // The cursor's statements fail as the query itself, its parameters hidden as its own.
+        const as = { text, params };
+        const send = (t: string, p: readonly unknown[], m: QueryMode) =>
+          run(reserved, t, p, m, { hide, prepare: false, onexecute: watch, onLoss, as });
+        return cursorChunks(send, text, params, mode, chunkSize, inTransaction);
+      },
       query: (text, params, mode) =>
         isLost()
           ? Promise.reject(

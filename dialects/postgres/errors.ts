@@ -13,6 +13,7 @@ import {
   ProgrammingError,
 } from "../../core/errors.ts";
 import { redactor } from "../../core/util/redact.ts";
+import { holdsSeveral } from "./statements.ts";
 
 const CONNECTION_CODES = new Set([
   "CONNECTION_CLOSED",
@@ -65,6 +66,24 @@ function hidden(error: unknown, message: string, params: readonly unknown[]) {
   return { message: text, cause };
 }
 
+/** What a statement of several statements fails with. */
+const SEVERAL = "The SQL text holds more than one statement; send one statement per call (in a " +
+  "transaction to make them atomic).";
+
+/**
+ * Whether the server refused a text for holding several statements: in the extended protocol
+ * (PGlite's, and the postgres.js driver's for any text with a semicolon) PostgreSQL parses each
+ * text as one statement, and refuses one
+ * that holds more with a syntax error of no position (`cannot insert multiple commands into a
+ * prepared statement`, in the server's language), before running any of them.
+ */
+function severalStatements(error: unknown, code: string, text: string): boolean {
+  if (code !== "42601") return false;
+  const e = (error ?? {}) as { message?: unknown; position?: unknown };
+  if (String(e.message).startsWith("cannot insert multiple commands")) return true;
+  return (e.position === undefined || e.position === "") && holdsSeveral(text);
+}
+
 /**
  * Turns a postgres.js error into Retort's taxonomy, by SQLSTATE class. With `hideParameters`,
  * no parameter's value is left in the message or the cause.
@@ -89,6 +108,7 @@ export function translatePostgresError(
   let cause = error;
   if (hideParameters && params.length > 0) ({ message, cause } = hidden(error, message, params));
   const code = String((error as { code?: unknown } | null)?.code ?? "");
+  if (severalStatements(error, code, text)) message = SEVERAL;
   const options = { cause, sql: text, params: hideParameters ? undefined : params, code };
   if (CONNECTION_CODES.has(code) || UNREACHABLE_CODES.has(code)) {
     return new OperationalError(message, options);

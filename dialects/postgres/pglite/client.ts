@@ -26,7 +26,9 @@ export interface PGliteClient {
       parsers?: Record<number, (text: string) => unknown>;
       serializers?: Record<number, (value: unknown) => string>;
     },
-  ): Promise<{ rows: unknown[]; fields: { name: string }[]; affectedRows?: number }>;
+  ): Promise<
+    { rows: unknown[]; fields: { name: string; dataTypeID: number }[]; affectedRows?: number }
+  >;
   /** Runs SQL text (several statements, no parameters). */
   exec(text: string): Promise<unknown>;
   /** Shuts the database down. */

@@ -14,6 +14,7 @@
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../../core/driver.ts";
 import { type DatabaseError, InvalidRequestError, OperationalError } from "../../../core/errors.ts";
 import type { Row } from "../../../core/sql/nodes.ts";
+import { OwnArrays, pgliteArrayParsers } from "../arrays.ts";
 import { dateParams, dateParsers, dateSerializers } from "../datetime.ts";
 import { postgresDialect } from "../dialect.ts";
 import { abortedCommit, translatePostgresError } from "../errors.ts";
@@ -71,6 +72,9 @@ class Lock {
   }
 }
 
+/** Dates, and arrays of dates, numbers, booleans and json, read as with postgres.js. */
+const PARSERS = { ...dateParsers, ...pgliteArrayParsers };
+
 /** One lock per PGlite instance, whichever driver uses it. */
 const locks = new WeakMap<PGliteClient, Lock>();
 
@@ -122,6 +126,7 @@ class PGliteDriver implements Driver {
   /** Whether a transaction is open, and whether a failed statement aborted it. */
   #inTransaction = false;
   #aborted = false;
+  readonly #arrays: OwnArrays;
 
   constructor(db: PGliteClient, options: PGliteDriverOptions) {
     this.#db = db;
@@ -131,6 +136,7 @@ class PGliteDriver implements Driver {
     this.#timeout = Math.max(0, options.busyTimeout ?? 5000);
     this.#hide = options.hideParameters ?? false;
     this.#owned = options.owned ?? false;
+    this.#arrays = new OwnArrays((text, params) => db.query(text, params));
   }
 
   #busy = (): Error =>
@@ -157,14 +163,16 @@ class PGliteDriver implements Driver {
     const values = dateParams(params) as unknown[];
     const types = paramTypes(values);
     try {
-      // Dates are read and written as with postgres.js (see ../datetime.ts).
+      // Dates and arrays are read and written as with postgres.js (see ../datetime.ts and
+      // ../arrays.ts).
       const r = await this.#db.query(text, values, {
         rowMode: mode === "values" ? "array" : "object",
         paramTypes: types,
-        parsers: dateParsers,
+        parsers: PARSERS,
         serializers: dateSerializers,
       });
       this.#ended(text);
+      if (mode !== "run") await this.#arrays.decode(r.rows, r.fields, mode === "values");
       return toResult(r, mode);
     } catch (error) {
       if (error instanceof InvalidRequestError) throw error;

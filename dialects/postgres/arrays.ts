@@ -1,0 +1,259 @@
+/**
+ * PostgreSQL arrays read from their text form, with NULL elements as `null`.
+ *
+ * postgres.js's own array parser reads an unquoted `NULL` element as if it were the quoted
+ * text `"NULL"` (porsager/postgres#1124): a `text[]` gives the string "NULL", an `int[]` gives
+ * NaN, a `boolean[]` false, a `date[]` an Invalid Date, and a `bigint[]` or `json[]` throws. It
+ * also misreads arrays with explicit bounds (`[0:1]={1,2}`). Here every array type the client
+ * learns of (built in or not: enums, domains, extensions) is read by `parseArray` instead,
+ * each element with the client's parser for the element type, so that both drivers (see
+ * `pgliteArrayParsers`) give the same values.
+ *
+ * @module
+ */
+import { narrow } from "../../core/util/ints.ts";
+import { parseDate, parseTimestamp, parseTimestamptz } from "./datetime.ts";
+
+/**
+ * An array's text as PostgreSQL writes it (`{a,NULL,"NULL","q\"u"}`, nested as `{{..},{..}}`,
+ * with explicit bounds as `[0:1]={..}`) to nested arrays: an unquoted `NULL` is `null`, every
+ * other element (quoted, its backslash escapes undone, or not) goes through `element`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseArray } from "./arrays.ts";
+ * assert.deepEqual(parseArray('{a,NULL,"NULL","q\\"u"}', (s) => s), ["a", null, "NULL", 'q"u']);
+ * assert.deepEqual(parseArray("[0:1]={{1,NULL},{3,4}}", Number), [[1, null], [3, 4]]);
+ * ```
+ */
+export function parseArray(
+  text: string,
+  element: (text: string) => unknown,
+  delimiter = ",",
+): unknown[] {
+  let i = text.startsWith("[") ? text.indexOf("=") + 1 : 0;
+  const end = text.length;
+  const list = (): unknown[] => {
+    const out: unknown[] = [];
+    i++; // past "{"
+    if (text[i] === "}") {
+      i++;
+      return out;
+    }
+    while (i < end) {
+      const c = text[i];
+      if (c === "{") out.push(list());
+      else if (c === '"') {
+        let value = "";
+        let from = ++i;
+        while (i < end && text[i] !== '"') {
+          if (text[i] === "\\") {
+            value += text.slice(from, i);
+            from = ++i; // the escaped character is kept
+          }
+          i++;
+        }
+        out.push(element(value + text.slice(from, i)));
+        i++; // past the closing quote
+      } else {
+        let stop = i;
+        while (stop < end && text[stop] !== delimiter && text[stop] !== "}") stop++;
+        const raw = text.slice(i, stop);
+        out.push(raw.length === 4 && raw.toUpperCase() === "NULL" ? null : element(raw));
+        i = stop;
+      }
+      if (text[i] === delimiter) i++;
+      else {
+        i++; // past "}"
+        break;
+      }
+    }
+    return out;
+  };
+  return list();
+}
+
+const same = (text: string): string => text;
+
+/** `box[]` (1020) is the one array type whose elements are separated by `;`. */
+const delimiterOf = (arrayOid: number): string => arrayOid === 1020 ? ";" : ",";
+
+type Parser = (text: string) => unknown;
+
+/** Marks a `typeArrayMap` already watched. */
+const WATCHED = Symbol("retort.arrayTypesWatched");
+
+/** What the driver sees of a postgres.js client's options. */
+interface ClientOptions {
+  parsers?: Record<number, Parser | undefined>;
+  shared?: { typeArrayMap?: Record<number, number> };
+}
+
+/**
+ * A parser of one array type for postgres.js. postgres.js hands a parser flagged `array` the
+ * text less its first character (the brace, which explicit bounds do not start with), and
+ * flags each array parser it installs: the flag here stays false, so the text comes whole.
+ */
+function postgresArrayParser(
+  parsers: Record<number, Parser | undefined>,
+  elementOid: number,
+  arrayOid: number,
+): Parser {
+  const delimiter = delimiterOf(arrayOid);
+  // The element's parser is looked up when a value is read: Retort's date parsers, or the
+  // user's own, may be installed after the array type is learnt.
+  const parse: Parser = (text) => parseArray(text, parsers[elementOid] ?? same, delimiter);
+  Object.defineProperty(parse, "array", { get: () => false, set: () => {}, enumerable: true });
+  return parse;
+}
+
+/**
+ * Makes a postgres.js client read every array type with `parseArray`. postgres.js learns the
+ * array types when a connection opens (`fetch_types`): for each, it records the element type's
+ * array type in `options.shared.typeArrayMap`, then installs its parser in `options.parsers`
+ * unless the client has a parser and a serializer for it already. The types learnt so far get
+ * Retort's parser now; the map is watched for the others, whose parser is put in place before
+ * postgres.js would install its own (which then leaves it: the slot ignores writes). A parser
+ * the user gave for an array type (through `types`) is kept. Returns whether the client had
+ * the shape this needs.
+ */
+export function installArrayTypes(client: { options?: unknown }): boolean {
+  const options = client.options as ClientOptions | undefined;
+  const parsers = options?.parsers;
+  const shared = options?.shared;
+  const map = shared?.typeArrayMap;
+  if (parsers === undefined || shared === undefined || map === undefined) return false;
+  if ((map as { [WATCHED]?: true })[WATCHED]) return true;
+  const take = (elementOid: number, arrayOid: number): void => {
+    const current = parsers[arrayOid] as (Parser & { array?: unknown }) | undefined;
+    // The user's own parser (not one of postgres.js's, which it flags `array`) stays.
+    if (current !== undefined && current.array !== true) return;
+    const parse = postgresArrayParser(parsers, elementOid, arrayOid);
+    Object.defineProperty(parsers, arrayOid, {
+      get: () => parse,
+      set: () => {},
+      enumerable: true,
+      configurable: true,
+    });
+  };
+  for (const [elementOid, arrayOid] of Object.entries(map)) take(Number(elementOid), arrayOid);
+  shared.typeArrayMap = new Proxy(map, {
+    get: (target, key) => key === WATCHED ? true : Reflect.get(target, key),
+    set: (target, key, value) => {
+      if (typeof key === "string" && typeof value === "number") take(Number(key), value);
+      return Reflect.set(target, key, value);
+    },
+  });
+  return true;
+}
+
+/** Element parsers on PGlite as Retort configures postgres.js (see `connect.ts`). */
+const ELEMENTS: Readonly<Record<number, Parser>> = {
+  16: (t) => t === "t",
+  20: (t) => narrow(BigInt(t)),
+  21: Number,
+  23: Number,
+  26: Number,
+  700: Number,
+  701: Number,
+  114: (t) => JSON.parse(t),
+  3802: (t) => JSON.parse(t),
+  1082: parseDate,
+  1114: parseTimestamp,
+  1184: parseTimestamptz,
+};
+
+/** The built-in array types whose elements are parsed (array oid to element oid). */
+const ARRAYS: Readonly<Record<number, number>> = {
+  1000: 16,
+  1016: 20,
+  1005: 21,
+  1007: 23,
+  1028: 26,
+  1021: 700,
+  1022: 701,
+  199: 114,
+  3807: 3802,
+  1182: 1082,
+  1115: 1114,
+  1185: 1184,
+};
+
+/**
+ * Array parsers by type oid for PGlite, whose queries take parsers so: the arrays of booleans,
+ * integers, floats, json and jsonb, dates and timestamps, read by `parseArray` with the element
+ * parsers Retort gives postgres.js, so that both drivers agree. (PGlite reads the other array
+ * types, text-like ones, correctly itself.)
+ */
+export const pgliteArrayParsers: Readonly<Record<number, Parser>> = Object.fromEntries(
+  Object.entries(ARRAYS).map(([arrayOid, elementOid]) => {
+    const element = ELEMENTS[elementOid];
+    const delimiter = delimiterOf(Number(arrayOid));
+    return [arrayOid, (text: string) => parseArray(text, element, delimiter)];
+  }),
+);
+
+/** The first oid of the types a database makes of its own (enums, domains, extensions). */
+const FIRST_OWN_OID = 16384;
+
+/** What a PGlite result tells of a column. */
+interface Field {
+  readonly name: string;
+  readonly dataTypeID: number;
+}
+
+/** Runs a catalog query on the connection (PGlite's `query`). */
+type Lookup = (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+
+/**
+ * The arrays of the database's own types on PGlite, which knows only the built-in array types
+ * and gives the others as text: each such type is looked up once in `pg_type`, and its values
+ * read by `parseArray`, their elements as text, as postgres.js (which learns every array type
+ * as it connects) reads them.
+ */
+export class OwnArrays {
+  /** By type oid: the parser of an array type, or null for a type that is not an array. */
+  readonly #parsers = new Map<number, Parser | null>();
+  readonly #lookup: Lookup;
+
+  constructor(lookup: Lookup) {
+    this.#lookup = lookup;
+  }
+
+  /** Parses, in place, the values of a result's columns of such array types. */
+  async decode(rows: unknown[], fields: readonly Field[], byIndex: boolean): Promise<void> {
+    for (let i = 0; i < fields.length; i++) {
+      const oid = fields[i].dataTypeID;
+      if (oid < FIRST_OWN_OID || rows.length === 0) continue;
+      const parse = await this.#parser(oid);
+      if (parse === null) continue;
+      const key = byIndex ? i : fields[i].name;
+      for (const row of rows as Record<string | number, unknown>[]) {
+        const v = row[key];
+        if (typeof v === "string") row[key] = parse(v);
+      }
+    }
+  }
+
+  async #parser(oid: number): Promise<Parser | null> {
+    let parse = this.#parsers.get(oid);
+    if (parse !== undefined) return parse;
+    parse = null;
+    try {
+      const { rows } = await this.#lookup(
+        "SELECT typdelim FROM pg_catalog.pg_type WHERE oid = $1 AND typcategory = 'A'",
+        [oid],
+      );
+      const row = rows[0] as { typdelim?: unknown } | undefined;
+      if (row !== undefined) {
+        const delimiter = typeof row.typdelim === "string" ? row.typdelim : ",";
+        parse = (text) => parseArray(text, same, delimiter);
+      }
+    } catch {
+      return null; // left as text, and looked up again next time
+    }
+    this.#parsers.set(oid, parse);
+    return parse;
+  }
+}
