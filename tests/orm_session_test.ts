@@ -675,3 +675,28 @@ dbTest(
     await assert.rejects(() => session.commit(), StaleDataError);
   },
 );
+
+dbTest("a session factory's listeners and a session's own both run", async (db) => {
+  const engine = await setup(db);
+  const seen: string[] = [];
+  const Session = sessionMaker(engine, {
+    on: { afterCommit: () => void seen.push("factory commit") },
+  });
+  {
+    await using session = Session({
+      on: {
+        afterCommit: () => void seen.push("own commit"),
+        afterRollback: () => void seen.push("own rollback"),
+      },
+    });
+    session.add(new User({ username: "lee", email: "l@x" }));
+    await session.commit();
+    await session.rollback();
+  }
+  {
+    await using session = Session();
+    session.add(new User({ username: "kim", email: "k@x" }));
+    await session.commit();
+  }
+  assert.deepEqual(seen, ["factory commit", "own commit", "factory commit"]);
+});
