@@ -7,7 +7,9 @@
  *   `down` are lists of operations (`op.addColumn(...)`, `op.sql\`...\``, `op.run(...)`).
  * - {@linkcode up}, {@linkcode down} and {@linkcode status} apply, revert and report, each
  *   migration in a transaction of its own; {@linkcode check} rehearses the pending ones on a
- *   copy and reports row counts and constraint violations per table.
+ *   copy and reports row counts and constraint violations per table. A run waits for
+ *   another's lock up to `lockTimeout` (10 minutes by default), then fails with an
+ *   `OperationalError` naming the lock.
  * - {@linkcode checkSchema} compares models and database at startup; {@linkcode push} applies
  *   the difference directly (for development); {@linkcode pull} writes Model classes for a
  *   database; {@linkcode diagram} draws the models as a Mermaid ER diagram.

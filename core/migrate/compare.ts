@@ -50,7 +50,8 @@ export async function modelDiff(
     ...new Set(models.map((m) => tableOf(m).schema).filter((s): s is string => s !== undefined)),
   ];
   const exclude = [options.versionTable ?? VERSION_TABLE, ...(options.exclude ?? [])];
-  const database = await dialect.reflect(db, { schemas, exclude });
+  const reflected = await dialect.reflect(db, { schemas, exclude });
+  const database = dialect.comparable ? await dialect.comparable(db, reflected) : reflected;
   const snapshot = await dialect.snapshot(models, db);
   const wanted = { tables: snapshot.tables.filter((t) => !exclude.includes(t.name)) };
   const changes = diffSchemas(database, wanted, {

@@ -114,15 +114,30 @@ export interface MigrationDialect {
   reflect(db: Executor, options?: ReflectOptions): Promise<SchemaSnapshot>;
   /**
    * Tables (or model classes) as reflection would read them once created: the same spelling
-   * of types, defaults and checks, so that `createAll` then `reflect` compares equal.
+   * of types, defaults and checks, so that `createAll` then `reflect` compares equal (through
+   * `comparable`, where the dialect has it: the text a migration writes is this spelling, and
+   * the server may print it once more in a spelling of its own).
    */
   snapshot(tables: readonly TableLike[], db: Executor): Promise<SchemaSnapshot>;
+  /**
+   * The database's snapshot (from `reflect`) with its expressions (defaults, generated
+   * columns, checks) spelled as `snapshot` spells the models' ones, where the server's
+   * printing of an expression it printed is not always the same text (PostgreSQL). The diff
+   * compares this form; without it, reflection's text is compared as it is.
+   */
+  comparable?(db: Executor, schema: SchemaSnapshot): Promise<SchemaSnapshot>;
   /** Whether changing a column's type from one to the other may lose or refuse values. */
   narrows(from: string, to: string): boolean;
   /** Carries out schema operations on a migration's transaction. */
   apply(tx: Transaction, ops: readonly SchemaOperation[], progress?: Progress): Promise<void>;
-  /** Makes a connection ready to apply migrations, taking the lock. */
-  open(conn: Connection, progress?: Progress): Promise<MigrationSession>;
+  /**
+   * Makes a connection ready to apply migrations, taking the lock, waiting at most
+   * `lockTimeout` milliseconds for another run to release it (10 minutes when not given);
+   * past that it fails with an OperationalError naming the lock (see `lockTimeoutError`).
+   * A dialect whose lock is taken by each migration's first write (SQLite) waits no longer
+   * than `lockTimeout` in any one statement.
+   */
+  open(conn: Connection, progress?: Progress, lockTimeout?: number): Promise<MigrationSession>;
   /** Makes a copy of the database to rehearse migrations on. */
   rehearsal(engine: Engine, open: OpenEngine): Promise<Rehearsal>;
   /**

@@ -1,7 +1,8 @@
 /**
  * The diff: the operations that turn one schema into another, in an order that works
  * (renames, then drops of constraints, new tables in foreign-key order, new and altered
- * columns, dropped columns, new constraints, and dropped tables last, children first).
+ * columns, dropped columns, new constraints, and dropped tables last, children first, after
+ * the foreign keys that make dropped tables refer to each other in a loop).
  * Renames come only from explicit hints; a column that disappears while another appears is
  * a drop and an add, flagged as destructive.
  *
@@ -56,8 +57,56 @@ interface Pair {
 const refOf = (t: TableRef): TableRef =>
   t.schema === undefined ? { name: t.name } : { schema: t.schema, name: t.name };
 
-function pairTables(from: SchemaSnapshot, to: SchemaSnapshot, renames: Renames): Pair[] {
+/**
+ * Renames in an order that works: one into a name that another renames away runs after it
+ * (`b → c` before `a → b`). A name some other rename takes while it still exists, or names
+ * renamed into each other, are refused: the rename would fail when the migration runs.
+ */
+function renameOrder<T>(
+  list: T[],
+  from: (x: T) => string,
+  to: (x: T) => string,
+  exists: (name: string) => boolean,
+  what: (x: T) => string,
+): T[] {
+  for (const x of list) {
+    const twice = list.find((y) => y !== x && (from(y) === from(x) || to(y) === to(x)));
+    if (twice !== undefined) {
+      throw new ArgumentError(
+        `Cannot ${what(x)}: another rename (${what(twice)}) names the same ` +
+          `${from(twice) === from(x) ? "source" : "target"}; give each name one rename.`,
+      );
+    }
+    if (exists(to(x)) && !list.some((y) => from(y) === to(x))) {
+      throw new ArgumentError(
+        `Cannot ${what(x)}: the database already has ${to(x)}, and the rename would run ` +
+          `before anything is dropped. Pick another name, rename ${to(x)} away in the same ` +
+          `migration, or drop it in an earlier one.`,
+      );
+    }
+  }
+  const out: T[] = [];
+  const left = [...list];
+  while (left.length > 0) {
+    const i = left.findIndex((x) => !left.some((y) => from(y) === to(x)));
+    if (i < 0) {
+      throw new ArgumentError(
+        `Cannot ${left.map(what).join(" and ")}: the names are renamed into each other. ` +
+          "Rename one of them to a new name in one migration, then on in the next.",
+      );
+    }
+    out.push(...left.splice(i, 1));
+  }
+  return out;
+}
+
+function pairTables(
+  from: SchemaSnapshot,
+  to: SchemaSnapshot,
+  renames: Renames,
+): { pairs: Pair[]; renamed: Pair[] } {
   const renamedFrom = new Map<TableSnapshot, TableSnapshot>();
+  const tableHints: { a: TableSnapshot; b: TableSnapshot; what: string }[] = [];
   for (const hint of renames.tables ?? []) {
     const a = from.tables.find((t) => tableKey(t) === hint.from);
     if (a === undefined) {
@@ -72,7 +121,17 @@ function pairTables(from: SchemaSnapshot, to: SchemaSnapshot, renames: Renames):
       );
     }
     renamedFrom.set(b, a);
+    if (a.name !== b.name) {
+      tableHints.push({ a, b, what: `rename table ${hint.from} to ${hint.to}` });
+    }
   }
+  const tableOrder = renameOrder(
+    tableHints,
+    (h) => tableKey(h.a),
+    (h) => tableKey(h.b),
+    (key) => from.tables.some((t) => tableKey(t) === key),
+    (h) => h.what,
+  );
   const taken = new Set(renamedFrom.values());
   const pairs: Pair[] = [];
   for (const b of to.tables) {
@@ -83,6 +142,7 @@ function pairTables(from: SchemaSnapshot, to: SchemaSnapshot, renames: Renames):
     }
     if (a !== undefined) pairs.push({ a, b, columns: new Map() });
   }
+  const columnHints = new Map<Pair, { from: string; to: string; what: string }[]>();
   for (const hint of renames.columns ?? []) {
     const pair = pairs.find((p) => tableKey(p.a) === hint.table || tableKey(p.b) === hint.table);
     const where = `${hint.table}.${hint.from}`;
@@ -97,9 +157,23 @@ function pairTables(from: SchemaSnapshot, to: SchemaSnapshot, renames: Renames):
         `Cannot rename column ${where} to ${hint.to}: the models have no column ${hint.to}.`,
       );
     }
-    pair.columns.set(hint.from, hint.to);
+    if (hint.from === hint.to) continue;
+    const list = columnHints.get(pair) ?? [];
+    list.push({ from: hint.from, to: hint.to, what: `rename column ${where} to ${hint.to}` });
+    columnHints.set(pair, list);
   }
-  return pairs;
+  for (const [pair, hints] of columnHints) {
+    const ordered = renameOrder(
+      hints,
+      (h) => h.from,
+      (h) => h.to,
+      (name) => pair.a.columns.some((c) => c.name === name),
+      (h) => h.what,
+    );
+    for (const hint of ordered) pair.columns.set(hint.from, hint.to);
+  }
+  const renamed = tableOrder.map((h) => pairs.find((p) => p.a === h.a && p.b === h.b)!);
+  return { pairs, renamed };
 }
 
 /**
@@ -182,15 +256,15 @@ export function diffSchemas(
 ): Change[] {
   const renames = options.renames ?? {};
   const narrows = options.narrows ?? ((a: string, b: string) => a !== b);
-  const pairs = pairTables(from, to, renames);
+  const { pairs, renamed } = pairTables(from, to, renames);
   const pairOfOld = (ref: TableRef) => pairs.find((p) => tableKey(p.a) === tableKey(ref));
   const renameSteps: Change[] = [];
   const staged: TableChanges[] = [];
+  for (const pair of renamed) {
+    renameSteps.push({ op: { kind: "renameTable", table: refOf(pair.a), to: pair.b.name } });
+  }
   for (const pair of pairs) {
     const table = refOf(pair.b);
-    if (pair.a.name !== pair.b.name) {
-      renameSteps.push({ op: { kind: "renameTable", table: refOf(pair.a), to: pair.b.name } });
-    }
     for (const [column, newName] of pair.columns) {
       renameSteps.push({ op: { kind: "renameColumn", table, column, to: newName } });
     }
@@ -221,10 +295,18 @@ export function diffSchemas(
     op: { kind: "addForeignKey", table: refOf(table), foreignKey },
   }));
   const dropped = from.tables.filter((a) => !pairs.some((p) => p.a === a));
-  const drops: Change[] = sortSnapshots(dropped).tables.reverse().map((t) => ({
-    op: { kind: "dropTable", table: refOf(t) },
-    destructive: `drops table ${tableKey(t)} and every row it holds`,
-  }));
+  // Dropped children first; where dropped tables refer to each other in a loop, the foreign
+  // keys that close it go first (as they were added last), so no table is still referred to.
+  const dropOrder = sortSnapshots(dropped);
+  const drops: Change[] = [
+    ...dropOrder.cyclic.map(({ table, foreignKey }): Change => ({
+      op: { kind: "dropForeignKey", table: refOf(table), foreignKey },
+    })),
+    ...dropOrder.tables.reverse().map((t): Change => ({
+      op: { kind: "dropTable", table: refOf(t) },
+      destructive: `drops table ${tableKey(t)} and every row it holds`,
+    })),
+  ];
   const all = (k: keyof TableChanges) => staged.flatMap((s) => s[k]);
   return [
     ...renameSteps,

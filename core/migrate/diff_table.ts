@@ -14,7 +14,7 @@ import type {
   TableSnapshot,
 } from "./snapshot.ts";
 import { tableKey } from "./snapshot.ts";
-import { comparableSql, normalizeSql, renameIdentifier } from "./sql_text.ts";
+import { comparableSql, comparableType, normalizeSql, renameIdentifier } from "./sql_text.ts";
 
 /**
  * One operation the diff proposes, and what may go wrong with it.
@@ -61,8 +61,7 @@ const same = (a: string | undefined, b: string | undefined): boolean =>
   (a === undefined ? undefined : normalizeSql(a)) ===
     (b === undefined ? undefined : normalizeSql(b));
 const sameExpression = (a: string, b: string): boolean => comparableSql(a) === comparableSql(b);
-const sameType = (a: string, b: string): boolean =>
-  normalizeSql(a).toUpperCase() === normalizeSql(b).toUpperCase();
+const sameType = (a: string, b: string): boolean => comparableType(a) === comparableType(b);
 
 function renameAll(expression: string, columns: Map<string, string>): string {
   let out = expression;

@@ -10,6 +10,7 @@ import { assess, type CompareOptions, modelDiff } from "./compare.ts";
 import type { Progress } from "./contract.ts";
 import { describeOperation } from "./describe.ts";
 import type { Change } from "./diff_table.ts";
+import { lockTimeoutOf } from "./errors.ts";
 import { migrationDialect } from "./resolve.ts";
 import { runOperations } from "./steps.ts";
 
@@ -27,6 +28,11 @@ export interface PushOptions extends CompareOptions {
   force?: boolean;
   /** Where progress lines go. */
   progress?: Progress;
+  /**
+   * How long to wait for a migration run's lock, in milliseconds (0: do not wait); 10
+   * minutes by default. Past it push fails with an OperationalError and changes nothing.
+   */
+  lockTimeout?: number;
 }
 
 /** Applies the difference between the models and the database directly. */
@@ -37,7 +43,7 @@ export async function push(
 ): Promise<Change[]> {
   const dialect = await migrationDialect(engine, options);
   await using conn = await engine.connect();
-  const session = await dialect.open(conn, options.progress);
+  const session = await dialect.open(conn, options.progress, lockTimeoutOf(options.lockTimeout));
   try {
     const { changes } = await modelDiff(session.db, dialect, models, options);
     const assessed = await assess(session.db, changes);

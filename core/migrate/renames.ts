@@ -8,7 +8,7 @@
 import type { Renames } from "./diff.ts";
 import type { SchemaSnapshot, TableSnapshot } from "./snapshot.ts";
 import { findTable, tableKey } from "./snapshot.ts";
-import { normalizeSql } from "./sql_text.ts";
+import { comparableType } from "./sql_text.ts";
 
 /**
  * A table or column that may have been renamed.
@@ -30,8 +30,7 @@ export interface RenameCandidate {
   to: string;
 }
 
-const sameType = (a: string, b: string) =>
-  normalizeSql(a).toUpperCase() === normalizeSql(b).toUpperCase();
+const sameType = (a: string, b: string) => comparableType(a) === comparableType(b);
 
 function overlap(a: TableSnapshot, b: TableSnapshot): number {
   const names = new Set(a.columns.map((c) => c.name));

@@ -6,7 +6,7 @@
  * @module
  */
 import { type Engine, InvalidRequestError, RetortError } from "../mod.ts";
-import { MigrationError } from "./errors.ts";
+import { LOCK_TIMEOUT, lockTimeoutError, lockTimeoutOf, MigrationError } from "./errors.ts";
 import type { MigrationDialect, MigrationSession, Progress } from "./contract.ts";
 import { type History, type LoadedMigration, loadHistory } from "./history.ts";
 import { type MigrationSource, operationsOf } from "./migration.ts";
@@ -41,7 +41,11 @@ export interface MigrateOptions extends DialectOption {
   versionTable?: string;
   /** Where progress lines go. */
   progress?: Progress;
-  /** How long to wait for another run to finish, in milliseconds; 10 minutes by default. */
+  /**
+   * How long to wait for another run's lock, in milliseconds (0: do not wait); 10 minutes
+   * by default. Past it the run fails with an OperationalError that names the lock, having
+   * applied nothing more.
+   */
   lockTimeout?: number;
 }
 
@@ -55,7 +59,10 @@ export interface MigrateOptions extends DialectOption {
  * ```
  */
 export interface UpOptions extends MigrateOptions {
-  /** The last migration to apply (its id, or the start of it); all pending ones by default. */
+  /**
+   * The last migration to apply: its id, or the start of one id (an exact id wins over the
+   * longer ids it begins); all pending ones by default.
+   */
   target?: string;
   /** Record the new checksums of applied migrations whose files were edited, and go on. */
   acceptEdited?: boolean;
@@ -135,7 +142,11 @@ export function pendingOf(
   const done = new Set(applied.map((a) => a.id));
   const pending = history.migrations.filter((m) => !done.has(m.id));
   if (target === undefined) return pending;
-  const matches = history.migrations.filter((m) => m.id === target || m.id.startsWith(target));
+  // An exact id wins over the ids it is the start of (`..._add` before `..._add_email`).
+  const exact = history.migrations.filter((m) => m.id === target);
+  const matches = exact.length > 0
+    ? exact
+    : history.migrations.filter((m) => m.id.startsWith(target));
   if (matches.length !== 1) {
     throw new InvalidRequestError(
       matches.length === 0
@@ -157,18 +168,21 @@ async function withSession<T>(
   const dialect = await migrationDialect(engine, options);
   const history = await linearHistory(options.migrations);
   const table = options.versionTable ?? VERSION_TABLE;
+  const lockTimeout = lockTimeoutOf(options.lockTimeout);
   await using conn = await engine.connect();
-  const session = await dialect.open(conn, options.progress);
+  const session = await dialect.open(conn, options.progress, lockTimeout);
   try {
-    await ensureVersionTable(session.db, table);
-    const applied = await readApplied(session.db, table);
-    return await fn(session, {
-      dialect,
-      history,
-      applied,
-      table,
-      lockTimeout: options.lockTimeout,
+    const state: RunState = { dialect, history, applied: [], table, lockTimeout };
+    await waitForLock(state, Date.now() + lockTimeout, options.progress, LOCK, async () => {
+      try {
+        await ensureVersionTable(session.db, table);
+        state.applied = await readApplied(session.db, table);
+      } catch (error) {
+        if (dialect.isBusy(error)) throw new LockBusy("busy", { cause: error });
+        throw error;
+      }
     });
+    return await fn(session, state);
   } finally {
     await session.close();
   }
@@ -187,25 +201,52 @@ export async function runMigration(
 ): Promise<boolean> {
   const ops = operationsOf(m.migration, m.id, direction);
   const deadline = Date.now() + (state.lockTimeout ?? LOCK_TIMEOUT);
-  for (let waited = false;; waited = true) {
+  const what = `the database's write lock (to ${direction === "up" ? "apply" : "revert"} ${m.id})`;
+  return await waitForLock(state, deadline, progress, what, async () => {
     try {
       return await attempt(session, state, m, ops, direction, progress);
     } catch (error) {
-      if (!(error instanceof LockBusy) || Date.now() > deadline) {
-        const e = unwrap(error);
-        if (e instanceof MigrationError || !(e instanceof RetortError)) throw e;
-        throw new MigrationError(m.id, 0, "its checks before COMMIT", e);
+      if (error instanceof LockBusy || error instanceof MigrationError) throw error;
+      if (!(error instanceof RetortError)) throw error;
+      throw new MigrationError(m.id, 0, "its checks before COMMIT", error);
+    }
+  });
+}
+
+/** What a run waits for before it reads the version table (SQLite: the write lock). */
+const LOCK = "the database's write lock (to read the version table)";
+
+/** The database was busy: another run (or connection) holds its write lock. */
+class LockBusy extends Error {}
+
+/**
+ * Runs `fn`, again while it finds the database's lock held (`LockBusy`) and `deadline` is
+ * not past; then fails with the lock timeout error, naming `lock`.
+ */
+async function waitForLock<T>(
+  state: RunState,
+  deadline: number,
+  progress: Progress | undefined,
+  lock: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  for (let waited = false;; waited = true) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof LockBusy)) throw error;
+      if (Date.now() >= deadline) {
+        const code = (error.cause as { code?: unknown })?.code;
+        throw lockTimeoutError(lock, state.lockTimeout ?? LOCK_TIMEOUT, {
+          cause: error.cause,
+          code: typeof code === "string" ? code : undefined,
+        });
       }
       if (!waited) progress?.("Waiting for another migration run to finish...");
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())));
     }
   }
 }
-
-/** The lock statement found the database busy: another run holds its write lock. */
-class LockBusy extends Error {}
-const unwrap = (e: unknown) => e instanceof LockBusy ? e.cause : e;
-const LOCK_TIMEOUT = 600_000;
 
 async function attempt(
   session: MigrationSession,

@@ -122,6 +122,29 @@ export function comparableSql(text: string): string {
 }
 
 /**
+ * A column type in the form two spellings of it compare equal in: whitespace collapsed, none
+ * around parentheses and commas, upper case outside quotes (`numeric (8,2)` is
+ * `NUMERIC(8,2)`, as `numeric( 8, 2 )` is); a quoted name keeps its case.
+ */
+export function comparableType(text: string): string {
+  const normal = normalizeSql(text);
+  let out = "";
+  for (let i = 0; i < normal.length; i++) {
+    const j = skipQuoted(normal, i);
+    if (j !== i) {
+      out += normal.slice(i, j);
+      i = j - 1;
+      continue;
+    }
+    const ch = normal[i];
+    if (ch === " " && /^[(),]/.test(normal[i + 1] ?? "")) continue;
+    if (ch === " " && /[(,]$/.test(out)) continue;
+    out += ch.toUpperCase();
+  }
+  return out;
+}
+
+/**
  * Splits text at a separator that is outside quotes and parentheses.
  *
  * @example

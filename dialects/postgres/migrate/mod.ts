@@ -7,7 +7,7 @@
  */
 import type { MigrationDialect } from "../../../core/migrate/mod.ts";
 import { apply } from "./apply.ts";
-import { snapshot } from "./canonical.ts";
+import { comparable, snapshot } from "./canonical.ts";
 import { reflect } from "./reflect.ts";
 import { open, rehearsal } from "./session.ts";
 import { columnFactory, enumCheck, narrows, pullWarning } from "./types.ts";
@@ -17,9 +17,10 @@ export const postgresMigrations: MigrationDialect = {
   name: "postgres",
   reflect,
   snapshot,
+  comparable,
   narrows,
   apply: (tx, ops, progress) => apply(tx, ops, progress),
-  open: (conn, progress) => open(conn, progress),
+  open: (conn, progress, lockTimeout) => open(conn, progress, lockTimeout),
   rehearsal: (engine) => rehearsal(engine),
   violations: () => Promise.resolve([]),
   columnFactory,

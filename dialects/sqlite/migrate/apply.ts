@@ -103,6 +103,23 @@ const JOINS = new Set([
   "dropIndex",
 ]);
 
+/**
+ * Whether the foreign key `ops[i]` drops goes with its table anyway: a later step of the same
+ * batch drops the table, and nothing before it but other such drops touches it (how the diff
+ * drops tables that refer to each other). SQLite, its foreign keys off, needs no rebuild then.
+ */
+function goesWithTable(ops: readonly SchemaOperation[], i: number): boolean {
+  const name = ops[i].table.name;
+  for (let j = i + 1; j < ops.length; j++) {
+    const o = ops[j];
+    if (o.kind === "renameTable" && o.to === name) return false;
+    if (o.table.name !== name || o.table.schema !== undefined) continue;
+    if (o.kind === "dropTable") return true;
+    if (o.kind !== "dropForeignKey") return false;
+  }
+  return false;
+}
+
 /** Carries out schema operations on a migration's transaction. */
 export async function apply(
   db: Executor,
@@ -116,6 +133,10 @@ export async function apply(
       throw new ArgumentError(
         `SQLite has no schema ${op.table.schema}; name the table without one (${op.table.name}).`,
       );
+    }
+    if (op.kind === "dropForeignKey" && goesWithTable(ops, i)) {
+      i++;
+      continue;
     }
     if (await inPlace(db, op)) {
       i++;

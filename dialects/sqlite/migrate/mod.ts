@@ -19,7 +19,7 @@ export const sqliteMigrations: MigrationDialect = {
   snapshot,
   narrows,
   apply: (tx, ops, progress) => apply(tx, ops, progress),
-  open: (conn) => open(conn),
+  open: (conn, _progress, lockTimeout) => open(conn, lockTimeout),
   rehearsal,
   violations,
   columnFactory,

@@ -22,6 +22,9 @@ import type {
   Operation,
   Rehearsal,
 } from "../../../core/migrate/mod.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Operations that SQLite may carry out with a rebuild or a DROP TABLE. */
 const IN_PLACE = new Set([
@@ -97,19 +100,32 @@ async function transaction<T>(
   }
 }
 
-/** A session on a connection. SQLite's lock is taken by each migration's first write. */
-export function open(conn: Connection): Promise<MigrationSession> {
-  return Promise.resolve({
+/**
+ * A session on a connection. SQLite's lock is taken by each migration's first write, which
+ * the runner tries again while the database is busy, up to `lockTimeout`; so that no one
+ * statement waits longer than that, the connection's `busy_timeout` is lowered to it for the
+ * session (never raised), and put back when the session closes.
+ */
+export async function open(conn: Connection, lockTimeout?: number): Promise<MigrationSession> {
+  const before = Number(await conn.scalar(sql`PRAGMA busy_timeout`));
+  const lowered = lockTimeout !== undefined && lockTimeout < before;
+  if (lowered) await conn.run(sql.unsafe(`PRAGMA busy_timeout = ${Math.floor(lockTimeout)}`));
+  let open = true;
+  return {
     db: conn,
     transaction: <T>(ops: readonly Operation[], fn: (tx: Transaction) => Promise<T>) =>
       transaction<T>(conn, ops, fn),
-    close: () => Promise.resolve(),
-  });
+    async close() {
+      if (!open) return;
+      open = false;
+      if (lowered) await conn.run(sql.unsafe(`PRAGMA busy_timeout = ${before}`));
+    },
+  };
 }
 
 /** A copy of the database in a temporary file, opened on an engine of its own. */
 export async function rehearsal(engine: Engine, openEngine: OpenEngine): Promise<Rehearsal> {
-  const dir = await Deno.makeTempDir({ prefix: "retort-rehearsal-" });
+  const dir = await mkdtemp(join(tmpdir(), "retort-rehearsal-"));
   const path = `${dir}/copy.db`;
   let copy: Engine | undefined;
   let conn: Connection | undefined;
@@ -126,13 +142,13 @@ export async function rehearsal(engine: Engine, openEngine: OpenEngine): Promise
       async dispose() {
         await c.close();
         await e.dispose();
-        await Deno.remove(dir, { recursive: true });
+        await rm(dir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await conn?.close();
     await copy?.dispose();
-    await Deno.remove(dir, { recursive: true });
+    await rm(dir, { recursive: true, force: true });
     throw error;
   }
 }
