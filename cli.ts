@@ -1,8 +1,9 @@
 /**
  * The `retort` command line: `generate`, `up`, `down`, `status`, `check`, `push`, `pull` and
  * `diagram`, configured by `retort.config.ts`. Run it as
- * `deno run -A jsr:@retort/orm/cli <command>` (in this repository: `deno task retort`).
- * The same functions are a library: `@retort/orm/migrate`.
+ * `deno run -A jsr:@retort/orm/cli <command>` (in this repository: `deno task retort`); from
+ * the npm package, as `npx retort <command>` on Node.js and `bun run --bun retort <command>`
+ * on Bun. The same functions are a library: `@retort/orm/migrate`.
  *
  * @example
  * ```ts
@@ -20,6 +21,7 @@ import { checkPositionals, commandIndex, parseArgs, UsageError, value } from "./
 import { COMMANDS } from "./cli/commands.ts";
 import { loadConfig } from "./cli/config.ts";
 import { HELP, MAIN_HELP } from "./cli/help.ts";
+import { runIfMain } from "./cli/runtime.ts";
 import { COMMON_OPTIONS, optionsOf } from "./cli/spec.ts";
 
 export type { RetortConfig } from "./cli/config.ts";
@@ -124,4 +126,6 @@ export async function main(argv: readonly string[], output: CliOutput = {}): Pro
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+// Run as a program (`deno run -A cli.ts`, `node esm/cli.js`, the package's `retort` command):
+// the process's arguments, and main's exit code.
+await runIfMain(import.meta, main);

@@ -2,7 +2,8 @@
  * Builds the npm package of Retort into `dist/npm/` (`deno task build:npm`): JavaScript per
  * entry point of deno.json's `exports`, lowered for Node.js 22 (`using` and `await using`
  * included), with the drivers kept in chunks of their own that load only when used; `.d.ts`
- * declarations beside it; and a `package.json` with the same exports map.
+ * declarations beside it; a `package.json` with the same exports map; and, with the `./cli` entry,
+ * the `retort` command (`bin/retort.js`, a launcher of `esm/cli.js`: `npx retort`).
  *
  * Pass `--out DIR` to build elsewhere, and `--pack` to also run `npm pack` (the tarball goes to
  * the folder above the package's; its path is printed last).
@@ -31,6 +32,21 @@ interface DenoConfig {
   exports: Record<string, string>;
   imports?: Record<string, string>;
 }
+
+/** The package's `retort` command: its path in the package, for the `bin` field. */
+export const BIN = "bin/retort.js";
+
+/**
+ * The launcher of the `retort` command: it runs the CLI's `main` with the process's arguments,
+ * and exits with its code (an error that escapes it ends the process with 1).
+ */
+export const LAUNCHER = `#!/usr/bin/env node
+// The retort command of @retort/orm: its migration CLI (esm/cli.js), run on Node.js or Bun.
+import process from "node:process";
+import { main } from "../esm/cli.js";
+
+process.exitCode = await main(process.argv.slice(2));
+`;
 
 /** One entry point of the package: its subpath, source file, and output name. */
 export interface Entry {
@@ -104,6 +120,7 @@ export function packageJson(config: DenoConfig, entries: Entry[]): Record<string
   }
   exports["./package.json"] = "./package.json";
   const main = entries.find((e) => e.subpath === ".");
+  const cli = entries.find((e) => e.subpath === "./cli");
   return {
     name: config.name,
     version: config.version,
@@ -114,7 +131,8 @@ export function packageJson(config: DenoConfig, entries: Entry[]): Record<string
     ...(main
       ? { main: `./esm/${main.name}.js`, types: `./types/${main.source.replace(/\.ts$/, ".d.ts")}` }
       : {}),
-    files: ["esm/", "types/", "README.md", "LICENSE"],
+    ...(cli ? { bin: { retort: `./${BIN}` } } : {}),
+    files: ["esm/", "types/", ...(cli ? ["bin/"] : []), "README.md", "LICENSE"],
     sideEffects: false,
     engines: { node: NODE_ENGINE },
     peerDependencies: { postgres: npmRange(config, "postgres") },
@@ -126,8 +144,9 @@ export function packageJson(config: DenoConfig, entries: Entry[]): Record<string
 }
 
 /**
- * `node:sqlite` came in Node.js 22.5: on an older Node.js the SQLite driver's lazy import of it
- * fails with a message that names the release it needs (PostgreSQL still works there).
+ * `node:sqlite` came in Node.js 22.5 (behind `--experimental-sqlite` until 22.13): where it is
+ * missing the SQLite driver's lazy import of it fails with a message that names the release it
+ * needs, or the flag (PostgreSQL still works there).
  */
 const nodeSqliteGate: esbuild.Plugin = {
   name: "node-sqlite-gate",
@@ -145,9 +164,17 @@ try {
   sqlite = await import("node:sqlite");
 } catch (cause) {
   const node = globalThis.process?.versions?.node ?? "unknown";
+  const [major, minor] = node.split(".").map(Number);
+  // 22.5 to 22.12 have it behind a flag; 22.13 and later, built in.
+  const flagged = major === 22 && minor >= 5 && minor < 13;
   throw new Error(
-    "Retort's SQLite driver needs node:sqlite, which Node.js has from 22.5 on (this is " +
-      "Node.js " + node + "). Upgrade to Node.js 22.5 or later; PostgreSQL works without it.",
+    flagged
+      ? "Retort's SQLite driver needs node:sqlite, which Node.js " + node + " has only with " +
+        "--experimental-sqlite (it came in 22.5, built in from 22.13). Run node with " +
+        "--experimental-sqlite (or NODE_OPTIONS=--experimental-sqlite), or upgrade to " +
+        "Node.js 22.13 or later; PostgreSQL works without it."
+      : "Retort's SQLite driver needs node:sqlite, which Node.js has from 22.5 on (this is " +
+        "Node.js " + node + "). Upgrade to Node.js 22.5 or later; PostgreSQL works without it.",
     { cause },
   );
 }
@@ -261,6 +288,12 @@ export async function buildNpm(dir = `${ROOT}/dist/npm`): Promise<BuildResult> {
   checkLowered(files);
   const manifest = packageJson(config, entries);
   Deno.writeTextFileSync(`${dir}/package.json`, JSON.stringify(manifest, null, 2) + "\n");
+  if (manifest.bin) {
+    // The ./cli entry is built as esm/cli.js, which the launcher imports.
+    Deno.mkdirSync(`${dir}/bin`);
+    Deno.writeTextFileSync(`${dir}/${BIN}`, LAUNCHER);
+    Deno.chmodSync(`${dir}/${BIN}`, 0o755);
+  }
   const types = `${dir}/types`;
   emitDeclarations(entries.map((e) => `${ROOT}/${e.source}`), ROOT, types);
   checkDeclarations(entries.map((e) => `${types}/${e.source.replace(/\.ts$/, ".d.ts")}`));

@@ -4,12 +4,14 @@
  *
  * @module
  */
+import { stat, writeFile } from "node:fs/promises";
 import { ArgumentError, type Engine } from "../mod.ts";
 import * as migrate from "../migrate.ts";
 import { migrationId, type Renames } from "../core/migrate/mod.ts";
 import { type Args, flag, UsageError, value, values } from "./args.ts";
 import { type LoadedConfig, loadModels, migrationsDir, openEngine } from "./config.ts";
 import { askRenames } from "./prompt.ts";
+import { denoFmt } from "./runtime.ts";
 
 /** What a command is given. */
 export interface Context {
@@ -94,7 +96,8 @@ const generate: Command = (ctx) => {
 async function checkTarget(ctx: Context, target: string | undefined): Promise<void> {
   if (target === undefined) return;
   const ids = (await options(ctx).migrations.list()).map((f) => f.id);
-  const matches = ids.filter((id) => id === target || id.startsWith(target));
+  // An exact id wins over the ids it is the start of, as the runner reads a target.
+  const matches = ids.includes(target) ? [target] : ids.filter((id) => id.startsWith(target));
   if (matches.length === 0) {
     throw new UsageError(`No migration is named ${target}; run status to see their ids.`);
   }
@@ -172,11 +175,11 @@ async function checkOut(ctx: Context): Promise<void> {
   const out = value(ctx.args, "out");
   if (out === undefined) return;
   const folder = out.includes("/") ? out.slice(0, out.lastIndexOf("/")) || "/" : ".";
-  const info = await Deno.stat(folder).catch(() => null);
-  if (!info?.isDirectory) {
+  const info = await stat(folder).catch(() => null);
+  if (!info?.isDirectory()) {
     throw new UsageError(`--out ${out}: there is no folder ${folder}; create it first.`);
   }
-  if ((await Deno.stat(out).catch(() => null))?.isDirectory) {
+  if ((await stat(out).catch(() => null))?.isDirectory()) {
     throw new UsageError(`--out ${out} is a folder; give a file name.`);
   }
 }
@@ -188,16 +191,13 @@ async function write(ctx: Context, text: string, format: boolean): Promise<void>
     return;
   }
   try {
-    await Deno.writeTextFile(out, text);
+    await writeFile(out, text, "utf8");
   } catch (error) {
     throw new ArgumentError(`Cannot write --out ${out}: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  if (format) {
-    await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", out], stderr: "null" })
-      .output().catch(() => {});
-  }
+  if (format) await denoFmt(out);
   ctx.note(`Wrote ${out}.`);
 }
 

@@ -13,7 +13,9 @@ import {
   Table,
   type TableLike,
 } from "../mod.ts";
+import { stat } from "node:fs/promises";
 import { closest, UsageError } from "./args.ts";
+import { cwd as workingDirectory, env, errorCode, typeScriptHint } from "./runtime.ts";
 
 /**
  * What `retort.config.ts` exports by default.
@@ -113,7 +115,7 @@ async function load(url: URL, what: string, where = ""): Promise<Record<string, 
   } catch (error) {
     const path = decodeURIComponent(url.pathname);
     const why = (error as Error)?.message ?? String(error);
-    throw new ArgumentError(`Cannot load ${what} ${path}${where}: ${why}`, {
+    throw new ArgumentError(`Cannot load ${what} ${path}${where}: ${why}${typeScriptHint(error)}`, {
       cause: error,
     });
   }
@@ -121,13 +123,13 @@ async function load(url: URL, what: string, where = ""): Promise<Record<string, 
 
 /** Loads `retort.config.ts` (or the file given); no file is an empty configuration. */
 export async function loadConfig(path: string | undefined): Promise<LoadedConfig> {
-  const cwd = fileUrl(`${Deno.cwd()}/`, new URL("file:///"));
+  const cwd = fileUrl(`${workingDirectory().replace(/\/$/, "")}/`, new URL("file:///"));
   const url = fileUrl(path ?? "retort.config.ts", cwd);
   const file = decodeURIComponent(url.pathname);
   try {
-    await Deno.stat(url);
+    await stat(url);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (errorCode(error) !== "ENOENT" && errorCode(error) !== "ENOTDIR") throw error;
     if (path !== undefined) throw new UsageError(`No config file at ${file}; check --config.`);
     return { root: cwd };
   }
@@ -157,7 +159,7 @@ function resolveSqlite(url: string, root: URL): string {
 export function databaseUrl(config: LoadedConfig, flagUrl: string | undefined): string {
   const name = config.env ?? "DATABASE_URL";
   const url = flagUrl ?? (config.url ? resolveSqlite(config.url, config.root) : undefined) ??
-    Deno.env.get(name);
+    env(name);
   if (!url) {
     throw new ArgumentError(
       `No database URL: pass --url, set url in retort.config.ts, or set ${name} ` +

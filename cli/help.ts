@@ -35,7 +35,8 @@ export const MAIN_HELP = `retort: migrations for Retort (@retort/orm), on SQLite
 
 Usage: retort <command> [options]
   (in this repository: deno task retort <command>;
-   elsewhere: deno run -A jsr:@retort/orm/cli <command>)
+   with Deno: deno run -A jsr:@retort/orm/cli <command>;
+   from the npm package: npx retort <command>, or on Bun: bun run --bun retort <command>)
 
 Commands:
 ${

@@ -8,6 +8,7 @@
 import type { Engine, TableLike } from "../mod.ts";
 import type { Renames } from "../core/migrate/mod.ts";
 import * as migrate from "../migrate.ts";
+import { interactive, questions } from "./runtime.ts";
 
 /** The renames given, and those confirmed on a terminal. */
 export async function askRenames(
@@ -15,24 +16,29 @@ export async function askRenames(
   models: readonly TableLike[],
   renames: Renames,
 ): Promise<Renames> {
-  if (!Deno.stdin.isTerminal()) return renames;
+  if (!interactive()) return renames;
   const out: Required<Renames> = {
     tables: [...(renames.tables ?? [])],
     columns: [...(renames.columns ?? [])],
   };
   const database = await migrate.reflect(engine);
   const wanted = await migrate.snapshot(engine, models);
-  for (const c of migrate.renameCandidates(database, wanted, out)) {
-    const taken = c.kind === "table"
-      ? out.tables.some((r) => r.from === c.from || r.to === c.to)
-      : out.columns.some((r) => r.table === c.table && (r.from === c.from || r.to === c.to));
-    if (taken) continue;
-    const what = c.kind === "table"
-      ? `table ${c.from} renamed to ${c.to}`
-      : `column ${c.table}.${c.from} renamed to ${c.to}`;
-    if (!confirm(`Was ${what}?`)) continue;
-    if (c.kind === "table") out.tables.push({ from: c.from, to: c.to });
-    else out.columns.push({ table: c.table!, from: c.from, to: c.to });
+  let terminal: ReturnType<typeof questions> | undefined; // opened for the first question
+  try {
+    for (const c of migrate.renameCandidates(database, wanted, out)) {
+      const taken = c.kind === "table"
+        ? out.tables.some((r) => r.from === c.from || r.to === c.to)
+        : out.columns.some((r) => r.table === c.table && (r.from === c.from || r.to === c.to));
+      if (taken) continue;
+      const what = c.kind === "table"
+        ? `table ${c.from} renamed to ${c.to}`
+        : `column ${c.table}.${c.from} renamed to ${c.to}`;
+      if (!(await (terminal ??= questions()).confirm(`Was ${what}?`))) continue;
+      if (c.kind === "table") out.tables.push({ from: c.from, to: c.to });
+      else out.columns.push({ table: c.table!, from: c.from, to: c.to });
+    }
+  } finally {
+    terminal?.close();
   }
   return out;
 }

@@ -162,7 +162,7 @@ a version (for development). Refuses changes that lose data unless forced.`,
     database: true,
     description:
       `Writes Model classes for the database's tables, with relationships inferred from the foreign
-keys, to standard output or a file (formatted with deno fmt).`,
+keys, to standard output or a file (formatted with deno fmt when run on Deno).`,
     options: [out],
   },
   diagram: {

@@ -3,7 +3,11 @@
  * installs the tarball into a scratch folder as a user would (with `postgres`, its optional
  * peer), and runs `tests/runtimes/smoke.mjs` from there on Node.js 22, Node.js 24 and Bun; the
  * same suite also runs on the TypeScript source under Node.js 24 and Bun, which strip types.
- * From the tarball it runs on PGlite too (in memory: each runtime pays PGlite's `initdb`).
+ * From the tarball it runs on PGlite too (in memory: each runtime pays PGlite's `initdb`). From the
+ * same install, `tests/runtimes/migrate_cli.mjs` runs `@retort/orm/migrate` with its files in a
+ * real folder (generate, check, `up({ check: true })`) and the installed `retort` command
+ * (`npx retort`, `bun run --bun retort`) with its exit codes; `cli.ts` itself runs as a program
+ * on Deno and on the runtimes that strip types.
  *
  * The runtimes are found where `.ci/run` installs them (`~/.cache/retort-ci/`), or at
  * `RETORT_NODE22`, `RETORT_NODE24` and `RETORT_BUN`. A missing one fails the test under CI
@@ -11,7 +15,10 @@
  * the PATH older than 22.5 also runs the package's suite: PostgreSQL, and SQLite's error.
  */
 import assert from "node:assert/strict";
+import { pathToFileURL } from "node:url";
+import process from "node:process";
 import { PG_UP, PG_URL } from "./_db.ts";
+import { isMainModule } from "../cli/runtime.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const HOME = Deno.env.get("HOME") ?? "/root";
@@ -118,7 +125,9 @@ function install(): Promise<string> {
       PGLITE,
     ], scratch);
     assert(npm.ok, `npm install failed:\n${npm.text}`);
-    Deno.copyFileSync(`${ROOT}tests/runtimes/smoke.mjs`, `${scratch}/smoke.mjs`);
+    for (const script of ["smoke.mjs", "migrate_cli.mjs"]) {
+      Deno.copyFileSync(`${ROOT}tests/runtimes/${script}`, `${scratch}/${script}`);
+    }
     return scratch;
   })();
 }
@@ -163,6 +172,84 @@ for (const rt of RUNTIMES) {
     },
   });
 }
+
+for (const rt of RUNTIMES) {
+  const absent = !exists(rt.path);
+  Deno.test({
+    name: `npm package: migrations and the retort command from the packed tarball [${rt.name}]`,
+    ignore: absent && !REQUIRE,
+    fn: async () => {
+      assert(!absent, `${rt.name} is not installed at ${rt.path}`);
+      const scratch = await install();
+      const { ok, text } = await run(rt.path, ["migrate_cli.mjs"], scratch, SMOKE_ENV);
+      const summary = /migrate: (\d+) checks passed, (\d+) failed/.exec(text);
+      assert(ok && summary !== null && summary[2] === "0", `migrate_cli.mjs failed:\n${text}`);
+      assert(Number(summary[1]) >= 9, `too few checks ran:\n${text}`);
+      if (PG_UP) assert.match(text, /ok {3}postgres: /, `PostgreSQL did not run:\n${text}`);
+    },
+  });
+}
+
+/** cli.ts run as a program with some arguments, from a folder without a retort.config.ts. */
+async function cliExit(runtime: string, args: string[]): Promise<{ code: number; text: string }> {
+  const cwd = Deno.makeTempDirSync({ prefix: "retort-cli-" });
+  try {
+    const out = await new Deno.Command(runtime, {
+      args: [...(runtime === Deno.execPath() ? ["run", "-A"] : []), `${ROOT}cli.ts`, ...args],
+      cwd,
+      env: { NO_COLOR: "1", DATABASE_URL: "" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    return { code: out.code, text };
+  } finally {
+    Deno.removeSync(cwd, { recursive: true });
+  }
+}
+
+for (const rt of [{ name: "Deno", path: Deno.execPath(), source: true }, ...RUNTIMES]) {
+  if (!rt.source) continue;
+  const absent = !exists(rt.path);
+  Deno.test({
+    name: `source: cli.ts runs as a program and exits with main's code [${rt.name}]`,
+    ignore: absent && !REQUIRE,
+    fn: async () => {
+      assert(!absent, `${rt.name} is not installed at ${rt.path}`);
+      let r = await cliExit(rt.path, ["help", "status"]);
+      assert.equal(r.code, 0, r.text);
+      assert.match(r.text, /^Usage: retort status/);
+      r = await cliExit(rt.path, ["status", "--url", "sqlite::memory:"]);
+      assert.equal(r.code, 0, r.text);
+      assert.match(r.text, /No migrations yet/);
+      r = await cliExit(rt.path, ["status", "--bogus"]);
+      assert.equal(r.code, 2, r.text);
+      assert.match(r.text, /unknown option --bogus for "status"/);
+      r = await cliExit(rt.path, ["status", "--url", "sqlite:///no/such/folder/x.db"]);
+      assert.equal(r.code, 1, r.text);
+    },
+  });
+}
+
+Deno.test("cli: without import.meta.main, the program is the script it was started with", () => {
+  // Node.js before 22.18 has no import.meta.main: the started script, links resolved, decides.
+  const script = process.argv[1];
+  const meta = (url: string) => ({ url }) as unknown as ImportMeta;
+  assert.equal(isMainModule(meta(pathToFileURL(script).href)), true);
+  const dir = Deno.makeTempDirSync({ prefix: "retort-main-" });
+  try {
+    Deno.symlinkSync(script, `${dir}/link.js`);
+    assert.equal(isMainModule(meta(pathToFileURL(`${dir}/link.js`).href)), true);
+    Deno.writeTextFileSync(`${dir}/other.js`, "");
+    assert.equal(isMainModule(meta(pathToFileURL(`${dir}/other.js`).href)), false);
+    assert.equal(isMainModule(meta("https://example.com/cli.js")), false);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  // Where the runtime has it, import.meta.main decides.
+  assert.equal(isMainModule(import.meta), false);
+  assert.equal(isMainModule({ ...meta(pathToFileURL(script).href), main: false }), false);
+});
 
 /** A `node` on the PATH older than 22.5 (no node:sqlite), if there is one. */
 async function oldNode(): Promise<string | null> {

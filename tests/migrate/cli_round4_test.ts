@@ -389,3 +389,36 @@ dbTest("fxcli: pull on an empty database says so instead of an empty import", as
     await Deno.remove(dir, { recursive: true });
   }
 }, ON);
+
+dbTest(
+  "fxcli: up names a migration by its exact id even when a longer id begins with it",
+  async (db) => {
+    const dir = await project({
+      "migrations/20260101T0000_fxcli_add.ts": `export default {
+  parent: null,
+  up: ({ op }) => [op.sql\`CREATE TABLE fxcli_e1 (x INTEGER)\`],
+  down: ({ op }) => [op.sql\`DROP TABLE fxcli_e1\`],
+};
+`,
+      "migrations/20260101T0001_fxcli_add_more.ts": `export default {
+  parent: "20260101T0000_fxcli_add",
+  up: ({ op }) => [op.sql\`CREATE TABLE fxcli_e2 (x INTEGER)\`],
+  down: ({ op }) => [op.sql\`DROP TABLE fxcli_e2\`],
+};
+`,
+    });
+    try {
+      const engine = db.engine();
+      const cfg = `${dir}/retort.config.ts`;
+      await Deno.writeTextFile(cfg, `export default { url: ${JSON.stringify(db.url)} };`);
+      const res = await retort(["up", "20260101T0000_fxcli_add", "--config", cfg]);
+      assert.equal(res.code, 0, res.err);
+      assert.equal(await tableExists(engine, "fxcli_e1"), true);
+      assert.equal(await tableExists(engine, "fxcli_e2"), false, "only up to the exact id");
+      assert.equal((await retort(["down", "--config", cfg])).code, 0);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  ON,
+);
