@@ -7,7 +7,7 @@
 import type { Dialect } from "../core/dialect.ts";
 import type { Driver } from "../core/driver.ts";
 import type { EngineOptions } from "../core/engine/engine.ts";
-import { isPostgresClient } from "../dialects/postgres/client.ts";
+import { checkPostgresClient, isPostgresClient } from "../dialects/postgres/client.ts";
 import { postgresDialect } from "../dialects/postgres/dialect.ts";
 import { isPGlite } from "../dialects/postgres/pglite/client.ts";
 import { isBunDatabase } from "../dialects/sqlite/bun.ts";
@@ -33,6 +33,7 @@ export function wireClient(client: unknown, options: EngineOptions): Wired | und
     return { dialect: client.dialect, driver: client, poolSize: client.poolSize };
   }
   if (isPostgresClient(client)) {
+    checkPostgresClient(client); // refused now, not at first use
     const driver = import("../dialects/postgres/driver.ts").then((m) =>
       m.postgresDriver(client, { hideParameters, owned, acquireTimeout: options.acquireTimeout })
     );

@@ -8,7 +8,12 @@ import type { Dialect } from "../core/dialect.ts";
 import type { Driver } from "../core/driver.ts";
 import type { EngineOptions } from "../core/engine/engine.ts";
 import { ArgumentError } from "../core/errors.ts";
-import type { PostgresClient } from "../dialects/postgres/client.ts";
+import {
+  describeValue,
+  POSTGRES_ACCEPTED,
+  type PostgresClient,
+  postgresLookalike,
+} from "../dialects/postgres/client.ts";
 import type { SqliteClient } from "../dialects/sqlite/client.ts";
 import type { BunDatabase } from "../dialects/sqlite/bun.ts";
 import type { PGliteClient } from "../dialects/postgres/pglite/client.ts";
@@ -65,10 +70,16 @@ export function openEngine<E>(
   }
   const wired = wireClient(source, options);
   if (wired === undefined) {
+    const lookalike = postgresLookalike(source);
+    if (lookalike !== null) {
+      throw new ArgumentError(
+        `createEngine takes, for PostgreSQL, ${POSTGRES_ACCEPTED}; got ${lookalike}.`,
+      );
+    }
     throw new ArgumentError(
       "createEngine takes a database URL, a node:sqlite DatabaseSync, a @db/sqlite Database, " +
         "a bun:sqlite Database, a postgres.js sql instance, a PGlite instance or a Driver; " +
-        `got ${typeof source}.`,
+        `got ${describeValue(source)}.`,
     );
   }
   return new Class(wired.dialect, wired.driver, options, wired.poolSize);

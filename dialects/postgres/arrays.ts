@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { ArgumentError } from "../../core/errors.ts";
 import { narrow } from "../../core/util/ints.ts";
 import { parseDate, parseTimestamp, parseTimestamptz } from "./datetime.ts";
 
@@ -87,7 +88,85 @@ const WATCHED = Symbol("retort.arrayTypesWatched");
 /** What the driver sees of a postgres.js client's options. */
 interface ClientOptions {
   parsers?: Record<number, Parser | undefined>;
+  serializers?: Record<number, ((x: unknown) => unknown) | undefined>;
   shared?: { typeArrayMap?: Record<number, number> };
+  fetch_types?: boolean;
+}
+
+/**
+ * The built-in array types (element oid to array oid), which a client created with
+ * `fetch_types: false` never learns: bool, bytea, char, name, int8, int2, int4, text, oid,
+ * json, xml, point, box, cidr, float4, float8, money, macaddr, inet, bpchar, varchar, date,
+ * time, timestamp, timestamptz, interval, timetz, bit, varbit, numeric, uuid, jsonb.
+ */
+const BUILTIN_ARRAYS: Readonly<Record<number, number>> = {
+  16: 1000,
+  17: 1001,
+  18: 1002,
+  19: 1003,
+  20: 1016,
+  21: 1005,
+  23: 1007,
+  25: 1009,
+  26: 1028,
+  114: 199,
+  142: 143,
+  600: 1017,
+  603: 1020,
+  650: 651,
+  700: 1021,
+  701: 1022,
+  790: 791,
+  829: 1040,
+  869: 1041,
+  1042: 1014,
+  1043: 1015,
+  1082: 1182,
+  1083: 1183,
+  1114: 1115,
+  1184: 1185,
+  1186: 1187,
+  1266: 1270,
+  1560: 1561,
+  1562: 1563,
+  1700: 1231,
+  2950: 2951,
+  3802: 3807,
+};
+
+const escapeElement = (t: string): string => t.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
+
+const undefinedElement = (): never => {
+  throw new ArgumentError("An array parameter holds undefined; use null for NULL.");
+};
+
+/**
+ * An array parameter as PostgreSQL's array text, each element through the element type's
+ * serializer (looked up when a value is sent), as postgres.js writes arrays: for a client that
+ * did not learn the array types (`fetch_types: false`), which postgres.js would send as
+ * `String(array)`. Anything not an array (text already) goes as it is.
+ */
+function arraySerializer(
+  serializers: Record<number, ((x: unknown) => unknown) | undefined>,
+  elementOid: number,
+  arrayOid: number,
+): (x: unknown) => unknown {
+  const delimiter = delimiterOf(arrayOid);
+  const write = (xs: unknown): unknown => {
+    if (!Array.isArray(xs)) return xs;
+    const serialize = serializers[elementOid] ?? String;
+    const items = xs.map((x) =>
+      Array.isArray(x)
+        ? write(x)
+        : x === null
+        ? "NULL"
+        : x === undefined
+        ? undefinedElement()
+        : `"${escapeElement(String(serialize(x)))}"`
+    );
+    return `{${items.join(delimiter)}}`;
+  };
+  return write;
 }
 
 /**
@@ -115,8 +194,11 @@ function postgresArrayParser(
  * unless the client has a parser and a serializer for it already. The types learnt so far get
  * Retort's parser now; the map is watched for the others, whose parser is put in place before
  * postgres.js would install its own (which then leaves it: the slot ignores writes). A parser
- * the user gave for an array type (through `types`) is kept. Returns whether the client had
- * the shape this needs.
+ * the user gave for an array type (through `types`) is kept. A client created with
+ * `fetch_types: false` learns no array type: it is given the built-in ones (see
+ * `BUILTIN_ARRAYS`), parsed so and written as postgres.js writes arrays; its database's own
+ * array types (of enums, domains) stay text, as postgres.js leaves them. Returns whether the
+ * client had the shape this needs.
  */
 export function installArrayTypes(client: { options?: unknown }): boolean {
   const options = client.options as ClientOptions | undefined;
@@ -145,6 +227,16 @@ export function installArrayTypes(client: { options?: unknown }): boolean {
       return Reflect.set(target, key, value);
     },
   });
+  // A client that does not fetch the array types learns none: the built-in ones are given to
+  // it as postgres.js would have learnt them (declared, read, and written as arrays).
+  const serializers = options!.serializers;
+  if (options!.fetch_types === false && serializers !== undefined) {
+    for (const [key, arrayOid] of Object.entries(BUILTIN_ARRAYS)) {
+      const elementOid = Number(key);
+      if (map[elementOid] === undefined) shared.typeArrayMap[elementOid] = arrayOid;
+      serializers[arrayOid] ??= arraySerializer(serializers, elementOid, arrayOid);
+    }
+  }
   return true;
 }
 

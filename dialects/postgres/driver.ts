@@ -12,14 +12,14 @@
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
 import { InvalidRequestError, OperationalError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
-import { installArrayTypes } from "./arrays.ts";
 import { cursorChunks } from "./cursor.ts";
 import { Checkout, type Watch } from "./checkout.ts";
-import type { PostgresClient } from "./client.ts";
-import { dateParams, installDateTypes } from "./datetime.ts";
+import { checkPostgresClient, type PostgresClient } from "./client.ts";
+import { dateParams } from "./datetime.ts";
 import { postgresDialect } from "./dialect.ts";
 import { abortedCommit, isConnectionLoss, translatePostgresError } from "./errors.ts";
 import { PreparedTexts } from "./prepared.ts";
+import { installRetortTypes } from "./types.ts";
 
 export { translatePostgresError } from "./errors.ts";
 
@@ -199,13 +199,13 @@ class PostgresDriver implements Driver {
   readonly #prepared: PreparedTexts;
 
   constructor(client: PostgresClient, options: PostgresDriverOptions, owned: boolean) {
+    checkPostgresClient(client);
     this.#client = client;
     this.#hide = options.hideParameters ?? false;
     this.poolSize = client.options?.max ?? 10;
     this.#checkout = new Checkout(this.poolSize, options.acquireTimeout ?? 30_000);
     this.#prepared = new PreparedTexts(options.preparedStatements ?? 256);
-    installDateTypes(client);
-    installArrayTypes(client);
+    installRetortTypes(client);
     if (owned) this.#onClose = () => client.end({ timeout: 5 });
   }
 
@@ -350,8 +350,29 @@ class PostgresDriver implements Driver {
 }
 
 /**
- * Wraps a postgres.js `sql` instance. The engine does not close a client it was given unless
- * `owned` is set.
+ * Wraps a postgres.js `sql` instance (3.4 or later; anything else, Bun's own `SQL` among
+ * them, is refused with an ArgumentError). The engine does not close a client it was given
+ * unless `owned` is set.
+ *
+ * A client passed in reads and writes values as one Retort opens by URL does. To that end
+ * Retort changes, on the client's options (so the client's own queries see it too):
+ *
+ * - `int8` is read as a number when it fits in a double exactly, else as a bigint (unless the
+ *   client's `types` option reads `int8` itself, as `postgres.BigInt` does: then that stays);
+ * - the `json` and `jsonb` serializers send a string as it is (Retort binds JSON as JSON
+ *   text, which postgres.js would encode again as a JSON string) and hand anything else to the
+ *   serializer they were, the client's own or `JSON.stringify`; parsers stay;
+ * - `date`, `timestamp` and `timestamptz` are read and written by Retort's parsers (exact for
+ *   years 1 to 99 and BC, independent of the time zone), unless the client's `types` handles
+ *   one of them, when all three stay the client's;
+ * - arrays are read by Retort's parser (NULL elements as `null`), except array types the
+ *   client's `types` reads itself; a client created with `fetch_types: false`, which learns no
+ *   array type, is given the built-in ones (so that arrays bind and read as on any other).
+ *
+ * Everything else the client was created with (pool size, `onnotice`, `ssl`, timeouts, its
+ * other types) stays as it is. A client with a `transform` that changes results
+ * (`postgres.camel`; a `column`, `value` or `row` transform) is refused with an ArgumentError:
+ * Retort names and decodes result columns itself.
  *
  * @example
  * ```ts ignore
