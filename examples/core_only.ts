@@ -1,10 +1,11 @@
 /**
- * Core only: the `sql` tag and the Engine, no mapped classes and no statement builder.
+ * Core only: the `sql` tag and the Engine, no mapped classes and no statement builder; it imports
+ * `@retort/orm/core` (here `../core.ts`), which loads nothing of the ORM.
  *
  * Run it with `deno run -A examples/core_only.ts` (in-memory SQLite), or give a database URL
  * as the first argument: `deno run -A examples/core_only.ts postgres://postgres@127.0.0.1/test`.
  */
-import { createEngine, IntegrityError, sql } from "../mod.ts";
+import { createEngine, IntegrityError, sql } from "../core.ts";
 
 const url = Deno.args[0] ?? "sqlite:///:memory:";
 await using engine = createEngine(url);
