@@ -21,7 +21,13 @@ export interface QueryResult {
   rows: Row[];
   /** How many rows a write changed, or how many rows were returned. */
   rowsAffected: number;
-  /** The row id of the last insert, where the database reports one (SQLite). */
+  /**
+   * SQLite: the rowid of the row an INSERT or REPLACE inserted (of a multi-row insert, the
+   * last), a bigint beyond 2^53. Absent for every other statement (UPDATE, DELETE, SELECT),
+   * for an insert that inserted nothing (`OR IGNORE`, `DO NOTHING`), for an upsert that
+   * updated, for a `WITHOUT ROWID` table or a view, and on PostgreSQL, whose keys come back
+   * with RETURNING.
+   */
   lastInsertId?: number | bigint;
   /** In `"values"` mode: the column names, in the order of each row array. */
   columns?: string[];

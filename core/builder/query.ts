@@ -8,9 +8,10 @@ import { ArgumentError } from "../errors.ts";
 import { Fragment, Identifier, type Row, type SqlSource, toSql } from "../sql/nodes.ts";
 import { sql } from "../sql/tag.ts";
 import type { Executable } from "../statement.ts";
-import { checkCount, limitClause, type OrderItem, orderItems } from "./clauses.ts";
+import { checkCount, limitClause, type OrderItem } from "./clauses.ts";
 import { collectCtes, Cte, Subquery } from "./cte.ts";
 import { type Expression, TypedExpression } from "./expression.ts";
+import { resultOrderItem } from "./order.ts";
 import type { ScalarOf } from "./row_types.ts";
 import type { ResultColumn } from "./rows.ts";
 
@@ -264,9 +265,29 @@ export class Compound<R = Row> extends QueryBase<R> {
     });
   }
 
-  /** Orders the combined rows, by result keys (strings) or expressions. */
+  /**
+   * Orders the combined rows. A compound's ORDER BY names its result columns: a result key
+   * (`"id"`, `desc("id", { nulls: "last" })`), or a column or expression a member selects,
+   * written as the result column it is (`desc(users.c.id)` orders by the result's `"id"`).
+   * Other SQL goes as written.
+   */
   orderBy(...items: OrderItem[]): Compound<R> {
-    return this.#with({ orderBy: [...this.#orderBy, ...orderItems(items, "orderBy")] });
+    const keys = this.columns.map((c) => c.key);
+    const added = items.map((item, i) =>
+      resultOrderItem(item, i, this.#ops[0], keys, (e) => this.#resultIndex(e))
+    );
+    return this.#with({ orderBy: [...this.#orderBy, ...added] });
+  }
+
+  /** Where `expr` is among the result columns of a member (any of them), or -1. */
+  #resultIndex(expr: unknown): number {
+    for (const part of this.#parts) {
+      const at = part instanceof Compound
+        ? part.#resultIndex(expr)
+        : part.columns.findIndex((c) => c.expr === expr);
+      if (at >= 0) return at;
+    }
+    return -1;
   }
 
   /** At most `n` rows (null: no limit). */

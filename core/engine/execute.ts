@@ -8,7 +8,7 @@
  */
 import type { Dialect } from "../dialect.ts";
 import type { DriverConnection, QueryMode, QueryResult } from "../driver.ts";
-import { DatabaseError } from "../errors.ts";
+import { ArgumentError, DatabaseError } from "../errors.ts";
 import { compile } from "../sql/compile.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
 import type { Executable } from "../statement.ts";
@@ -26,6 +26,38 @@ export interface Runner {
 
 /** Where a statement runs: a connection or a pool. */
 export type Target = Pick<DriverConnection, "query" | "queryNow">;
+
+/**
+ * Whether SQL text holds no statement: only whitespace, comments and semicolons. Text that
+ * starts with a letter or a parenthesis (nearly all) is answered at its first character.
+ */
+function isBlank(text: string): boolean {
+  const first = text.charCodeAt(0) | 0x20; // lower case, for letters
+  if ((first >= 97 && first <= 122) || first === 0x28 /* ( */) return false;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13) || c === 59) i++;
+    else if (c === 45 && text.charCodeAt(i + 1) === 45) {
+      const nl = text.indexOf("\n", i + 2);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else return false;
+  }
+  return true;
+}
+
+/**
+ * The error for SQL text that holds no statement, raised before it is sent, the same on every
+ * database (SQLite would fail with "not an error", PostgreSQL would answer with nothing).
+ */
+function blankText(): ArgumentError {
+  return new ArgumentError(
+    "The SQL text holds no statement (only whitespace, comments or semicolons); pass the " +
+      "statement to run.",
+  );
+}
 
 /** Whether a statement goes out as several (so it needs a transaction to be atomic). */
 export function isBatched(source: SqlSource<unknown>, dialect: Dialect): boolean {
@@ -89,10 +121,12 @@ function run(
     result = executeBatches(runner, target, parts, mode);
   } else {
     const { text, params } = compile(parts?.[0] ?? statement, runner.dialect);
-    result = now && target.queryNow !== undefined && runner.echo === undefined &&
-        !runner.hideParameters
-      ? target.queryNow(text, params, mode)
-      : send(runner, target, text, params, mode);
+    if (
+      now && target.queryNow !== undefined && runner.echo === undefined && !runner.hideParameters
+    ) {
+      if (isBlank(text)) throw blankText();
+      result = target.queryNow(text, params, mode);
+    } else result = send(runner, target, text, params, mode);
   }
   if (mode === "run") return result;
   if (statement.resultTypes == null && (mode !== "all" || statement.decodeRows === undefined)) {
@@ -146,6 +180,7 @@ export function send(
   mode: QueryMode,
   control = false,
 ): Promise<QueryResult> {
+  if (isBlank(text)) return Promise.reject(blankText());
   if (runner.echo === undefined && !runner.hideParameters) {
     return target.query(text, params, mode);
   }

@@ -48,12 +48,18 @@ export interface Statement {
   keys?: string[];
   /** Whether rows come back as arrays (node:sqlite with setReturnArrays). */
   arrays?: boolean;
-  /** Whether the text has RETURNING (its integers are read as bigints, then narrowed). */
-  returning?: boolean;
+  /** Whether its integers are read as bigints, then narrowed (RETURNING, an insert's rowid). */
+  bigInts?: boolean;
   /** Whether the statement changes rows, so that its change count is its own. */
   writes?: boolean;
   /** Whether it changes the schema (CREATE, ALTER, DROP), or may undo a change (ROLLBACK). */
   schema?: "changes" | "may undo";
+  /** How its `lastInsertId` is read: not at all, after an insert, after an upsert. */
+  insertId?: "none" | "insert" | "upsert";
+  /** node:sqlite: the text of the statement prepared (the first of the text given). */
+  readonly sourceSQL?: string;
+  /** `@db/sqlite`: reads every integer exactly (numbers within 2^53, bigints beyond). */
+  enableInt64?(): unknown;
 }
 
 /**

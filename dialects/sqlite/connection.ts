@@ -5,94 +5,31 @@
  * @module
  */
 import type { QueryMode, QueryResult } from "../../core/driver.ts";
-import { ArgumentError, DataError } from "../../core/errors.ts";
+import { RetortError } from "../../core/errors.ts";
 import type { Row } from "../../core/sql/nodes.ts";
-import { dateRangeProblem } from "../../core/types/dates.ts";
 import { MAX_SAFE, MIN_SAFE } from "../../core/util/ints.ts";
 import type { SchemaVersion, SqliteClient, SqliteDriverOptions, Statement } from "./client.ts";
 import { translateSqliteError } from "./errors.ts";
 import { registerFunctions } from "./functions.ts";
+import { insertIdKind, rowid } from "./insert_id.ts";
+import { encodeAll } from "./params.ts";
 import { statementKind } from "./statement_kind.ts";
+import { checkOneStatement, checkText } from "./statement_text.ts";
 
 const STATEMENT_CACHE_SIZE = 256;
 const RETURNING = /\bRETURNING\b/i;
 
-function encodeJson(_key: string, v: unknown): unknown {
-  return typeof v === "bigint" ? (v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString()) : v;
-}
-
-function encode(v: unknown): unknown {
-  switch (typeof v) {
-    case "number":
-      // node:sqlite binds every number as a REAL: 5 would be 5.0, and 'id-' || 5 'id-5.0'.
-      return Number.isSafeInteger(v) && !Object.is(v, -0) ? BigInt(v) : v;
-    case "boolean":
-      return v ? 1n : 0n;
-    case "object":
-      if (v === null || v instanceof Uint8Array) return v;
-      if (v instanceof Date) return dateParam(v);
-      if (Array.isArray(v)) return JSON.stringify(v, encodeJson);
-      return v;
-    default:
-      return v;
-  }
-}
-
 /**
- * SQLite stores text holding a NUL, but node:sqlite reads text only up to the first NUL: such
- * a value would come back cut short. It is refused, as PostgreSQL refuses it.
+ * node:sqlite reads -2^63 as a number (it throws a RangeError for every other integer beyond
+ * 2^53): a row holding it is read again, as bigints. A REAL of that value reads the same.
  */
-function nulInText(text: string, params: readonly unknown[], hide: boolean): DataError {
-  return new DataError(
-    "A text parameter contains a NUL character, which SQLite cannot return exactly (text is " +
-      "read up to the first NUL); remove it, or bind the value as bytes (Uint8Array).",
-    { sql: text, params: hide ? undefined : params, code: "NUL_IN_TEXT" },
-  );
-}
+const INT64_MIN = -(2 ** 63);
 
-/** A Date as ISO 8601 text, in the years both databases store (0000 to 9999). */
-function dateParam(d: Date): string {
-  const problem = dateRangeProblem(d.getTime());
-  if (problem !== null) throw new ArgumentError(`A Date parameter: ${problem}.`);
-  return d.toISOString();
-}
-
-/**
- * The parameters as SQLite binds them: `params` itself when none needs encoding, else a copy
- * with those encoded, made in `into` when given (an array the caller reuses: its values are
- * spread into the call and not kept).
- */
-function encodeAll(
-  params: readonly unknown[],
-  text: string,
-  hide: boolean,
-  into?: unknown[],
-): unknown[] {
-  let out: unknown[] | null = null;
-  for (let i = 0; i < params.length; i++) {
-    const v = params[i];
-    const t = typeof v;
-    if (t === "string") {
-      if ((v as string).includes("\0")) throw nulInText(text, params, hide);
-    } else if (t === "number" && Number.isNaN(v)) {
-      throw new ArgumentError(
-        "A NaN parameter: SQLite cannot store NaN (it binds it as NULL); use null instead.",
-      );
-    } else if (
-      t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ||
-      (t === "object" && v !== null && !(v instanceof Uint8Array))
-    ) {
-      out ??= copyInto(params, into);
-      out[i] = encode(v);
-    }
+function holdsInt64Min(rows: unknown[][]): boolean {
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) if (row[i] === INT64_MIN) return true;
   }
-  return out ?? params as unknown[];
-}
-
-function copyInto(params: readonly unknown[], into: unknown[] | undefined): unknown[] {
-  if (into === undefined || into.length !== params.length) return params.slice();
-  for (let i = 0; i < params.length; i++) into[i] = params[i];
-  return into;
+  return false;
 }
 
 function narrowBigInts(rows: unknown[][]): unknown[][] {
@@ -104,6 +41,11 @@ function narrowBigInts(rows: unknown[][]): unknown[][] {
   }
   return rows;
 }
+
+/** `@db/sqlite`'s Database: the last insert rowid is a property. */
+type DenoDb = { lastInsertRowId: number | bigint };
+/** What node:sqlite's (and the bun adapter's) `run()` returns. */
+type RunInfo = { changes: number | bigint; lastInsertRowid: number | bigint };
 
 /** The verbs of statements that change the schema. */
 const SCHEMA_CHANGES = new Set(["CREATE", "ALTER", "DROP"]);
@@ -158,19 +100,22 @@ export class SqliteConnection {
     if (configure) db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout))}`);
   }
 
-  #prepare(text: string): Statement {
+  /** `SELECT last_insert_rowid()`, for an upsert's rowid before it runs. */
+  #rowidStatement: Statement | undefined;
+
+  #prepare(text: string, params: readonly unknown[]): Statement {
     if (this.#prepared !== this.#schema.version) {
       this.#statements.clear(); // prepared under another schema: their columns may be stale
       this.#prepared = this.#schema.version;
     }
     let stmt = this.#statements.get(text);
     if (stmt !== undefined) return stmt;
-    stmt = this.#db.prepare(text) as Statement;
+    stmt = this.#prepareOne(text, params);
     if (stmt.setReturnArrays) {
       stmt.setReturnArrays(true);
       stmt.arrays = true;
     }
-    stmt.returning = RETURNING.test(text);
+    stmt.enableInt64?.();
     const kind = statementKind(text);
     stmt.writes = kind.writes;
     stmt.schema = SCHEMA_CHANGES.has(kind.verb)
@@ -178,7 +123,10 @@ export class SqliteConnection {
       : kind.verb === "ROLLBACK"
       ? "may undo"
       : undefined;
-    if (stmt.returning) stmt.setReadBigInts?.(true);
+    stmt.insertId = insertIdKind(this.#db, text, kind.verb);
+    // RETURNING's integers, and an insert's rowid, are read exactly.
+    stmt.bigInts = RETURNING.test(text) || stmt.insertId !== "none";
+    if (stmt.bigInts) stmt.setReadBigInts?.(true);
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
       // Evict the oldest: cheaper than keeping recency order on every hit.
       const oldest = this.#statements.keys().next().value as string;
@@ -186,6 +134,39 @@ export class SqliteConnection {
     }
     this.#statements.set(text, stmt);
     return stmt;
+  }
+
+  /**
+   * Prepares text that holds one statement, refusing any other: empty text (node:sqlite
+   * would prepare nothing, and crash reading it), and text holding a second statement, which
+   * SQLite would drop without a word. node:sqlite says where the first statement ends.
+   */
+  #prepareOne(text: string, params: readonly unknown[]): Statement {
+    checkText(text);
+    let stmt: Statement;
+    try {
+      stmt = this.#db.prepare(text) as Statement;
+    } catch (error) {
+      checkOneStatement(text, params, this.#hide); // a client that refuses several, its own way
+      throw error;
+    }
+    const source = stmt.sourceSQL;
+    const end = typeof source === "string" && text.startsWith(source) ? source.length : undefined;
+    checkOneStatement(text, params, this.#hide, end);
+    return stmt;
+  }
+
+  /** The connection's last insert rowid, as it is now. */
+  #lastRowid(): bigint {
+    if (this.#denoSqlite) return BigInt((this.#db as unknown as DenoDb).lastInsertRowId);
+    let stmt = this.#rowidStatement;
+    if (stmt === undefined) {
+      stmt = this.#rowidStatement = this.#db.prepare("SELECT last_insert_rowid()") as Statement;
+      stmt.setReadBigInts?.(true);
+      stmt.setReturnArrays?.(true);
+    }
+    const [row] = stmt.all() as unknown[];
+    return BigInt((Array.isArray(row) ? row : Object.values(row as object))[0] as bigint);
   }
 
   query(text: string, params: readonly unknown[], mode: QueryMode): QueryResult {
@@ -210,25 +191,28 @@ export class SqliteConnection {
     let stmt: Statement | undefined;
     const args = encodeAll(params, text, this.#hide, into);
     try {
-      stmt = this.#prepare(text);
+      stmt = this.#prepare(text, params);
       if (stmt.schema !== undefined) this.#schemaMoves(stmt.schema, text);
-      if (mode !== "run") return this.#read(stmt, args, mode, stmt.returning === true);
+      if (mode !== "run") return this.#read(stmt, args, mode, stmt.bigInts === true);
+      const before = stmt.insertId === "upsert" ? this.#lastRowid() : undefined;
       const r = stmt.run(...args);
+      let changes: number | bigint;
+      let id: number | bigint;
       if (this.#denoSqlite) {
-        const db = this.#db as unknown as { lastInsertRowId: number | bigint };
-        const changes = stmt.writes ? r as number : 0;
-        return { rows: [], rowsAffected: changes, lastInsertId: db.lastInsertRowId };
+        changes = r as number;
+        id = (this.#db as unknown as DenoDb).lastInsertRowId;
+      } else {
+        ({ changes, lastInsertRowid: id } = r as RunInfo);
       }
-      const { changes, lastInsertRowid } = r as {
-        changes: number | bigint;
-        lastInsertRowid: number | bigint;
-      };
-      return {
-        rows: [],
-        rowsAffected: stmt.writes ? Number(changes) : 0,
-        lastInsertId: lastInsertRowid,
-      };
+      const rowsAffected = stmt.writes ? Number(changes) : 0;
+      // Only a statement that inserted a row has an id of its own (see insert_id.ts).
+      const inserted = stmt.insertId !== "none" && rowsAffected > 0 &&
+        (before === undefined || BigInt(id) !== before);
+      return inserted
+        ? { rows: [], rowsAffected, lastInsertId: rowid(id) }
+        : { rows: [], rowsAffected };
     } catch (error) {
+      if (error instanceof RetortError) throw error; // refused before it ran
       if (
         error instanceof RangeError && stmt?.setReadBigInts && mode !== "run" &&
         statementKind(text).readOnly
@@ -271,6 +255,7 @@ export class SqliteConnection {
         keys = stmt.keys = stmt.columns!().map((c) => c.name); // the schema changed
       }
       if (narrow) narrowBigInts(arrays);
+      else if (holdsInt64Min(arrays)) throw new RangeError("-2^63 read as a number");
     } else if (mode === "values" && stmt.values) {
       arrays = stmt.values(...args);
       keys = stmt.keys ??= stmt.columnNames!();
@@ -320,9 +305,9 @@ export class SqliteConnection {
     const fail = (error: unknown) => translateSqliteError(error, text, params, this.#hide);
     let stmt: Statement;
     try {
-      stmt = this.#db.prepare(text) as Statement;
+      stmt = this.#prepareOne(text, params);
     } catch (error) {
-      throw fail(error);
+      throw error instanceof RetortError ? error : fail(error);
     }
     const kind = statementKind(text);
     if (
