@@ -5,10 +5,12 @@
  */
 import type { Dialect, IsolationLevel } from "../dialect.ts";
 import type { DriverConnection, QueryMode, QueryResult } from "../driver.ts";
-import { ArgumentError, InvalidRequestError, OperationalError } from "../errors.ts";
+import { ArgumentError, InvalidRequestError } from "../errors.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
 import { execute, executeNow, isBatched, type Runner, send } from "./execute.ts";
 import { streamChunks } from "./stream.ts";
+import { controlOf, controlRefused } from "./control.ts";
+import { rollbackIfActive, runInTransaction } from "./ending.ts";
 import { Executor } from "./executor.ts";
 import type { RetryOptions } from "./retry.ts";
 
@@ -96,6 +98,8 @@ export class Transaction extends Executor implements AsyncDisposable {
   /** Runs a statement in this transaction (see {@linkcode Executor.execute}). */
   execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     this.#check("run a statement");
+    const control = controlOf(source);
+    if (control !== null) return Promise.reject(controlRefused(control, "transaction"));
     return this.connection.executeRaw(source, mode);
   }
 
@@ -107,6 +111,8 @@ export class Transaction extends Executor implements AsyncDisposable {
     // An `execute` overridden (or wrapped) stays what every method is built on.
     if (this.execute !== Transaction.prototype.execute) return this.execute(source, mode);
     this.#check("run a statement");
+    const control = controlOf(source);
+    if (control !== null) throw controlRefused(control, "transaction");
     return this.connection.executeRawNow(source, mode);
   }
 
@@ -169,41 +175,6 @@ export class Transaction extends Executor implements AsyncDisposable {
   }
 }
 
-/** Runs `fn` in a transaction: committed when it returns, rolled back when it throws. */
-export async function runInTransaction<T>(
-  tx: Transaction,
-  fn: (tx: Transaction) => Promise<T>,
-): Promise<T> {
-  let result: T;
-  try {
-    result = await fn(tx);
-  } catch (error) {
-    try {
-      await tx.rollback();
-    } catch (rollbackError) {
-      throw new SuppressedError(rollbackError, error, "The rollback after an error failed too.");
-    }
-    throw error;
-  }
-  if (tx.isActive) await tx.commit();
-  return result;
-}
-
-/**
- * Rolls back a transaction that is still active. A lost connection (or one its engine closed)
- * has no transaction left to roll back, so that error is not raised again.
- */
-export async function rollbackIfActive(tx: Transaction | null): Promise<void> {
-  if (!tx?.isActive) return;
-  try {
-    await tx.rollback();
-  } catch (error) {
-    if (!(error instanceof OperationalError) && !(error instanceof InvalidRequestError)) {
-      throw error;
-    }
-  }
-}
-
 /**
  * A connection taken from the engine's pool for exclusive use. Outside a transaction each
  * statement commits on its own. Disposing it rolls back an open transaction and gives the
@@ -225,6 +196,8 @@ export class Connection extends Executor implements AsyncDisposable {
   #savepoints = 0;
   #onRelease: () => void;
   #closedBy: "user" | "engine" = "user";
+  /** Whether a transaction begun by SQL (`BEGIN`) is open: rolled back when given back. */
+  #sqlTransaction = false;
 
   /** Internal: use `engine.connect()`. */
   constructor(runner: Runner, driverConnection: DriverConnection, onRelease: () => void) {
@@ -265,10 +238,24 @@ export class Connection extends Executor implements AsyncDisposable {
 
   /** Runs a statement (see {@linkcode Executor.execute}); a batched one in a transaction. */
   execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
+    const control = controlOf(source);
+    if (control !== null) return this.#control(source, mode, control);
     if (this.transactionInProgress === null && isBatched(source, this.#runner.dialect)) {
       return this.transaction((tx) => tx.execute(source, mode));
     }
     return this.executeRaw(source, mode);
+  }
+
+  /** Transaction control written as SQL: run, and followed, outside a transaction object. */
+  async #control(
+    source: SqlSource<unknown>,
+    mode: QueryMode,
+    control: "begin" | "end" | "savepoint",
+  ): Promise<QueryResult> {
+    if (this.transactionInProgress !== null) throw controlRefused(control, "transaction");
+    const result = await this.executeRaw(source, mode);
+    if (control !== "savepoint") this.#sqlTransaction = control === "begin";
+    return result;
   }
 
   /** Internal: see {@linkcode Executor.executeNow}. */
@@ -277,7 +264,7 @@ export class Connection extends Executor implements AsyncDisposable {
     mode: QueryMode,
   ): QueryResult | Promise<QueryResult> {
     if (
-      this.execute !== Connection.prototype.execute ||
+      this.execute !== Connection.prototype.execute || controlOf(source) !== null ||
       (this.transactionInProgress === null && isBatched(source, this.#runner.dialect))
     ) return this.execute(source, mode);
     return this.executeRawNow(source, mode);
@@ -334,9 +321,12 @@ export class Connection extends Executor implements AsyncDisposable {
 
   /** Begins a transaction. It rolls back when disposed unless committed. */
   async begin(options: TransactionOptions = {}): Promise<Transaction> {
-    if (this.transactionInProgress) {
+    if (this.transactionInProgress || this.#sqlTransaction) {
       throw new InvalidRequestError(
-        "This connection is already in a transaction; open a savepoint with tx.begin().",
+        this.#sqlTransaction
+          ? "This connection is in a transaction begun by SQL (BEGIN); end it with COMMIT or " +
+            "ROLLBACK first, or begin every transaction with begin()."
+          : "This connection is already in a transaction; open a savepoint with tx.begin().",
       );
     }
     const level = options.isolationLevel;
@@ -365,6 +355,11 @@ export class Connection extends Executor implements AsyncDisposable {
     if (conn === null) return;
     try {
       await rollbackIfActive(this.#transaction);
+      // What SQL began and did not end goes back to the pool rolled back, not open.
+      if (this.#sqlTransaction) {
+        this.#sqlTransaction = false;
+        await this.sendText("ROLLBACK").catch(() => {});
+      }
     } finally {
       this.#driverConnection = null;
       this.#onRelease();

@@ -12,6 +12,7 @@ import { InvalidRequestError } from "../errors.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
 import type { Executable, TableLike } from "../statement.ts";
 import { Connection, type Transaction, type TransactionOptions } from "./connection.ts";
+import { controlOf, controlRefused } from "./control.ts";
 import { defaultEcho, type EchoFunction } from "./echo.ts";
 import { execute, executeNow, isBatched, type Runner } from "./execute.ts";
 import { Executor } from "./executor.ts";
@@ -33,13 +34,18 @@ export interface EngineOptions {
   hideParameters?: boolean;
   /** Most connections in the pool (PostgreSQL; SQLite files). Default 10 and 4. */
   poolSize?: number;
-  /** How long SQLite waits for a lock, in milliseconds, before failing. Default 5000. */
+  /**
+   * How long SQLite (and PGlite, for its one connection) waits for a lock, in milliseconds,
+   * before failing. Default 5000. `Infinity`, or anything above 2^31 − 1 (the longest timer),
+   * waits with no limit; anything but a number from 0 up is refused with an ArgumentError.
+   */
   busyTimeout?: number;
   /**
    * How long a checkout waits for a free PostgreSQL connection, in milliseconds, before it fails
    * with an OperationalError naming the pool's size and how many connections are held: a
    * transaction, a session, `engine.connect()`, or a statement while every connection is held.
-   * Default 30000. (SQLite waits up to `busyTimeout`.)
+   * Default 30000; `Infinity` (or anything above 2^31 − 1) waits with no limit, and anything but
+   * a number from 0 up is refused with an ArgumentError. (SQLite waits up to `busyTimeout`.)
    */
   acquireTimeout?: number;
   /**
@@ -127,6 +133,8 @@ export class Engine extends Executor implements AsyncDisposable {
 
   /** Runs a statement (see {@linkcode Executor.execute}); a batched one in a transaction. */
   execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
+    const control = controlOf(source);
+    if (control !== null) return Promise.reject(controlRefused(control, "engine"));
     const driver = this.#loaded;
     if (driver !== null && (source as Executable<unknown>).batches === undefined) {
       return execute(this.#runner, driver, source, mode);
@@ -142,7 +150,8 @@ export class Engine extends Executor implements AsyncDisposable {
     const driver = this.#loaded;
     if (
       driver !== null && (source as Executable<unknown>).batches === undefined &&
-      this.execute === Engine.prototype.execute // an `execute` overridden stays in the road
+      this.execute === Engine.prototype.execute && // an `execute` overridden stays in the road
+      controlOf(source) === null
     ) return executeNow(this.#runner, driver, source, mode);
     return this.execute(source, mode);
   }

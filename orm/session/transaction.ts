@@ -10,11 +10,8 @@
  * @module
  */
 import type { QueryMode, QueryResult } from "../../core/driver.ts";
-import {
-  type Connection,
-  rollbackIfActive,
-  type Transaction,
-} from "../../core/engine/connection.ts";
+import type { Connection, Transaction } from "../../core/engine/connection.ts";
+import { rollbackIfActive } from "../../core/engine/ending.ts";
 import type { Engine } from "../../core/engine/engine.ts";
 import { InvalidRequestError, PendingRollbackError } from "../../core/errors.ts";
 import type { SqlSource } from "../../core/sql/nodes.ts";

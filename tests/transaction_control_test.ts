@@ -1,0 +1,78 @@
+/**
+ * Transaction control written as SQL: refused where it cannot be honoured (the Engine's pooled
+ * statements, a transaction object's, a session's), run on a connection of one's own, whose
+ * transaction begun by SQL is rolled back when the connection is given back.
+ */
+import assert from "node:assert/strict";
+import { ArgumentError, InvalidRequestError, sql } from "../mod.ts";
+import { dbTest } from "./_db.ts";
+
+const count = async (e: { scalar(q: ReturnType<typeof sql>): Promise<unknown> }) =>
+  Number(await e.scalar(sql`SELECT count(*) FROM tc_rows`));
+
+dbTest(
+  "BEGIN, COMMIT and SAVEPOINT as SQL are refused where nothing can follow them",
+  async (db) => {
+    const engine = db.engine();
+    await engine.run(sql`CREATE TABLE tc_rows (id INTEGER PRIMARY KEY)`);
+    const refused = (e: unknown) => e instanceof ArgumentError && /written as SQL/.test(e.message);
+    for (
+      const q of [
+        sql`BEGIN`,
+        sql`  /* x */ begin transaction`,
+        sql`START TRANSACTION`,
+        sql`COMMIT`,
+        sql`${sql`ROLLBACK`}`,
+        sql`SAVEPOINT a`,
+      ]
+    ) {
+      await assert.rejects(engine.run(q), refused);
+    }
+    // Nothing was left open: a statement after commits on its own.
+    await engine.run(sql`INSERT INTO tc_rows (id) VALUES (1)`);
+    assert.equal(await count(engine), 1);
+
+    await engine.transaction(async (tx) => {
+      await tx.run(sql`INSERT INTO tc_rows (id) VALUES (2)`);
+      await assert.rejects(tx.run(sql`COMMIT`), refused);
+      await assert.rejects(tx.run(sql`RELEASE SAVEPOINT x`), refused);
+      assert.equal(tx.isActive, true);
+      await tx.rollback();
+    });
+    assert.equal(await count(engine), 1, "the transaction's rollback undid its row");
+
+    {
+      await using session = engine.session();
+      await session.execute(sql`INSERT INTO tc_rows (id) VALUES (3)`);
+      await assert.rejects(session.execute(sql`COMMIT`), refused);
+      await session.rollback();
+    }
+    assert.equal(await count(engine), 1);
+    // Statements that only look alike run.
+    assert.equal(Number(await engine.scalar(sql`SELECT 1 AS begin`)), 1);
+  },
+);
+
+dbTest("a connection of one's own runs BEGIN as SQL, and is given back rolled back", async (db) => {
+  const engine = db.engine();
+  await engine.run(sql`CREATE TABLE tc_rows (id INTEGER PRIMARY KEY)`);
+  {
+    await using conn = await engine.connect();
+    await conn.run(sql`BEGIN`);
+    await conn.run(sql`INSERT INTO tc_rows (id) VALUES (1)`);
+    await assert.rejects(conn.begin(), InvalidRequestError);
+    await conn.run(sql`COMMIT`);
+    await conn.run(sql`BEGIN`);
+    await conn.run(sql`INSERT INTO tc_rows (id) VALUES (2)`);
+    // Given back with the second transaction open: it is rolled back, not left to the pool.
+  }
+  assert.equal(await count(engine), 1);
+  await engine.run(sql`INSERT INTO tc_rows (id) VALUES (3)`);
+  assert.equal(await count(engine), 2, "the next statement commits on its own");
+  {
+    await using conn = await engine.connect();
+    await using tx = await conn.begin();
+    await assert.rejects(conn.run(sql`COMMIT`), ArgumentError);
+    await tx.commit();
+  }
+});
