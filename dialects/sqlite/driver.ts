@@ -37,8 +37,9 @@ export async function openSqlite(
     try {
       db = new DatabaseSync(path);
       if (!memory) {
-        db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout))}`);
-        db.exec("PRAGMA journal_mode = WAL");
+        const busy = Math.max(0, Math.floor(options.busyTimeout));
+        db.exec(`PRAGMA busy_timeout = ${busy}`);
+        toWal(db, busy);
         db.exec("PRAGMA synchronous = NORMAL");
       }
       return db;
@@ -54,6 +55,30 @@ export async function openSqlite(
   await (await pool.connect()).release();
   return pool;
 }
+
+/**
+ * Puts a file database in WAL mode. Two processes opening a new file at once race to change
+ * its journal mode, and SQLite answers the loser SQLITE_BUSY without waiting: it tries again
+ * (the other has usually set WAL by then) until `busy` ms have passed.
+ */
+function toWal(db: { exec(sql: string): void }, busy: number): void {
+  const until = Date.now() + busy;
+  for (;;) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      const busyNow =
+        /\b(SQLITE_BUSY|database is locked)\b/i.test(String((error as Error)?.message)) ||
+        (error as { errcode?: number })?.errcode === 5;
+      if (!busyNow || Date.now() >= until) throw error;
+      // A short synchronous pause: opening a connection is synchronous.
+      Atomics.wait(PAUSE, 0, 0, 5);
+    }
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Wraps a ready SQLite client: a `node:sqlite` DatabaseSync or a `@db/sqlite` Database. The
