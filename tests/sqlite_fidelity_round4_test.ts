@@ -347,10 +347,16 @@ dbTest("text that holds no statement is refused before it is sent", async (db) =
   for (const text of log.texts) assert.match(text, /^[A-Z]/, "a blank text was sent");
 });
 
-dbTest("SQLite: a stream of text that holds no statement is refused", async (db) => {
+dbTest("a stream of text that holds no statement is refused", async (db) => {
   const engine = db.engine();
   for (const q of [sql``, sql`  `, sql`-- c`, sql`;`]) await assert.rejects(drain(engine, q), NONE);
-}, { on: ["sqlite", "sqlite-file"] });
+  await engine.transaction(async (tx) => {
+    for await (const _ of tx.stream(sql`-- nothing`)) assert.fail("a row of nothing");
+  }).then(
+    () => assert.fail("a blank stream in a transaction ran"),
+    (e) => assert.match(e.message, /holds no statement/),
+  );
+});
 
 Deno.test("SQLite: SQL text holding a NUL is refused, not cut short", async () => {
   await using engine = createEngine("sqlite::memory:");

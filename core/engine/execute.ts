@@ -31,7 +31,7 @@ export type Target = Pick<DriverConnection, "query" | "queryNow">;
  * Whether SQL text holds no statement: only whitespace, comments and semicolons. Text that
  * starts with a letter or a parenthesis (nearly all) is answered at its first character.
  */
-function isBlank(text: string): boolean {
+export function isBlank(text: string): boolean {
   const first = text.charCodeAt(0) | 0x20; // lower case, for letters
   if ((first >= 97 && first <= 122) || first === 0x28 /* ( */) return false;
   for (let i = 0; i < text.length;) {
@@ -52,7 +52,7 @@ function isBlank(text: string): boolean {
  * The error for SQL text that holds no statement, raised before it is sent, the same on every
  * database (SQLite would fail with "not an error", PostgreSQL would answer with nothing).
  */
-function blankText(): ArgumentError {
+export function blankText(): ArgumentError {
   return new ArgumentError(
     "The SQL text holds no statement (only whitespace, comments or semicolons); pass the " +
       "statement to run.",

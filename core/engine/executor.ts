@@ -26,7 +26,11 @@ import { chunkSizeOf, type StreamOptions } from "./stream.ts";
 export interface RunResult {
   /** How many rows the statement changed. */
   readonly rowsAffected: number;
-  /** The row id of the last insert, where the database reports one (SQLite). */
+  /**
+   * SQLite: the rowid of the row an INSERT (or REPLACE) inserted, of a multi-row insert the
+   * last; absent for any other statement, for an insert that inserted nothing, and on
+   * PostgreSQL (use RETURNING).
+   */
   readonly lastInsertId?: number | bigint;
 }
 

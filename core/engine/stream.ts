@@ -9,7 +9,7 @@ import { ArgumentError } from "../errors.ts";
 import { compile } from "../sql/compile.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
 import type { Executable } from "../statement.ts";
-import { decoded, execute, reportable, type Runner } from "./execute.ts";
+import { blankText, decoded, execute, isBlank, reportable, type Runner } from "./execute.ts";
 
 /** How many rows a stream reads at a time unless told. */
 export const DEFAULT_CHUNK_SIZE = 1000;
@@ -64,6 +64,7 @@ export async function* streamChunks(
     return;
   }
   const { text, params } = compile(parts?.[0] ?? statement, runner.dialect);
+  if (isBlank(text)) throw blankText();
   const decodes = statement.resultTypes != null ||
     (mode === "all" && statement.decodeRows !== undefined);
   const echo = runner.echo;
