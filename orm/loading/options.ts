@@ -13,7 +13,10 @@ export type { LoaderOption };
 
 /**
  * Loads a relationship of the queried objects with a second query, batched with `IN` under
- * the dialect's parameter limit. Nested options load further relationships of the results.
+ * the dialect's parameter limit. Nested options load further relationships of the results:
+ * a nested `joined` one in that second query, with a LEFT JOIN; a nested `selectin` one with
+ * a query of its own. An object the session holds whose relationship is loaded already keeps
+ * it, unflushed changes included, unless the query is `.populateExisting()`.
  *
  * @example
  * ```ts
@@ -32,6 +35,10 @@ export function selectin<const P extends string, const N extends readonly Loader
 
 /**
  * Loads a relationship in the same query, with a LEFT JOIN; parent rows are de-duplicated.
+ * A nested `joined` option is LEFT JOINed in the same query too (`joined("posts",
+ * joined("tags"))` is one SELECT); a nested `selectin` one is a further query. An object the
+ * session holds whose relationship is loaded already keeps it, unflushed changes included,
+ * unless the query is `.populateExisting()`.
  *
  * @example
  * ```ts

@@ -66,7 +66,7 @@ export async function loadEntities<T>(ctx: LoadContext, query: EntityQuery<T>): 
   const joined = options.filter((o) => o.strategy === "joined");
   const need = ownColumns(mapper, options);
   const objs = joined.length > 0
-    ? await loadJoined(ctx, mapper, query, joined, populate, need)
+    ? await loadJoined(ctx, mapper, query, joined, populate, need, applyOptions)
     : await loadNarrowed(ctx, mapper, query, need, populate);
   const rest = options.filter((o) => o.strategy !== "joined");
   if (rest.length > 0 && objs.length > 0) {
@@ -187,7 +187,9 @@ export async function loadFor(
   // The owner's column the load reads: its foreign key, or the key the children point at.
   const own = rel.direction === "manyToOne" ? rel.fk : rel.ref;
   for (const s of persistent) if (isUnloaded(s.values[own])) unloadedRead(s, own);
-  await c.withAutoflush(() => loadRelationship(c.load, persistent, rel, nested, true));
+  // Loaded again where it holds no unflushed change; the rows do not overwrite the columns
+  // of objects held (a query's populateExisting() does).
+  await c.withAutoflush(() => loadRelationship(c.load, persistent, rel, nested, false, true));
   for (const s of states) {
     if (s.status !== "persistent") currentOf(rel, s, true);
     c.registry.holders.add(s);

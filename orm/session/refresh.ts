@@ -36,14 +36,16 @@ export function refreshState(
     if (state.partial || values.includes(DEFERRED)) fillDeferred(state, values);
     return;
   }
-  if (!populate && state.loaded !== null && !state.partial) {
+  if (!populate && state.loaded !== null) {
     // Changed since it expired, not yet flushed: the row is the new baseline, and the changes
-    // stay (as an attribute set after expiring is no longer expired in SQLAlchemy).
+    // stay (as an attribute set after expiring is no longer expired in SQLAlchemy), a deferred
+    // column's too; the others take the row (a column it left out is unloaded).
     const loaded = state.loaded;
     for (let i = 0; i < values.length; i++) {
       if (!state.columnChanged(i)) state.values[i] = values[i];
       loaded[i] = values[i];
     }
+    notePartial(state);
     state.flagged = null;
     state.expired = false;
     return;
