@@ -7,6 +7,7 @@
 import type { Dialect } from "../core/dialect.ts";
 import type { Driver } from "../core/driver.ts";
 import type { EngineOptions } from "../core/engine/engine.ts";
+import { finiteTimeout } from "../core/engine/timeout.ts";
 import { checkPostgresClient, isPostgresClient } from "../dialects/postgres/client.ts";
 import { postgresDialect } from "../dialects/postgres/dialect.ts";
 import { isPGlite } from "../dialects/postgres/pglite/client.ts";
@@ -25,7 +26,10 @@ const isDriver = (x: unknown): x is Driver =>
   typeof x === "object" && x !== null && "dialect" in x &&
   typeof (x as Driver).connect === "function" && typeof (x as Driver).query === "function";
 
-/** The driver for a client of a known shape, or undefined. */
+/**
+ * The driver for a client of a known shape, or undefined. The options were checked by
+ * `openEngine`; SQLite's drivers take a finite busy timeout (no limit: the longest).
+ */
 export function wireClient(client: unknown, options: EngineOptions): Wired | undefined {
   const hideParameters = options.hideParameters ?? false;
   const owned = options.closeClient ?? false;
@@ -47,7 +51,7 @@ export function wireClient(client: unknown, options: EngineOptions): Wired | und
     return { dialect: postgresDialect, driver, poolSize: 1 };
   }
   if (isBunDatabase(client)) { // before isSqliteClient: it has prepare() and exec() too
-    const busyTimeout = options.busyTimeout ?? 5000;
+    const busyTimeout = finiteTimeout(options.busyTimeout ?? 5000);
     const driver = Promise.all([
       import("../dialects/sqlite/bun.ts"),
       import("../dialects/sqlite/driver.ts"),
@@ -57,7 +61,7 @@ export function wireClient(client: unknown, options: EngineOptions): Wired | und
     return { dialect: sqliteDialect, driver, poolSize: 1 };
   }
   if (isSqliteClient(client)) {
-    const busyTimeout = options.busyTimeout ?? 5000;
+    const busyTimeout = finiteTimeout(options.busyTimeout ?? 5000);
     const driver = import("../dialects/sqlite/driver.ts").then((m) =>
       m.sqliteDriver(client, { busyTimeout, hideParameters, owned })
     );

@@ -7,6 +7,7 @@
 import type { Dialect } from "../core/dialect.ts";
 import type { Driver } from "../core/driver.ts";
 import type { EngineOptions } from "../core/engine/engine.ts";
+import { checkTimeout } from "../core/engine/timeout.ts";
 import { ArgumentError } from "../core/errors.ts";
 import {
   describeValue,
@@ -50,12 +51,24 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
 }
 
+/**
+ * The options as the drivers are given them, checked once here (an ArgumentError now, not at
+ * first use): each time option a number of milliseconds from 0 up, `Infinity` (no limit) for
+ * one above 2^31 − 1 (see `checkTimeout`).
+ */
+function driverOptions(options: EngineOptions): EngineOptions {
+  const busyTimeout = checkTimeout("busyTimeout", options.busyTimeout);
+  const acquireTimeout = checkTimeout("acquireTimeout", options.acquireTimeout);
+  return { ...options, busyTimeout, acquireTimeout };
+}
+
 /** Makes an engine of a class from a URL or a client. */
 export function openEngine<E>(
   Class: EngineClass<E>,
   source: EngineSource,
   options: EngineOptions = {},
 ): E {
+  const checked = driverOptions(options);
   if (source instanceof URL) source = source.href;
   if (typeof source === "string") {
     const scheme = schemeOf(source);
@@ -65,10 +78,10 @@ export function openEngine<E>(
           "URL.",
       );
     }
-    const poolSize = scheme.poolSize(source, options);
-    return new Class(scheme.dialect, scheme.open(source, options, poolSize), options, poolSize);
+    const poolSize = scheme.poolSize(source, checked);
+    return new Class(scheme.dialect, scheme.open(source, checked, poolSize), options, poolSize);
   }
-  const wired = wireClient(source, options);
+  const wired = wireClient(source, checked);
   if (wired === undefined) {
     const lookalike = postgresLookalike(source);
     if (lookalike !== null) {

@@ -7,6 +7,7 @@
 import type { Dialect } from "../core/dialect.ts";
 import type { Driver } from "../core/driver.ts";
 import type { EngineOptions } from "../core/engine/engine.ts";
+import { finiteTimeout } from "../core/engine/timeout.ts";
 import { postgresDialect } from "../dialects/postgres/dialect.ts";
 import { sqliteDialect } from "../dialects/sqlite/dialect.ts";
 import { sqlitePathOf } from "../dialects/sqlite/url.ts";
@@ -21,7 +22,7 @@ export interface Scheme {
   matches(url: string): boolean;
   /** The pool size for a URL and options. */
   poolSize(url: string, options: EngineOptions): number;
-  /** Opens the driver (importing it on first use). */
+  /** Opens the driver (importing it on first use), with options checked by `openEngine`. */
   open(url: string, options: EngineOptions, poolSize: number): Promise<Driver>;
 }
 
@@ -35,7 +36,7 @@ const schemes: readonly Scheme[] = [
     open: (url, o, poolSize) =>
       import("../dialects/sqlite/driver.ts").then((m) =>
         m.openSqlite(sqlitePathOf(url)!, {
-          busyTimeout: o.busyTimeout ?? 5000,
+          busyTimeout: finiteTimeout(o.busyTimeout ?? 5000), // no limit: the longest
           hideParameters: o.hideParameters ?? false,
           poolSize,
         })

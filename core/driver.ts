@@ -19,7 +19,14 @@ import type { Row } from "./sql/nodes.ts";
 export interface QueryResult {
   /** The rows the statement returned (empty for most writes). */
   rows: Row[];
-  /** How many rows a write changed, or how many rows were returned. */
+  /**
+   * In `"run"` mode: how many rows the statement wrote, the rows an INSERT, UPDATE, DELETE or
+   * MERGE (on PostgreSQL also COPY) inserted, updated or deleted, `RETURNING` or not, as the
+   * database reports them (SQLite's `changes()`, PostgreSQL's command tag). Any other statement
+   * reports 0: a SELECT or VALUES, DDL (`CREATE TABLE AS` too), and a SELECT whose WITH writes
+   * (PostgreSQL reports only the outer statement's count). In `"all"` and `"values"` mode: how
+   * many rows were returned.
+   */
   rowsAffected: number;
   /**
    * SQLite: the rowid of the row an INSERT or REPLACE inserted (of a multi-row insert, the

@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { ArgumentError } from "../../core/errors.ts";
 import { narrow } from "../../core/util/ints.ts";
+import { arrayText } from "./array_params.ts";
 import { parseDate, parseTimestamp, parseTimestamptz } from "./datetime.ts";
 
 /**
@@ -134,12 +134,6 @@ const BUILTIN_ARRAYS: Readonly<Record<number, number>> = {
   3802: 3807,
 };
 
-const escapeElement = (t: string): string => t.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
-
-const undefinedElement = (): never => {
-  throw new ArgumentError("An array parameter holds undefined; use null for NULL.");
-};
-
 /**
  * An array parameter as PostgreSQL's array text, each element through the element type's
  * serializer (looked up when a value is sent), as postgres.js writes arrays: for a client that
@@ -152,21 +146,10 @@ function arraySerializer(
   arrayOid: number,
 ): (x: unknown) => unknown {
   const delimiter = delimiterOf(arrayOid);
-  const write = (xs: unknown): unknown => {
-    if (!Array.isArray(xs)) return xs;
-    const serialize = serializers[elementOid] ?? String;
-    const items = xs.map((x) =>
-      Array.isArray(x)
-        ? write(x)
-        : x === null
-        ? "NULL"
-        : x === undefined
-        ? undefinedElement()
-        : `"${escapeElement(String(serialize(x)))}"`
-    );
-    return `{${items.join(delimiter)}}`;
-  };
-  return write;
+  return (xs) =>
+    Array.isArray(xs)
+      ? arrayText(xs, (x) => String((serializers[elementOid] ?? String)(x)), delimiter)
+      : xs;
 }
 
 /**
@@ -196,9 +179,10 @@ function postgresArrayParser(
  * postgres.js would install its own (which then leaves it: the slot ignores writes). A parser
  * the user gave for an array type (through `types`) is kept. A client created with
  * `fetch_types: false` learns no array type: it is given the built-in ones (see
- * `BUILTIN_ARRAYS`), parsed so and written as postgres.js writes arrays; its database's own
- * array types (of enums, domains) stay text, as postgres.js leaves them. Returns whether the
- * client had the shape this needs.
+ * `BUILTIN_ARRAYS`), parsed so and written as postgres.js writes arrays. The array types it
+ * has not learnt (its database's own, on such a client, or made after it connected) come as
+ * text, which the driver reads (see `OwnArrays`); the driver writes their parameters too (see
+ * `array_params.ts`). Returns whether the client had the shape this needs.
  */
 export function installArrayTypes(client: { options?: unknown }): boolean {
   const options = client.options as ClientOptions | undefined;
@@ -289,36 +273,48 @@ export const pgliteArrayParsers: Readonly<Record<number, Parser>> = Object.fromE
 /** The first oid of the types a database makes of its own (enums, domains, extensions). */
 const FIRST_OWN_OID = 16384;
 
-/** What a PGlite result tells of a column. */
-interface Field {
+/** What a result tells of a column (PGlite's field; a postgres.js column, mapped so). */
+export interface Field {
   readonly name: string;
   readonly dataTypeID: number;
 }
 
 /** Runs a catalog query on the connection (PGlite's `query`). */
-type Lookup = (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+export type Lookup = (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
 
 /**
- * The arrays of the database's own types on PGlite, which knows only the built-in array types
- * and gives the others as text: each such type is looked up once in `pg_type`, and its values
- * read by `parseArray`, their elements as text, as postgres.js (which learns every array type
- * as it connects) reads them.
+ * The arrays of the database's own types that a client gives as text: PGlite knows only the
+ * built-in array types, and postgres.js those it learnt as it connected (none of a type
+ * created later, of a client created with `fetch_types: false`, or in a statement it prepared
+ * before). Each such type is looked up once in `pg_type`, and its values read by
+ * `parseArray`, their elements as text, as postgres.js reads an array type it learnt.
  */
 export class OwnArrays {
   /** By type oid: the parser of an array type, or null for a type that is not an array. */
   readonly #parsers = new Map<number, Parser | null>();
-  readonly #lookup: Lookup;
+  readonly #lookup: Lookup | undefined;
 
-  constructor(lookup: Lookup) {
+  /** `lookup` runs the catalog query, unless `decode` is given one of its own. */
+  constructor(lookup?: Lookup) {
     this.#lookup = lookup;
   }
 
-  /** Parses, in place, the values of a result's columns of such array types. */
-  async decode(rows: unknown[], fields: readonly Field[], byIndex: boolean): Promise<void> {
+  /**
+   * Parses, in place, the values of a result's columns of such array types (a field whose
+   * `dataTypeID` is below 16384, one of the built-in types, is left alone); `lookup` runs the
+   * catalog query on the connection the result came from.
+   */
+  async decode(
+    rows: unknown[],
+    fields: readonly Field[],
+    byIndex: boolean,
+    lookup: Lookup | undefined = this.#lookup,
+  ): Promise<void> {
+    if (rows.length === 0 || lookup === undefined) return;
     for (let i = 0; i < fields.length; i++) {
       const oid = fields[i].dataTypeID;
-      if (oid < FIRST_OWN_OID || rows.length === 0) continue;
-      const parse = await this.#parser(oid);
+      if (oid < FIRST_OWN_OID) continue;
+      const parse = await this.#parser(oid, lookup);
       if (parse === null) continue;
       const key = byIndex ? i : fields[i].name;
       for (const row of rows as Record<string | number, unknown>[]) {
@@ -328,12 +324,12 @@ export class OwnArrays {
     }
   }
 
-  async #parser(oid: number): Promise<Parser | null> {
+  async #parser(oid: number, lookup: Lookup): Promise<Parser | null> {
     let parse = this.#parsers.get(oid);
     if (parse !== undefined) return parse;
     parse = null;
     try {
-      const { rows } = await this.#lookup(
+      const { rows } = await lookup(
         "SELECT typdelim FROM pg_catalog.pg_type WHERE oid = $1 AND typcategory = 'A'",
         [oid],
       );

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { startTimer } from "../../core/engine/timeout.ts";
 import { OperationalError } from "../../core/errors.ts";
 
 /** What a checkout needs of a postgres.js query: whether it was sent, and how to drop it. */
@@ -45,9 +46,10 @@ export class Checkout {
   readonly #waiting = new Set<(error: Error) => void>();
   #closed = false;
 
+  /** `timeout`: milliseconds, checked (see `checkTimeout`); `Infinity` waits for ever. */
   constructor(poolSize: number, timeout: number) {
     this.poolSize = poolSize;
-    this.timeout = Math.max(0, timeout);
+    this.timeout = timeout;
   }
 
   /** The error of a wait that ran out. */
@@ -92,7 +94,7 @@ export class Checkout {
         pending.then((r) => r.release(), () => {});
         reject(error);
       };
-      const timer = setTimeout(() => fail(this.error("(connect)", [])), this.timeout);
+      const timer = startTimer(this.timeout, () => fail(this.error("(connect)", [])));
       this.#waiting.add(fail);
       pending.then(
         (r) => {
@@ -130,16 +132,16 @@ export class Checkout {
    * not reached a connection within the timeout.
    */
   watch(query: Pending): Watch {
-    if (this.held < this.poolSize) return UNWATCHED;
+    if (this.held < this.poolSize || this.timeout === Infinity) return UNWATCHED;
     const watch = {
       timedOut: false,
       stop: () => clearTimeout(timer),
     };
-    const timer = setTimeout(() => {
+    const timer = startTimer(this.timeout, () => {
       if (query.state != null) return; // on a connection: running, not waiting
       watch.timedOut = true;
       query.cancel();
-    }, this.timeout);
+    });
     return watch;
   }
 }

@@ -10,15 +10,16 @@
  * @module
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
+import { checkTimeout } from "../../core/engine/timeout.ts";
 import { InvalidRequestError, OperationalError } from "../../core/errors.ts";
-import type { Row } from "../../core/sql/nodes.ts";
+import { OwnArrays } from "./arrays.ts";
 import { cursorChunks } from "./cursor.ts";
 import { Checkout, type Watch } from "./checkout.ts";
 import { checkPostgresClient, type PostgresClient } from "./client.ts";
-import { dateParams } from "./datetime.ts";
 import { postgresDialect } from "./dialect.ts";
 import { abortedCommit, isConnectionLoss, translatePostgresError } from "./errors.ts";
 import { PreparedTexts } from "./prepared.ts";
+import { paramsFor, type PgResult, readOwnArrays, toResult } from "./results.ts";
 import { installRetortTypes } from "./types.ts";
 
 export { translatePostgresError } from "./errors.ts";
@@ -41,7 +42,8 @@ export interface PostgresDriverOptions {
   /**
    * Milliseconds a checkout (a transaction, a session, `engine.connect()`, or a statement
    * while every connection is held) waits for a free connection before it fails with an
-   * OperationalError. Default 30000.
+   * OperationalError. Default 30000; `Infinity` (or anything above 2^31 − 1) waits with no
+   * limit. Anything but a number from 0 up is refused with an ArgumentError.
    */
   acquireTimeout?: number;
   /**
@@ -49,12 +51,6 @@ export interface PostgresDriverOptions {
    * that many); others run unnamed. Default 256; 0 prepares none.
    */
   preparedStatements?: number;
-}
-
-interface PgResult extends Array<Row> {
-  count: number | null;
-  command: string;
-  columns?: { name: string }[];
 }
 
 interface PgQuery extends Promise<PgResult> {
@@ -73,16 +69,6 @@ interface Reserved {
   release(): void;
 }
 
-function toResult(r: PgResult, mode: QueryMode): QueryResult {
-  if (mode === "run") return { rows: [], rowsAffected: r.count ?? r.length };
-  const rows: Row[] = new Array(r.length);
-  for (let i = 0; i < r.length; i++) rows[i] = r[i];
-  if (mode === "values") {
-    return { rows, rowsAffected: rows.length, columns: (r.columns ?? []).map((c) => c.name) };
-  }
-  return { rows, rowsAffected: rows.length };
-}
-
 /** What the driver needs of a postgres.js `sql` instance or reserved connection. */
 interface Target {
   unsafe(
@@ -91,26 +77,6 @@ interface Target {
     o: { prepare: boolean; simple: boolean; onexecute?: (c: PgConnection) => boolean },
   ): unknown;
   typed?(value: unknown, type: number): unknown;
-}
-
-/**
- * The parameters as postgres.js is given them. A Date goes as ISO 8601 text of no declared
- * type (see `dateParams` in `datetime.ts`): postgres.js would declare it a `timestamptz`, which
- * the server converts to a `timestamp` or a `date` in the session's TimeZone. An array is
- * declared unknown (type 0) too: postgres.js declares it with its first element's type (a
- * `boolean[]` as `boolean`), which PostgreSQL then refuses; left to the server, its type is
- * told and postgres.js encodes it for that type.
- */
-function paramsFor(target: Target, params: readonly unknown[]): unknown[] {
-  const values = dateParams(params);
-  let out: unknown[] | null = null;
-  if (target.typed) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (Array.isArray(v)) (out ??= values.slice())[i] = target.typed(v, 0);
-    }
-  }
-  return out ?? values as unknown[];
 }
 
 /** What postgres.js shows of one of its connections, to a query's `onexecute` hook. */
@@ -138,6 +104,8 @@ interface RunOptions {
    * the query of a stream, for its DECLARE, FETCH and CLOSE.
    */
   readonly as?: { readonly text: string; readonly params: readonly unknown[] };
+  /** The driver's array types not learnt by postgres.js, read from text (see `results.ts`). */
+  readonly arrays?: OwnArrays;
 }
 
 async function run(
@@ -165,6 +133,16 @@ async function run(
       watch = how.checkout?.watch(query);
       const r = await (mode === "values" ? query.values() : query);
       if (r.command === "ROLLBACK" && text === "COMMIT") throw abortedCommit();
+      if (how.arrays !== undefined) {
+        // Looked up on the same connection (or the pool), as the result came.
+        const { hide, onexecute, checkout } = how;
+        await readOwnArrays(
+          r,
+          mode,
+          how.arrays,
+          (t, p) => run(target, t, p, "all", { hide, prepare: false, onexecute, checkout }),
+        );
+      }
       return toResult(r, mode);
     } catch (error) {
       if (error instanceof InvalidRequestError) throw error;
@@ -197,13 +175,15 @@ class PostgresDriver implements Driver {
   readonly #onClose?: () => Promise<void>;
   readonly #checkout: Checkout;
   readonly #prepared: PreparedTexts;
+  readonly #arrays = new OwnArrays();
 
   constructor(client: PostgresClient, options: PostgresDriverOptions, owned: boolean) {
     checkPostgresClient(client);
     this.#client = client;
     this.#hide = options.hideParameters ?? false;
     this.poolSize = client.options?.max ?? 10;
-    this.#checkout = new Checkout(this.poolSize, options.acquireTimeout ?? 30_000);
+    const acquireTimeout = checkTimeout("acquireTimeout", options.acquireTimeout) ?? 30_000;
+    this.#checkout = new Checkout(this.poolSize, acquireTimeout);
     this.#prepared = new PreparedTexts(options.preparedStatements ?? 256);
     installRetortTypes(client);
     if (owned) this.#onClose = () => client.end({ timeout: 5 });
@@ -221,6 +201,7 @@ class PostgresDriver implements Driver {
       retriesUnsent: this.poolSize,
       onLoss: this.#onLoss,
       checkout: this.#checkout,
+      arrays: this.#arrays,
     });
   }
 
@@ -296,6 +277,7 @@ class PostgresDriver implements Driver {
     let lost = false;
     const isLost = (): boolean => lost || (lost = conn !== null && conn.reserved === null);
     const hide = this.#hide;
+    const arrays = this.#arrays;
     const onLoss = (): void => {
       lost = true; // counted as stale when released
     };
@@ -305,7 +287,7 @@ class PostgresDriver implements Driver {
         // The cursor's statements fail as the query itself, its parameters hidden as its own.
         const as = { text, params };
         const send = (t: string, p: readonly unknown[], m: QueryMode) =>
-          run(reserved, t, p, m, { hide, prepare: false, onexecute: watch, onLoss, as });
+          run(reserved, t, p, m, { hide, prepare: false, onexecute: watch, onLoss, as, arrays });
         return cursorChunks(send, text, params, mode, chunkSize, inTransaction);
       },
       query: (text, params, mode) =>
@@ -322,6 +304,7 @@ class PostgresDriver implements Driver {
             prepare: this.#prepare(text, params),
             onexecute: watch,
             onLoss,
+            arrays,
           }),
       release: async () => {
         if (released) return;
@@ -368,6 +351,9 @@ class PostgresDriver implements Driver {
  * - arrays are read by Retort's parser (NULL elements as `null`), except array types the
  *   client's `types` reads itself; a client created with `fetch_types: false`, which learns no
  *   array type, is given the built-in ones (so that arrays bind and read as on any other).
+ *   An array type the client did not learn (made after it connected, or any of the
+ *   database's own with `fetch_types: false`) is read all the same, once looked up, and its
+ *   parameters go as PostgreSQL's array text.
  *
  * Everything else the client was created with (pool size, `onnotice`, `ssl`, timeouts, its
  * other types) stays as it is. A client with a `transform` that changes results

@@ -14,6 +14,8 @@
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../../core/driver.ts";
 import { type DatabaseError, InvalidRequestError, OperationalError } from "../../../core/errors.ts";
 import type { Row } from "../../../core/sql/nodes.ts";
+import { checkTimeout, startTimer } from "../../../core/engine/timeout.ts";
+import { arrayParams } from "../array_params.ts";
 import { OwnArrays, pgliteArrayParsers } from "../arrays.ts";
 import { dateParams, dateParsers, dateSerializers } from "../datetime.ts";
 import { postgresDialect } from "../dialect.ts";
@@ -33,7 +35,11 @@ import type { PGliteClient } from "./client.ts";
  * ```
  */
 export interface PGliteDriverOptions {
-  /** Milliseconds to wait for the connection while a transaction holds it (default 5000). */
+  /**
+   * Milliseconds to wait for the connection while a transaction holds it (default 5000):
+   * 0 or more, or `Infinity` (or anything above 2^31 − 1) to wait with no limit. Anything else
+   * is refused with an ArgumentError.
+   */
   busyTimeout?: number;
   /** Keep parameters out of errors. */
   hideParameters?: boolean;
@@ -46,6 +52,7 @@ class Lock {
   #held = false;
   readonly #waiters: (() => void)[] = [];
 
+  /** Waits at most `timeoutMs` (`Infinity`: for as long as it takes). */
   acquire(timeoutMs: number, busy: () => Error): Promise<void> {
     if (!this.#held) {
       this.#held = true;
@@ -56,11 +63,11 @@ class Lock {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
+      const timer = startTimer(timeoutMs, () => {
         const i = this.#waiters.indexOf(waiter);
         if (i >= 0) this.#waiters.splice(i, 1);
         reject(busy());
-      }, timeoutMs);
+      });
       this.#waiters.push(waiter);
     });
   }
@@ -82,7 +89,8 @@ const locks = new WeakMap<PGliteClient, Lock>();
  * Parameter types as the postgres.js driver declares them, so that a statement means the same
  * on both drivers (`pg_typeof(${true})` is boolean): bytes, booleans and bigints are typed, and
  * everything else, arrays and Dates (ISO 8601 text by then, see `dateParams`) included, is left
- * for the server to infer (0).
+ * for the server to infer (0). An array is then written by PGlite's serializer for the type the
+ * server infers, or, for a type PGlite has none for, as its own text (see `arrayParams`).
  */
 function paramTypes(params: readonly unknown[]): number[] | undefined {
   let types: number[] | undefined;
@@ -106,7 +114,9 @@ function toResult(
   r: { rows: unknown[]; fields: { name: string }[]; affectedRows?: number },
   mode: QueryMode,
 ): QueryResult {
-  if (mode === "run") return { rows: [], rowsAffected: r.affectedRows ?? r.rows.length };
+  // PGlite counts the rows of INSERT, UPDATE, DELETE, MERGE and COPY (0 for any other
+  // statement), as the postgres.js driver does (see `rowsAffected` in core/driver.ts).
+  if (mode === "run") return { rows: [], rowsAffected: r.affectedRows ?? 0 };
   const rows = r.rows as Row[];
   if (mode === "values") {
     return { rows, rowsAffected: rows.length, columns: r.fields.map((f) => f.name) };
@@ -133,7 +143,7 @@ class PGliteDriver implements Driver {
     let lock = locks.get(db);
     if (lock === undefined) locks.set(db, lock = new Lock());
     this.#lock = lock;
-    this.#timeout = Math.max(0, options.busyTimeout ?? 5000);
+    this.#timeout = checkTimeout("busyTimeout", options.busyTimeout) ?? 5000;
     this.#hide = options.hideParameters ?? false;
     this.#owned = options.owned ?? false;
     this.#arrays = new OwnArrays((text, params) => db.query(text, params));
@@ -160,7 +170,9 @@ class PGliteDriver implements Driver {
 
   async #run(text: string, params: readonly unknown[], mode: QueryMode): Promise<QueryResult> {
     if (this.#closed) throw this.#error(null, text, params);
-    const values = dateParams(params) as unknown[];
+    // An array of a type PGlite has no serializer for (any but the built-in ones) writes
+    // itself as array text (see ../array_params.ts).
+    const values = arrayParams(dateParams(params)) as unknown[];
     const types = paramTypes(values);
     try {
       // Dates and arrays are read and written as with postgres.js (see ../datetime.ts and
