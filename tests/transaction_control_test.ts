@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ArgumentError, InvalidRequestError, sql } from "../mod.ts";
+import { controlOf } from "../core/engine/control.ts";
 import { dbTest } from "./_db.ts";
 
 const count = async (e: { scalar(q: ReturnType<typeof sql>): Promise<unknown> }) =>
@@ -75,4 +76,62 @@ dbTest("a connection of one's own runs BEGIN as SQL, and is given back rolled ba
     await assert.rejects(conn.run(sql`COMMIT`), ArgumentError);
     await tx.commit();
   }
+});
+
+Deno.test("transaction control is read through comments, semicolons and nested fragments", () => {
+  const cases: [ReturnType<typeof sql>, string | null][] = [
+    [sql`;BEGIN`, "begin"],
+    [sql`/* c */ ${sql.unsafe("BEGIN")}`, "begin"],
+    [sql`\n  -- note\n  commit`, "end"],
+    [sql`ROLLBACK TO SAVEPOINT a`, "inside"],
+    [sql`ROLLBACK TRANSACTION TO a`, "inside"],
+    [sql`COMMIT AND CHAIN`, "inside"],
+    [sql`COMMIT PREPARED 'x'`, null],
+    [sql`ROLLBACK PREPARED 'x'`, null],
+    [sql`START TRANSACTION ISOLATION LEVEL SERIALIZABLE`, "begin"],
+    [sql`END`, "end"],
+    [sql`SELECT 'BEGIN'`, null],
+    [sql`ANALYZE`, null],
+    [sql`CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END`, null],
+    [sql`DO $$ BEGIN PERFORM 1; END $$`, null],
+    [sql`${"BEGIN"}`, null], // a value, not SQL
+  ];
+  for (const [q, want] of cases) assert.equal(controlOf(q), want, q.strings.join("?"));
+});
+
+dbTest("transaction control cannot be streamed, nor left open by a savepoint", async (db) => {
+  const engine = db.engine({ poolSize: 1 });
+  await engine.run(sql`CREATE TABLE tc_rows (id INTEGER PRIMARY KEY)`);
+  const refused = (e: unknown) => e instanceof ArgumentError && /written as SQL/.test(e.message);
+  await assert.rejects(async () => {
+    for await (const _ of engine.stream(sql`BEGIN`)) assert.fail("a row of BEGIN");
+  }, refused);
+  await assert.rejects(
+    engine.transaction(async (tx) => {
+      for await (const _ of tx.stream(sql`COMMIT`)) assert.fail("a row of COMMIT");
+    }),
+    refused,
+  );
+  {
+    await using conn = await engine.connect();
+    await conn.run(sql`BEGIN`);
+    await conn.run(sql`SAVEPOINT a`);
+    await conn.run(sql`INSERT INTO tc_rows (id) VALUES (1)`);
+    await conn.run(sql`ROLLBACK TO SAVEPOINT a`); // still in the transaction begun by SQL
+    await conn.run(sql`INSERT INTO tc_rows (id) VALUES (2)`);
+    // Statements after run inside the transaction SQL began.
+    await conn.run(sql`INSERT INTO tc_rows (id) VALUES (3)`);
+  }
+  assert.equal(await count(engine), 0, "given back rolled back");
+  if (db.dialect === "sqlite") {
+    // On SQLite a SAVEPOINT outside a transaction begins one.
+    {
+      await using conn = await engine.connect();
+      await conn.run(sql`SAVEPOINT b`);
+      await conn.run(sql`INSERT INTO tc_rows (id) VALUES (4)`);
+    }
+    assert.equal(await count(engine), 0);
+  }
+  await engine.run(sql`INSERT INTO tc_rows (id) VALUES (5)`);
+  assert.equal(await count(engine), 1, "the pool's connection commits on its own again");
 });

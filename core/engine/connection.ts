@@ -9,7 +9,7 @@ import { ArgumentError, InvalidRequestError } from "../errors.ts";
 import type { Row, SqlSource } from "../sql/nodes.ts";
 import { execute, executeNow, isBatched, type Runner, send } from "./execute.ts";
 import { streamChunks } from "./stream.ts";
-import { controlOf, controlRefused } from "./control.ts";
+import { type Control, controlOf, controlRefused } from "./control.ts";
 import { rollbackIfActive, runInTransaction } from "./ending.ts";
 import { Executor } from "./executor.ts";
 import type { RetryOptions } from "./retry.ts";
@@ -123,6 +123,8 @@ export class Transaction extends Executor implements AsyncDisposable {
     chunkSize: number,
   ): AsyncGenerator<Row[], void, undefined> {
     this.#check("stream a query");
+    const control = controlOf(source);
+    if (control !== null) throw controlRefused(control, "stream");
     return this.connection.streamChunks(source, mode, chunkSize);
   }
 
@@ -240,7 +242,10 @@ export class Connection extends Executor implements AsyncDisposable {
   execute(source: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> {
     const control = controlOf(source);
     if (control !== null) return this.#control(source, mode, control);
-    if (this.transactionInProgress === null && isBatched(source, this.#runner.dialect)) {
+    if (
+      this.transactionInProgress === null && !this.#sqlTransaction &&
+      isBatched(source, this.#runner.dialect)
+    ) {
       return this.transaction((tx) => tx.execute(source, mode));
     }
     return this.executeRaw(source, mode);
@@ -250,11 +255,13 @@ export class Connection extends Executor implements AsyncDisposable {
   async #control(
     source: SqlSource<unknown>,
     mode: QueryMode,
-    control: "begin" | "end" | "savepoint",
+    control: Control,
   ): Promise<QueryResult> {
     if (this.transactionInProgress !== null) throw controlRefused(control, "transaction");
     const result = await this.executeRaw(source, mode);
-    if (control !== "savepoint") this.#sqlTransaction = control === "begin";
+    // Only a clean end closes what SQL began; a savepoint (SQLite begins one with it), a
+    // ROLLBACK TO or a COMMIT AND CHAIN may leave a transaction open.
+    this.#sqlTransaction = control !== "end";
     return result;
   }
 
@@ -265,7 +272,8 @@ export class Connection extends Executor implements AsyncDisposable {
   ): QueryResult | Promise<QueryResult> {
     if (
       this.execute !== Connection.prototype.execute || controlOf(source) !== null ||
-      (this.transactionInProgress === null && isBatched(source, this.#runner.dialect))
+      (this.transactionInProgress === null && !this.#sqlTransaction &&
+        isBatched(source, this.#runner.dialect))
     ) return this.execute(source, mode);
     return this.executeRawNow(source, mode);
   }
@@ -290,7 +298,9 @@ export class Connection extends Executor implements AsyncDisposable {
     mode: "all" | "values",
     chunkSize: number,
   ): AsyncGenerator<Row[], void, undefined> {
-    const inTransaction = this.transactionInProgress !== null;
+    const control = controlOf(source);
+    if (control !== null) throw controlRefused(control, "stream");
+    const inTransaction = this.transactionInProgress !== null || this.#sqlTransaction;
     return streamChunks(this.#runner, this.#conn(), source, mode, chunkSize, inTransaction);
   }
 
