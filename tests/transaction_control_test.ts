@@ -4,7 +4,7 @@
  * transaction begun by SQL is rolled back when the connection is given back.
  */
 import assert from "node:assert/strict";
-import { ArgumentError, InvalidRequestError, sql } from "../mod.ts";
+import { ArgumentError, column, insert, InvalidRequestError, sql, table } from "../mod.ts";
 import { controlOf } from "../core/engine/control.ts";
 import { dbTest } from "./_db.ts";
 
@@ -134,4 +134,24 @@ dbTest("transaction control cannot be streamed, nor left open by a savepoint", a
   }
   await engine.run(sql`INSERT INTO tc_rows (id) VALUES (5)`);
   assert.equal(await count(engine), 1, "the pool's connection commits on its own again");
+});
+
+const items = table("tc_items", {
+  id: column.integer().primaryKey(),
+  note: column.text().nullable(),
+});
+
+dbTest("a batched statement runs inside the transaction SQL began", async (db) => {
+  const engine = db.engine();
+  await engine.createAll([items]);
+  {
+    await using conn = await engine.connect();
+    await conn.run(sql`BEGIN`);
+    // Rows of different columns: the insert goes as two statements.
+    await conn.run(insert(items).values([{ id: 1 }, { id: 2, note: "n" }]));
+    await conn.run(sql`ROLLBACK`);
+    await conn.run(insert(items).values([{ id: 3 }, { id: 4, note: "n" }]));
+  }
+  const ids = await engine.all<{ id: number }>(sql`SELECT id FROM tc_items ORDER BY id`);
+  assert.deepEqual(ids.map((r) => Number(r.id)), [3, 4]);
 });
