@@ -40,6 +40,7 @@ const SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
  * assert(redact('invalid input syntax for type integer: "secret"') ===
  *   'invalid input syntax for type integer: "[hidden]"');
  * assert(redact("value 421 and 42") === "value 421 and [hidden]");
+ * assert(redactor(["pw-[hidden]-x"])('"pw-[hidden]-x"') === '"[hidden]"');
  * ```
  */
 export function redactor(params: readonly unknown[]): (text: string) => string {
@@ -49,8 +50,13 @@ export function redactor(params: readonly unknown[]): (text: string) => string {
   if (sorted.length === 0) return (text) => text;
   const alternatives = sorted.map((t) => t.replace(SYNTAX, "\\$&")).join("|");
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})(?![\\p{L}\\p{N}_])`, "gu");
-  // What was replaced already stays (a value "hidden" leaves "[hidden]" alone).
-  return (text) => text.split(HIDDEN).map((part) => part.replace(pattern, HIDDEN)).join(HIDDEN);
+  // What was replaced already stays (a value "hidden" leaves "[hidden]" alone); a value that
+  // holds "[hidden]" itself goes first, whole, or the split would cut it.
+  const holding = sorted.filter((t) => t.includes(HIDDEN));
+  return (text) => {
+    for (const t of holding) text = text.replaceAll(t, HIDDEN);
+    return text.split(HIDDEN).map((part) => part.replace(pattern, HIDDEN)).join(HIDDEN);
+  };
 }
 
 /** The fields of a driver's error that name things and never hold a value. */
