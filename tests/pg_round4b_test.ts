@@ -245,3 +245,19 @@ dbTest(
     assert.equal(await count(sql`DROP TABLE fxq_run2`), 0);
   },
 );
+
+Deno.test("a SQLite driver made by hand checks busyTimeout too; Infinity waits with no limit", async () => {
+  const { DatabaseSync } = await import("node:sqlite");
+  const { sqliteDriver } = await import("../dialects/sqlite/mod.ts");
+  assert.throws(
+    () => sqliteDriver(new DatabaseSync(":memory:"), { busyTimeout: -1 }),
+    (e) => e instanceof ArgumentError && /busyTimeout/.test(e.message),
+  );
+  await using engine = createEngine(
+    sqliteDriver(new DatabaseSync(":memory:"), { busyTimeout: Infinity }),
+  );
+  const conn = await engine.connect();
+  const released = new Promise((r) => setTimeout(r, 100)).then(() => conn.close());
+  assert.equal(await engine.scalar(sql`SELECT 1`), 1, "waited for the connection, no time out");
+  await released;
+});

@@ -8,6 +8,7 @@
  * @module
  */
 import type { Driver } from "../../core/driver.ts";
+import { checkTimeout, finiteTimeout } from "../../core/engine/timeout.ts";
 import type { SqliteClient, SqliteDriverOptions } from "./client.ts";
 import { translateSqliteError } from "./errors.ts";
 import { SqlitePool } from "./pool.ts";
@@ -30,6 +31,7 @@ export async function openSqlite(
   path: string,
   options: SqliteDriverOptions & { poolSize?: number },
 ): Promise<Driver> {
+  options = { ...options, busyTimeout: busyTimeoutOf(options.busyTimeout) };
   const { DatabaseSync } = await import("node:sqlite");
   const memory = path === ":memory:";
   const open = (): SqliteClient => {
@@ -54,6 +56,11 @@ export async function openSqlite(
   // Open the first connection now so that a bad path fails on first use, clearly.
   await (await pool.connect()).release();
   return pool;
+}
+
+/** The busy timeout checked (see core's `checkTimeout`), as a finite number of ms. */
+function busyTimeoutOf(value: number | undefined): number {
+  return finiteTimeout(checkTimeout("busyTimeout", value) ?? 5000);
 }
 
 /**
@@ -101,10 +108,10 @@ export function sqliteDriver(
   options: Partial<SqliteDriverOptions> = {},
 ): Driver {
   const full = {
-    busyTimeout: options.busyTimeout ?? 5000,
     hideParameters: false,
     owned: false,
     ...options,
+    busyTimeout: busyTimeoutOf(options.busyTimeout),
   };
   return new SqlitePool(() => client, 1, full, true);
 }
