@@ -216,17 +216,33 @@ export const toJoin: unique symbol = Symbol.for("retort.toJoin") as never;
 
 /**
  * Something a builder can join along: it gives the tables to join and their ON conditions,
- * in order (a many-to-many relationship gives two: the association table, then the target).
+ * in order (a many-to-many relationship gives two: the association table, then the target),
+ * each condition joining its table to the one before. The first may name the table it
+ * starts `from` (a relationship's owner): a select that reads none of it reads it first
+ * (`select(Post).join(User.posts)` is `FROM users JOIN posts ON ...`), or, when it already
+ * joins other tables and reads the last one, joins the path the other way round.
  *
  * @example
  * ```ts
- * import { type Joinable, toJoin } from "@retort/orm";
- * const nothing: Joinable = { [toJoin]: () => [] };
+ * import assert from "node:assert/strict";
+ * import { column, compile, eq, type Joinable, select, sqliteDialect, table, toJoin } from "@retort/orm";
+ * const users = table("joinable_type_users", { id: column.integer().primaryKey() });
+ * const posts = table("joinable_type_posts", {
+ *   id: column.integer().primaryKey(),
+ *   authorId: column.integer(),
+ * });
+ * const usersPosts: Joinable = {
+ *   [toJoin]: () => [{ from: users, target: posts, on: eq(posts.c.authorId, users.c.id) }],
+ * };
+ * assert(compile(select(posts).join(usersPosts), sqliteDialect).text.endsWith(
+ *   'FROM "joinable_type_users" JOIN "joinable_type_posts" ON ' +
+ *     '"joinable_type_posts"."author_id" = "joinable_type_users"."id"',
+ * ));
  * ```
  */
 export interface Joinable {
-  /** The joins, in order. */
-  [toJoin](): { target: Table; on: SqlSource<unknown> }[];
+  /** The joins, in order; the first may name the table it joins `from`. */
+  [toJoin](): { target: Table; on: SqlSource<unknown>; from?: Table }[];
 }
 
 /**

@@ -8,7 +8,8 @@ import { ArgumentError } from "../errors.ts";
 import { Column } from "../schema/column.ts";
 import { sameTable, Table } from "../schema/table.ts";
 import { Fragment, type SqlSource } from "../sql/nodes.ts";
-import { isEntity, type TableLike } from "../statement.ts";
+import { isEntity, type Joinable, type TableLike, toJoin } from "../statement.ts";
+import { conjunction } from "./clauses.ts";
 import { Cte, Subquery } from "./cte.ts";
 import { ColumnRef, TypedExpression } from "./expression.ts";
 
@@ -107,4 +108,93 @@ export function inferOn(left: readonly SqlSource<unknown>[], target: SqlSource<u
         ).join(", ") +
         "). Pass the ON condition: .join(target, eq(a, b)).",
   );
+}
+
+/** What a select reads from and joins, as joining along a joinable changes it. */
+export interface Reading {
+  readonly from: readonly SqlSource<unknown>[] | null;
+  readonly joins: readonly Join[];
+  /** Tables read after the FROM's own, as the start of a path joined along (see below). */
+  readonly roots: readonly Table[];
+}
+
+const nameOf = (t: Table) => t.alias ?? t.name;
+
+/**
+ * Joining along a joinable (a relationship): what the select's FROM and joins become. A path
+ * whose start the select reads (`read`: its FROM) or joins is joined in order. One whose
+ * start it does not read has the start read first, last in the FROM, the path's tables
+ * leaving the FROM they were in: `select(Post).join(User.posts)` is
+ * `FROM users JOIN posts ON ...`, as SQLAlchemy has it; or, when the select joins other tables
+ * already, an inner path is joined the other way round, from the last of its tables the
+ * select reads (a condition between two tables read goes with the next join). A table read
+ * already, after joins that may read it, cannot be joined again.
+ */
+export function joinAlong(
+  joinable: Joinable,
+  kind: Join["kind"],
+  on: unknown,
+  s: Reading,
+  read: readonly SqlSource<unknown>[],
+): Partial<Reading> {
+  if (on !== undefined) {
+    throw new ArgumentError("Joining along a relationship takes no ON condition.");
+  }
+  const steps = joinable[toJoin]();
+  const forward = steps.map((j) => ({ kind, target: j.target, on: j.on }));
+  const ends = steps.map((j) => j.target);
+  const start = steps[0]?.from;
+  const present = [...read, ...s.joins.map((j) => j.target)];
+  const joined = s.joins.length > 0;
+  const path = () =>
+    `the relationship from ${start ? nameOf(start) : "the query"} to ${nameOf(ends.at(-1)!)}`;
+  if (start === undefined || present.includes(start)) {
+    // A table read already is joined again only where no join before reads it.
+    const again = joined ? ends.find((t) => present.includes(t)) : undefined;
+    if (again !== undefined) {
+      throw new ArgumentError(
+        `Cannot join along ${path()} here: the query already reads ${nameOf(again)}. Join ` +
+          `along it before the joins that read ${nameOf(again)}, or to an alias of it: ` +
+          `.join(Owner.relationship.of(Target.table.as("x"))).`,
+      );
+    }
+    return {
+      joins: [...s.joins, ...forward],
+      from: s.from && s.from.filter((x) => !ends.includes(x as Table)),
+    };
+  }
+  if (!joined) {
+    return {
+      joins: forward,
+      roots: [...s.roots, start],
+      from: s.from && s.from.filter((x) => !ends.includes(x as Table)),
+    };
+  }
+  const nodes = [start, ...steps.map((j) => j.target)];
+  let k = nodes.length - 1;
+  while (k > 0 && !present.includes(nodes[k])) k--;
+  if (k === 0 || kind !== "JOIN") {
+    throw new ArgumentError(
+      `Cannot ${kind === "JOIN" ? "join" : "left-join"} along ${path()} here: the query ` +
+        (k === 0
+          ? "reads none of its tables and already joins others. "
+          : `does not read ${nameOf(start)} but already joins other tables, so the path ` +
+            `would be joined the other way round (from ${nameOf(nodes[k])}), which changes ` +
+            "what a LEFT JOIN keeps. ") +
+        `Read ${nameOf(start)} first: join it (or its class) before this, or list it in ` +
+        "from().",
+    );
+  }
+  const out: Join[] = [];
+  let carried: SqlSource<unknown>[] = [];
+  for (let i = k; i >= 1; i--) {
+    if (i > 1 && present.includes(nodes[i - 1])) {
+      carried.push(steps[i - 1].on);
+      continue;
+    }
+    const on = carried.length > 0 ? conjunction([steps[i - 1].on, ...carried]) : steps[i - 1].on;
+    out.push({ kind, target: nodes[i - 1], on });
+    carried = [];
+  }
+  return { joins: [...s.joins, ...out, ...forward.slice(k)] };
 }

@@ -21,7 +21,6 @@ import {
   isJoinable,
   type Joinable,
   tableOf,
-  toJoin,
 } from "../statement.ts";
 import {
   checkCount,
@@ -34,7 +33,7 @@ import {
 } from "./clauses.ts";
 import { Cte } from "./cte.ts";
 import { lockClause, type LockOptions, rowLock } from "./lock.ts";
-import { type FromItem, fromItem, implicitFrom, inferOn, type Join } from "./join.ts";
+import { type FromItem, fromItem, implicitFrom, inferOn, type Join, joinAlong } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
 import type { DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import type { SelectOption } from "./loaders.ts";
@@ -45,6 +44,7 @@ interface SelectState {
   readonly columns: readonly ResultColumn[];
   readonly from: readonly SqlSource<unknown>[] | null;
   readonly joins: readonly Join[];
+  readonly roots: readonly Table[];
   readonly where: readonly SqlSource<unknown>[];
   readonly groupBy: readonly SqlSource<unknown>[];
   readonly having: readonly SqlSource<unknown>[];
@@ -115,10 +115,11 @@ export class Select<R = Row> extends QueryBase<R> {
     return new Select<R>({ ...this.#s, ...changes });
   }
 
-  /** What the select reads from: the explicit FROM, or the tables of its columns. */
+  /** What the select reads from: the explicit FROM, or the tables of its columns; roots. */
   #from(): readonly SqlSource<unknown>[] {
     const s = this.#s;
-    return s.from ?? implicitFrom(s.columns.map((c) => c.expr), s.joins);
+    const from = s.from ?? implicitFrom(s.columns.map((c) => c.expr), s.joins);
+    return s.roots.length === 0 ? from : [...from, ...s.roots];
   }
 
   /** Internal: the CTEs read in FROM, JOIN, through columns, or given with `.with()`. */
@@ -168,13 +169,7 @@ export class Select<R = Row> extends QueryBase<R> {
     target: FromItem | Joinable,
     on: SqlSource<unknown> | undefined,
   ): Select<R> {
-    if (isJoinable(target)) {
-      if (on !== undefined) {
-        throw new ArgumentError("Joining along a relationship takes no ON condition.");
-      }
-      const joins = target[toJoin]().map((j) => ({ kind, target: j.target, on: j.on }));
-      return this.#with({ joins: [...this.#s.joins, ...joins] });
-    }
+    if (isJoinable(target)) return this.#with(joinAlong(target, kind, on, this.#s, this.#from()));
     const t = fromItem(target, kind === "JOIN" ? "join()" : "leftJoin()");
     const left = [...this.#from(), ...this.#s.joins.map((j) => j.target)].filter((x) => x !== t);
     let condition = on === undefined ? inferOn(left, t) : on;
@@ -187,7 +182,8 @@ export class Select<R = Row> extends QueryBase<R> {
   /**
    * `JOIN target ON on`. Without `on`, the condition follows from the one foreign key between
    * the target and the tables already read; none or several is an error asking for `on`.
-   * A relationship joins along its own condition: `select(User).join(User.posts)`.
+   * A relationship joins along its own condition: `select(User).join(User.posts)`, and a
+   * select that does not read its owner reads it first: `select(Post).join(User.posts)`.
    */
   join(target: FromItem | Joinable, on?: SqlSource<unknown>): Select<R> {
     return this.#join("JOIN", target, on);
@@ -254,7 +250,8 @@ export class Select<R = Row> extends QueryBase<R> {
     ...columns: A
   ): Select<RowsOf<A>["ofColumns"]> {
     const cols = resultColumns(columns, "withOnlyColumns(...)");
-    return new Select({ ...this.#s, from: this.#from(), entity: undefined, columns: cols });
+    const s = { ...this.#s, from: this.#from(), roots: [], entity: undefined, columns: cols };
+    return new Select(s);
   }
 
   /**
@@ -288,6 +285,7 @@ export class Select<R = Row> extends QueryBase<R> {
 const EMPTY_STATE: Omit<SelectState, "columns" | "entity"> = {
   from: null,
   joins: [],
+  roots: [],
   where: [],
   groupBy: [],
   having: [],

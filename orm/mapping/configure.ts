@@ -7,9 +7,10 @@
  */
 import { EarlyObjects } from "./early.ts";
 import { ArgumentError } from "../../core/errors.ts";
-import type { EntityClass } from "../../core/statement.ts";
+import { type EntityClass, entityWhere } from "../../core/statement.ts";
 import { describe } from "../../core/util/describe.ts";
 import { Relationship } from "../relationship/relationship.ts";
+import { type Declared, declaredRelationships, setConfigure } from "../relationship/configuring.ts";
 import { Mapper } from "./mapper.ts";
 import { resetBlank, stateOf } from "./state.ts";
 import { readAttribute, writeAttribute } from "../relationship/sync.ts";
@@ -59,7 +60,76 @@ export function checkAttributeName(model: string, name: string, what: string): v
 export function registerBase(base: object, init?: (mapper: Mapper) => void): void {
   bases.add(base);
   if (init !== undefined) rootInits.set(base, init);
+  // select(X), from(X), join(X), update(X) and deleteFrom(X) read X[entityWhere]: X is noted
+  // as in use, so that a relationship of X used before X is configured finds its class.
+  if (!Object.hasOwn(base, entityWhere)) {
+    Object.defineProperty(base, entityWhere, {
+      configurable: true,
+      get(this: object): undefined {
+        if (this !== base && !Object.hasOwn(this, MAPPER) && !seen.has(this)) {
+          seen.add(this);
+          inUse.push(new WeakRef(this));
+        }
+        return undefined;
+      },
+    });
+  }
 }
+
+/** The classes noted in use before they were configured (held weakly). */
+const inUse: WeakRef<object>[] = [];
+const seen = new WeakSet<object>();
+
+/** Configures a class, leaving a bad declaration's error to its next use (which raises it). */
+function configureQuietly(cls: unknown): boolean {
+  try {
+    mapperOf(cls);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let configuring = false;
+
+/**
+ * Configures the classes noted in use, then the mapped classes the declared relationships
+ * lead to (their targets, their association classes, and theirs in turn), until `rel` is
+ * attached to its owner: what a relationship used before its class was configured asks
+ * (SQLAlchemy's `configure_mappers`). A target not defined yet, or not a mapped class, is
+ * passed over; a class whose declaration is bad raises at its own next use.
+ */
+function configureFor(rel: Declared): void {
+  if (configuring) return;
+  configuring = true;
+  try {
+    for (const ref of inUse.splice(0)) configureQuietly(ref.deref());
+    for (let progress = true; progress && !rel.attached;) {
+      progress = false;
+      for (const r of declaredRelationships()) {
+        for (const cls of [read(r.target), read(r.options.secondary)]) {
+          if (typeof cls !== "function" || Object.hasOwn(cls, MAPPER)) continue;
+          if (!isModelBase(cls) && !hasModelBase(cls)) continue;
+          if (configureQuietly(cls)) progress = true;
+        }
+        if (rel.attached) return;
+      }
+    }
+  } finally {
+    configuring = false;
+  }
+}
+
+/** What a declaration's thunk returns, or undefined when it throws (its class not defined yet). */
+function read(thunk: (() => unknown) | undefined): unknown {
+  try {
+    return thunk?.();
+  } catch {
+    return undefined;
+  }
+}
+
+setConfigure(configureFor);
 
 /** Internal: registers a class made by `Parent.subclass(...)`, with its mapper. */
 export function registerSubclassBase(sub: object, mapper: Mapper): void {

@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { ArgumentError, InvalidRequestError } from "../../core/errors.ts";
+import { ArgumentError } from "../../core/errors.ts";
 import type { Column } from "../../core/schema/column.ts";
 import type { Table } from "../../core/schema/table.ts";
 import { Fragment, type SqlSource } from "../../core/sql/nodes.ts";
-import { toJoin } from "../../core/statement.ts";
+import { type Joinable, toJoin } from "../../core/statement.ts";
 import type { Mapper } from "../mapping/mapper.ts";
 import {
   type BackPopulates,
@@ -22,8 +22,10 @@ import {
   type Secondary,
 } from "./options.ts";
 import type { KindOf, RelationshipKind } from "./declared.ts";
-import { type Keys, resolveForeignKey, resolveSecondary } from "./resolve.ts";
+import { type Keys, resolveBack, resolveForeignKey, resolveSecondary } from "./resolve.ts";
 import { relatedExists, wrongFilter } from "./filters.ts";
+import { aliasesOf, joinSteps } from "./joins.ts";
+import { configureFor, remember, unattached } from "./configuring.ts";
 import type { Condition } from "../../core/builder/clauses.ts";
 
 /**
@@ -117,6 +119,7 @@ export class Relationship<T = unknown, K extends RelationshipKind = Relationship
   constructor(target: () => unknown, options: RelationshipOptions<T, string>) {
     this.target = target;
     this.options = options;
+    remember(this);
   }
 
   /** Internal: called when the owner's mapper is configured. */
@@ -136,24 +139,38 @@ export class Relationship<T = unknown, K extends RelationshipKind = Relationship
     registry.set(name, this as Relationship);
   }
 
+  /** Internal: whether the owner's class has been configured (the relationship attached). */
+  get attached(): boolean {
+    return this.#owner !== null;
+  }
+
   /** The relationship's attribute name. */
   get name(): string {
+    if (this.#owner === null) this.#configure();
     return this.#name;
   }
 
-  /** The owner's mapper. */
+  /**
+   * The owner's mapper. A relationship used before its class is configured configures the
+   * mapped classes first (as SQLAlchemy's `configure_mappers`), so that `User.posts.any()`
+   * or `select(User).join(User.posts)` works in a fresh process.
+   */
   get owner(): Mapper {
-    if (!this.#owner) {
-      throw new InvalidRequestError(
-        "This relationship is not attached to a mapped class; declare it as a static field.",
-      );
-    }
-    return this.#owner;
+    const owner = this.#owner ?? this.#configure();
+    if (owner === null) throw unattached(this);
+    return owner;
   }
 
   /** `"Owner.name"`, for messages. */
   get qualifiedName(): string {
+    if (this.#owner === null) this.#configure();
     return `${this.#owner?.name ?? "?"}.${this.#name}`;
+  }
+
+  /** Configures the classes the declared relationships lead to; the owner, once attached. */
+  #configure(): Mapper | null {
+    configureFor(this);
+    return this.#owner;
   }
 
   #r(): Resolved {
@@ -230,35 +247,9 @@ export class Relationship<T = unknown, K extends RelationshipKind = Relationship
     const keys = o.secondary
       ? resolveSecondary(owner, target, o, where)
       : resolveForeignKey(owner, target, o, where);
-    let back: Relationship | null = null;
-    if (o.backPopulates !== undefined) {
-      const found = relationshipsOf(target).get(o.backPopulates);
-      if (!found) {
-        const known = [...relationshipsOf(target).keys()];
-        throw new ArgumentError(
-          `${where}: backPopulates refers to ${target.name}.${o.backPopulates}, which is not ` +
-            `a relationship of ${target.name}` +
-            (known.length
-              ? ` (its relationships are ${known.join(", ")}).`
-              : ". Declare it as a static field with relationship(...)."),
-        );
-      }
-      if (found.options.backPopulates !== undefined && found.options.backPopulates !== this.#name) {
-        throw new ArgumentError(
-          `${where}: backPopulates names ${found.qualifiedName}, but that relationship's ` +
-            `backPopulates is ${JSON.stringify(found.options.backPopulates)}, not ` +
-            `${JSON.stringify(this.#name)}. Make the two sides name each other.`,
-        );
-      }
-      const backTarget = mapperOf(found.target());
-      if (backTarget !== owner) {
-        throw new ArgumentError(
-          `${where}: backPopulates names ${found.qualifiedName}, which points at ` +
-            `${backTarget.name}, not ${owner.name}.`,
-        );
-      }
-      back = found;
-    }
+    const back = o.backPopulates === undefined
+      ? null
+      : resolveBack(this, o.backPopulates, owner, target, relationshipsOf(target), mapperOf);
     return this.#resolved = { ...keys, target, cascade, back };
   }
 
@@ -308,14 +299,45 @@ export class Relationship<T = unknown, K extends RelationshipKind = Relationship
     return relatedExists(this, condition, "has");
   }
 
-  /** How a builder joins along this relationship: `select(User).join(User.posts)`. */
-  [toJoin](): { target: Table; on: SqlSource<unknown> }[] {
-    const r = this.#r();
-    const same: ColumnAt = (c) => c;
-    return this.joinConditions(same, same).map((j) => ({
-      target: j.table === "association" ? r.secondary!.table : r.target.table,
-      on: j.on,
-    }));
+  /**
+   * How a builder joins along this relationship: `select(User).join(User.posts)` (the
+   * association table too, for a many-to-many; each table of a joined hierarchy's target).
+   * A query that does not read the owner reads it first: `select(Post).join(User.posts)` is
+   * `FROM users JOIN posts ON ...`. A self-referential relationship needs an alias of its
+   * target: see {@linkcode Relationship.of}.
+   */
+  [toJoin](): ReturnType<Joinable[typeof toJoin]> {
+    return joinSteps(this as Relationship, new Map());
+  }
+
+  /**
+   * This relationship joined to aliases of its target's table(s), for a self-referential
+   * relationship (or to join the same target twice): the condition reads the alias, which a
+   * query then filters on.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { column, compile, eq, Model, relationship, select, sqliteDialect } from "@retort/orm";
+   * class Node extends Model("rel_of_doc_nodes", {
+   *   id: column.integer().primaryKey(),
+   *   parentId: column.integer().nullable().references((t) => t.c.id),
+   *   name: column.text(),
+   * }) {
+   *   static children = relationship(() => Node, { direction: "one-to-many" });
+   *   declare children: Node[];
+   * }
+   * const child = Node.table.as("child");
+   * const q = select(Node).join(Node.children.of(child)).where(eq(child.c.name, "leaf"));
+   * assert(compile(q, sqliteDialect).text.includes(
+   *   'FROM "rel_of_doc_nodes" JOIN "rel_of_doc_nodes" AS "child" ON ' +
+   *     '"child"."parent_id" = "rel_of_doc_nodes"."id"',
+   * ));
+   * ```
+   */
+  of(...aliases: Table[]): Joinable {
+    const map = aliasesOf(this as Relationship, aliases);
+    return { [toJoin]: () => joinSteps(this as Relationship, map) };
   }
 }
 

@@ -150,3 +150,52 @@ export function resolveForeignKey(
       ref: owner.indexByKey.get(fk.target.key)!,
     };
 }
+
+/** What checking `backPopulates` reads of a relationship. */
+interface Back {
+  readonly name: string;
+  readonly qualifiedName: string;
+  readonly target: () => unknown;
+  readonly options: { readonly backPopulates?: string };
+}
+
+/**
+ * The relationship `backPopulates` names on the target, checked: it exists, names this one
+ * back (if it names any), and points at the owner.
+ */
+export function resolveBack<R extends Back>(
+  rel: Back,
+  name: string,
+  owner: Mapper,
+  target: Mapper,
+  targets: ReadonlyMap<string, R>,
+  mapperOf: (cls: unknown) => Mapper,
+): R {
+  const where = `Relationship ${rel.qualifiedName}`;
+  const found = targets.get(name);
+  if (!found) {
+    const known = [...targets.keys()];
+    throw new ArgumentError(
+      `${where}: backPopulates refers to ${target.name}.${name}, which is not ` +
+        `a relationship of ${target.name}` +
+        (known.length
+          ? ` (its relationships are ${known.join(", ")}).`
+          : ". Declare it as a static field with relationship(...)."),
+    );
+  }
+  if (found.options.backPopulates !== undefined && found.options.backPopulates !== rel.name) {
+    throw new ArgumentError(
+      `${where}: backPopulates names ${found.qualifiedName}, but that relationship's ` +
+        `backPopulates is ${JSON.stringify(found.options.backPopulates)}, not ` +
+        `${JSON.stringify(rel.name)}. Make the two sides name each other.`,
+    );
+  }
+  const backTarget = mapperOf(found.target());
+  if (backTarget !== owner) {
+    throw new ArgumentError(
+      `${where}: backPopulates names ${found.qualifiedName}, which points at ` +
+        `${backTarget.name}, not ${owner.name}.`,
+    );
+  }
+  return found;
+}
