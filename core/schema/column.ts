@@ -328,7 +328,9 @@ export class Column<T = unknown, Opt extends boolean = boolean, F extends string
 
   /** Marks an integer column as the row's version counter (optimistic concurrency). */
   version(): Column<T, true, F> {
-    return this.#with({ version: true, default: 1 as never });
+    // A bigint column counts in bigints, as its values come back.
+    const first = this.type.name === "bigint" ? 1n : 1;
+    return this.#with({ version: true, default: first as never });
   }
 
   /** Leaves the column out of the ORM's loads unless a query asks (`undefer(...)`). */

@@ -302,7 +302,8 @@ export class UnitOfWork {
       }
       const version = mapper.version;
       if (version >= 0 && !changed.includes(version)) {
-        s.values[version] = (s.stored[version] as number) + 1;
+        const v = s.stored[version];
+        s.values[version] = typeof v === "bigint" ? v + 1n : Number(v) + 1;
         changed.push(version);
       }
       if (changed.length > given) changed.sort(ascending); // changedColumns' are in order

@@ -347,7 +347,16 @@ export function sameValue(a: unknown, b: unknown): boolean {
   } catch {
     return false; // a revoked Proxy: changed, and the flush's type check refuses it
   }
-  return typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b);
+  if (typeof a === "number") {
+    // An integer given as a number is the same as the bigint a bigint column reads back.
+    return typeof b === "number" ? Number.isNaN(a) && Number.isNaN(b) : sameInteger(a, b);
+  }
+  return typeof a === "bigint" && sameInteger(b, a);
+}
+
+function sameInteger(n: unknown, big: unknown): boolean {
+  return typeof big === "bigint" && typeof n === "number" && Number.isSafeInteger(n) &&
+    BigInt(n) === big;
 }
 
 /** The state of a mapped instance, or undefined for anything else. */

@@ -233,3 +233,50 @@ scopedTest("delete-orphan by a null reference is undone by a savepoint rollback"
   await session.commit();
   assert.deepEqual(await values(engine, entryTitles), ["e1", "e2"]);
 });
+
+class BigDoc extends Model("vo_big_docs", {
+  id: column.integer().primaryKey(),
+  title: column.text(),
+  ver: column.bigint().version(),
+}) {}
+
+scopedTest(
+  "a bigint version counts in bigints, and a merge compares it as a number too",
+  async (s) => {
+    const engine = await ready(s, [BigDoc]);
+    {
+      await using session = engine.session();
+      const d = new BigDoc({ id: 1, title: "a" });
+      session.add(d);
+      await session.commit();
+      assert.equal(d.ver, 1n);
+    }
+    let detached: BigDoc;
+    {
+      await using session = engine.session();
+      detached = (await session.get(BigDoc, 1))!;
+      detached.title = "b";
+      await session.commit();
+      assert.equal(detached.ver, 2n);
+    }
+    {
+      await using session = engine.session();
+      // The same version given as a number (from JavaScript) is the row's version.
+      const m = await session.merge(new BigDoc({ id: 1, title: "c", ver: 2 as unknown as bigint }));
+      await session.commit();
+      assert.equal(m.ver, 3n);
+    }
+    {
+      await using session = engine.session();
+      detached.title = "stale";
+      await assert.rejects(async () => {
+        await session.merge(detached);
+        await session.commit();
+      }, StaleDataError);
+    }
+    const row = await engine.one<{ title: string; ver: unknown }>(
+      sql`SELECT title, ver FROM vo_big_docs WHERE id = 1`,
+    );
+    assert.deepEqual([row.title, Number(row.ver)], ["c", 3]);
+  },
+);
