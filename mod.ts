@@ -112,6 +112,7 @@ export {
   type ModelOptions,
   type ObjectStatus,
   type ObjectsView,
+  type OwnColumns,
   Relationship,
   relationship,
   type RelationshipKind,

@@ -5,7 +5,7 @@
  */
 export { Engine } from "./engine.ts";
 export { Model, type ModelClass, type ModelObject, type ModelOptions } from "./mapping/model.ts";
-export { type ColumnsOf, type Subclass } from "./mapping/inheritance.ts";
+export { type ColumnsOf, type OwnColumns, type Subclass } from "./mapping/inheritance.ts";
 export { type JoinedSubclass, type JoinedTableOptions } from "./mapping/joined_inheritance.ts";
 export { inspect, type InstanceInfo } from "./mapping/inspect.ts";
 export type { ObjectStatus } from "./mapping/state.ts";

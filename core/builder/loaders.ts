@@ -65,7 +65,10 @@ export type RelationshipNames<T> = RelationshipsAmong<T, OtherKeys<T>>;
  */
 type OtherKeys<T> = Exclude<
   keyof T,
-  (T extends { readonly "~columns"?: infer K } ? K : never) | "toJSON" | "~columns"
+  | (T extends { readonly "~columns"?: infer C } ? unknown extends C ? never : keyof NonNullable<C>
+    : never)
+  | "toJSON"
+  | "~columns"
 >;
 
 /**

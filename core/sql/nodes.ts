@@ -75,11 +75,18 @@ export type Row = Record<string, unknown>;
  * @example
  * ```ts
  * import type { PlainRow } from "@retort/orm";
- * type Pet = { id: number; name: string; greet(): string; readonly "~columns"?: "id" | "name" };
+ * type Pet = {
+ *   id: number;
+ *   name: string;
+ *   greet(): string;
+ *   readonly "~columns"?: { readonly id: true; readonly name: true };
+ * };
  * const row: PlainRow<Pet> = { id: 1, name: "rex" };
  * ```
  */
-export type PlainRow<R> = R extends { readonly "~columns"?: infer K } ? { [P in K & keyof R]: R[P] }
+export type PlainRow<R> = R extends { readonly "~columns"?: infer C }
+  // A row type with an index signature (Row) matches too, with nothing to say: itself.
+  ? unknown extends C ? R : { [P in keyof NonNullable<C> & keyof R]: R[P] }
   : R;
 
 /**

@@ -47,11 +47,23 @@ export type Subclass<
 > =
   & Omit<T, "prototype" | "c">
   & {
-    new (init: InsertOf<ColumnsOf<T> & S>): I & RowOf<S>;
-    readonly prototype: I & RowOf<S>;
+    new (init: InsertOf<ColumnsOf<T> & S>): I & RowOf<S> & OwnColumns<S>;
+    readonly prototype: I & RowOf<S> & OwnColumns<S>;
     /** The columns of the class and its parents, for queries. */
     readonly c: BoundColumns<ColumnsOf<T> & S>;
   };
+
+/**
+ * The mark of a subclass's own columns among its object's columns (see `ModelObject`).
+ *
+ * @example
+ * ```ts
+ * import { column, type OwnColumns } from "@retort/orm";
+ * const cols = { bark: column.text() };
+ * const mark: OwnColumns<typeof cols> = {};
+ * ```
+ */
+export type OwnColumns<S> = { readonly "~columns"?: { readonly [P in keyof S & string]: true } };
 
 /**
  * The columns of a mapped class (and of its parents, for a subclass).

@@ -15,7 +15,7 @@ import { type EntityClass, entitySelection } from "../../core/statement.ts";
 import { inheritRelationships } from "../relationship/relationship.ts";
 import { checkAttributeName, mapperOf, registerSubclassBase } from "./configure.ts";
 import { defineColumn } from "./accessor.ts";
-import { claimIdentity, type ColumnsOf, setBlank } from "./inheritance.ts";
+import { claimIdentity, type ColumnsOf, type OwnColumns, setBlank } from "./inheritance.ts";
 import { joinedOf, selectionOf, setJoined, type TablePart } from "./joined_tables.ts";
 import { Mapper } from "./mapper.ts";
 
@@ -66,8 +66,8 @@ export type JoinedSubclass<
 > =
   & Omit<T, "prototype" | "c" | "table">
   & {
-    new (init: InsertOf<ColumnsOf<T> & S>): I & RowOf<S>;
-    readonly prototype: I & RowOf<S>;
+    new (init: InsertOf<ColumnsOf<T> & S>): I & RowOf<S> & OwnColumns<S>;
+    readonly prototype: I & RowOf<S> & OwnColumns<S>;
     /** The columns of the class and its parents, for queries. */
     readonly c: BoundColumns<ColumnsOf<T> & S>;
     /** The class's own table: its primary key and its own columns. */

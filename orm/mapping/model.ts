@@ -126,8 +126,11 @@ export interface ModelClass<C extends Columns, K = RowTypes<C>["key"]> {
 export interface ModelObject<K extends string = string> {
   /** The column values, for `JSON.stringify` (bigints as strings). */
   toJSON(): Record<string, unknown>;
-  /** Type-only (never set at run time): the keys of the columns. */
-  readonly "~columns"?: K;
+  /**
+   * Type-only (never set at run time): the keys of the columns, as an object's keys, so that
+   * a subclass's intersection with its own columns' holds both.
+   */
+  readonly "~columns"?: { readonly [P in K]: true };
 }
 
 /**

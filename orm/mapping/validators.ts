@@ -32,7 +32,7 @@ export type Validator<T = unknown> = (value: T, obj: object, key: string) => T |
  * ```
  */
 export type Validators<Row> = {
-  readonly [K in keyof Row]?: Validator<Row[K]> | readonly Validator<Row[K]>[];
+  readonly [K in Exclude<keyof Row, "~columns">]?: Validator<Row[K]> | readonly Validator<Row[K]>[];
 };
 
 /**

@@ -19,6 +19,20 @@ class Score extends Model("tt_scores", {
   amount: column.numeric(10, 2),
 }) {}
 
+/** A single-table and a joined-table subclass, for Core rows of subclasses. */
+class Staff extends Model("tt_staff", {
+  id: column.integer().primaryKey(),
+  kind: column.text().default("staff"),
+  name: column.text(),
+}, { polymorphicOn: "kind", polymorphicIdentity: "staff" }) {}
+class Clerk extends Staff.subclass("clerk", { desk: column.integer().nullable() }) {}
+class Crew extends Model("tt_crew", {
+  id: column.integer().primaryKey(),
+  kind: column.text().default("crew"),
+  name: column.text(),
+}, { polymorphicOn: "kind", polymorphicIdentity: "crew" }) {}
+class Chief extends Crew.subclass("chief", { budget: column.integer() }, { table: "tt_chiefs" }) {}
+
 /** Never called: these lines are only type-checked. */
 export async function mustNotCompile(session: Session): Promise<void> {
   // @ts-expect-error [5.3] session.all takes a select of a class, not of columns
@@ -53,6 +67,11 @@ export async function mustCompile(session: Session): Promise<void> {
   const first = await session.scalar(select(User.c.id, User.c.email));
   check<Equal<typeof first, number | string | null>>();
   check<Equal<Awaited<ReturnType<typeof session.scalars<unknown>>>, unknown[]>>();
+  // [5.15] a Core row of a subclass holds its own columns and its parents'
+  const [clerk] = (await session.execute(select(Clerk))).rows;
+  check<Equal<typeof clerk, { id: number; kind: string; name: string; desk: number | null }>>();
+  const [chief] = (await session.execute(select(Chief))).rows;
+  check<Equal<typeof chief, { id: number; kind: string; name: string; budget: number }>>();
   // [5.14] sum and avg of nullable and numeric columns
   const totals = select({
     s: fn.sum(Score.c.points),
