@@ -19,7 +19,7 @@ import { checkPostgresClient, type PostgresClient } from "./client.ts";
 import { postgresDialect } from "./dialect.ts";
 import { abortedCommit, isConnectionLoss, translatePostgresError } from "./errors.ts";
 import { PreparedTexts } from "./prepared.ts";
-import { paramsFor, type PgResult, readOwnArrays, toResult } from "./results.ts";
+import { holdsUnread, paramsFor, type PgResult, readOwnArrays, toResult } from "./results.ts";
 import { installRetortTypes } from "./types.ts";
 
 export { translatePostgresError } from "./errors.ts";
@@ -124,7 +124,6 @@ async function run(
   const options = how.onexecute === undefined
     ? { prepare: how.prepare, simple }
     : { prepare: how.prepare, simple, onexecute: how.onexecute };
-  const shown = how.as ?? { text, params };
   for (let attempt = 0;; attempt++) {
     let query: PgQuery | undefined;
     let watch: Watch | undefined;
@@ -133,7 +132,7 @@ async function run(
       watch = how.checkout?.watch(query);
       const r = await (mode === "values" ? query.values() : query);
       if (r.command === "ROLLBACK" && text === "COMMIT") throw abortedCommit();
-      if (how.arrays !== undefined) {
+      if (how.arrays !== undefined && holdsUnread(r, mode)) {
         // Looked up on the same connection (or the pool), as the result came.
         const { hide, onexecute, checkout } = how;
         await readOwnArrays(
@@ -146,6 +145,7 @@ async function run(
       return toResult(r, mode);
     } catch (error) {
       if (error instanceof InvalidRequestError) throw error;
+      const shown = how.as ?? { text, params };
       if (watch?.timedOut) {
         throw how.checkout!.error(shown.text, how.hide ? undefined : shown.params);
       }

@@ -50,14 +50,25 @@ export async function readOwnArrays(
   arrays: OwnArrays,
   lookup: Lookup,
 ): Promise<void> {
-  const columns = r.columns;
-  if (mode === "run" || r.length === 0 || columns === undefined) return;
-  // A column postgres.js read with a parser of its own is not text.
-  const unread = (c: { type?: number; parser?: unknown }) =>
-    c.parser === undefined && (c.type ?? 0) >= 16384;
-  if (!columns.some(unread)) return;
+  if (!holdsUnread(r, mode)) return;
+  const columns = r.columns!;
   const fields = columns.map((c) => ({ name: c.name, dataTypeID: unread(c) ? c.type! : 0 }));
   await arrays.decode(r, fields, mode === "values", lookup);
+}
+
+/** A column postgres.js read with a parser of its own is not text. */
+const unread = (c: { type?: number; parser?: unknown }): boolean =>
+  c.parser === undefined && (c.type ?? 0) >= 16384;
+
+/**
+ * Whether a result holds a column of a type postgres.js did not learn (so left as text):
+ * asked before `readOwnArrays`, so that a result without one takes no await.
+ */
+export function holdsUnread(r: PgResult, mode: QueryMode): boolean {
+  const columns = r.columns;
+  if (mode === "run" || r.length === 0 || columns === undefined) return false;
+  for (let i = 0; i < columns.length; i++) if (unread(columns[i])) return true;
+  return false;
 }
 
 /**
