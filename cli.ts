@@ -84,6 +84,10 @@ export async function main(argv: readonly string[], output: CliOutput = {}): Pro
   };
   if (name === undefined) {
     const help = wantsHelp(argv);
+    if (!help) {
+      const given = argv.length > 0 ? ` (given: ${argv.join(" ")})` : "";
+      note(`error: no command${given}; the commands are ${Object.keys(COMMANDS).join(", ")}.\n`);
+    }
     (help ? out : note)(MAIN_HELP);
     return help ? 0 : 2;
   }

@@ -36,7 +36,11 @@ Deno.test("migrate: retort --help, and --help on every command", async () => {
   }
   const none = await retort([]);
   assert.equal(none.code, 2);
+  assert.match(none.err, /^error: no command; the commands are generate, up/);
   assert.match(none.err, /Usage: retort <command>/);
+  const optionOnly = await retort(["-x"]);
+  assert.equal(optionOnly.code, 2);
+  assert.match(optionOnly.err, /^error: no command \(given: -x\)/);
 });
 
 Deno.test("migrate: retort's errors say what to do", async () => {
