@@ -685,3 +685,17 @@ dbTest(
     await engine.dropTable(t);
   },
 );
+
+Deno.test("a join to a table the select reads already is refused; an alias reads it twice", () => {
+  const a = table("bld_twice_a", { id: column.integer().primaryKey() });
+  const b = table("bld_twice_b", {
+    id: column.integer().primaryKey(),
+    aId: column.integer().references(() => a.c.id),
+  });
+  const twice = /bld_twice_a is read already in this select; .*bld_twice_a\.as\("other"\)/;
+  assert.throws(() => select(a.c.id).from(a).join(b).join(a), twice);
+  assert.throws(() => select(a.c.id).from(a).join(a), twice);
+  const other = a.as("other");
+  const q = select(a.c.id).from(a).join(b).join(other, eq(other.c.id, b.c.aId));
+  assert.match(compile(q, sqliteDialect).text, /JOIN "bld_twice_a" AS "other" ON/);
+});

@@ -52,6 +52,26 @@ export function implicitFrom(
   return out.filter((x) => !joins.some((j) => j.target === x));
 }
 
+/**
+ * Refuses a join to a table the select reads already (in FROM, or joined): both would be
+ * named the same, which the database refuses or reads as one. An alias reads it twice.
+ */
+export function readOnce(
+  t: SqlSource<unknown>,
+  from: readonly SqlSource<unknown>[] | null,
+  joins: readonly Join[],
+): void {
+  const same = (x: SqlSource<unknown>) =>
+    x === t ||
+    (x instanceof Table && t instanceof Table && sameTable(x, t) && x.alias === t.alias);
+  if (!(from ?? []).some(same) && !joins.some((j) => same(j.target))) return;
+  const name = t instanceof Table ? t.alias ?? t.name : "This item";
+  throw new ArgumentError(
+    `${name} is read already in this select; to read it again, join an alias of it ` +
+      `(${t instanceof Table ? `${t.name}.as("other")` : 'query.as("other")'}).`,
+  );
+}
+
 /** Checks what a select reads from or joins to. */
 export function fromItem(item: unknown, what: string): SqlSource<unknown> {
   if (item instanceof Table || item instanceof Subquery || item instanceof Cte) return item;

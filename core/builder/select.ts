@@ -33,7 +33,8 @@ import {
 } from "./clauses.ts";
 import { Cte } from "./cte.ts";
 import { lockClause, type LockOptions, rowLock } from "./lock.ts";
-import { type FromItem, fromItem, implicitFrom, inferOn, type Join, joinAlong } from "./join.ts";
+import { type FromItem, fromItem, implicitFrom, inferOn } from "./join.ts";
+import { type Join, joinAlong, readOnce } from "./join.ts";
 import { QueryBase, withCte } from "./query.ts";
 import type { DistinctKeys, RowsOf, SelectItem } from "./row_types.ts";
 import type { SelectOption } from "./loaders.ts";
@@ -171,6 +172,7 @@ export class Select<R = Row> extends QueryBase<R> {
   ): Select<R> {
     if (isJoinable(target)) return this.#with(joinAlong(target, kind, on, this.#s, this.#from()));
     const t = fromItem(target, kind === "JOIN" ? "join()" : "leftJoin()");
+    readOnce(t, this.#s.from, this.#s.joins);
     const left = [...this.#from(), ...this.#s.joins.map((j) => j.target)].filter((x) => x !== t);
     let condition = on === undefined ? inferOn(left, t) : on;
     if (!isSqlNode(condition)) throw new ArgumentError("The ON condition of a join must be SQL.");
