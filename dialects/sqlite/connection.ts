@@ -24,6 +24,7 @@ const RETURNING = /\bRETURNING\b/i;
  * 2^53): a row holding it is read again, as bigints. A REAL of that value reads the same.
  */
 const INT64_MIN = -(2 ** 63);
+const MAX_SAFE_ID = Number.MAX_SAFE_INTEGER;
 
 function holdsInt64Min(rows: unknown[][]): boolean {
   // Indexed loops, and a type test before the comparison: a third of the cost of `===`.
@@ -129,8 +130,9 @@ export class SqliteConnection {
       ? "may undo"
       : undefined;
     stmt.insertId = insertIdKind(this.#db, text, kind.verb);
-    // RETURNING's integers, and an insert's rowid, are read exactly.
-    stmt.bigInts = RETURNING.test(text) || stmt.insertId !== "none";
+    // RETURNING's integers are read exactly; an insert's rowid is read again when it is not
+    // (see #query), so that the common insert takes no bigint.
+    stmt.bigInts = RETURNING.test(text);
     if (stmt.bigInts) stmt.setReadBigInts?.(true);
     if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
       // Evict the oldest: cheaper than keeping recency order on every hit.
@@ -209,6 +211,8 @@ export class SqliteConnection {
       } else {
         ({ changes, lastInsertRowid: id } = r as RunInfo);
       }
+      // A rowid beyond 2^53 came back rounded: read it again, exactly.
+      if (typeof id === "number" && (id > MAX_SAFE_ID || id < -MAX_SAFE_ID)) id = this.#lastRowid();
       const rowsAffected = stmt.writes ? Number(changes) : 0;
       // Only a statement that inserted a row has an id of its own (see insert_id.ts).
       const inserted = stmt.insertId !== "none" && rowsAffected > 0 &&
