@@ -81,13 +81,16 @@ export async function assess(db: Executor, changes: readonly Change[]): Promise<
         sql`SELECT count(*) FROM ${id(op.table)} WHERE ${sql.id(op.column)} IS NULL`,
       );
       if (n === 0) out.push({ op });
-      else out.push({ ...change, destructive: `${change.destructive} (${n} rows hold NULL)` });
+      else {
+        const hold = `${rows(n)} ${n === 1 ? "holds" : "hold"} NULL`;
+        out.push({ ...change, destructive: `${change.destructive} (${hold})` });
+      }
     } else if (op.kind === "addColumn") {
       const n = await count(sql`SELECT count(*) FROM ${id(op.table)}`);
-      out.push(n === 0 ? { op } : { ...change, destructive: `${change.destructive} (${n} rows)` });
+      out.push(n === 0 ? { op } : { ...change, destructive: `${change.destructive} (${rows(n)})` });
     } else if (op.kind === "dropTable" || op.kind === "dropColumn") {
       const n = await count(sql`SELECT count(*) FROM ${id(op.table)}`);
-      out.push({ ...change, destructive: `${change.destructive} (${n} rows)` });
+      out.push({ ...change, destructive: `${change.destructive} (${rows(n)})` });
     } else out.push(change);
   }
   return out;
@@ -137,3 +140,6 @@ export function driftOf(changes: Change[]): SchemaDrift {
       "`retort generate <name>`, or apply pending ones with `retort up`.";
   return { ok: differences.length === 0, differences, changes, text };
 }
+
+/** `1 row`, `2 rows`. */
+const rows = (n: number): string => `${n} row${n === 1 ? "" : "s"}`;

@@ -157,9 +157,10 @@ export function diffTable(
     if (old === undefined) {
       const change: Change = { op: { kind: "addColumn", table, column: col } };
       if (existing && !col.nullable && col.default === undefined && !col.generated) {
-        change.destructive = `adds ${tableKey(table)}.${col.name} NOT NULL without a default, ` +
-          "which fails when the table has rows; give it a default, or add it nullable, fill it " +
-          "in a data step and make it NOT NULL afterwards";
+        change.destructive = `adds ${tableKey(table)}.${col.name} NOT NULL with no DEFAULT in ` +
+          "the database, which fails when the table has rows; give it a server default " +
+          "(.serverDefault(sql`...`): a .default(...) fills only the rows the program " +
+          "inserts), or add it nullable, fill it in a data step and make it NOT NULL afterwards";
       }
       out.adds.push(change);
       continue;

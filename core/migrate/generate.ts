@@ -121,7 +121,8 @@ export async function generate(
         destructive.map((c) => `  - ${describeOperation(c.op)}: ${c.destructive}`).join("\n") +
         "\nIf a column or table was renamed, say so (--rename old=new) and nothing is lost. " +
         "Otherwise, to write these changes anyway, pass --allow-destructive " +
-        "(allowDestructive: true).",
+        "(allowDestructive: true); a column added NOT NULL with no server default still fails " +
+        "on a table with rows.",
     );
   }
   const down = diffSchemas(wanted, database, {

@@ -90,7 +90,7 @@ scopedTest("migrate: destructive changes are flagged from the data", async ({ op
     const error = await generate(engine, [v2], files(dir, "tighten")).catch((e) => e);
     assert.ok(error instanceof InvalidRequestError);
     assert.match(error.message, /narrows notes\.title from .*200.* to .*20/);
-    assert.match(error.message, /makes notes\.body NOT NULL.*\(1 rows hold NULL\)/);
+    assert.match(error.message, /makes notes\.body NOT NULL.*\(1 row holds NULL\)/);
     assert.match(error.message, /drops notes\.gone/);
     assert.doesNotMatch(error.message, /notes\.n /);
     const forced = await generate(engine, [v2], {

@@ -393,3 +393,33 @@ dbTest("migrate: a table rename into a table the database still has is refused",
       /Cannot rename table fxm_old to fxm_new: the database already has fxm_new/.test(e.message),
   );
 });
+
+dbTest(
+  "a NOT NULL column with only a program default, added to rows, asks for a server default",
+  async (db) => {
+    const engine = db.engine();
+    await withDir(async (dir) => {
+      const migrations = directorySource(dir);
+      class A1
+        extends Model("fxm_jsdef", { id: column.integer().primaryKey(), t: column.text() }) {}
+      await generate(engine, [A1], {
+        name: "a",
+        migrations,
+        now: new Date("2026-01-01T00:00:00Z"),
+      });
+      await up(engine, { migrations });
+      await engine.run(sql`INSERT INTO fxm_jsdef (t) VALUES ('x')`);
+      class A2 extends Model("fxm_jsdef", {
+        id: column.integer().primaryKey(),
+        t: column.text(),
+        pinned: column.boolean().default(false),
+      }) {}
+      await assert.rejects(generate(engine, [A2], { name: "b", migrations }), (e: unknown) => {
+        assert(e instanceof InvalidRequestError);
+        assert.match(e.message, /no DEFAULT in the database.*\.serverDefault\(sql`\.\.\.`\)/);
+        assert.match(e.message, /\(1 row\)/);
+        return true;
+      });
+    });
+  },
+);
