@@ -14,13 +14,8 @@ import { loadRelationship } from "../loading/selectin.ts";
 import { hasIdentity } from "../mapping/identity.ts";
 import { isUnloaded } from "../mapping/expired.ts";
 import type { Mapper } from "../mapping/mapper.ts";
-import {
-  instance,
-  type InstanceState,
-  sameValue,
-  stateOf,
-  type StateOwner,
-} from "../mapping/state.ts";
+import { instance, type InstanceState, stateOf, type StateOwner } from "../mapping/state.ts";
+import { sameValue } from "../mapping/same_value.ts";
 import { relationEntries } from "../mapping/relations.ts";
 import { relationshipOf, relationshipsOf } from "../relationship/relationship.ts";
 import { addState } from "./add.ts";
