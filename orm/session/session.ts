@@ -8,9 +8,10 @@
  *
  * @module
  */
+import { ownTransaction } from "./own_transaction.ts";
 import type { Engine } from "../../core/engine/engine.ts";
 import type { RunResult } from "../../core/engine/executor.ts";
-import { type RetryOptions, withRetry } from "../../core/engine/retry.ts";
+import type { RetryOptions } from "../../core/engine/retry.ts";
 import type { Row, SqlSource } from "../../core/sql/nodes.ts";
 import type { EntityClass } from "../../core/statement.ts";
 import type { LoaderOption } from "../loading/options.ts";
@@ -236,16 +237,7 @@ export class Session implements AsyncDisposable {
     fn: (session: Session) => Promise<T>,
     options: { retry?: boolean | number | RetryOptions } = {},
   ): Promise<T> {
-    return await withRetry(options.retry, this.engine.dialect, async () => {
-      try {
-        const result = await fn(this);
-        await this.commit();
-        return result;
-      } catch (error) {
-        await this.rollback();
-        throw error;
-      }
-    });
+    return await ownTransaction(this, this.#c.tx.holdsWork, fn, options.retry);
   }
 
   /** Runs `fn` with autoflush off. */

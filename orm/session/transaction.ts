@@ -44,6 +44,16 @@ export class SessionTransaction {
     return this.#root !== null;
   }
 
+  /**
+   * Whether this transaction holds work a rollback would undo: an object it flushed or
+   * changed, or a savepoint open.
+   */
+  get holdsWork(): boolean {
+    if (this.#frames.length > 1) return true;
+    const f = this.#frames[0];
+    return f !== undefined && (f.snapshots.size > 0 || f.added.length > 0);
+  }
+
   /** The failure a top-level flush left, until `rollback()`. */
   get failed(): unknown {
     return this.#failed;
