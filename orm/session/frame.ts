@@ -115,14 +115,15 @@ export function snapshotOf(state: InstanceState, r: Registry, clean: boolean): S
   if (
     clean && session !== null && state.status === "persistent" && state.relations === null &&
     state.flagged === null && !state.dirty && !state.expired && !state.wasDeleted
-  ) return new CleanSnapshot(state.loaded!, state.key, session, setsOf(state, r));
+  ) return new CleanSnapshot(state.loaded!.slice(), state.key, session, setsOf(state, r));
   const inSession = session !== null;
   const relations = state.relations === null ? null : relationEntries(state).map((
     [name, l],
   ): [string, Loaded] => [name, { value: copyList(l.value), base: copyList(l.base) }]);
   return {
-    values: clean ? state.loaded! : state.values.slice(),
-    loaded: clean ? null : state.loaded,
+    // Copies: expire, a bulk update, a refresh and a deferred load write `loaded` in place.
+    values: clean ? state.loaded!.slice() : state.values.slice(),
+    loaded: clean || state.loaded === null ? null : state.loaded.slice(),
     flagged: state.flagged === null ? null : new Set(state.flagged),
     status: state.status,
     key: state.key,
@@ -179,7 +180,7 @@ export function restoreSnapshots(frame: Frame, r: Registry): void {
     const inPlace = snap.status === "persistent" ? changed?.get(s) : undefined;
     r.forget(s);
     s.values = snap.values.slice();
-    s.loaded = snap.loaded;
+    s.loaded = snap.loaded === null ? null : snap.loaded.slice();
     s.flagged = snap.flagged;
     s.status = snap.status;
     s.key = snap.key;

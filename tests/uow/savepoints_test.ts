@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   column,
+  eq,
   inspect,
   IntegrityError,
   Model,
@@ -13,6 +14,7 @@ import {
   select,
   type Session,
   sql,
+  update,
 } from "../../mod.ts";
 import { scopedTest } from "../_db.ts";
 import { column as names, ready } from "./_support.ts";
@@ -264,5 +266,35 @@ scopedTest(
     session.add(kept);
     await session.commit();
     assert.deepEqual(await names(session, allNames), ["kept"]);
+  },
+);
+
+class Stock extends Model("sp_stock", {
+  id: column.integer().primaryKey(),
+  name: column.text(),
+  qty: column.integer(),
+}) {}
+
+scopedTest(
+  "a savepoint's rollback restores what expire and a bulk update changed of a changed object",
+  async (s) => {
+    const engine = await ready(s, [Stock]);
+    await engine.run(sql`INSERT INTO sp_stock (id, name, qty) VALUES (1, 'a', 5), (2, 'b', 0)`);
+    await using session = engine.session({ autoflush: false });
+    const [one, two] = [(await session.get(Stock, 1))!, (await session.get(Stock, 2))!];
+    {
+      await using sp = await session.beginNested();
+      one.name = "changed";
+      session.expire(one, ["qty"]);
+      two.name = "changed too";
+      await session.execute(update(Stock).set({ qty: 9 }).where(eq(Stock.c.id, 2)));
+      assert.equal(two.qty, 9);
+      void sp; // disposed without commit: rolled back
+    }
+    assert.deepEqual([one.name, one.qty], ["a", 5], "expire undone, as the savepoint found it");
+    assert.deepEqual([two.name, two.qty], ["b", 0], "the bulk update undone in memory too");
+    await session.commit();
+    const rows = await engine.all<{ qty: number }>(sql`SELECT qty FROM sp_stock ORDER BY id`);
+    assert.deepEqual(rows.map((r) => Number(r.qty)), [5, 0]);
   },
 );
