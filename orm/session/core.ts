@@ -5,10 +5,8 @@
  *
  * @module
  */
-import type { QueryMode, QueryResult } from "../../core/driver.ts";
 import type { Engine } from "../../core/engine/engine.ts";
 import { InvalidRequestError } from "../../core/errors.ts";
-import type { SqlSource } from "../../core/sql/nodes.ts";
 import { type FlushContext, UnitOfWork } from "../flush/unit_of_work.ts";
 import type { LoadContext } from "../loading/hydrate.ts";
 import { addCriteria, type CriteriaMap, LIFTED } from "../loading/criteria.ts";
@@ -354,21 +352,30 @@ export class SessionCore implements StateOwner {
   /**
    * The flush up to its first statement. What a listener throws fails the flush as a failed
    * statement would (the session then asks for rollback); what the checks refuse, or the
-   * session refused a listener, sends nothing and leaves the session usable.
+   * session refused a listener, sends nothing and leaves the session usable, with what the
+   * listeners changed undone (the next flush runs them again, once).
    */
   async #prepare(): Promise<UnitOfWork> {
-    let uow: UnitOfWork;
     const hooks = this.hooks;
+    const frame = this.tx.openMemoryFrame();
+    let uow: UnitOfWork;
+    let checking = false;
     try {
       await hooks.fire("beforeFlush", true);
       uow = new UnitOfWork(this.#flushContext());
       uow.reconcile();
       hooks.fireClass("beforeInsert, beforeUpdate or beforeDelete", () => uow.beforeEvents());
+      checking = true;
+      uow.check();
     } catch (error) {
-      if (!hooks.isRefusal(error)) await this.tx.flushFailed(error);
+      if (checking || hooks.isRefusal(error)) this.tx.undoFrame(frame);
+      else {
+        this.tx.keepFrame(frame);
+        await this.tx.flushFailed(error);
+      }
       throw error;
     }
-    uow.check();
+    this.tx.keepFrame(frame);
     return uow;
   }
 
@@ -382,13 +389,12 @@ export class SessionCore implements StateOwner {
       dirty: r.dirty,
       deleted: r.deleted,
       holders: r.holders,
-      hideParameters: this.engine.options.hideParameters ?? false,
+      hideParameters: this.hideParameters,
       add: (obj) => this.cascadeAdd(obj),
       expunge: (s) => this.expunge(s),
       held: (mapper) => r.map(mapper).values(),
       touch: (s) => this.touch(s),
-      execute: (statement: SqlSource<unknown>, mode: QueryMode): Promise<QueryResult> =>
-        this.tx.execute(statement, mode),
+      execute: (statement, mode) => this.tx.execute(statement, mode),
     };
   }
 }

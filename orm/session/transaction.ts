@@ -181,6 +181,29 @@ export class SessionTransaction {
     return frame;
   }
 
+  /**
+   * Opens a frame in memory only, no savepoint: what a flush's listeners change in it is undone
+   * by `undoFrame` when the flush is refused before it sends anything, or joins the enclosing
+   * frame by `keepFrame`.
+   */
+  openMemoryFrame(): Frame {
+    this.#innermost();
+    const frame = new Frame(null, this.#registry.order);
+    this.#frames.push(frame);
+    return frame;
+  }
+
+  /** Keeps a memory frame's changes: they join the enclosing frame. */
+  keepFrame(frame: Frame): void {
+    if (this.#frames.at(-1) === frame) this.#merge(frame);
+  }
+
+  /** Undoes, in memory, what was changed in a memory frame. */
+  undoFrame(frame: Frame): void {
+    const i = this.#frames.indexOf(frame);
+    if (i >= 0) this.#restoreFrames(this.#frames.splice(i));
+  }
+
   /** Whether a frame is still open. */
   isOpen(frame: Frame): boolean {
     return this.#frames.includes(frame);

@@ -176,3 +176,44 @@ scopedTest("a changed row about to be deleted is not refused for its changes", a
   await session.commit();
   assert.deepEqual(await values(engine, teamNames), []);
 });
+
+class Ledger extends Model("nn_ledgers", {
+  id: column.integer().primaryKey(),
+  title: column.text(),
+  edits: column.integer().default(0),
+  body: column.text(),
+}) {
+  static beforeUpdate(l: Ledger): void {
+    l.edits += 1;
+  }
+}
+
+class Entry extends Model("nn_entries", {
+  id: column.integer().primaryKey(),
+  note: column.text(),
+}) {}
+
+scopedTest("a flush the checks refuse undoes what its listeners did: they run once", async (s) => {
+  const { engine } = await logged(s, [Ledger, Entry]);
+  await using session = engine.session();
+  session.add(new Ledger({ id: 1, title: "a", body: "b" }));
+  await session.commit();
+  const ledger = (await session.get(Ledger, 1))!;
+  let flushes = 0;
+  session.on("beforeFlush", (s2) => {
+    flushes++;
+    s2.add(new Entry({ note: "audit" }));
+  });
+  ledger.title = "changed";
+  (ledger as { body: string | null }).body = null; // refused before anything is sent
+  await assert.rejects(session.flush(), /NOT NULL/);
+  assert.equal(ledger.edits, 0, "the listener's change is undone");
+  assert.equal(ledger.title, "changed", "the user's own change stays");
+  assert.equal(session.new.size, 0, "the object the listener added is let go");
+  ledger.body = "fixed";
+  await session.commit();
+  assert.equal(flushes, 2);
+  const row = await engine.one<{ edits: number }>(sql`SELECT edits FROM nn_ledgers`);
+  assert.equal(Number(row.edits), 1);
+  assert.equal(Number(await engine.scalar(sql`SELECT count(*) FROM nn_entries`)), 1);
+});
