@@ -63,7 +63,7 @@ export class SessionTransaction {
   checkUsable(): void {
     if (this.#failed === null) return;
     throw new PendingRollbackError(
-      "This session's transaction was rolled back after an error during flush " +
+      "This session's transaction was rolled back after an error in a flush or a commit " +
         `(${(this.#failed as Error)?.message ?? this.#failed}); call session.rollback() ` +
         "before using it again.",
       { cause: this.#failed },
