@@ -11,6 +11,7 @@
  */
 import { ArgumentError } from "../errors.ts";
 import { Fragment, type SqlSource } from "../sql/nodes.ts";
+import { statementStart } from "../util/sql_text.ts";
 
 /**
  * What a transaction-control statement does: begins a transaction (`begin`), ends it cleanly
@@ -22,26 +23,10 @@ export type Control = "begin" | "end" | "inside";
 /** The first letters of the control verbs, lower case. */
 const FIRST: ReadonlySet<number> = new Set([..."bscera"].map((l) => l.charCodeAt(0)));
 
-/** Where the first statement character of `text` is, from `i`, or -1 (whitespace, `;`, `(`, comments). */
-function significant(text: string, i: number): number {
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || (c >= 9 && c <= 13) || c === 59 /* ; */ || c === 40 /* ( */) i++;
-    else if (c === 45 && text.charCodeAt(i + 1) === 45) {
-      const nl = text.indexOf("\n", i + 2);
-      i = nl < 0 ? text.length : nl + 1;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? text.length : end + 2;
-    } else return i;
-  }
-  return -1;
-}
-
 /** The text the statement starts with, and where: through fragments nested at its start. */
 function start(f: Fragment): [string, number] | null {
   for (let k = 0; k < f.strings.length; k++) {
-    const at = significant(f.strings[k], 0);
+    const at = statementStart(f.strings[k], 0, undefined, true);
     if (at >= 0) return [f.strings[k], at];
     const v = f.values[k];
     if (k < f.values.length) {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { NO_STATEMENT, statementStart } from "../util/sql_text.ts";
 import type { Dialect } from "../dialect.ts";
 import type { DriverConnection, QueryMode, QueryResult } from "../driver.ts";
 import { ArgumentError, DatabaseError } from "../errors.ts";
@@ -34,18 +35,7 @@ export type Target = Pick<DriverConnection, "query" | "queryNow">;
 export function isBlank(text: string): boolean {
   const first = text.charCodeAt(0) | 0x20; // lower case, for letters
   if ((first >= 97 && first <= 122) || first === 0x28 /* ( */) return false;
-  for (let i = 0; i < text.length;) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || (c >= 9 && c <= 13) || c === 59) i++;
-    else if (c === 45 && text.charCodeAt(i + 1) === 45) {
-      const nl = text.indexOf("\n", i + 2);
-      i = nl < 0 ? text.length : nl + 1;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? text.length : end + 2;
-    } else return false;
-  }
-  return true;
+  return statementStart(text) < 0;
 }
 
 /**
@@ -53,10 +43,7 @@ export function isBlank(text: string): boolean {
  * database (SQLite would fail with "not an error", PostgreSQL would answer with nothing).
  */
 export function blankText(): ArgumentError {
-  return new ArgumentError(
-    "The SQL text holds no statement (only whitespace, comments or semicolons); pass the " +
-      "statement to run.",
-  );
+  return new ArgumentError(NO_STATEMENT);
 }
 
 /** Whether a statement goes out as several (so it needs a transaction to be atomic). */

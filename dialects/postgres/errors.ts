@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { SEVERAL_STATEMENTS } from "../../core/util/sql_text.ts";
 import {
   DatabaseError,
   DataError,
@@ -67,8 +68,7 @@ function hidden(error: unknown, message: string, params: readonly unknown[]) {
 }
 
 /** What a statement of several statements fails with. */
-const SEVERAL = "The SQL text holds more than one statement; send one statement per call (in a " +
-  "transaction to make them atomic).";
+const SEVERAL = SEVERAL_STATEMENTS;
 
 /**
  * Whether the server refused a text for holding several statements: in the extended protocol

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { NO_STATEMENT, SEVERAL_STATEMENTS, statementStart } from "../../core/util/sql_text.ts";
 import { ArgumentError, ProgrammingError } from "../../core/errors.ts";
 
 /** Whether the code is SQLite's whitespace (space, tab, newline, form feed, return, vtab). */
@@ -57,18 +58,7 @@ function readableEnd(text: string): number {
  * ```
  */
 export function isBlankSql(text: string, from = 0): boolean {
-  const end = readableEnd(text);
-  for (let i = from; i < end;) {
-    const c = text.charCodeAt(i);
-    if (isSpace(c) || c === 59) {
-      i++;
-      continue;
-    }
-    const j = commentEnd(text, i);
-    if (j === i) return false;
-    i = j;
-  }
-  return true;
+  return statementStart(text, from, readableEnd(text)) < 0;
 }
 
 // The states and tokens of SQLite's `sqlite3_complete` (complete.c), and its transitions.
@@ -158,8 +148,7 @@ export function checkOneStatement(
 ): void {
   if (!isBlankSql(text, firstEnd ?? firstStatementEnd(text))) {
     throw new ProgrammingError(
-      "The SQL text holds more than one statement; send one statement per call (in a " +
-        "transaction to make them atomic).",
+      SEVERAL_STATEMENTS,
       { sql: text, params: hide ? undefined : params, code: "MULTIPLE_STATEMENTS" },
     );
   }
@@ -177,10 +166,5 @@ export function checkText(text: string): void {
         "value that holds one goes in a parameter).",
     );
   }
-  if (isBlankSql(text)) {
-    throw new ArgumentError(
-      "The SQL text holds no statement (only whitespace, comments or semicolons); pass the " +
-        "statement to run.",
-    );
-  }
+  if (isBlankSql(text)) throw new ArgumentError(NO_STATEMENT);
 }
