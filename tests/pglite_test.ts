@@ -157,6 +157,7 @@ const SHARED = [
   "orm_relationships_test.ts",
   "orm_session_test.ts",
   "pg_fidelity_round4_test.ts",
+  "pg_infinity_test.ts",
   "pg_round4b_test.ts",
   "sql_test.ts",
   "types_test.ts",

@@ -7,7 +7,8 @@
  * also misreads arrays with explicit bounds (`[0:1]={1,2}`). Here every array type the client
  * learns of (built in or not: enums, domains, extensions) is read by `parseArray` instead,
  * each element with the client's parser for the element type, so that both drivers (see
- * `pgliteArrayParsers`) give the same values.
+ * `pgliteArrayParsers`) give the same values. An array of a domain has its elements read by the
+ * domain's base type, once the driver has looked it up (see `own_arrays.ts`).
  *
  * @module
  */
@@ -75,7 +76,30 @@ export function parseArray(
   return list();
 }
 
-const same = (text: string): string => text;
+/** An element's text as it is. */
+export const same = (text: string): string => text;
+
+/** The first oid of the types a database makes of its own (enums, domains, extensions). */
+export const FIRST_OWN_OID = 16384;
+
+/** Marks Retort's array parser for postgres.js with the oid of its element type. */
+const ELEMENT = Symbol("retort.arrayElement");
+
+/** The element type's oid of one of Retort's array parsers for postgres.js, if it is one. */
+export function elementOf(parser: unknown): number | undefined {
+  return typeof parser === "function" ? (parser as { [ELEMENT]?: number })[ELEMENT] : undefined;
+}
+
+/**
+ * The arrays a parser of postgres.js's read with their elements as text, their element type
+ * being one of the database's own the client has no parser for (a domain not yet looked up).
+ */
+const TEXT_ELEMENTS = new WeakSet<unknown[]>();
+
+/** Whether a value is an array read with its elements as text (see `TEXT_ELEMENTS`). */
+export function readAsText(value: unknown): value is unknown[] {
+  return Array.isArray(value) && TEXT_ELEMENTS.has(value);
+}
 
 /** `box[]` (1020) is the one array type whose elements are separated by `;`. */
 const delimiterOf = (arrayOid: number): string => arrayOid === 1020 ? ";" : ",";
@@ -163,10 +187,16 @@ function postgresArrayParser(
   arrayOid: number,
 ): Parser {
   const delimiter = delimiterOf(arrayOid);
-  // The element's parser is looked up when a value is read: Retort's date parsers, or the
-  // user's own, may be installed after the array type is learnt.
-  const parse: Parser = (text) => parseArray(text, parsers[elementOid] ?? same, delimiter);
+  // The element's parser is looked up when a value is read: Retort's date parsers, the user's
+  // own, or a domain's (once the driver learns its base type) may come after the array type.
+  const parse: Parser = (text) => {
+    const element = parsers[elementOid];
+    const out = parseArray(text, element ?? same, delimiter);
+    if (element === undefined && elementOid >= FIRST_OWN_OID) TEXT_ELEMENTS.add(out);
+    return out;
+  };
   Object.defineProperty(parse, "array", { get: () => false, set: () => {}, enumerable: true });
+  (parse as { [ELEMENT]?: number })[ELEMENT] = elementOid;
   return parse;
 }
 
@@ -256,6 +286,13 @@ const ARRAYS: Readonly<Record<number, number>> = {
   1185: 1184,
 };
 
+/** `bytea` hex text (`\x00ff`) as bytes, as PGlite reads a `bytea`. */
+const parseBytea = (text: string): Uint8Array =>
+  Uint8Array.from(
+    { length: (text.length - 2) / 2 },
+    (_, i) => parseInt(text.slice(2 + 2 * i, 4 + 2 * i), 16),
+  );
+
 /**
  * Array parsers by type oid for PGlite, whose queries take parsers so: the arrays of booleans,
  * integers, floats, json and jsonb, dates and timestamps, read by `parseArray` with the element
@@ -270,78 +307,11 @@ export const pgliteArrayParsers: Readonly<Record<number, Parser>> = Object.fromE
   }),
 );
 
-/** The first oid of the types a database makes of its own (enums, domains, extensions). */
-const FIRST_OWN_OID = 16384;
-
-/** What a result tells of a column (PGlite's field; a postgres.js column, mapped so). */
-export interface Field {
-  readonly name: string;
-  readonly dataTypeID: number;
-}
-
-/** Runs a catalog query on the connection (PGlite's `query`). */
-export type Lookup = (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
-
 /**
- * The arrays of the database's own types that a client gives as text: PGlite knows only the
- * built-in array types, and postgres.js those it learnt as it connected (none of a type
- * created later, of a client created with `fetch_types: false`, or in a statement it prepared
- * before). Each such type is looked up once in `pg_type`, and its values read by
- * `parseArray`, their elements as text, as postgres.js reads an array type it learnt.
+ * The parser of an element type on PGlite, where the driver reads an array PGlite does not know
+ * (a domain's, an enum's): the values PGlite or Retort give that type on their own (numbers,
+ * booleans, json, dates, bytes, arrays), or none for a type read as text.
  */
-export class OwnArrays {
-  /** By type oid: the parser of an array type, or null for a type that is not an array. */
-  readonly #parsers = new Map<number, Parser | null>();
-  readonly #lookup: Lookup | undefined;
-
-  /** `lookup` runs the catalog query, unless `decode` is given one of its own. */
-  constructor(lookup?: Lookup) {
-    this.#lookup = lookup;
-  }
-
-  /**
-   * Parses, in place, the values of a result's columns of such array types (a field whose
-   * `dataTypeID` is below 16384, one of the built-in types, is left alone); `lookup` runs the
-   * catalog query on the connection the result came from.
-   */
-  async decode(
-    rows: unknown[],
-    fields: readonly Field[],
-    byIndex: boolean,
-    lookup: Lookup | undefined = this.#lookup,
-  ): Promise<void> {
-    if (rows.length === 0 || lookup === undefined) return;
-    for (let i = 0; i < fields.length; i++) {
-      const oid = fields[i].dataTypeID;
-      if (oid < FIRST_OWN_OID) continue;
-      const parse = await this.#parser(oid, lookup);
-      if (parse === null) continue;
-      const key = byIndex ? i : fields[i].name;
-      for (const row of rows as Record<string | number, unknown>[]) {
-        const v = row[key];
-        if (typeof v === "string") row[key] = parse(v);
-      }
-    }
-  }
-
-  async #parser(oid: number, lookup: Lookup): Promise<Parser | null> {
-    let parse = this.#parsers.get(oid);
-    if (parse !== undefined) return parse;
-    parse = null;
-    try {
-      const { rows } = await lookup(
-        "SELECT typdelim FROM pg_catalog.pg_type WHERE oid = $1 AND typcategory = 'A'",
-        [oid],
-      );
-      const row = rows[0] as { typdelim?: unknown } | undefined;
-      if (row !== undefined) {
-        const delimiter = typeof row.typdelim === "string" ? row.typdelim : ",";
-        parse = (text) => parseArray(text, same, delimiter);
-      }
-    } catch {
-      return null; // left as text, and looked up again next time
-    }
-    this.#parsers.set(oid, parse);
-    return parse;
-  }
+export function pgliteElement(oid: number): Parser | undefined {
+  return ELEMENTS[oid] ?? pgliteArrayParsers[oid] ?? (oid === 17 ? parseBytea : undefined);
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ArgumentError } from "../../core/errors.ts";
+import { ArgumentError, DataError } from "../../core/errors.ts";
 import type { ColumnType, Converter } from "../../core/types/column_type.ts";
 import { jsonText, numericText, toBigInt, toBytes, toNumber } from "../../core/types/convert.ts";
 import {
@@ -13,6 +13,8 @@ import {
   parseTimestamp,
   parseTimestamptz,
   timestampText,
+  UnreadableDate,
+  unreadableDateError,
 } from "./datetime.ts";
 
 const DDL: Readonly<Record<string, string>> = {
@@ -32,9 +34,28 @@ const DDL: Readonly<Record<string, string>> = {
   enum: "TEXT",
 };
 
-/** Text (from a client without Retort's parsers) or a Date to a Date. */
-const dateOf = (parse: (text: string) => Date): Converter => (v) =>
-  v instanceof Date ? v : parse(String(v));
+/**
+ * Text (from a client without Retort's parsers) or a Date to a Date, never an Invalid Date:
+ * a value no Date stands for is a DataError (code 22008), as with Retort's parsers.
+ */
+const dateOf = (parse: (text: string) => Date, type: string): Converter => (v) => {
+  if (v instanceof Date) {
+    if (!Number.isNaN(v.getTime())) return v;
+    throw new DataError(
+      `A ${type} value came back from the driver as an Invalid Date: the client's own parser ` +
+        "for the type (its `types` option) made it, as postgres.js's makes of 'infinity'. Leave " +
+        "the date types to Retort's parsers, or read the column in SQL as CASE WHEN " +
+        "isfinite(col) THEN col END (null for infinity).",
+      { code: "22008" },
+    );
+  }
+  try {
+    return parse(String(v));
+  } catch (error) {
+    if (error instanceof UnreadableDate) throw unreadableDateError(error, undefined);
+    throw error;
+  }
+};
 
 const ENCODERS: Readonly<Record<string, Converter>> = {
   numeric: numericText,
@@ -50,9 +71,9 @@ const DECODERS: Readonly<Record<string, Converter>> = {
   real: toNumber,
   double: toNumber,
   numeric: numericText,
-  date: dateOf(parseDate),
-  timestamp: dateOf(parseTimestamp),
-  timestamptz: dateOf(parseTimestamptz),
+  date: dateOf(parseDate, "date"),
+  timestamp: dateOf(parseTimestamp, "timestamp"),
+  timestamptz: dateOf(parseTimestamptz, "timestamptz"),
   blob: toBytes,
   // postgres.js parses json and jsonb itself.
 };

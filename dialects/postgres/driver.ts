@@ -12,12 +12,13 @@
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../core/driver.ts";
 import { checkTimeout } from "../../core/engine/timeout.ts";
 import { InvalidRequestError, OperationalError } from "../../core/errors.ts";
-import { OwnArrays } from "./arrays.ts";
 import { cursorChunks } from "./cursor.ts";
+import { type ColumnOfType, UnreadableDate, unreadableDateError } from "./datetime.ts";
 import { Checkout, type Watch } from "./checkout.ts";
 import { checkPostgresClient, type PostgresClient } from "./client.ts";
 import { postgresDialect } from "./dialect.ts";
 import { abortedCommit, isConnectionLoss, translatePostgresError } from "./errors.ts";
+import { OwnArrays } from "./own_arrays.ts";
 import { PreparedTexts } from "./prepared.ts";
 import { holdsUnread, paramsFor, type PgResult, readOwnArrays, toResult } from "./results.ts";
 import { installRetortTypes } from "./types.ts";
@@ -132,7 +133,7 @@ async function run(
       watch = how.checkout?.watch(query);
       const r = await (mode === "values" ? query.values() : query);
       if (r.command === "ROLLBACK" && text === "COMMIT") throw abortedCommit();
-      if (how.arrays !== undefined && holdsUnread(r, mode)) {
+      if (how.arrays !== undefined && holdsUnread(r, mode, how.arrays)) {
         // Looked up on the same connection (or the pool), as the result came.
         const { hide, onexecute, checkout } = how;
         await readOwnArrays(
@@ -146,6 +147,13 @@ async function run(
     } catch (error) {
       if (error instanceof InvalidRequestError) throw error;
       const shown = how.as ?? { text, params };
+      // A value no Date stands for (`infinity`): the parser threw on a row, and postgres.js
+      // failed the query and read the rest of its result, so the connection stays usable.
+      if (error instanceof UnreadableDate) {
+        const columns = (query as { statement?: { columns?: ColumnOfType[] } } | undefined)
+          ?.statement?.columns;
+        throw unreadableDateError(error, columns, shown.text, shown.params, how.hide);
+      }
       if (watch?.timedOut) {
         throw how.checkout!.error(shown.text, how.hide ? undefined : shown.params);
       }
@@ -175,7 +183,7 @@ class PostgresDriver implements Driver {
   readonly #onClose?: () => Promise<void>;
   readonly #checkout: Checkout;
   readonly #prepared: PreparedTexts;
-  readonly #arrays = new OwnArrays();
+  readonly #arrays: OwnArrays;
 
   constructor(client: PostgresClient, options: PostgresDriverOptions, owned: boolean) {
     checkPostgresClient(client);
@@ -186,6 +194,14 @@ class PostgresDriver implements Driver {
     this.#checkout = new Checkout(this.poolSize, acquireTimeout);
     this.#prepared = new PreparedTexts(options.preparedStatements ?? 256);
     installRetortTypes(client);
+    // Elements of arrays postgres.js does not read whole go through its parsers (see
+    // own_arrays.ts), and a domain's parser is given to it, for its arrays' elements.
+    const parsers = (client.options as { parsers?: Record<number, unknown> } | undefined)
+      ?.parsers ?? {};
+    this.#arrays = new OwnArrays({
+      element: (oid) => parsers[oid] as ((text: string) => unknown) | undefined,
+      learn: (domain, parse) => void (parsers[domain] ??= parse),
+    });
     if (owned) this.#onClose = () => client.end({ timeout: 5 });
   }
 

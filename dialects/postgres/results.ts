@@ -8,7 +8,7 @@
 import type { QueryMode, QueryResult } from "../../core/driver.ts";
 import type { Row } from "../../core/sql/nodes.ts";
 import { arrayParams } from "./array_params.ts";
-import type { Lookup, OwnArrays } from "./arrays.ts";
+import type { Field, Lookup, OwnArrays } from "./own_arrays.ts";
 import { dateParams } from "./datetime.ts";
 
 /** A postgres.js result: its rows, with its command tag and columns. */
@@ -41,8 +41,9 @@ export function toResult(r: PgResult, mode: QueryMode): QueryResult {
 /**
  * Reads, in place, the result's columns of array types postgres.js did not learn (a type
  * made after the client connected, or any of the database's own on a client created with
- * `fetch_types: false`), which it gives as text: each such type is looked up once (see
- * `OwnArrays`), on the connection the result came from.
+ * `fetch_types: false`), which it gives as text, and of arrays of domains, whose elements it
+ * gives as text: each such type is looked up once (see `OwnArrays`), on the connection the
+ * result came from.
  */
 export async function readOwnArrays(
   r: PgResult,
@@ -50,24 +51,25 @@ export async function readOwnArrays(
   arrays: OwnArrays,
   lookup: Lookup,
 ): Promise<void> {
-  if (!holdsUnread(r, mode)) return;
-  const columns = r.columns!;
-  const fields = columns.map((c) => ({ name: c.name, dataTypeID: unread(c) ? c.type! : 0 }));
-  await arrays.decode(r, fields, mode === "values", lookup);
+  if (!holdsUnread(r, mode, arrays)) return;
+  await arrays.decode(r, fieldsOf(r.columns!), mode === "values", lookup);
 }
 
-/** A column postgres.js read with a parser of its own is not text. */
-const unread = (c: { type?: number; parser?: unknown }): boolean =>
-  c.parser === undefined && (c.type ?? 0) >= 16384;
+/** postgres.js's columns as the fields `OwnArrays` reads. */
+const fieldsOf = (columns: NonNullable<PgResult["columns"]>): Field[] =>
+  columns.map((c) => ({ name: c.name, dataTypeID: c.type ?? 0, parser: c.parser }));
 
 /**
- * Whether a result holds a column of a type postgres.js did not learn (so left as text):
+ * Whether a result holds a column postgres.js did not read whole (see `OwnArrays.unread`):
  * asked before `readOwnArrays`, so that a result without one takes no await.
  */
-export function holdsUnread(r: PgResult, mode: QueryMode): boolean {
+export function holdsUnread(r: PgResult, mode: QueryMode, arrays: OwnArrays): boolean {
   const columns = r.columns;
   if (mode === "run" || r.length === 0 || columns === undefined) return false;
-  for (let i = 0; i < columns.length; i++) if (unread(columns[i])) return true;
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i];
+    if (arrays.unread({ name: c.name, dataTypeID: c.type ?? 0, parser: c.parser })) return true;
+  }
   return false;
 }
 

@@ -29,6 +29,14 @@ export interface PGliteClient {
   ): Promise<
     { rows: unknown[]; fields: { name: string; dataTypeID: number }[]; affectedRows?: number }
   >;
+  /**
+   * Describes a statement without running it: its result's columns (PGlite 0.2 and later).
+   * The driver asks only to name the column of a value it could not read.
+   */
+  describeQuery?(
+    text: string,
+    options?: { paramTypes?: number[] },
+  ): Promise<{ resultFields: { name: string; dataTypeID: number }[] }>;
   /** Runs SQL text (several statements, no parameters). */
   exec(text: string): Promise<unknown>;
   /** Shuts the database down. */

@@ -12,12 +12,25 @@
  * @module
  */
 import type { Driver, DriverConnection, QueryMode, QueryResult } from "../../../core/driver.ts";
-import { type DatabaseError, InvalidRequestError, OperationalError } from "../../../core/errors.ts";
+import {
+  type DatabaseError,
+  type DataError,
+  InvalidRequestError,
+  OperationalError,
+} from "../../../core/errors.ts";
 import type { Row } from "../../../core/sql/nodes.ts";
 import { checkTimeout, startTimer } from "../../../core/engine/timeout.ts";
 import { arrayParams } from "../array_params.ts";
-import { OwnArrays, pgliteArrayParsers } from "../arrays.ts";
-import { dateParams, dateParsers, dateSerializers } from "../datetime.ts";
+import { pgliteArrayParsers, pgliteElement } from "../arrays.ts";
+import { OwnArrays } from "../own_arrays.ts";
+import {
+  type ColumnOfType,
+  dateParams,
+  dateParsers,
+  dateSerializers,
+  UnreadableDate,
+  unreadableDateError,
+} from "../datetime.ts";
 import { postgresDialect } from "../dialect.ts";
 import { abortedCommit, translatePostgresError } from "../errors.ts";
 import type { PGliteClient } from "./client.ts";
@@ -146,7 +159,10 @@ class PGliteDriver implements Driver {
     this.#timeout = checkTimeout("busyTimeout", options.busyTimeout) ?? 5000;
     this.#hide = options.hideParameters ?? false;
     this.#owned = options.owned ?? false;
-    this.#arrays = new OwnArrays((text, params) => db.query(text, params));
+    this.#arrays = new OwnArrays({
+      lookup: (text, params) => db.query(text, params),
+      element: pgliteElement,
+    });
   }
 
   #busy = (): Error =>
@@ -188,10 +204,30 @@ class PGliteDriver implements Driver {
       return toResult(r, mode);
     } catch (error) {
       if (error instanceof InvalidRequestError) throw error;
+      // A value no Date stands for (`infinity`) failed the reading of a result, not the
+      // statement: the transaction goes on.
+      if (error instanceof UnreadableDate) throw await this.#unreadable(error, text, params, types);
       // A failed statement aborts the open transaction, until a rollback (to a savepoint).
       if (this.#inTransaction) this.#aborted = true;
       throw this.#error(error, text, params);
     }
+  }
+
+  /** The DataError of a value no Date stands for, naming its column (see `unreadableDateError`). */
+  async #unreadable(
+    error: UnreadableDate,
+    text: string,
+    params: readonly unknown[],
+    paramTypes: number[] | undefined,
+  ): Promise<DataError> {
+    let columns: ColumnOfType[] | undefined;
+    try {
+      const described = await this.#db.describeQuery?.(text, { paramTypes });
+      columns = described?.resultFields.map((f) => ({ name: f.name, type: f.dataTypeID }));
+    } catch {
+      // Named by type alone, then.
+    }
+    return unreadableDateError(error, columns, text, params, this.#hide);
   }
 
   /** Follows the transaction a statement begins or ends (its COMMIT may have been a ROLLBACK). */
