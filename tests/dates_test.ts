@@ -12,7 +12,17 @@
  * values (and, on PostgreSQL, with the session's TimeZone set to the same zone).
  */
 import assert from "node:assert/strict";
-import { ArgumentError, column, createEngine, eq, insert, select, sql, table } from "../mod.ts";
+import {
+  ArgumentError,
+  column,
+  createEngine,
+  DataError,
+  eq,
+  insert,
+  select,
+  sql,
+  table,
+} from "../mod.ts";
 import { dbTest, scopedTest, statementLog } from "./_db.ts";
 
 const TZ = Deno.env.get("TZ") ?? "";
@@ -225,3 +235,22 @@ dbTest(
   },
   { on: ["postgres"] },
 );
+
+Deno.test("dates: SQLite text no Date reads is a DataError, never an Invalid Date", async () => {
+  const t = table("dt_unreadable", {
+    id: column.integer().primaryKey(),
+    at: column.timestamptz(),
+    day: column.date(),
+  });
+  await using engine = createEngine("sqlite::memory:");
+  await engine.createAll([t]);
+  await engine.run(sql`INSERT INTO dt_unreadable VALUES (1, 'infinity', '2024-01-01')`);
+  await engine.run(sql`INSERT INTO dt_unreadable VALUES (2, '2024-01-01T00:00:00Z', 'x')`);
+  for (const id of [1, 2]) {
+    await assert.rejects(
+      engine.all(select(t).where(eq(t.c.id, id))),
+      (e) => e instanceof DataError && /is not a date: select it as text/.test(e.message),
+    );
+  }
+  assert.equal(await engine.scalar(sql`SELECT 1`), 1, "the connection goes on");
+});

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ArgumentError } from "../../core/errors.ts";
+import { ArgumentError, DataError } from "../../core/errors.ts";
 import type { ColumnType, Converter } from "../../core/types/column_type.ts";
 import {
   dateText,
@@ -57,9 +57,16 @@ const DAY = /^\d{4}-\d{2}-\d{2}/;
  */
 const parseTimestamp: Converter = (v) => {
   if (v instanceof Date) return v;
-  if (typeof v !== "string") return new Date(v as number);
-  const m = NO_ZONE.exec(v);
-  return new Date(m === null ? v : `${m[1]}T${m[2]}Z`);
+  const m = typeof v === "string" ? NO_ZONE.exec(v) : null;
+  const d = new Date(m !== null ? `${m[1]}T${m[2]}Z` : v as string | number);
+  if (Number.isNaN(d.getTime())) {
+    // Text no Date reads ('infinity', a typo) is never an Invalid Date.
+    throw new DataError(
+      `A date or timestamp column holds ${JSON.stringify(v)}, which is not a date: select it ` +
+        "as text (CAST(col AS TEXT)), or store ISO 8601 text.",
+    );
+  }
+  return d;
 };
 
 /** Date text (`YYYY-MM-DD`, or a timestamp's day) to a Date at UTC midnight. */
