@@ -9,7 +9,11 @@ import { ArgumentError, DataError } from "../../core/errors.ts";
 import { dateRangeProblem } from "../../core/types/dates.ts";
 import { MAX_SAFE, MIN_SAFE } from "../../core/util/ints.ts";
 
-function encodeJson(_key: string, v: unknown): unknown {
+/** JSON of an array parameter: bigints as numbers (or text), Dates checked as a Date is. */
+function encodeJson(this: Record<string, unknown>, key: string, v: unknown): unknown {
+  // A Date's toJSON ran already: the holder still has the Date.
+  const raw = this[key];
+  if (raw instanceof Date) return dateParam(raw);
   return typeof v === "bigint" ? (v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString()) : v;
 }
 
