@@ -701,23 +701,26 @@ dbTest("a session factory's listeners and a session's own both run", async (db) 
   assert.deepEqual(seen, ["factory commit", "own commit", "factory commit"]);
 });
 
-dbTest("session.transaction(fn) refuses a session holding work its rollback would undo", async (db) => {
-  const engine = await setup(db);
-  await using session = engine.session();
-  session.add(new User({ username: "earlier", email: "e" }));
-  await session.flush();
-  const refused = (e: unknown) =>
-    e instanceof InvalidRequestError && /holds work of its transaction/.test(e.message);
-  await assert.rejects(session.transaction(() => Promise.resolve(), { retry: 3 }), refused);
-  session.add(new User({ username: "unflushed", email: "u" }));
-  await assert.rejects(session.transaction(() => Promise.resolve()), refused);
-  await session.commit();
-  // After a commit (reads alone hold no work) it runs.
-  await session.all(select(User));
-  await session.transaction((s) => {
-    s.add(new User({ username: "inside", email: "i" }));
-    return Promise.resolve();
-  });
-  const names = (await session.all(select(User).orderBy(User.c.username))).map((u) => u.username);
-  assert.deepEqual(names, ["earlier", "inside", "unflushed"]);
-});
+dbTest(
+  "session.transaction(fn) refuses a session holding work its rollback would undo",
+  async (db) => {
+    const engine = await setup(db);
+    await using session = engine.session();
+    session.add(new User({ username: "earlier", email: "e" }));
+    await session.flush();
+    const refused = (e: unknown) =>
+      e instanceof InvalidRequestError && /holds work of its transaction/.test(e.message);
+    await assert.rejects(session.transaction(() => Promise.resolve(), { retry: 3 }), refused);
+    session.add(new User({ username: "unflushed", email: "u" }));
+    await assert.rejects(session.transaction(() => Promise.resolve()), refused);
+    await session.commit();
+    // After a commit (reads alone hold no work) it runs.
+    await session.all(select(User));
+    await session.transaction((s) => {
+      s.add(new User({ username: "inside", email: "i" }));
+      return Promise.resolve();
+    });
+    const names = (await session.all(select(User).orderBy(User.c.username))).map((u) => u.username);
+    assert.deepEqual(names, ["earlier", "inside", "unflushed"]);
+  },
+);
