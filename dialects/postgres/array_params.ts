@@ -85,8 +85,9 @@ function arrayParam(xs: readonly unknown[]): unknown[] {
 
 /**
  * The parameters with each array made to write itself as PostgreSQL's array text when the
- * driver does not know its type (see the module's doc); the others as they are. The same list
- * when it holds no array.
+ * driver does not know its type (see the module's doc), declared of no type when `driver`
+ * takes declarations (postgres.js's `typed`); the others as they are. The same list when it
+ * holds no array.
  *
  * @example
  * ```ts
@@ -97,11 +98,17 @@ function arrayParam(xs: readonly unknown[]): unknown[] {
  * assert(Array.isArray(xs));
  * ```
  */
-export function arrayParams(params: readonly unknown[]): readonly unknown[] {
+export function arrayParams(
+  params: readonly unknown[],
+  driver?: { typed?(value: unknown, type: number): unknown },
+): readonly unknown[] {
   let out: unknown[] | null = null;
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
-    if (Array.isArray(v)) (out ??= params.slice())[i] = arrayParam(v);
+    if (!Array.isArray(v)) continue;
+    // Declared of no type (0) where the driver takes a declaration: the server tells it.
+    const a = arrayParam(v);
+    (out ??= params.slice())[i] = driver?.typed ? driver.typed(a, 0) : a;
   }
   return out ?? params;
 }

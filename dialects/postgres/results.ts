@@ -86,13 +86,5 @@ export function paramsFor(
   target: { typed?(value: unknown, type: number): unknown },
   params: readonly unknown[],
 ): unknown[] {
-  const values = arrayParams(dateParams(params));
-  let out: unknown[] | null = null;
-  if (target.typed) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (Array.isArray(v)) (out ??= values.slice())[i] = target.typed(v, 0);
-    }
-  }
-  return out ?? values as unknown[];
+  return arrayParams(dateParams(params), target) as unknown[];
 }
