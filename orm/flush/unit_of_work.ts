@@ -284,9 +284,7 @@ export class UnitOfWork {
         this.#written.add(s);
         continue;
       }
-      let changed = s.changedColumns();
-      // What the database computes (read-only columns) is never written, whatever set it.
-      if (mapper.readBack.length > 0) changed = changed.filter((i) => !cols[i].readOnly);
+      const changed = s.changedColumns();
       if (changed.length === 0) continue;
       let computed: readonly number[] = NO_COLUMNS;
       const given = changed.length;

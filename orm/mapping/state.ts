@@ -313,12 +313,18 @@ export class InstanceState {
   /** The indexes of columns whose values differ from what the database holds, in order. */
   changedColumns(): number[] {
     const n = this.values.length;
+    // What the database computes (read-only columns) is never written, whatever set it.
+    const ro = this.mapper.readBack;
     let count = 0;
-    for (let i = 0; i < n; i++) if (this.columnChanged(i)) count++;
+    for (let i = 0; i < n; i++) {
+      if (this.columnChanged(i) && (ro.length === 0 || !ro.includes(i))) count++;
+    }
     // Sized once: an array grown by push reserves room for 17 at its first.
     const changed: number[] = new Array(count);
     let j = 0;
-    for (let i = 0; i < n && count > 0; i++) if (this.columnChanged(i)) changed[j++] = i;
+    for (let i = 0; i < n && count > 0; i++) {
+      if (this.columnChanged(i) && (ro.length === 0 || !ro.includes(i))) changed[j++] = i;
+    }
     changed.length = j; // a value whose comparison changed between the passes leaves no hole
     return changed;
   }
