@@ -8,28 +8,9 @@
 import assert from "node:assert/strict";
 import { column, DatabaseError, insert, sql, table } from "../mod.ts";
 import { scopedTest } from "./_db.ts";
+import { strings } from "./_strings.ts";
 
 const SECRET = "s3cr3t-Value-7f9";
-
-/** Every string reachable from a value: own properties (enumerable or not), deeply. */
-function strings(value: unknown, seen = new Set<unknown>(), out: string[] = []): string[] {
-  if (typeof value === "string") out.push(value);
-  else if (typeof value === "number" || typeof value === "bigint") out.push(String(value));
-  if ((typeof value !== "object" && typeof value !== "function") || value === null) return out;
-  if (seen.has(value)) return out;
-  seen.add(value);
-  for (const key of Reflect.ownKeys(value)) {
-    if (typeof key === "string") out.push(key);
-    let v: unknown;
-    try {
-      v = (value as Record<PropertyKey, unknown>)[key];
-    } catch {
-      continue;
-    }
-    strings(v, seen, out);
-  }
-  return out;
-}
 
 const leaks = (error: unknown): string[] => strings(error).filter((s) => s.includes(SECRET));
 

@@ -26,29 +26,12 @@ import {
 } from "../mod.ts";
 import { scrubbed } from "../core/util/redact.ts";
 import { type Db, type DbKind, dbTest } from "./_db.ts";
+import { strings } from "./_strings.ts";
 
 /** PostgreSQL, and PGlite when the suite runs on it (`RETORT_PGLITE=1`). */
 const PG: DbKind[] = Deno.env.get("RETORT_PGLITE") === "1" ? ["pglite"] : ["postgres"];
 
 const SECRET = "s3cr3t-fxc-Value";
-
-/** Every string reachable from a value, through own properties, deeply. */
-function strings(value: unknown, seen = new Set<unknown>(), out: string[] = []): string[] {
-  if (typeof value === "string") out.push(value);
-  if ((typeof value !== "object" && typeof value !== "function") || value === null) return out;
-  if (seen.has(value)) return out;
-  seen.add(value);
-  for (const key of Reflect.ownKeys(value)) {
-    let v: unknown;
-    try {
-      v = (value as Record<PropertyKey, unknown>)[key];
-    } catch {
-      continue;
-    }
-    strings(v, seen, out);
-  }
-  return out;
-}
 
 const leaks = (value: unknown): string[] => strings(value).filter((s) => s.includes(SECRET));
 
